@@ -1,0 +1,157 @@
+#include "domain/values.h"
+
+// The date library's parser trips GCC 12's -Wmaybe-uninitialized inside its own templates.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <date/date.h>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <sstream>
+#include <utility>
+
+namespace mct::domain {
+namespace {
+
+bool AllDigits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// Finds `text` among `names` (indexed by the enum's value).
+template <typename Enum, size_t N>
+std::optional<Enum> FindName(const std::array<std::string_view, N>& names, std::string_view text) {
+  for (size_t index = 0; index < N; ++index) {
+    if (names[index] == text) return static_cast<Enum>(index);
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 4> kTrackNames = {"it_pro", "developer", "dynamics", "iw"};
+constexpr std::array<std::string_view, 7> kEmployerTypeNames = {
+    "microsoft_fte", "academic", "freelance", "government", "imagine_academy", "learning_partner",
+    "other"};
+constexpr std::array<std::string_view, 4> kPaymentMethodNames = {"credit_card", "debit_card",
+                                                                 "paypal", "voucher"};
+constexpr std::array<std::string_view, 4> kCardBrandNames = {"", "visa", "mastercard", "amex"};
+constexpr std::array<std::string_view, 2> kRenewalKindNames = {"renewal", "reinstatement"};
+constexpr std::array<std::string_view, 4> kRoleNames = {"trainer", "support", "system", "auditor"};
+
+}  // namespace
+
+std::optional<Mcid> Mcid::Parse(std::string_view text) {
+  if (text.size() < 4 || text.size() > 10 || !AllDigits(text)) return std::nullopt;
+  return Mcid(std::string(text));
+}
+
+std::optional<Date> Date::Parse(std::string_view text) {
+  // The library accepts single-digit fields; the wire format does not.
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (!AllDigits(text.substr(0, 4)) || !AllDigits(text.substr(5, 2)) ||
+      !AllDigits(text.substr(8, 2))) {
+    return std::nullopt;
+  }
+  std::istringstream in{std::string(text)};
+  date::year_month_day ymd{};
+  in >> date::parse("%Y-%m-%d", ymd);
+  if (in.fail() || !ymd.ok()) return std::nullopt;
+  return Date(date::sys_days(ymd));
+}
+
+std::string Date::ToString() const { return date::format("%F", days_); }
+
+Date Date::AddYears(int years) const {
+  const date::year_month_day ymd{days_};
+  date::year_month_day moved = ymd + date::years(years);
+  if (!moved.ok()) {
+    // Only Feb 29 in a year without one lands here: the last day of that February.
+    moved = moved.year() / moved.month() / date::last;
+  }
+  return Date(date::sys_days(moved));
+}
+
+Instant Instant::FromMillis(int64_t millis_since_epoch) {
+  return Instant(TimePoint(std::chrono::milliseconds(millis_since_epoch)));
+}
+
+std::optional<Instant> Instant::Parse(std::string_view text) {
+  if (text.size() < 20 || text[10] != 'T') return std::nullopt;
+  if (!Date::Parse(text.substr(0, 10))) return std::nullopt;
+  TimePoint point{};
+  std::istringstream in;
+  if (text.back() == 'Z') {
+    in.str(std::string(text.substr(0, text.size() - 1)));
+    in >> date::parse("%FT%T", point);
+  } else {
+    in.str(std::string(text));
+    in >> date::parse("%FT%T%Ez", point);
+  }
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  return Instant(point);
+}
+
+std::string Instant::ToString() const {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(point_);
+  if (seconds == point_) return date::format("%FT%TZ", seconds);
+  return date::format("%FT%TZ", point_);
+}
+
+std::string_view ToString(Track track) { return kTrackNames.at(static_cast<size_t>(track)); }
+std::optional<Track> ParseTrack(std::string_view text) { return FindName<Track>(kTrackNames, text); }
+
+std::string_view ToString(EmployerType type) {
+  return kEmployerTypeNames.at(static_cast<size_t>(type));
+}
+std::optional<EmployerType> ParseEmployerType(std::string_view text) {
+  return FindName<EmployerType>(kEmployerTypeNames, text);
+}
+
+EmployerRules RulesFor(EmployerType type) {
+  // PROF-1's table, row by row.
+  switch (type) {
+    case EmployerType::kMicrosoftFte:
+      return {.detail_required = true, .survey_required = false, .exception_required = true};
+    case EmployerType::kAcademic:
+      return {.detail_required = true, .survey_required = false, .exception_required = true};
+    case EmployerType::kFreelance:
+      return {.detail_required = false, .survey_required = true, .exception_required = false};
+    case EmployerType::kGovernment:
+      return {.detail_required = true, .survey_required = false, .exception_required = true};
+    case EmployerType::kImagineAcademy:
+      return {.detail_required = true, .survey_required = false, .exception_required = true};
+    case EmployerType::kLearningPartner:
+      return {.detail_required = true, .survey_required = true, .exception_required = false};
+    case EmployerType::kOther:
+      return {.detail_required = false, .survey_required = true, .exception_required = false};
+  }
+  return {.detail_required = false, .survey_required = true, .exception_required = false};
+}
+
+std::string_view ToString(PaymentMethod method) {
+  return kPaymentMethodNames.at(static_cast<size_t>(method));
+}
+std::optional<PaymentMethod> ParsePaymentMethod(std::string_view text) {
+  return FindName<PaymentMethod>(kPaymentMethodNames, text);
+}
+bool IsCard(PaymentMethod method) {
+  return method == PaymentMethod::kCreditCard || method == PaymentMethod::kDebitCard;
+}
+
+std::string_view ToString(CardBrand brand) { return kCardBrandNames.at(static_cast<size_t>(brand)); }
+std::optional<CardBrand> ParseCardBrand(std::string_view text) {
+  return FindName<CardBrand>(kCardBrandNames, text);
+}
+
+std::string_view ToString(RenewalKind kind) {
+  return kRenewalKindNames.at(static_cast<size_t>(kind));
+}
+std::optional<RenewalKind> ParseRenewalKind(std::string_view text) {
+  return FindName<RenewalKind>(kRenewalKindNames, text);
+}
+
+std::string_view ToString(Role role) { return kRoleNames.at(static_cast<size_t>(role)); }
+std::optional<Role> ParseRole(std::string_view text) { return FindName<Role>(kRoleNames, text); }
+
+}  // namespace mct::domain
