@@ -1,0 +1,54 @@
+#include "admin/memory_log.h"
+
+namespace mct::admin {
+
+domain::Decision MemoryLog::Handle(const domain::Policy& policy, const domain::Command& command) {
+  domain::Decision decision = domain::Decide(policy, State(command.mcid), Facts(), command);
+  if (decision.accepted() && !decision.events.empty()) {
+    domain::EventMeta meta{command.mcid,      command.at,     command.actor,
+                           command.command_id, command.correlation_id, command.command_id};
+    Append(meta, decision.events);
+  }
+  return decision;
+}
+
+void MemoryLog::Append(const domain::EventMeta& meta, const std::vector<domain::Event>& payloads) {
+  auto& stream = streams_[meta.mcid];
+  for (const auto& payload : payloads) {
+    consumers::EventEnvelope envelope;
+    envelope.event = domain::RecordedEvent{meta, payload};
+    envelope.stream_version = stream.size() + 1;
+    envelope.global_position = log_.size() + 1;
+    envelope.prev_hash = stream.empty() ? "" : log_[stream.back()].hash;
+    envelope.hash = consumers::ComputeEventHash(envelope);
+    stream.push_back(log_.size());
+    log_.push_back(std::move(envelope));
+  }
+}
+
+std::vector<domain::RecordedEvent> MemoryLog::Stream(const domain::Mcid& mcid) const {
+  std::vector<domain::RecordedEvent> out;
+  if (const auto found = streams_.find(mcid); found != streams_.end()) {
+    for (const size_t index : found->second) out.push_back(log_[index].event);
+  }
+  return out;
+}
+
+domain::TrainerState MemoryLog::State(const domain::Mcid& mcid) const {
+  domain::TrainerState state;
+  for (const auto& event : Stream(mcid)) state = domain::Evolve(std::move(state), event);
+  return state;
+}
+
+domain::SharedFacts MemoryLog::Facts() const {
+  domain::SharedFacts facts;
+  for (const auto& envelope : log_) {
+    if (const auto* paid = std::get_if<domain::PaymentPlaced>(&envelope.event.payload)) {
+      facts.next_order_number += 1;
+      if (!paid->voucher_code.empty()) facts.redeemed_vouchers.insert(paid->voucher_code);
+    }
+  }
+  return facts;
+}
+
+}  // namespace mct::admin

@@ -1,0 +1,346 @@
+#include "admin/scenario_runner.h"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "admin/command_json.h"
+#include "admin/field_reader.h"
+#include "admin/memory_log.h"
+#include "admin/status_json.h"
+#include "consumers/codec.h"
+#include "projections/gaps.h"
+#include "projections/status.h"
+
+namespace mct::admin {
+namespace {
+
+using nlohmann::json;
+
+// A problem with the case itself (not with the system under test).
+struct CaseError {
+  std::string message;
+};
+
+
+std::string Compact(const json& value) { return value.dump(); }
+
+// The command of a given or when entry, or the reason it cannot be built. `mcid_error` receives
+// a malformed MCID instead of failing, so a `when` can be answered invalid_input as the front
+// door would.
+struct ParsedCommand {
+  domain::Command command;
+  std::string invalid_input;  // non-empty: the command is malformed
+};
+
+ParsedCommand ParseCommandEntry(const json& entry, const std::string& where, int* next_id) {
+  ParsedCommand out;
+  FieldReader envelope(entry, where);
+  const std::string mcid_text = envelope.Text("mcid");
+  out.command.at = envelope.RequiredInstant("at");
+  if (const json* actor = envelope.Object("actor")) {
+    auto parsed = ActorFromJson(*actor);
+    if (!parsed.ok()) throw CaseError{where + "." + parsed.error().message};
+    out.command.actor = parsed.value();
+  } else {
+    out.command.actor = domain::Actor{domain::Role::kTrainer, mcid_text};
+  }
+  out.command.command_id = envelope.Text("command_id");
+  if (out.command.command_id.empty()) out.command.command_id = "cmd-" + std::to_string((*next_id)++);
+  if (!envelope.ok()) {
+    envelope.Skip("command");
+    throw CaseError{envelope.Finish().error().message};
+  }
+  if (auto mcid = domain::Mcid::Parse(mcid_text)) {
+    out.command.mcid = *mcid;
+  } else {
+    out.invalid_input = "mcid: '" + mcid_text + "' is not 4 to 10 digits";
+  }
+  auto body = CommandBodyFromJson(entry, {"mcid", "at", "actor", "command_id"});
+  if (body.ok()) {
+    out.command.body = std::move(body).value();
+  } else if (out.invalid_input.empty()) {
+    out.invalid_input = body.error().message;
+  }
+  return out;
+}
+
+domain::Policy ReadPolicy(const json& scenario) {
+  domain::Policy policy;
+  const auto config = scenario.find("config");
+  if (config == scenario.end()) return policy;
+  FieldReader fields(*config, "config");
+  if (fields.Has("fee_minor")) policy.fee_minor = fields.Integer("fee_minor");
+  if (fields.Has("currency")) policy.currency = fields.Text("currency");
+  if (const Status done = fields.Finish(); !done.ok()) throw CaseError{done.error().message};
+  return policy;
+}
+
+void RunGiven(const json& given, const domain::Policy& policy, MemoryLog& log, int* next_id) {
+  if (!given.is_array()) throw CaseError{"given: must be an array"};
+  for (size_t index = 0; index < given.size(); ++index) {
+    const json& entry = given[index];
+    const std::string where = "given[" + std::to_string(index) + "]";
+    if (!entry.is_object()) throw CaseError{where + ": must be an object"};
+    const bool is_event = entry.contains("event");
+    const bool is_command = entry.contains("command");
+    if (is_event == is_command) {
+      throw CaseError{where + ": needs exactly one of \"event\" and \"command\""};
+    }
+    if (is_event) {
+      auto envelope = consumers::EventFromJson(entry, consumers::EnvelopeFields::kMetaOnly);
+      if (!envelope.ok()) throw CaseError{where + ": " + envelope.error().message};
+      log.Append(envelope->event.meta, {envelope->event.payload});
+      continue;
+    }
+    ParsedCommand parsed = ParseCommandEntry(entry, where, next_id);
+    if (!parsed.invalid_input.empty()) throw CaseError{where + ": " + parsed.invalid_input};
+    const domain::Decision decision = log.Handle(policy, parsed.command);
+    if (!decision.accepted()) {
+      throw CaseError{where + " " + std::string(domain::CommandName(parsed.command.body)) +
+                      " was rejected " + std::string(domain::ToString(decision.rejection->code)) +
+                      ": " + decision.rejection->message};
+    }
+  }
+}
+
+// `expected` matches `actual` when every field it lists is equal; "re:" strings are regexes.
+bool ValueMatches(const json& expected, const json& actual) {
+  if (expected.is_string()) {
+    const std::string text = expected.get<std::string>();
+    if (text.rfind("re:", 0) == 0) {
+      if (!actual.is_string()) return false;
+      try {
+        return std::regex_match(actual.get<std::string>(), std::regex(text.substr(3)));
+      } catch (const std::regex_error&) {
+        throw CaseError{"'" + text + "' is not a valid regular expression"};
+      }
+    }
+  }
+  return expected == actual;
+}
+
+// The first field of `expected` that `actual` does not match, or empty.
+std::string SubsetMismatch(const json& expected, const json& actual) {
+  for (const auto& [key, value] : expected.items()) {
+    const auto found = actual.find(key);
+    if (found == actual.end()) return key + " (no such field)";
+    if (!ValueMatches(value, *found)) return key;
+  }
+  return "";
+}
+
+std::string DescribeEvents(const std::vector<domain::Event>& events) {
+  json out = json::array();
+  for (const auto& event : events) {
+    json rendered = consumers::PayloadToJson(event);
+    out.push_back(rendered);
+  }
+  return Compact(out);
+}
+
+// Compares the decision with then.rejected / then.events. Empty when they agree.
+std::string CheckDecision(const json& then, const domain::Decision& decision,
+                          const std::string& invalid_input,
+                          const std::vector<consumers::EventEnvelope>& written) {
+  const std::string got =
+      !invalid_input.empty()
+          ? "rejected invalid_input (" + invalid_input + ")"
+      : decision.accepted()
+          ? "accepted with events " + DescribeEvents(decision.events)
+          : "rejected " + std::string(domain::ToString(decision.rejection->code)) + " (" +
+                decision.rejection->message + ")";
+  if (const auto rejected = then.find("rejected"); rejected != then.end()) {
+    if (!rejected->is_string() || !domain::ParseRejectionCode(rejected->get<std::string>())) {
+      throw CaseError{"then.rejected: " + Compact(*rejected) + " is not a rejection code"};
+    }
+    const std::string want = rejected->get<std::string>();
+    const std::string actual_code =
+        !invalid_input.empty() ? "invalid_input"
+        : decision.accepted()  ? ""
+                               : std::string(domain::ToString(decision.rejection->code));
+    if (actual_code != want) return "expected rejected " + want + ", got " + got;
+    if (!written.empty()) return "expected nothing written, got " + std::to_string(written.size());
+    return "";
+  }
+  if (const auto events = then.find("events"); events != then.end()) {
+    if (!events->is_array()) throw CaseError{"then.events: must be an array"};
+    if (!invalid_input.empty() || !decision.accepted()) {
+      return "expected events " + Compact(*events) + ", got " + got;
+    }
+    if (events->size() != written.size()) {
+      return "expected " + std::to_string(events->size()) + " events " + Compact(*events) +
+             ", got " + std::to_string(written.size()) + " " + DescribeEvents(decision.events);
+    }
+    for (size_t index = 0; index < written.size(); ++index) {
+      const json& want = (*events)[index];
+      if (!want.is_object() || !want.contains("event")) {
+        throw CaseError{"then.events[" + std::to_string(index) + "]: needs \"event\""};
+      }
+      const json actual = consumers::ToJson(written[index]);
+      if (const std::string field = SubsetMismatch(want, actual); !field.empty()) {
+        return "expected event " + Compact(want) + ", got " + Compact(actual) + " (differs in " +
+               field + ")";
+      }
+    }
+  }
+  return "";
+}
+
+const std::set<std::string, std::less<>> kStatusKeys = {
+    "mcid", "as_of", "status", "step", "kind", "anniversary", "days_left", "window_opens",
+    "reinstatement_opens", "last_order"};
+
+std::string CheckStatus(const json& expected, const domain::Command& when, const MemoryLog& log) {
+  if (!expected.is_object()) throw CaseError{"then.status: must be an object"};
+  for (const auto& [key, value] : expected.items()) {
+    if (!kStatusKeys.contains(key)) throw CaseError{"then.status." + key + ": unknown field"};
+  }
+  FieldReader fields(expected, "then.status");
+  domain::Mcid mcid = when.mcid;
+  if (fields.Has("mcid")) {
+    auto parsed = domain::Mcid::Parse(fields.Text("mcid"));
+    if (!parsed) throw CaseError{"then.status.mcid: not an MCID"};
+    mcid = *parsed;
+  }
+  const domain::Instant as_of = fields.Has("as_of") ? fields.RequiredInstant("as_of") : when.at;
+  if (!fields.ok()) throw CaseError{fields.Finish().error().message};
+  const domain::TrainerState state = projections::FoldAsOf(log.Stream(mcid), as_of);
+  if (!state.enrolled) return "expected status of " + mcid.str() + ", but it is not enrolled";
+  const json actual = StatusToJson(mcid, as_of, projections::ComputeStatus(state, as_of.date()));
+  if (const std::string field = SubsetMismatch(expected, actual); !field.empty()) {
+    return "expected status " + Compact(expected) + ", got " + Compact(actual) + " (differs in " +
+           field + ")";
+  }
+  return "";
+}
+
+std::string CheckGaps(const json& expected, const domain::Command& when, const MemoryLog& log) {
+  if (!expected.is_array()) throw CaseError{"then.gaps: must be an array"};
+  const domain::TrainerState state = projections::FoldAsOf(log.Stream(when.mcid), when.at);
+  const json actual = GapsToJson(projections::GapsAsOf(state, when.at.date()));
+  if (actual != expected) return "expected gaps " + Compact(expected) + ", got " + Compact(actual);
+  return "";
+}
+
+std::string RunCase(const json& scenario, std::string* name) {
+  if (!scenario.is_object()) throw CaseError{"the file must hold one JSON object"};
+  static const std::set<std::string, std::less<>> kTopKeys = {"name", "rules", "config", "given",
+                                                              "when", "then"};
+  for (const auto& [key, value] : scenario.items()) {
+    if (!kTopKeys.contains(key)) throw CaseError{key + ": unknown key"};
+  }
+  if (const auto found = scenario.find("name"); found != scenario.end() && found->is_string()) {
+    *name = found->get<std::string>();
+  }
+  for (const char* required : {"given", "when", "then"}) {
+    if (!scenario.contains(required)) throw CaseError{std::string(required) + ": is required"};
+  }
+  const json& then = scenario["then"];
+  if (!then.is_object()) throw CaseError{"then: must be an object"};
+  static const std::set<std::string, std::less<>> kThenKeys = {"rejected", "events", "status",
+                                                               "gaps"};
+  for (const auto& [key, value] : then.items()) {
+    if (!kThenKeys.contains(key)) throw CaseError{"then." + key + ": unknown key"};
+  }
+  if (then.contains("rejected") && then.contains("events")) {
+    throw CaseError{"then: \"rejected\" and \"events\" cannot stand together"};
+  }
+
+  const domain::Policy policy = ReadPolicy(scenario);
+  MemoryLog log;
+  int next_id = 1;
+  RunGiven(scenario["given"], policy, log, &next_id);
+
+  const json& when_entry = scenario["when"];
+  if (!when_entry.is_object() || !when_entry.contains("command")) {
+    throw CaseError{"when: must be one command object"};
+  }
+  ParsedCommand when = ParseCommandEntry(when_entry, "when", &next_id);
+  const size_t before = log.Envelopes().size();
+  domain::Decision decision;
+  if (when.invalid_input.empty()) decision = log.Handle(policy, when.command);
+  const std::vector<consumers::EventEnvelope> written(log.Envelopes().begin() + before,
+                                                      log.Envelopes().end());
+
+  if (std::string failure = CheckDecision(then, decision, when.invalid_input, written);
+      !failure.empty()) {
+    return failure;
+  }
+  if (const auto status = then.find("status"); status != then.end()) {
+    if (std::string failure = CheckStatus(*status, when.command, log); !failure.empty()) {
+      return failure;
+    }
+  }
+  if (const auto gaps = then.find("gaps"); gaps != then.end()) {
+    if (std::string failure = CheckGaps(*gaps, when.command, log); !failure.empty()) {
+      return failure;
+    }
+  }
+  return "";
+}
+
+void CollectFiles(const std::filesystem::path& path, std::vector<std::filesystem::path>* files) {
+  if (std::filesystem::is_directory(path)) {
+    std::vector<std::filesystem::path> found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".json") {
+        found.push_back(entry.path());
+      }
+    }
+    std::sort(found.begin(), found.end());
+    files->insert(files->end(), found.begin(), found.end());
+  } else {
+    files->push_back(path);  // a missing file is reported by RunScenarioFile
+  }
+}
+
+}  // namespace
+
+CaseResult RunScenarioFile(const std::filesystem::path& file) {
+  CaseResult result;
+  result.file = file.string();
+  std::ifstream in(file);
+  if (!in) {
+    result.failure = "cannot read the file";
+    return result;
+  }
+  const json scenario = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (scenario.is_discarded()) {
+    result.failure = "not valid JSON";
+    return result;
+  }
+  try {
+    result.failure = RunCase(scenario, &result.name);
+  } catch (const CaseError& error) {
+    result.failure = "malformed case: " + error.message;
+  } catch (const std::exception& error) {
+    result.failure = std::string("malformed case: ") + error.what();
+  }
+  result.passed = result.failure.empty();
+  return result;
+}
+
+ScenarioSummary RunScenarioPaths(const std::vector<std::string>& paths, std::ostream& out) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& path : paths) CollectFiles(path, &files);
+  ScenarioSummary summary;
+  for (const auto& file : files) {
+    const CaseResult result = RunScenarioFile(file);
+    if (result.passed) {
+      ++summary.passed;
+    } else {
+      ++summary.failed;
+      out << "FAIL " << result.file << (result.name.empty() ? "" : " (" + result.name + ")")
+          << ": " << result.failure << "\n";
+    }
+  }
+  out << summary.passed << " passed, " << summary.failed << " failed\n";
+  return summary;
+}
+
+}  // namespace mct::admin

@@ -1,0 +1,86 @@
+#include "consumers/binary_archive.h"
+
+#include <utility>
+
+namespace mct::consumers {
+namespace {
+
+using LittleEndianOut = cereal::PortableBinaryOutputArchive::Options;
+using LittleEndianIn = cereal::PortableBinaryInputArchive::Options;
+
+// cereal writes this first: 1 when the data that follows is little-endian.
+constexpr uint8_t kLittleEndianFlag = 1;
+
+}  // namespace
+
+std::string FieldRef::ToString() const {
+  if (scope.empty()) return std::string(field);
+  std::string text(scope);
+  text += '.';
+  text += field;
+  return text;
+}
+
+BinaryWriter::BinaryWriter() : archive_(stream_, LittleEndianOut::LittleEndian()) {}
+
+void BinaryWriter::U8(uint8_t value) { archive_(value); }
+void BinaryWriter::U16(uint16_t value) { archive_(value); }
+void BinaryWriter::U64(uint64_t value) { archive_(value); }
+void BinaryWriter::I32(int32_t value) { archive_(value); }
+void BinaryWriter::I64(int64_t value) { archive_(value); }
+void BinaryWriter::F64(double value) { archive_(value); }
+
+void BinaryWriter::String(std::string_view value) {
+  U64(value.size());
+  archive_(cereal::binary_data(value.data(), value.size()));
+}
+
+BinaryReader::ViewBuffer::ViewBuffer(std::string_view bytes) {
+  // std::streambuf wants mutable pointers; this buffer only ever reads through them.
+  char* begin = const_cast<char*>(bytes.data());
+  setg(begin, begin, begin + bytes.size());
+}
+
+BinaryReader::BinaryReader(std::string_view bytes) : buffer_(bytes), stream_(&buffer_) {
+  if (bytes.empty()) {
+    Fail("empty input: no event to decode");
+    return;
+  }
+  const auto flag = static_cast<uint8_t>(bytes.front());
+  if (flag != kLittleEndianFlag) {
+    Fail("byte 0 is " + std::to_string(flag) +
+         ", not 1: not a little-endian portable binary event");
+    return;
+  }
+  archive_.emplace(stream_, LittleEndianIn::LittleEndian());  // consumes the flag
+}
+
+std::string BinaryReader::String(FieldRef where) {
+  const uint64_t size = U64(where);
+  if (!ok()) return {};
+  if (size > remaining()) {
+    Fail("truncated at byte " + std::to_string(offset()) + ": " + where.ToString() +
+         " declares " + std::to_string(size) + " bytes, " + std::to_string(remaining()) +
+         " left");
+    return {};
+  }
+  std::string value(size, '\0');
+  (*archive_)(cereal::binary_data(value.data(), value.size()));
+  return value;
+}
+
+void BinaryReader::Fail(std::string message) {
+  if (ok()) error_ = std::move(message);
+}
+
+bool BinaryReader::Have(size_t size, FieldRef where) {
+  if (!ok()) return false;
+  if (remaining() < size) {
+    Fail("truncated at byte " + std::to_string(offset()) + ": " + where.ToString() + " needs " +
+         std::to_string(size) + " bytes, " + std::to_string(remaining()) + " left");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mct::consumers

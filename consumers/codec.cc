@@ -1,0 +1,1 @@
+#include "consumers/codec.h"

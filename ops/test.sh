@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up and passes the tests: installs what is missing, builds, runs a sanitizer (ASan+UBSan)
+# build of the pure and front-door tests, then the whole suite. Ends with ctest's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ops/install-deps.sh
+jobs=${MCT_JOBS:-2}
+
+echo "== sanitizer build (ASan + UBSan): domain, projections and scenario tests"
+bash ops/build.sh build-asan -DMCT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-asan -j"$jobs" -L 'domain|projections|admin|scenarios' --output-on-failure \
+  > build-asan/ctest.log 2>&1 || { cat build-asan/ctest.log; exit 1; }
+tail -n 3 build-asan/ctest.log
+
+echo "== full suite"
+bash ops/build.sh build
+ctest --test-dir build -j"$jobs" --output-on-failure

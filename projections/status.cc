@@ -1,0 +1,54 @@
+#include "projections/status.h"
+
+namespace mct::projections {
+
+std::string_view ToString(StatusKind kind) {
+  switch (kind) {
+    case StatusKind::kActive:
+      return "active";
+    case StatusKind::kRenewalOpen:
+      return "renewal_open";
+    case StatusKind::kRenewalInProgress:
+      return "renewal_in_progress";
+    case StatusKind::kLapsed:
+      return "lapsed";
+    case StatusKind::kAlumni:
+      return "alumni";
+  }
+  return "active";
+}
+
+TrainerStatus ComputeStatus(const domain::TrainerState& state, const domain::Date& today) {
+  TrainerStatus out;
+  out.anniversary = state.anniversary;
+  out.days_left = state.anniversary.DaysSince(today);
+  out.window_opens = state.anniversary.AddDays(-90);
+  if (const domain::Order* order = state.LatestOrder()) out.last_order = order->order_id;
+
+  if (state.alumni) {
+    out.status = StatusKind::kAlumni;
+  } else if (const domain::Application* app = state.LiveApplication(today)) {
+    out.status = StatusKind::kRenewalInProgress;  // REIN-2: reinstatements too
+    out.step = app->CurrentStep();
+    out.application_kind = app->kind;
+  } else if (today >= state.anniversary) {  // TIME-3
+    out.status = StatusKind::kLapsed;
+  } else if (today >= out.window_opens) {  // TIME-1
+    out.status = StatusKind::kRenewalOpen;
+  } else {
+    out.status = StatusKind::kActive;
+  }
+  if (today >= state.anniversary) out.reinstatement_opens = state.anniversary.AddDays(7);
+  return out;
+}
+
+domain::TrainerState FoldAsOf(const std::vector<domain::RecordedEvent>& stream,
+                              const domain::Instant& as_of) {
+  domain::TrainerState state;
+  for (const auto& event : stream) {
+    if (event.meta.at <= as_of) state = domain::Evolve(std::move(state), event);
+  }
+  return state;
+}
+
+}  // namespace mct::projections
