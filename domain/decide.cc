@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 #include "domain/card.h"
 #include "domain/input_checks.h"
@@ -487,10 +486,8 @@ Decision DecideForKnownTrainer(const Ctx& ctx) {
 }  // namespace
 
 std::string FormatOrderId(uint64_t number) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "CT%08llu",
-                static_cast<unsigned long long>(number % 100000000ULL));
-  return buffer;
+  std::string digits = std::to_string(number % 100000000ULL);
+  return "CT" + std::string(8 - digits.size(), '0') + digits;
 }
 
 Decision Decide(const Policy& policy, const TrainerState& state, const SharedFacts& facts,
