@@ -59,9 +59,8 @@ std::string BinaryReader::String(FieldRef where) {
   const uint64_t size = U64(where);
   if (!ok()) return {};
   if (size > remaining()) {
-    Fail("truncated at byte " + std::to_string(offset()) + ": " + where.ToString() +
-         " declares " + std::to_string(size) + " bytes, " + std::to_string(remaining()) +
-         " left");
+    Fail("truncated at byte " + std::to_string(offset()) + ": " + where.ToString() + " declares " +
+         std::to_string(size) + " bytes, " + std::to_string(remaining()) + " left");
     return {};
   }
   std::string value(size, '\0');

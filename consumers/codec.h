@@ -52,7 +52,7 @@ nlohmann::ordered_json PayloadToJson(const domain::Event& event);
 enum class EnvelopeFields {
   kComplete,  // an export line: every envelope field present
   kMetaOnly,  // a scenario's given event: `mcid` and `at` required; actor, ids optional; no
-              // position or hashes
+              // position or hashes; a nullable payload field may be left out (read as null)
 };
 // Reads an event back. Every payload field is required (nullable ones may be null); an unknown
 // key, a wrong type or a malformed value is an Error naming the field.
