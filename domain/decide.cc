@@ -363,10 +363,16 @@ Decision DecidePlaceOrder(const Ctx& ctx, const PlaceOrder& c) {
 
 Decision DecideOrderWelcomeKit(const Ctx& ctx) {
   const Order* order = ctx.state.LatestOrder();
-  if (order == nullptr || order->refund_issued_on) {
+  if (order == nullptr) {
     return Decision::Reject(Code::kWelcomeKitNotYetAvailable,
                             "There is no completed order to order a welcome kit for; complete a "
                             "renewal first.");
+  }
+  if (order->refund_issued_on) {
+    return Decision::Reject(Code::kWelcomeKitNotYetAvailable,
+                            "Order " + order->order_id +
+                                " was refunded, so it has no welcome kit; complete a new renewal "
+                                "to order one.");
   }
   if (order->welcome_kit_ordered) {  // KIT-1: one per completed order
     return Decision::Reject(Code::kWelcomeKitAlreadyOrdered,
@@ -485,6 +491,8 @@ Decision DecideForKnownTrainer(const Ctx& ctx) {
 
 }  // namespace
 
+// Eight digits give 100 million order numbers, more than the program will ever issue; the modulo
+// only keeps the format (PAY-7) should a store ever hand out more.
 std::string FormatOrderId(uint64_t number) {
   std::string digits = std::to_string(number % 100000000ULL);
   return "CT" + std::string(8 - digits.size(), '0') + digits;

@@ -12,6 +12,7 @@ namespace mct {
 
 struct Error {
   std::string message;
+  std::string code;  // a stable snake_case code when the caller must tell errors apart
 };
 
 template <typename T>

@@ -56,10 +56,10 @@ bool RoleMaySend(Role role, std::string_view command_name) {
 
 bool RoleMayRead(Role role, ReadAccess access) {
   switch (access) {
-    case ReadAccess::kOwnTrainer:
-      return true;  // a trainer reads their own; the caller checks whose
-    case ReadAccess::kAnyTrainer:
+    case ReadAccess::kStatus:  // ROLE-5: the system reads status
       return role == Role::kSupport || role == Role::kAuditor || role == Role::kSystem;
+    case ReadAccess::kRecords:
+    case ReadAccess::kRecords:
     case ReadAccess::kFleet:
     case ReadAccess::kAudit:
       return role == Role::kSupport || role == Role::kAuditor;

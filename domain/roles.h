@@ -17,11 +17,13 @@ bool RoleMaySend(Role role, std::string_view command_name);
 
 // What can be read (ROLE-5).
 enum class ReadAccess : uint8_t {
-  kOwnTrainer,   // status, history, gaps of one trainer
-  kAnyTrainer,   // the same, for any trainer
-  kFleet,        // due dates, reports, look-ups
-  kAudit,        // verify, export
+  kStatus,    // one trainer's status
+  kRecords,   // one trainer's history, as-of state and gaps
+  kFleet,     // due dates, reports, look-ups
+  kAudit,     // verify, export
 };
+// Whether `role` may read `access` of a trainer other than itself (a trainer may always read its
+// own status and records; the caller checks whose they are).
 bool RoleMayRead(Role role, ReadAccess access);
 
 // Every command name, in domain.md's order.

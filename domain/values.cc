@@ -79,13 +79,22 @@ Instant Instant::FromMillis(int64_t millis_since_epoch) {
 std::optional<Instant> Instant::Parse(std::string_view text) {
   if (text.size() < 20 || text[10] != 'T') return std::nullopt;
   if (!Date::Parse(text.substr(0, 10))) return std::nullopt;
+  // RFC 3339 allows any number of fractional digits (`.fff…`); an Instant keeps milliseconds,
+  // so digits past the third are dropped (truncated) before the library parses the rest.
+  std::string kept(text);
+  if (kept[19] == '.') {
+    size_t end = 20;
+    while (end < kept.size() && std::isdigit(static_cast<unsigned char>(kept[end])) != 0) ++end;
+    if (end == 20) return std::nullopt;  // a '.' needs at least one digit
+    if (end > 23) kept.erase(23, end - 23);
+  }
   TimePoint point{};
   std::istringstream in;
-  if (text.back() == 'Z') {
-    in.str(std::string(text.substr(0, text.size() - 1)));
+  if (kept.back() == 'Z') {
+    in.str(kept.substr(0, kept.size() - 1));
     in >> date::parse("%FT%T", point);
   } else {
-    in.str(std::string(text));
+    in.str(kept);
     in >> date::parse("%FT%T%Ez", point);
   }
   if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;

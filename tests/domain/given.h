@@ -59,7 +59,9 @@ inline Date On(std::string_view text) {
   return date.value_or(Date{});
 }
 
-inline Actor TrainerActor(std::string_view mcid = kMcid) { return {Role::kTrainer, std::string(mcid)}; }
+inline Actor TrainerActor(std::string_view mcid = kMcid) {
+  return {Role::kTrainer, std::string(mcid)};
+}
 inline Actor SupportActor() { return {Role::kSupport, "support-1"}; }
 inline Actor SystemActor() { return {Role::kSystem, "member-site"}; }
 inline Actor AuditorActor() { return {Role::kAuditor, "auditor-1"}; }
@@ -72,6 +74,9 @@ template <class... Handlers>
 struct Overloaded : Handlers... {
   using Handlers::operator()...;
 };
+// Spelled out for compilers without aggregate deduction (clang-tidy's).
+template <class... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 // Appends ` name=value` (without the leading space for the first field).
 class Fields {
@@ -203,7 +208,9 @@ inline std::string Render(const Event& event) {
                 .Add("new_anniversary", e.new_anniversary.ToString())
                 .Done();
           },
-          [&](const WelcomeKitOrdered& e) { return Fields(name).Add("order_id", e.order_id).Done(); },
+          [&](const WelcomeKitOrdered& e) {
+            return Fields(name).Add("order_id", e.order_id).Done();
+          },
           [&](const RefundIssued& e) {
             return Fields(name)
                 .Add("order_id", e.order_id)
@@ -246,10 +253,15 @@ inline std::string MessageOf(const Decision& decision) {
   return decision.rejection ? decision.rejection->message : std::string();
 }
 
+// Whether the rejection message of `decision` contains `text`.
+inline bool Mentions(const Decision& decision, std::string_view text) {
+  return MessageOf(decision).find(text) != std::string::npos;
+}
+
 // --- Command bodies used across the tests ------------------------------------------------------
 
-inline ChooseProfile Profile(EmployerType type, std::string detail = "", Track track = Track::kItPro,
-                             std::string fte_code = "") {
+inline ChooseProfile Profile(EmployerType type, std::string detail = "",
+                             Track track = Track::kItPro, std::string fte_code = "") {
   ChooseProfile profile;
   profile.employer_type = type;
   profile.employer_detail = std::move(detail);
@@ -263,8 +275,8 @@ inline RecordMtmSurvey Survey(std::string_view course_date, double score = 8.5) 
 }
 
 inline FileException Exception(std::string_view course_date) {
-  return FileException{2,    "20410D", On(course_date), 12, "Tokyo-Tech", "Taro Yamada",
-                       "taro@example.jp"};
+  return FileException{
+      2, "20410D", On(course_date), 12, "Tokyo-Tech", "Taro Yamada", "taro@example.jp"};
 }
 
 inline std::string Hex64(char digit = 'a') { return std::string(64, digit); }
@@ -299,11 +311,11 @@ inline EnterBillingAddress Billing() {
 }
 
 inline PlaceOrder CardOrder(std::string_view number = kVisa, std::string security_code = "123",
-                            std::string expiry = "2019-12", std::string key = "order-1") {
+                            std::string expiry = "2030-12", std::string key = "order-1") {
   PlaceOrder order;
   order.method = "credit_card";
-  order.card = CardDetails{"HANAKO SATO", std::string(number), std::move(expiry),
-                           std::move(security_code)};
+  order.card =
+      CardDetails{"HANAKO SATO", std::string(number), std::move(expiry), std::move(security_code)};
   order.payer_name = "HANAKO SATO";
   order.confirmed = true;
   order.idempotency_key = std::move(key);
@@ -334,8 +346,9 @@ class Given {
   Given& Had(Event event, std::string_view at, Actor actor = SystemActor(),
              std::string command_id = "") {
     if (command_id.empty()) command_id = NextCommandId();
-    RecordedEvent recorded{EventMeta{M(mcid_), At(at), std::move(actor), std::move(command_id), "", ""},
-                           std::move(event)};
+    RecordedEvent recorded{
+        EventMeta{M(mcid_), At(at), std::move(actor), std::move(command_id), "", ""},
+        std::move(event)};
     state_ = Evolve(std::move(state_), recorded);
     log_.push_back(std::move(recorded));
     return *this;
@@ -344,8 +357,7 @@ class Given {
   // Decides `body` and folds the events it causes, as the command handler does (including the
   // caller's part of PAY-2 and PAY-7: redeemed vouchers and the next order number). A rejection
   // fails the test: the history of a test must be one the domain accepts.
-  Given& Did(CommandBody body, std::string_view at, Actor actor = {},
-             std::string command_id = "") {
+  Given& Did(CommandBody body, std::string_view at, Actor actor = {}, std::string command_id = "") {
     if (actor.id.empty()) actor = DefaultActor(body);
     if (command_id.empty()) command_id = NextCommandId();
     const std::string name(CommandName(body));
@@ -402,7 +414,8 @@ class Given {
   Actor DefaultActor(const CommandBody& body) const {
     if (std::holds_alternative<EnrollTrainer>(body) ||
         std::holds_alternative<RecordCertification>(body) ||
-        std::holds_alternative<IssueFteCode>(body) || std::holds_alternative<RecordMtmSurvey>(body) ||
+        std::holds_alternative<IssueFteCode>(body) ||
+        std::holds_alternative<RecordMtmSurvey>(body) ||
         std::holds_alternative<SettleRefund>(body)) {
       return SystemActor();
     }

@@ -1,7 +1,8 @@
 // Value types: MCID, dates, instants, the closed sets and PROF-1's table.
+#include "domain/values.h"
+
 #include <gtest/gtest.h>
 
-#include "domain/values.h"
 #include "tests/domain/given.h"
 
 namespace mct::domain {
@@ -11,25 +12,25 @@ using testing::On;
 
 // --- Mcid (Words, AUDIT-3) ---
 
-TEST(McidParse, AcceptsFourToTenDigits) {
+TEST(Audit3Mcid, AcceptsFourToTenDigits) {
   ASSERT_TRUE(Mcid::Parse("1234"));
   EXPECT_EQ(Mcid::Parse("1234")->str(), "1234");
   ASSERT_TRUE(Mcid::Parse("1234567890"));
   EXPECT_EQ(Mcid::Parse("1234567890")->str(), "1234567890");
 }
 
-TEST(McidParse, RefusesThreeOrElevenDigits) {
+TEST(Audit3Mcid, RefusesThreeOrElevenDigits) {
   EXPECT_FALSE(Mcid::Parse("123"));
   EXPECT_FALSE(Mcid::Parse("12345678901"));
   EXPECT_FALSE(Mcid::Parse(""));
 }
 
-TEST(McidParse, KeepsLeadingZeros) {
+TEST(Audit3Mcid, KeepsLeadingZeros) {
   ASSERT_TRUE(Mcid::Parse("0042"));
   EXPECT_EQ(Mcid::Parse("0042")->str(), "0042");
 }
 
-TEST(McidParse, RefusesAnythingButDigits) {
+TEST(Audit3Mcid, RefusesAnythingButDigits) {
   EXPECT_FALSE(Mcid::Parse("12a45"));
   EXPECT_FALSE(Mcid::Parse(" 12345"));
   EXPECT_FALSE(Mcid::Parse("12345 "));
@@ -124,6 +125,18 @@ TEST(InstantParse, KeepsMilliseconds) {
   ASSERT_TRUE(instant);
   EXPECT_EQ(instant->ToString(), "2017-03-01T09:00:00.250Z");
   EXPECT_EQ(instant->millis() % 1000, 250);
+}
+
+// Regression: RFC 3339 fractions longer than milliseconds (what many clients send) were refused.
+TEST(InstantParse, TruncatesFractionsFinerThanMilliseconds) {
+  const auto micro = Instant::Parse("2017-03-01T09:00:00.123456Z");
+  ASSERT_TRUE(micro);
+  EXPECT_EQ(micro->ToString(), "2017-03-01T09:00:00.123Z");
+  const auto nano = Instant::Parse("2017-03-01T09:00:00.999999999+09:00");
+  ASSERT_TRUE(nano);
+  EXPECT_EQ(nano->ToString(), "2017-03-01T00:00:00.999Z");
+  EXPECT_FALSE(Instant::Parse("2017-03-01T09:00:00.Z"));
+  EXPECT_FALSE(Instant::Parse("2017-03-01T09:00:00.123456"));
 }
 
 TEST(InstantParse, RefusesBadInput) {
