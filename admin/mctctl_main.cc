@@ -1,41 +1,37 @@
 // mctctl: the command line of the MCT renewal back office, for support, auditors and operators.
 #include <CLI/CLI.hpp>
-#include <iostream>
-#include <string>
-#include <vector>
 
-#include "admin/scenario_runner.h"
-
-namespace {
-
-constexpr const char* kDescription =
-    "mctctl: the command line of the MCT renewal back office.\n"
-    "Runs the renewal rules' executable specification and, on a data directory, answers\n"
-    "support's and auditors' questions.";
-
-}  // namespace
+#include "admin/cli.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{kDescription, "mctctl"};
+  CLI::App app{
+      "mctctl: the command line of the MCT renewal back office.\n"
+      "Answers support's and auditors' questions on a data directory, and runs the renewal\n"
+      "rules' executable specification.",
+      "mctctl"};
   app.require_subcommand(1);
-  app.footer("Run `mctctl COMMAND --help` for the options of a command.");
+  app.fallthrough();
+  app.footer(
+      "The data directory is --data DIR, else $MCT_DATA, else ./mct-data.\n"
+      "Run `mctctl COMMAND --help` for the options of a command.");
 
-  std::vector<std::string> scenario_paths;
-  CLI::App* scenarios = app.add_subcommand(
-      "scenarios",
-      "Run given/when/then scenario files (a file or a folder of *.json) through the domain and "
-      "report each failing case; exits 0 only when none failed.");
-  scenarios->add_option("PATH", scenario_paths, "scenario files or folders")->required();
+  mct::admin::CliContext context;
+  app.add_option("--data", context.data_dir, "data directory (default: $MCT_DATA or ./mct-data)");
+  app.add_flag("--json", context.json, "print JSON for machines instead of text for people");
+  app.add_option("--fee-minor", context.policy.fee_minor,
+                 "the renewal fee in minor units (PAY-6; default 40000)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--currency", context.policy.currency, "the fee's currency (default USD)");
+
+  mct::admin::AddScenarioCommand(app, context);
+  mct::admin::AddTrainerCommands(app, context);
+  mct::admin::AddFleetCommands(app, context);
+  mct::admin::AddMaintenanceCommands(app, context);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-
-  if (*scenarios) {
-    const auto summary = mct::admin::RunScenarioPaths(scenario_paths, std::cout);
-    return summary.failed == 0 && summary.passed > 0 ? 0 : 1;
-  }
-  return 0;
+  return context.exit_code;
 }

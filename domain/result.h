@@ -11,6 +11,8 @@
 namespace mct {
 
 struct Error {
+  Error(std::string message_text, std::string code_text = "")  // NOLINT(google-explicit-constructor)
+      : message(std::move(message_text)), code(std::move(code_text)) {}
   std::string message;
   std::string code;  // a stable snake_case code when the caller must tell errors apart
 };

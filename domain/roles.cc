@@ -59,7 +59,6 @@ bool RoleMayRead(Role role, ReadAccess access) {
     case ReadAccess::kStatus:  // ROLE-5: the system reads status
       return role == Role::kSupport || role == Role::kAuditor || role == Role::kSystem;
     case ReadAccess::kRecords:
-    case ReadAccess::kRecords:
     case ReadAccess::kFleet:
     case ReadAccess::kAudit:
       return role == Role::kSupport || role == Role::kAuditor;

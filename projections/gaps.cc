@@ -4,7 +4,7 @@
 
 namespace mct::projections {
 
-std::vector<Gap> GapsAsOf(const domain::TrainerState& state, const domain::Date& today) {
+std::vector<Gap> ClosedGaps(const domain::TrainerState& state) {
   std::vector<Gap> gaps;
   for (const domain::Order& order : state.orders) {
     // A refunded order no longer counts (REF-2); a renewal leaves no gap (TIME-2).
@@ -13,9 +13,19 @@ std::vector<Gap> GapsAsOf(const domain::TrainerState& state, const domain::Date&
       gaps.push_back(Gap{order.previous_anniversary, order.completed_on});
     }
   }
-  if (today >= state.anniversary) gaps.push_back(Gap{state.anniversary, std::nullopt});
   std::sort(gaps.begin(), gaps.end(), [](const Gap& a, const Gap& b) { return a.from < b.from; });
   return gaps;
+}
+
+std::vector<Gap> WithOpenGap(std::vector<Gap> closed, const domain::Date& anniversary,
+                             const domain::Date& today) {
+  if (today >= anniversary) closed.push_back(Gap{anniversary, std::nullopt});
+  std::sort(closed.begin(), closed.end(), [](const Gap& a, const Gap& b) { return a.from < b.from; });
+  return closed;
+}
+
+std::vector<Gap> GapsAsOf(const domain::TrainerState& state, const domain::Date& today) {
+  return WithOpenGap(ClosedGaps(state), state.anniversary, today);
 }
 
 }  // namespace mct::projections

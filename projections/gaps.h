@@ -20,7 +20,14 @@ struct Gap {
   bool operator==(const Gap&) const = default;
 };
 
-// The gaps of a trainer on `today`, oldest first.
+// The closed gaps: one per reinstatement that was not refunded, oldest first.
+std::vector<Gap> ClosedGaps(const domain::TrainerState& state);
+
+// `closed` plus the open gap from `anniversary` when it has come on `today`, oldest first.
+std::vector<Gap> WithOpenGap(std::vector<Gap> closed, const domain::Date& anniversary,
+                             const domain::Date& today);
+
+// The gaps of a trainer on `today`.
 std::vector<Gap> GapsAsOf(const domain::TrainerState& state, const domain::Date& today);
 
 }  // namespace mct::projections

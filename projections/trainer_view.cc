@@ -102,6 +102,8 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
   view.state.command_ids.clear();
   view.state.idempotency_keys.clear();
   view.state.fte_codes.clear();
+  view.state.survey_course_dates.clear();
+  view.state.certification_ids.clear();
 
   std::visit(Overloaded{
                  [&](const domain::RenewalStarted&) { Reach(view, FunnelStage::kStarted, report); },

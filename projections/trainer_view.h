@@ -27,7 +27,7 @@ enum class FunnelStage : uint8_t {
 std::string_view ToString(FunnelStage stage);
 
 struct TrainerView {
-  domain::TrainerState state;  // pruned: no command ids, idempotency keys or FTE codes
+  domain::TrainerState state;  // pruned of what only Decide reads (ids, keys, codes, surveys)
   std::string funnel_month;    // YYYY-MM the current application started in; empty if none
   uint8_t funnel_reached = 0;  // bit per FunnelStage already counted for that application
   bool operator==(const TrainerView&) const = default;

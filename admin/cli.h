@@ -1,0 +1,40 @@
+// The pieces of mctctl: a context every command shares (data directory, output format, policy,
+// exit code) and one registrar per group of commands, each in its own file.
+//
+// Not thread-safe: the command line runs on one thread.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "admin/store.h"
+#include "domain/values.h"
+
+namespace mct::admin {
+
+struct CliContext {
+  std::filesystem::path data_dir = DefaultDataDir();
+  bool json = false;
+  domain::Policy policy;
+  int exit_code = 0;
+
+  // Opens the store, or prints why not and sets exit_code; nullptr then.
+  std::unique_ptr<Store> OpenStore();
+  // Prints `error: <message>` on stderr, sets exit_code (1 unless given) and answers it.
+  int Fail(const std::string& message, int code = 1);
+};
+
+// An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).
+std::optional<domain::Instant> ParseInstantArgument(const std::string& text);
+// The current time, to the millisecond: the front door stamps `at` (the domain reads no clock).
+domain::Instant Now();
+
+void AddScenarioCommand(CLI::App& app, CliContext& context);
+void AddTrainerCommands(CLI::App& app, CliContext& context);      // submit, status, history, gaps
+void AddFleetCommands(CLI::App& app, CliContext& context);        // due, report, lookup
+void AddMaintenanceCommands(CLI::App& app, CliContext& context);  // rebuild, checksum
+
+}  // namespace mct::admin

@@ -1,0 +1,263 @@
+// mctctl submit, status, history, gaps: one trainer at a time.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+#include "admin/cli.h"
+#include "admin/command_json.h"
+#include "admin/queries.h"
+#include "consumers/codec.h"
+#include "domain/commands.h"
+
+namespace mct::admin {
+namespace {
+
+std::string ReadAll(std::istream& in) {
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A fresh command id when the caller gave none: random, so two submits never collide.
+std::string FreshCommandId() {
+  static std::random_device device;
+  std::mt19937_64 random(device());
+  std::ostringstream out;
+  out << "cli-" << std::hex << random() << random();
+  return out.str();
+}
+
+void PrintJson(const Json& value) { std::cout << value.dump(2) << "\n"; }
+
+void PrintStatus(const Json& status) {
+  std::cout << "trainer      " << status["mcid"].get<std::string>() << " ("
+            << status["name"].get<std::string>() << ", " << status["email"].get<std::string>()
+            << ")\n";
+  std::cout << "as of        " << status["as_of"].get<std::string>() << "\n";
+  std::cout << "status       " << status["status"].get<std::string>();
+  if (!status["step"].is_null()) {
+    std::cout << " (" << status["kind"].get<std::string>() << ", step "
+              << status["step"].get<std::string>() << ")";
+  }
+  std::cout << "\n";
+  std::cout << "anniversary  " << status["anniversary"].get<std::string>() << " ("
+            << status["days_left"].get<int64_t>() << " days left)\n";
+  std::cout << "window opens " << status["window_opens"].get<std::string>() << "\n";
+  if (!status["reinstatement_opens"].is_null()) {
+    std::cout << "reinstatement opens " << status["reinstatement_opens"].get<std::string>() << "\n";
+  }
+  std::cout << "last order   "
+            << (status["last_order"].is_null() ? "none" : status["last_order"].get<std::string>())
+            << "\n";
+}
+
+// Parses the MCID argument or fails the command.
+std::optional<domain::Mcid> McidArgument(CliContext& context, const std::string& text) {
+  auto mcid = domain::Mcid::Parse(text);
+  if (!mcid) context.Fail("'" + text + "' is not an MCID (4 to 10 digits)", 2);
+  return mcid;
+}
+
+struct TrainerArgs {
+  std::string mcid;
+  std::string as_of;
+};
+
+// Adds MCID and --as-of, and answers them parsed (or fails the command).
+bool ReadTrainerArgs(CliContext& context, const TrainerArgs& args, domain::Mcid* mcid,
+                     std::optional<domain::Instant>* as_of) {
+  auto parsed = McidArgument(context, args.mcid);
+  if (!parsed) return false;
+  *mcid = *parsed;
+  if (!args.as_of.empty()) {
+    *as_of = ParseInstantArgument(args.as_of);
+    if (!*as_of) {
+      context.Fail("--as-of '" + args.as_of + "' is not an RFC 3339 instant or a date", 2);
+      return false;
+    }
+  }
+  return true;
+}
+
+void RunSubmit(CliContext& context, const std::string& input, const std::string& at_text) {
+  std::string text = input;
+  if (input.empty() || input == "-") {
+    text = ReadAll(std::cin);
+  } else if (input.front() != '{') {
+    std::ifstream file(input);
+    if (!file) {
+      context.Fail("cannot read " + input, 2);
+      return;
+    }
+    text = ReadAll(file);
+  }
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    context.Fail("the command is not valid JSON", 2);
+    return;
+  }
+  if (json.is_object() && json.contains("at")) {
+    context.Fail("at: give the instant with --at (an importer's), not in the command", 2);
+    return;
+  }
+  domain::Command command;
+  command.at = Now();
+  if (!at_text.empty()) {
+    auto at = domain::Instant::Parse(at_text);
+    if (!at) {
+      context.Fail("--at '" + at_text + "' is not an RFC 3339 instant", 2);
+      return;
+    }
+    command.at = *at;
+  }
+  const std::string mcid_text = json.is_object() && json.contains("mcid") && json["mcid"].is_string()
+                                    ? json["mcid"].get<std::string>()
+                                    : "";
+  auto mcid = domain::Mcid::Parse(mcid_text);
+  if (!mcid) {
+    context.Fail("invalid_input: mcid: '" + mcid_text + "' is not 4 to 10 digits", 2);
+    return;
+  }
+  command.mcid = *mcid;
+  command.actor = {domain::Role::kSupport, "mctctl"};
+  if (json.contains("actor")) {
+    auto actor = ActorFromJson(json["actor"]);
+    if (!actor.ok()) {
+      context.Fail("invalid_input: " + actor.error().message, 2);
+      return;
+    }
+    command.actor = actor.value();
+  }
+  command.command_id = json.contains("command_id") && json["command_id"].is_string()
+                           ? json["command_id"].get<std::string>()
+                           : FreshCommandId();
+  auto body = CommandBodyFromJson(json, {"mcid", "actor", "command_id"});
+  if (!body.ok()) {
+    context.Fail("invalid_input: " + body.error().message, 2);
+    return;
+  }
+  command.body = std::move(body).value();
+
+  auto store = context.OpenStore();
+  if (!store) return;
+  auto answer = store->commands->Handle(command);
+  if (!answer.ok()) {
+    context.Fail(answer.error().message);
+    return;
+  }
+  if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) {
+    context.Fail("the command was saved, but the read models could not catch up: " +
+                 caught_up.error().message);
+    return;
+  }
+  const consumers::CommandAnswer& result = answer.value();
+  Json events = Json::array();
+  for (const auto& envelope : result.events) events.push_back(consumers::ToJson(envelope));
+  if (result.kind == consumers::CommandAnswer::Kind::kRejected) {
+    const std::string code(domain::ToString(result.rejection.code));
+    if (context.json) {
+      PrintJson({{"outcome", "rejected"}, {"code", code}, {"message", result.rejection.message}});
+    } else {
+      std::cerr << "rejected " << code << ": " << result.rejection.message << "\n";
+    }
+    context.exit_code = 1;
+    return;
+  }
+  const std::string outcome =
+      result.kind == consumers::CommandAnswer::Kind::kRetried ? "retried" : "accepted";
+  if (context.json) {
+    PrintJson({{"outcome", outcome}, {"command_id", command.command_id}, {"events", events}});
+    return;
+  }
+  std::cout << outcome << " " << domain::CommandName(command.body) << " for " << command.mcid.str()
+            << " (command " << command.command_id << ")\n";
+  for (const auto& event : events) {
+    std::cout << "  #" << event["global_position"].get<uint64_t>() << " v"
+              << event["stream_version"].get<uint64_t>() << " " << event["event"].get<std::string>()
+              << "\n";
+  }
+}
+
+}  // namespace
+
+void AddTrainerCommands(CLI::App& app, CliContext& context) {
+  {
+    auto input = std::make_shared<std::string>();
+    auto at = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand(
+        "submit",
+        "Send one command as JSON ({\"command\": ..., \"mcid\": ..., fields; optional \"actor\" "
+        "and \"command_id\"}) from an argument, a file, or standard input ('-').");
+    command->add_option("COMMAND", *input, "the JSON itself, a file holding it, or - for stdin");
+    command->add_option("--at", *at,
+                        "the instant to stamp (RFC 3339), for importers; default: now");
+    command->callback([&context, input, at] { RunSubmit(context, *input, *at); });
+  }
+  {
+    auto args = std::make_shared<TrainerArgs>();
+    CLI::App* command = app.add_subcommand("status", "A trainer's status, now or --as-of an instant.");
+    command->add_option("MCID", args->mcid, "the trainer")->required();
+    command->add_option("--as-of", args->as_of, "an RFC 3339 instant, or a date (its end)");
+    command->callback([&context, args] {
+      domain::Mcid mcid;
+      std::optional<domain::Instant> as_of;
+      if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
+      auto store = context.OpenStore();
+      if (!store) return;
+      auto status = StatusQuery(*store, mcid, as_of, Now());
+      if (!status.ok()) return void(context.Fail(status.error().message));
+      context.json ? PrintJson(status.value()) : PrintStatus(status.value());
+    });
+  }
+  {
+    auto args = std::make_shared<TrainerArgs>();
+    CLI::App* command = app.add_subcommand("history", "A trainer's events in order (AUDIT-1).");
+    command->add_option("MCID", args->mcid, "the trainer")->required();
+    command->add_option("--as-of", args->as_of, "only the events up to this instant");
+    command->callback([&context, args] {
+      domain::Mcid mcid;
+      std::optional<domain::Instant> as_of;
+      if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
+      auto store = context.OpenStore();
+      if (!store) return;
+      auto history = HistoryQuery(*store, mcid, as_of);
+      if (!history.ok()) return void(context.Fail(history.error().message));
+      if (context.json) return PrintJson(history.value());
+      for (const auto& event : history.value()["events"]) {
+        Json payload = event;
+        for (const char* envelope : {"event", "mcid", "at", "actor", "command_id", "correlation_id",
+                                     "causation_id", "stream_version", "global_position",
+                                     "prev_hash", "hash"}) {
+          payload.erase(envelope);
+        }
+        std::cout << "v" << event["stream_version"].get<uint64_t>() << "  "
+                  << event["at"].get<std::string>() << "  " << event["event"].get<std::string>()
+                  << "  by " << event["actor"]["role"].get<std::string>() << ":"
+                  << event["actor"]["id"].get<std::string>() << "  " << payload.dump() << "\n";
+      }
+    });
+  }
+  {
+    auto args = std::make_shared<TrainerArgs>();
+    CLI::App* command = app.add_subcommand("gaps", "A trainer's transcript gaps [from, to) (REIN-5).");
+    command->add_option("MCID", args->mcid, "the trainer")->required();
+    command->add_option("--as-of", args->as_of, "an RFC 3339 instant, or a date (its end)");
+    command->callback([&context, args] {
+      domain::Mcid mcid;
+      std::optional<domain::Instant> as_of;
+      if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
+      auto store = context.OpenStore();
+      if (!store) return;
+      auto gaps = GapsQuery(*store, mcid, as_of, Now());
+      if (!gaps.ok()) return void(context.Fail(gaps.error().message));
+      if (context.json) return PrintJson(gaps.value());
+      if (gaps.value()["gaps"].empty()) std::cout << "no gaps\n";
+      for (const auto& gap : gaps.value()["gaps"]) {
+        std::cout << gap["from"].get<std::string>() << " .. "
+                  << (gap["to"].is_null() ? "(open)" : gap["to"].get<std::string>()) << "\n";
+      }
+    });
+  }
+}
+
+}  // namespace mct::admin

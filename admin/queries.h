@@ -1,0 +1,41 @@
+// The read side of the product as JSON: what mctctl prints with --json and what the HTTP server
+// answers. One place decides every field name, so the two front doors never disagree.
+//
+// Thread-safety: safe from any thread (the store's parts are).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "admin/store.h"
+#include "domain/result.h"
+#include "domain/values.h"
+
+namespace mct::admin {
+
+using Json = nlohmann::ordered_json;
+
+// Error codes of the queries (Error::code).
+inline constexpr const char* kUnknownTrainer = "unknown_trainer";
+inline constexpr const char* kInvalidInput = "invalid_input";
+
+// A trainer's status (domain.md, Projections) now, or as of a past instant (AUDIT-2: folded
+// from the trainer's own stream). Adds "name" and "email".
+Result<Json> StatusQuery(const Store& store, const domain::Mcid& mcid,
+                         const std::optional<domain::Instant>& as_of, const domain::Instant& now);
+// {"mcid", "events": [...]}: every event in the codec's JSON rendering, up to `as_of` if given.
+Result<Json> HistoryQuery(const Store& store, const domain::Mcid& mcid,
+                          const std::optional<domain::Instant>& as_of);
+// {"mcid", "as_of", "gaps": [{"from", "to"}]}.
+Result<Json> GapsQuery(const Store& store, const domain::Mcid& mcid,
+                       const std::optional<domain::Instant>& as_of, const domain::Instant& now);
+// {"from", "to", "trainers": [{"mcid", "anniversary", "days_left"}]}, by anniversary.
+Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
+                      const domain::Instant& now);
+// One month's report ("YYYY-MM"), or every month's when `month` is empty; lapses computed now.
+Result<Json> ReportQuery(const Store& store, const std::string& month, const domain::Instant& now);
+// {"email", "trainers": [mcid...]} (AUDIT-3).
+Result<Json> LookupQuery(const Store& store, const std::string& email);
+
+}  // namespace mct::admin

@@ -1,0 +1,41 @@
+#include "admin/store.h"
+
+#include <cstdlib>
+
+namespace mct::admin {
+
+std::filesystem::path DefaultDataDir() {
+  if (const char* env = std::getenv("MCT_DATA"); env != nullptr && *env != '\0') return env;
+  return "mct-data";
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+                                           const domain::Policy& policy,
+                                           consumers::StoreOptions options) {
+  auto store = std::make_unique<Store>();
+  auto db = consumers::RocksDb::Open(dir);
+  if (!db.ok()) return db.error();
+  store->db = std::move(db).value();
+  auto log = consumers::EventStore::Open(*store->db, options);
+  if (!log.ok()) return log.error();
+  store->log = std::move(log).value();
+  auto models = consumers::ReadModels::Open(*store->db);
+  if (!models.ok()) return models.error();
+  store->models = std::move(models).value();
+  store->commands = std::make_unique<consumers::CommandService>(*store->log, policy);
+  store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
+  // A crash may have left the read models behind the log: catch up before serving.
+  if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();
+  return store;
+}
+
+Store::~Store() {
+  // Dependents first: the runner and commands use the log and models, which use the database.
+  runner.reset();
+  commands.reset();
+  models.reset();
+  log.reset();
+  db.reset();
+}
+
+}  // namespace mct::admin

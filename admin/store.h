@@ -1,0 +1,37 @@
+// Store: everything a front door needs on a data directory, opened together: the RocksDB
+// database, the event store (log), the read models, the command path and the projection runner.
+//
+// Thread-safety: the parts are each safe from any thread (see their headers).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "consumers/command_service.h"
+#include "consumers/event_store.h"
+#include "consumers/projection_runner.h"
+#include "consumers/read_models.h"
+#include "consumers/rocks_db.h"
+#include "domain/result.h"
+
+namespace mct::admin {
+
+// The default data directory: $MCT_DATA, else ./mct-data.
+std::filesystem::path DefaultDataDir();
+
+struct Store {
+  std::unique_ptr<consumers::RocksDb> db;
+  std::unique_ptr<consumers::EventStore> log;
+  std::unique_ptr<consumers::ReadModels> models;
+  std::unique_ptr<consumers::CommandService> commands;
+  std::unique_ptr<consumers::ProjectionRunner> runner;
+
+  // Opens (creating) the store in `dir` with `policy`, and brings the read models up to the log.
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
+                                             const domain::Policy& policy = {},
+                                             consumers::StoreOptions options = {});
+  ~Store();
+};
+
+}  // namespace mct::admin

@@ -1,0 +1,126 @@
+#include "consumers/command_service.h"
+
+namespace mct::consumers {
+namespace {
+
+CommandAnswer Rejected(domain::RejectionCode code, std::string message) {
+  CommandAnswer answer;
+  answer.kind = CommandAnswer::Kind::kRejected;
+  answer.rejection = {code, std::move(message)};
+  return answer;
+}
+
+}  // namespace
+
+bool CommandService::CachedState(const std::string& mcid, uint64_t version,
+                                 domain::TrainerState* out) {
+  std::lock_guard lock(cache_mutex_);
+  const auto found = cache_.find(mcid);
+  if (found == cache_.end() || static_cast<uint64_t>(found->second.first.version) != version) {
+    return false;
+  }
+  lru_.splice(lru_.begin(), lru_, found->second.second);
+  *out = found->second.first;
+  return true;
+}
+
+void CommandService::CacheState(const std::string& mcid, const domain::TrainerState& state) {
+  std::lock_guard lock(cache_mutex_);
+  if (const auto found = cache_.find(mcid); found != cache_.end()) {
+    found->second.first = state;
+    lru_.splice(lru_.begin(), lru_, found->second.second);
+    return;
+  }
+  lru_.push_front(mcid);
+  cache_.emplace(mcid, std::make_pair(state, lru_.begin()));
+  if (cache_.size() > kCacheCapacity) {
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+Result<domain::TrainerState> CommandService::LoadState(const domain::Mcid& mcid) {
+  domain::TrainerState state;
+  if (CachedState(mcid.str(), store_.StreamVersion(mcid), &state)) return state;
+  auto stream = store_.ReadStream(mcid);
+  if (!stream.ok()) return stream.error();
+  for (const auto& envelope : stream.value()) state = domain::Evolve(std::move(state), envelope.event);
+  CacheState(mcid.str(), state);
+  return state;
+}
+
+Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
+  if (!command.command_id.empty()) {
+    auto earlier = store_.FindCommand(command.command_id);
+    if (!earlier.ok()) return earlier.error();
+    if (earlier.value()) {
+      CommandAnswer answer;
+      answer.kind = CommandAnswer::Kind::kRetried;
+      answer.events = std::move(*earlier.value());
+      return answer;
+    }
+  }
+  domain::TrainerState state;
+  if (!command.mcid.str().empty()) {
+    auto loaded = LoadState(command.mcid);
+    if (!loaded.ok()) return loaded.error();
+    state = std::move(loaded).value();
+  }
+
+  domain::SharedFacts facts;
+  if (const auto* voucher = std::get_if<domain::ApplyVoucher>(&command.body)) {
+    if (store_.VoucherRedeemed(voucher->voucher_code)) facts.redeemed_vouchers.insert(voucher->voucher_code);
+  }
+  if (std::holds_alternative<domain::PlaceOrder>(command.body)) {
+    if (state.application && state.application->voucher_code &&
+        store_.VoucherRedeemed(*state.application->voucher_code)) {
+      facts.redeemed_vouchers.insert(*state.application->voucher_code);
+    }
+    facts.next_order_number = store_.ReserveOrderNumber();
+  }
+
+  domain::Decision decision = domain::Decide(policy_, state, facts, command);
+  if (!decision.accepted()) {
+    return Rejected(decision.rejection->code, std::move(decision.rejection->message));
+  }
+  if (decision.retried || decision.events.empty()) {
+    CommandAnswer answer;
+    answer.kind = decision.retried ? CommandAnswer::Kind::kRetried : CommandAnswer::Kind::kAccepted;
+    return answer;
+  }
+
+  AppendRequest request;
+  request.meta = domain::EventMeta{command.mcid,       command.at,
+                                   command.actor,      command.command_id,
+                                   command.correlation_id.empty() ? command.command_id
+                                                                  : command.correlation_id,
+                                   command.command_id};
+  request.expected_version = static_cast<uint64_t>(state.version);
+  request.events = std::move(decision.events);
+  auto appended = store_.Append(std::move(request));
+  if (!appended.ok()) return appended.error();
+  AppendOutcome& outcome = appended.value();
+  switch (outcome.refusal) {
+    case AppendRefusal::kVersionConflict:
+      return Rejected(domain::RejectionCode::kVersionConflict,
+                      "Another change to trainer " + command.mcid.str() +
+                          " was saved at the same moment; reload and send the command again.");
+    case AppendRefusal::kVoucherRedeemed:
+      return Rejected(domain::RejectionCode::kVoucherAlreadyRedeemed,
+                      "The voucher was redeemed by another order a moment ago; use another "
+                      "voucher or pay by card or PayPal.");
+    case AppendRefusal::kDuplicateCommand: {
+      CommandAnswer answer;
+      answer.kind = CommandAnswer::Kind::kRetried;
+      answer.events = std::move(outcome.written);
+      return answer;
+    }
+    case AppendRefusal::kNone:
+      break;
+  }
+  CommandAnswer answer;
+  answer.events = std::move(outcome.written);
+  return answer;
+}
+
+}  // namespace mct::consumers

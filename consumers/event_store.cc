@@ -1,0 +1,305 @@
+#include "consumers/event_store.h"
+
+#include <rocksdb/write_batch.h>
+
+#include "consumers/keys.h"
+
+namespace mct::consumers {
+namespace {
+
+// "cmd/" values: mcid '\0' first position(8) count(8).
+std::string CommandValue(const std::string& mcid, uint64_t first, uint64_t count) {
+  std::string out = keys::StreamPrefix(mcid);
+  keys::PutBigEndian64(&out, first);
+  keys::PutBigEndian64(&out, count);
+  return out;
+}
+
+std::string HeadValue(uint64_t version, const std::string& hash) {
+  std::string out;
+  keys::PutBigEndian64(&out, version);
+  out += hash;
+  return out;
+}
+
+}  // namespace
+
+EventStore::EventStore(RocksDb& db, StoreOptions options) : db_(db), options_(options) {}
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(RocksDb& db, StoreOptions options) {
+  std::unique_ptr<EventStore> store(new EventStore(db, options));
+  if (const Status loaded = store->LoadState(); !loaded.ok()) return loaded.error();
+  store->committer_ = std::thread([raw = store.get()] { raw->CommitLoop(); });
+  return store;
+}
+
+EventStore::~EventStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_ready_.notify_all();
+  if (committer_.joinable()) committer_.join();
+}
+
+Status EventStore::LoadState() {
+  rocksdb::DB* db = db_.db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db_.meta()));
+  for (it->Seek(keys::kHeadPrefix); it->Valid() && it->key().starts_with(keys::kHeadPrefix);
+       it->Next()) {
+    const std::string mcid = it->key().ToString().substr(keys::kHeadPrefix.size());
+    const std::string value = it->value().ToString();
+    heads_[mcid] = StreamHead{keys::ReadBigEndian64(value), value.substr(8)};
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "loading stream heads");
+  for (it->Seek(keys::kVoucherPrefix); it->Valid() && it->key().starts_with(keys::kVoucherPrefix);
+       it->Next()) {
+    redeemed_vouchers_.insert(it->key().ToString().substr(keys::kVoucherPrefix.size()));
+  }
+  std::string value;
+  if (db->Get(rocksdb::ReadOptions(), db_.meta(), keys::kNextOrder, &value).ok()) {
+    persisted_order_number_ = keys::ReadBigEndian64(value);
+    next_order_number_ = std::max<uint64_t>(1, persisted_order_number_);
+  }
+  std::unique_ptr<rocksdb::Iterator> log(db->NewIterator(rocksdb::ReadOptions(), db_.log()));
+  log->SeekToLast();
+  if (log->Valid()) head_position_ = keys::ReadBigEndian64(log->key().ToStringView());
+  return FromRocks(log->status(), "finding the end of the log");
+}
+
+Result<AppendOutcome> EventStore::Append(AppendRequest request) {
+  auto pending = std::make_unique<Pending>();
+  pending->request = std::move(request);
+  auto answer = pending->answer.get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) return Error{"the event store is shutting down"};
+    queue_.push_back(std::move(pending));
+  }
+  queue_ready_.notify_one();
+  return answer.get();
+}
+
+void EventStore::CommitLoop() {
+  std::vector<std::unique_ptr<Pending>> batch;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < options_.max_batch_requests) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+  rocksdb::WriteBatch write;
+  // Heads and vouchers as this batch leaves them; applied to the shared ones only once synced.
+  std::unordered_map<std::string, StreamHead> new_heads;
+  std::set<std::string> new_vouchers;
+  std::map<std::string, std::vector<EventEnvelope>> batch_commands;
+  std::vector<Result<AppendOutcome>> answers;
+  answers.reserve(batch.size());
+  uint64_t position = head_position_.load();
+  uint64_t events_written = 0;
+
+  auto current_head = [&](const std::string& mcid) -> StreamHead {
+    if (const auto found = new_heads.find(mcid); found != new_heads.end()) return found->second;
+    std::lock_guard lock(heads_mutex_);
+    const auto found = heads_.find(mcid);
+    return found == heads_.end() ? StreamHead{} : found->second;
+  };
+
+  for (auto& pending : batch) {
+    const AppendRequest& request = pending->request;
+    const std::string& mcid = request.meta.mcid.str();
+    const std::string& command_id = request.meta.command_id;
+    AppendOutcome outcome;
+    // Invariant 5: the same command id, even racing itself, is written once.
+    if (!command_id.empty()) {
+      if (const auto in_batch = batch_commands.find(command_id); in_batch != batch_commands.end()) {
+        outcome.refusal = AppendRefusal::kDuplicateCommand;
+        outcome.written = in_batch->second;
+        answers.emplace_back(std::move(outcome));
+        continue;
+      }
+      auto earlier = FindCommand(command_id);
+      if (!earlier.ok()) {
+        answers.emplace_back(earlier.error());
+        continue;
+      }
+      if (earlier.value()) {
+        outcome.refusal = AppendRefusal::kDuplicateCommand;
+        outcome.written = std::move(*earlier.value());
+        answers.emplace_back(std::move(outcome));
+        continue;
+      }
+    }
+    StreamHead head = current_head(mcid);
+    if (head.version != request.expected_version) {  // invariant 3
+      outcome.refusal = AppendRefusal::kVersionConflict;
+      answers.emplace_back(std::move(outcome));
+      continue;
+    }
+    bool voucher_taken = false;
+    for (const auto& event : request.events) {
+      if (const auto* paid = std::get_if<domain::PaymentPlaced>(&event);
+          paid != nullptr && !paid->voucher_code.empty()) {
+        voucher_taken = voucher_taken || redeemed_vouchers_.contains(paid->voucher_code) ||
+                        new_vouchers.contains(paid->voucher_code);
+      }
+    }
+    if (voucher_taken) {  // PAY-2 across trainers, decided here where appends are serialised
+      outcome.refusal = AppendRefusal::kVoucherRedeemed;
+      answers.emplace_back(std::move(outcome));
+      continue;
+    }
+    const uint64_t first_position = position + 1;
+    for (const auto& event : request.events) {
+      EventEnvelope envelope;
+      envelope.event = domain::RecordedEvent{request.meta, event};
+      envelope.stream_version = ++head.version;
+      envelope.global_position = ++position;
+      envelope.prev_hash = head.hash;
+      envelope.hash = ComputeEventHash(envelope);
+      head.hash = envelope.hash;
+      write.Put(db_.log(), keys::Position(envelope.global_position), EncodeBinary(envelope));
+      write.Put(db_.streams(), keys::StreamEntry(mcid, envelope.stream_version),
+                keys::Position(envelope.global_position));
+      if (const auto* paid = std::get_if<domain::PaymentPlaced>(&event);
+          paid != nullptr && !paid->voucher_code.empty()) {
+        new_vouchers.insert(paid->voucher_code);
+        write.Put(db_.meta(), keys::Voucher(paid->voucher_code), mcid + '\0' + paid->order_id);
+      }
+      outcome.written.push_back(std::move(envelope));
+    }
+    if (!request.events.empty()) {
+      write.Put(db_.meta(), keys::Head(mcid), HeadValue(head.version, head.hash));
+      new_heads[mcid] = head;
+      events_written += request.events.size();
+    }
+    if (!command_id.empty()) {
+      write.Put(db_.meta(), keys::Command(command_id),
+                CommandValue(mcid, first_position, request.events.size()));
+      batch_commands[command_id] = outcome.written;
+    }
+    answers.emplace_back(std::move(outcome));
+  }
+
+  const uint64_t next_order = next_order_number_.load();
+  if (next_order > persisted_order_number_) {
+    std::string value;
+    keys::PutBigEndian64(&value, next_order);
+    write.Put(db_.meta(), keys::kNextOrder, value);
+  }
+
+  Status synced = Ok();
+  if (write.Count() > 0) {
+    rocksdb::WriteOptions options;
+    options.sync = options_.sync;
+    synced = FromRocks(db_.db()->Write(options, &write), "appending to the log");
+  }
+  if (synced.ok()) {
+    persisted_order_number_ = next_order;
+    {
+      std::lock_guard lock(heads_mutex_);
+      for (auto& [mcid, head] : new_heads) heads_[mcid] = std::move(head);
+      redeemed_vouchers_.insert(new_vouchers.begin(), new_vouchers.end());
+    }
+    head_position_ = position;
+    std::lock_guard lock(stats_mutex_);
+    stats_.batches += 1;
+    stats_.requests += batch.size();
+    stats_.events += events_written;
+  }
+  for (size_t index = 0; index < batch.size(); ++index) {
+    if (synced.ok()) {
+      batch[index]->answer.set_value(std::move(answers[index]));
+    } else {
+      batch[index]->answer.set_value(synced.error());
+    }
+  }
+}
+
+Result<std::vector<EventEnvelope>> EventStore::ReadStream(const domain::Mcid& mcid) const {
+  rocksdb::DB* db = db_.db();
+  const std::string prefix = keys::StreamPrefix(mcid.str());
+  std::vector<std::string> position_keys;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db_.streams()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    position_keys.push_back(it->value().ToString());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a stream").error();
+  std::vector<rocksdb::Slice> slices(position_keys.begin(), position_keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(slices.size(), db_.log());
+  std::vector<std::string> values;
+  const std::vector<rocksdb::Status> statuses =
+      db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<EventEnvelope> out;
+  out.reserve(values.size());
+  for (size_t index = 0; index < values.size(); ++index) {
+    if (!statuses[index].ok()) return FromRocks(statuses[index], "reading an event").error();
+    auto decoded = DecodeBinary(values[index]);
+    if (!decoded.ok()) {
+      return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_keys[index])) +
+                   " cannot be read: " + decoded.error().message};
+    }
+    out.push_back(std::move(decoded).value());
+  }
+  return out;
+}
+
+Result<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from, size_t max_events) const {
+  std::vector<EventEnvelope> out;
+  rocksdb::ReadOptions read;
+  read.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(read, db_.log()));
+  for (it->Seek(keys::Position(from)); it->Valid() && out.size() < max_events; it->Next()) {
+    auto decoded = DecodeBinary(it->value().ToStringView());
+    if (!decoded.ok()) {
+      return Error{"event at position " + std::to_string(keys::ReadBigEndian64(it->key().ToStringView())) +
+                   " cannot be read: " + decoded.error().message};
+    }
+    out.push_back(std::move(decoded).value());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log").error();
+  return out;
+}
+
+uint64_t EventStore::StreamVersion(const domain::Mcid& mcid) const {
+  std::lock_guard lock(heads_mutex_);
+  const auto found = heads_.find(mcid.str());
+  return found == heads_.end() ? 0 : found->second.version;
+}
+
+Result<std::optional<std::vector<EventEnvelope>>> EventStore::FindCommand(
+    const std::string& command_id) const {
+  std::string value;
+  const rocksdb::Status got = db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Command(command_id), &value);
+  if (got.IsNotFound()) return std::optional<std::vector<EventEnvelope>>();
+  if (!got.ok()) return FromRocks(got, "looking up a command id").error();
+  const size_t separator = value.find('\0');
+  const uint64_t first = keys::ReadBigEndian64(std::string_view(value).substr(separator + 1));
+  const uint64_t count = keys::ReadBigEndian64(std::string_view(value).substr(separator + 9));
+  if (count == 0) return std::optional<std::vector<EventEnvelope>>(std::vector<EventEnvelope>{});
+  auto events = ReadLog(first, count);
+  if (!events.ok()) return events.error();
+  return std::optional<std::vector<EventEnvelope>>(std::move(events).value());
+}
+
+bool EventStore::VoucherRedeemed(const std::string& code) const {
+  std::lock_guard lock(heads_mutex_);
+  return redeemed_vouchers_.contains(code);
+}
+
+CommitStats EventStore::Stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+}  // namespace mct::consumers

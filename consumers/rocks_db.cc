@@ -1,0 +1,101 @@
+#include "consumers/rocks_db.h"
+
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/filter_policy.h>
+
+namespace mct::consumers {
+namespace {
+
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.compression = rocksdb::kLZ4Compression;
+  return options;
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return Ok();
+  return Error{std::string(what) + ": " + status.ToString()};
+}
+
+Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return Error{"cannot create the data directory " + dir.string() + ": " + error.message()};
+
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.IncreaseParallelism(2);
+  options.max_background_jobs = 2;
+
+  std::vector<std::string> names;
+  const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+  if (!listed.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  for (const char* required : {kLogFamily, kStreamsFamily, kMetaFamily}) {
+    if (std::find(names.begin(), names.end(), required) == names.end()) names.push_back(required);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status opened = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &raw);
+  if (!opened.ok()) {
+    return Error{"cannot open the store in " + dir.string() + ": " + opened.ToString() +
+                 (opened.IsIOError() ? " (is another process using this data directory?)" : "")};
+  }
+  std::unique_ptr<RocksDb> out(new RocksDb());
+  out->dir_ = dir;
+  out->db_.reset(raw);
+  for (size_t index = 0; index < names.size(); ++index) out->families_[names[index]] = handles[index];
+  return out;
+}
+
+RocksDb::~RocksDb() {
+  if (!db_) return;
+  for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
+  families_.clear();
+  db_->Close();
+}
+
+rocksdb::ColumnFamilyHandle* RocksDb::Family(const std::string& name) const {
+  std::lock_guard lock(families_mutex_);
+  const auto found = families_.find(name);
+  return found == families_.end() ? nullptr : found->second;
+}
+
+Result<rocksdb::ColumnFamilyHandle*> RocksDb::CreateFamily(const std::string& name) {
+  std::lock_guard lock(families_mutex_);
+  if (const auto found = families_.find(name); found != families_.end()) return found->second;
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  const rocksdb::Status created = db_->CreateColumnFamily(FamilyOptions(), name, &handle);
+  if (!created.ok()) return Error{"cannot create column family " + name + ": " + created.ToString()};
+  families_[name] = handle;
+  return handle;
+}
+
+Status RocksDb::DropFamily(const std::string& name) {
+  std::lock_guard lock(families_mutex_);
+  const auto found = families_.find(name);
+  if (found == families_.end()) return Ok();
+  const rocksdb::Status dropped = db_->DropColumnFamily(found->second);
+  if (!dropped.ok()) return FromRocks(dropped, "dropping column family " + name);
+  db_->DestroyColumnFamilyHandle(found->second);
+  families_.erase(found);
+  return Ok();
+}
+
+std::vector<std::string> RocksDb::FamilyNames() const {
+  std::lock_guard lock(families_mutex_);
+  std::vector<std::string> out;
+  for (const auto& [name, handle] : families_) out.push_back(name);
+  return out;
+}
+
+}  // namespace mct::consumers

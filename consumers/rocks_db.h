@@ -1,0 +1,58 @@
+// RocksDb: the one RocksDB database of a data directory, opened with every column family the
+// product uses, and the translation of rocksdb::Status into the project's Status at this edge
+// (style.md: RocksDB types never leak inward).
+//
+// Thread-safety: the handle is safe for concurrent reads and writes (RocksDB's own guarantee);
+// creating and dropping column families is serialised inside.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "domain/result.h"
+
+namespace mct::consumers {
+
+// The column families that always exist.
+inline constexpr const char* kLogFamily = "log";
+inline constexpr const char* kStreamsFamily = "streams";
+inline constexpr const char* kMetaFamily = "meta";
+
+class RocksDb {
+ public:
+  // Opens (creating if needed) the database in `dir`, with every column family it holds.
+  static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir);
+  ~RocksDb();
+  RocksDb(const RocksDb&) = delete;
+  RocksDb& operator=(const RocksDb&) = delete;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  // The named family, or nullptr when it does not exist.
+  rocksdb::ColumnFamilyHandle* Family(const std::string& name) const;
+  rocksdb::ColumnFamilyHandle* log() const { return Family(kLogFamily); }
+  rocksdb::ColumnFamilyHandle* streams() const { return Family(kStreamsFamily); }
+  rocksdb::ColumnFamilyHandle* meta() const { return Family(kMetaFamily); }
+  // Creates the family if missing and answers it.
+  Result<rocksdb::ColumnFamilyHandle*> CreateFamily(const std::string& name);
+  Status DropFamily(const std::string& name);
+  std::vector<std::string> FamilyNames() const;
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  RocksDb() = default;
+  std::filesystem::path dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  mutable std::mutex families_mutex_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;
+};
+
+// rocksdb::Status → Status, with `what` saying what was being done.
+Status FromRocks(const rocksdb::Status& status, std::string_view what);
+
+}  // namespace mct::consumers
