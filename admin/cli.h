@@ -36,5 +36,8 @@ void AddScenarioCommand(CLI::App& app, CliContext& context);
 void AddTrainerCommands(CLI::App& app, CliContext& context);      // submit, status, history, gaps
 void AddFleetCommands(CLI::App& app, CliContext& context);        // due, report, lookup
 void AddMaintenanceCommands(CLI::App& app, CliContext& context);  // rebuild, checksum
+void AddTokenCommands(CLI::App& app, CliContext& context);        // token add
+void AddDemoCommand(CLI::App& app, CliContext& context);          // demo
+void AddAuditCommands(CLI::App& app, CliContext& context);        // verify, export, import
 
 }  // namespace mct::admin

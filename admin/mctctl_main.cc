@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   mct::admin::AddTrainerCommands(app, context);
   mct::admin::AddFleetCommands(app, context);
   mct::admin::AddMaintenanceCommands(app, context);
+  mct::admin::AddTokenCommands(app, context);
+  mct::admin::AddDemoCommand(app, context);
+  mct::admin::AddAuditCommands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -65,6 +65,7 @@ struct CommitStats {
   uint64_t batches = 0;
   uint64_t requests = 0;
   uint64_t events = 0;
+  double write_seconds = 0;  // time spent in synced writes (the fsyncs)
 };
 
 class EventStore {

@@ -1,0 +1,216 @@
+// mctd: the HTTP server of the MCT renewal back office on the embedded store.
+//
+// Configuration, lowest precedence first: defaults, a config file (--config, INI/TOML), the
+// environment (MCT_*), flags. SIGTERM or SIGINT: stop accepting, finish in-flight requests, bring
+// the read models up to the log, flush, exit 0.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <unistd.h>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "admin/server/http_api.h"
+#include "admin/server/openapi.h"
+#include "admin/store.h"
+
+namespace {
+
+struct Config {
+  std::string data_dir = mct::admin::DefaultDataDir().string();
+  std::string listen = "127.0.0.1:8080";
+  std::string web_root = MCT_WEB_ROOT;
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_upload_bytes = 10 * 1024 * 1024;
+  double rate_limit = 2000;
+  double rate_burst = 4000;
+  int workers = 64;
+  int64_t fee_minor = 40000;
+  std::string currency = "USD";
+  std::string log_level = "info";
+  bool print_openapi = false;
+};
+
+// Wakes the projection runner after appends; it also polls, so a missed wake only delays.
+class RunnerLoop {
+ public:
+  explicit RunnerLoop(mct::admin::Store& store, mct::admin::server::HttpApi& api)
+      : store_(store), api_(api), thread_([this] { Run(); }) {}
+  ~RunnerLoop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void Wake() {
+    {
+      std::lock_guard lock(mutex_);
+      pending_ = true;
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      pending_ = false;
+      lock.unlock();
+      auto caught_up = store_.runner->CatchUp();
+      if (caught_up.ok()) {
+        api_.set_ready(true);
+      } else {
+        spdlog::error(nlohmann::json{{"msg", "projection runner failed"},
+                                     {"error", caught_up.error().message}}
+                          .dump());
+      }
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || pending_; });
+    }
+  }
+
+  mct::admin::Store& store_;
+  mct::admin::server::HttpApi& api_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+bool SplitListen(const std::string& listen, std::string* host, int* port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  try {
+    *port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return *port >= 0 && *port < 65536 && !host->empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  CLI::App app{"mctd: the HTTP server of the MCT renewal back office (embedded RocksDB store).",
+               "mctd"};
+  app.set_config("--config", "", "a config file (INI or TOML: listen = \"127.0.0.1:8080\", ...)");
+  app.add_option("--data", config.data_dir, "data directory")->envname("MCT_DATA")->capture_default_str();
+  app.add_option("--listen", config.listen, "HOST:PORT to serve on (port 0: any free port)")
+      ->envname("MCT_LISTEN")
+      ->capture_default_str();
+  app.add_option("--web-root", config.web_root, "folder of the web pages")
+      ->envname("MCT_WEB_ROOT")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", config.max_body_bytes, "largest command body")
+      ->envname("MCT_MAX_BODY_BYTES")
+      ->capture_default_str();
+  app.add_option("--max-upload-bytes", config.max_upload_bytes, "largest survey report upload")
+      ->envname("MCT_MAX_UPLOAD_BYTES")
+      ->capture_default_str();
+  app.add_option("--rate-limit", config.rate_limit, "requests per second per client (0: none)")
+      ->envname("MCT_RATE_LIMIT")
+      ->capture_default_str();
+  app.add_option("--rate-burst", config.rate_burst, "burst allowance per client")
+      ->envname("MCT_RATE_BURST")
+      ->capture_default_str();
+  app.add_option("--workers", config.workers, "request worker threads")
+      ->envname("MCT_WORKERS")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app.add_option("--fee-minor", config.fee_minor, "renewal fee in minor units (PAY-6)")
+      ->envname("MCT_FEE_MINOR")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--currency", config.currency, "the fee's currency")
+      ->envname("MCT_CURRENCY")
+      ->capture_default_str();
+  app.add_option("--log-level", config.log_level, "debug, info, warn or error")
+      ->envname("MCT_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_flag("--openapi", config.print_openapi, "print the OpenAPI document and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (config.print_openapi) {
+    std::cout << mct::admin::server::OpenApiDocument().dump(2) << "\n";
+    return 0;
+  }
+  // Structured logs: one JSON object per line on stderr.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("mctd"));
+  spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","event":%v})", spdlog::pattern_time_type::utc);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  auto log = [](const char* level, const nlohmann::json& fields) {
+    nlohmann::json line = fields;
+    line["level"] = level;
+    std::cerr << line.dump() << std::endl;
+  };
+
+  std::string host;
+  int port = 0;
+  if (!SplitListen(config.listen, &host, &port)) {
+    log("error", {{"msg", "--listen must be HOST:PORT"}, {"listen", config.listen}});
+    return 2;
+  }
+  // Signals are taken by one thread with sigwait, never by a handler in a random thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  mct::domain::Policy policy{config.fee_minor, config.currency};
+  auto store = mct::admin::Store::Open(config.data_dir, policy);
+  if (!store.ok()) {
+    log("error", {{"msg", "cannot open the store"}, {"error", store.error().message}});
+    return 1;
+  }
+  mct::admin::server::TokenStore tokens(config.data_dir);
+  mct::admin::server::Metrics metrics;
+  mct::admin::server::ApiOptions options;
+  options.data_dir = config.data_dir;
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_upload_bytes = config.max_upload_bytes;
+  options.rate_per_second = config.rate_limit;
+  options.rate_burst = config.rate_burst;
+  options.worker_threads = config.workers;
+  options.web_root = config.web_root;
+  std::unique_ptr<RunnerLoop> runner;
+  mct::admin::server::HttpApi api(*store.value(), tokens, metrics, options,
+                                  [&runner] {
+                                    if (runner) runner->Wake();
+                                  });
+  auto bound = api.Bind(host, port);
+  if (!bound.ok()) {
+    log("error", {{"msg", bound.error().message}});
+    return 1;
+  }
+  runner = std::make_unique<RunnerLoop>(*store.value(), api);
+  std::thread signal_waiter([&api, &log, &signals] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    log("info", {{"msg", "stopping: finishing in-flight requests"}, {"signal", signal}});
+    api.Stop();
+  });
+  log("info", {{"msg", "listening"},
+               {"url", "http://" + host + ":" + std::to_string(bound.value())},
+               {"data", config.data_dir}});
+  api.Serve();  // returns after Stop, once in-flight requests are answered
+
+  kill(getpid(), SIGTERM);  // wakes the signal thread if the server stopped on its own
+  runner.reset();
+  auto caught_up = store.value()->runner->CatchUp();
+  store.value()->db->db()->FlushWAL(true);
+  signal_waiter.join();
+  log("info", {{"msg", "stopped"}, {"read_models_caught_up", caught_up.ok()}});
+  return 0;
+}

@@ -1,0 +1,190 @@
+// The write routes: one command as JSON, and the survey report upload (REQ-5).
+#include <chrono>
+#include <random>
+#include <sstream>
+
+#include "admin/cli.h"
+#include "admin/command_json.h"
+#include "admin/queries.h"
+#include "admin/server/http_api.h"
+#include "admin/server/route_table.h"
+#include "admin/server/uploads.h"
+#include "consumers/codec.h"
+#include "domain/sha256.h"
+
+namespace mct::admin::server {
+namespace {
+
+std::string FreshCommandId() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::ostringstream out;
+  out << "http-" << std::hex << random() << random();
+  return out.str();
+}
+
+// The HTTP status of a rejection (the class's contract in http_api.h).
+int StatusOf(domain::RejectionCode code) {
+  switch (code) {
+    case domain::RejectionCode::kInvalidInput:
+      return 400;
+    case domain::RejectionCode::kForbidden:
+      return 403;
+    case domain::RejectionCode::kUnknownTrainer:
+      return 404;
+    case domain::RejectionCode::kVersionConflict:
+      return 409;
+    default:
+      return 422;
+  }
+}
+
+bool IsJson(const httplib::Request& request) {
+  const std::string type = request.get_header_value("Content-Type");
+  return type.rfind("application/json", 0) == 0;
+}
+
+// Runs `command` and answers it; `accepted` runs only when the command was accepted.
+void Answer(Store& store, Metrics& metrics, const domain::Command& command, httplib::Response& response,
+            const std::function<void()>& appended, const std::function<Status()>& accepted = {}) {
+  const auto started = std::chrono::steady_clock::now();
+  auto answer = store.commands->Handle(command);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::string name(domain::CommandName(command.body));
+  if (!answer.ok()) {
+    metrics.CommandAnswered(name, "failed", "", seconds);
+    return SendError(response, 503, "unavailable",
+                     "the command could not be saved (" + answer.error().message +
+                         "); nothing was written, retry later");
+  }
+  const consumers::CommandAnswer& result = answer.value();
+  if (result.kind == consumers::CommandAnswer::Kind::kRejected) {
+    const std::string code(domain::ToString(result.rejection.code));
+    metrics.CommandAnswered(name, "rejected", code, seconds);
+    return SendError(response, StatusOf(result.rejection.code), code, result.rejection.message);
+  }
+  if (accepted) {
+    if (Status kept = accepted(); !kept.ok()) {
+      return SendError(response, 500, "internal", kept.error().message);
+    }
+  }
+  const bool retried = result.kind == consumers::CommandAnswer::Kind::kRetried;
+  metrics.CommandAnswered(name, retried ? "retried" : "accepted", "", seconds);
+  Json events = Json::array();
+  for (const auto& envelope : result.events) events.push_back(consumers::ToJson(envelope));
+  if (!retried) appended();
+  response.set_content(Json{{"outcome", retried ? "retried" : "accepted"},
+                            {"command_id", command.command_id},
+                            {"events", std::move(events)}}
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+}
+
+}  // namespace
+
+void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
+  auto actor = Authorize(request, response);
+  if (!actor) return;
+  if (request.body.size() > options_.max_body_bytes) {
+    return SendError(response, 413, "invalid_input",
+                     "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+  }
+  if (!IsJson(request)) {
+    return SendError(response, 415, "invalid_input", "send the command as application/json");
+  }
+  const auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return SendError(response, 400, "invalid_input", "the body is not valid JSON");
+  if (!body.is_object()) return SendError(response, 400, "invalid_input", "the body must be a JSON object");
+  for (const char* server_field : {"mcid", "at", "actor"}) {
+    if (body.contains(server_field)) {
+      return SendError(response, 400, "invalid_input",
+                       std::string(server_field) +
+                           ": set by the server (the path, its clock and your token), not the body");
+    }
+  }
+  auto mcid = domain::Mcid::Parse(request.matches[1].str());
+  if (!mcid) return SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
+  if (body.contains("command") && body["command"] == "UploadMtmReport") {
+    return SendError(response, 400, "invalid_input",
+                     "command: upload the report to /v1/trainers/{mcid}/mtm-report");
+  }
+  domain::Command command;
+  command.mcid = *mcid;
+  command.at = Now();
+  command.actor = *actor;
+  if (body.contains("command_id")) {
+    if (!body["command_id"].is_string() || body["command_id"].get<std::string>().empty()) {
+      return SendError(response, 400, "invalid_input", "command_id: must be a non-empty string");
+    }
+    command.command_id = body["command_id"].get<std::string>();
+  } else {
+    command.command_id = FreshCommandId();
+  }
+  auto decoded = CommandBodyFromJson(body, {"command_id"});
+  if (!decoded.ok()) return SendError(response, 400, "invalid_input", decoded.error().message);
+  command.body = std::move(decoded).value();
+  // PAY-8: the idempotency key may come as a header; if the body has one too they must agree.
+  if (auto* order = std::get_if<domain::PlaceOrder>(&command.body)) {
+    const std::string header = request.get_header_value("Idempotency-Key");
+    if (!header.empty()) {
+      if (!order->idempotency_key.empty() && order->idempotency_key != header) {
+        return SendError(response, 400, "invalid_input",
+                         "idempotency_key: the body and the Idempotency-Key header differ");
+      }
+      order->idempotency_key = header;
+    }
+  }
+  Answer(store_, metrics_, command, response, appended_);
+}
+
+void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& response) {
+  auto actor = Authorize(request, response);
+  if (!actor) return;
+  auto mcid = domain::Mcid::Parse(request.matches[1].str());
+  if (!mcid) return SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
+  if (!request.is_multipart_form_data()) {
+    return SendError(response, 415, "invalid_input", "send the report as multipart/form-data");
+  }
+  if (!request.has_file("file")) return SendError(response, 400, "invalid_input", "file: required");
+  for (const auto& [name, part] : request.files) {
+    if (name != "file" && name != "mct_full_name" && name != "course_name" && name != "course_date") {
+      return SendError(response, 400, "invalid_input", name + ": unknown field");
+    }
+  }
+  const std::string& bytes = request.get_file_value("file").content;
+  if (bytes.size() > options_.max_upload_bytes) {
+    return SendError(response, 413, "invalid_input",
+                     "the report is larger than " + std::to_string(options_.max_upload_bytes) + " bytes");
+  }
+  domain::UploadMtmReport upload;
+  upload.media_type = SniffMediaType(bytes);  // never the client's claim
+  upload.size = static_cast<int64_t>(bytes.size());
+  upload.sha256 = domain::Sha256Hex(bytes);
+  upload.mct_full_name = request.get_file_value("mct_full_name").content;
+  upload.course_name = request.get_file_value("course_name").content;
+  const std::string date = request.get_file_value("course_date").content;
+  if (!date.empty()) {
+    upload.course_date = domain::Date::Parse(date);
+    if (!upload.course_date) {
+      return SendError(response, 400, "invalid_input", "course_date: '" + date + "' is not a date YYYY-MM-DD");
+    }
+  }
+  domain::Command command;
+  command.mcid = *mcid;
+  command.at = Now();
+  command.actor = *actor;
+  command.command_id = FreshCommandId();
+  command.body = upload;
+  auto staged = StageUpload(options_.data_dir, bytes);
+  if (!staged.ok()) return SendError(response, 500, "internal", staged.error().message);
+  const std::filesystem::path staged_path = staged.value();
+  Answer(store_, metrics_, command, response, appended_, [&]() -> Status {
+    auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
+    if (!kept.ok()) return kept.error();
+    return Ok();
+  });
+  std::error_code ignored;
+  std::filesystem::remove(staged_path, ignored);  // gone already when kept
+}
+
+}  // namespace mct::admin::server

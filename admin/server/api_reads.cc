@@ -1,0 +1,129 @@
+#include "admin/server/api_reads.h"
+
+#include "admin/cli.h"
+#include "admin/queries.h"
+#include "admin/server/http_api.h"
+#include "admin/server/route_table.h"
+
+namespace mct::admin::server {
+namespace {
+
+using Handler = std::function<void(const httplib::Request&, httplib::Response&, const domain::Actor&)>;
+
+void SendJson(httplib::Response& response, const Json& body) {
+  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+}
+
+// Answers a query's Result: the JSON, or its error with the matching status.
+void SendResult(httplib::Response& response, const Result<Json>& result) {
+  if (result.ok()) return SendJson(response, result.value());
+  const std::string& code = result.error().code;
+  if (code == kUnknownTrainer) return SendError(response, 404, code, result.error().message);
+  if (code == kInvalidInput) return SendError(response, 400, code, result.error().message);
+  SendError(response, 500, "internal", result.error().message);
+}
+
+// ?as_of= as an instant (RFC 3339, or a date meaning its end); answers 400 when malformed.
+bool ReadAsOf(const httplib::Request& request, httplib::Response& response,
+              std::optional<domain::Instant>* as_of) {
+  if (!request.has_param("as_of")) return true;
+  *as_of = ParseInstantArgument(request.get_param_value("as_of"));
+  if (!*as_of) {
+    SendError(response, 400, "invalid_input", "as_of: not an RFC 3339 instant or a date");
+    return false;
+  }
+  return true;
+}
+
+std::optional<domain::Mcid> ReadMcid(const httplib::Request& request, httplib::Response& response) {
+  auto mcid = domain::Mcid::Parse(request.matches[1].str());
+  if (!mcid) SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
+  return mcid;
+}
+
+// Wraps a handler with authentication and the route table's access check.
+httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool per_trainer,
+                                 Handler handler) {
+  return [&context, access, per_trainer, handler](const httplib::Request& request,
+                                                   httplib::Response& response) {
+    auto actor = context.authorize(request, response);
+    if (!actor) return;
+    const std::string mcid = per_trainer ? request.matches[1].str() : "";
+    if (!MayCall(access, actor->role, actor->id, mcid)) {
+      return SendError(response, 403, "forbidden",
+                       "the " + std::string(domain::ToString(actor->role)) + " role may not read this");
+    }
+    handler(request, response, *actor);
+  };
+}
+
+}  // namespace
+
+void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
+  // The context outlives the server's handlers: keep it in a heap cell the lambdas share.
+  auto shared = std::make_shared<ReadContext>(std::move(context));
+  ReadContext& ctx = *shared;
+  auto keep = [shared](Handler handler) {
+    return [shared, handler](const httplib::Request& request, httplib::Response& response,
+                             const domain::Actor& actor) { handler(request, response, actor); };
+  };
+
+  server.Get(R"(/v1/trainers/([^/]+))",
+             Guarded(ctx, RouteAccess::kStatus, true,
+                     keep([&ctx](const httplib::Request& request, httplib::Response& response,
+                                 const domain::Actor&) {
+                       std::optional<domain::Instant> as_of;
+                       auto mcid = ReadMcid(request, response);
+                       if (!mcid || !ReadAsOf(request, response, &as_of)) return;
+                       SendResult(response, StatusQuery(ctx.store, *mcid, as_of, Now()));
+                     })));
+  server.Get(R"(/v1/trainers/([^/]+)/history)",
+             Guarded(ctx, RouteAccess::kRecords, true,
+                     keep([&ctx](const httplib::Request& request, httplib::Response& response,
+                                 const domain::Actor&) {
+                       std::optional<domain::Instant> as_of;
+                       auto mcid = ReadMcid(request, response);
+                       if (!mcid || !ReadAsOf(request, response, &as_of)) return;
+                       SendResult(response, HistoryQuery(ctx.store, *mcid, as_of));
+                     })));
+  server.Get(R"(/v1/trainers/([^/]+)/gaps)",
+             Guarded(ctx, RouteAccess::kRecords, true,
+                     keep([&ctx](const httplib::Request& request, httplib::Response& response,
+                                 const domain::Actor&) {
+                       std::optional<domain::Instant> as_of;
+                       auto mcid = ReadMcid(request, response);
+                       if (!mcid || !ReadAsOf(request, response, &as_of)) return;
+                       SendResult(response, GapsQuery(ctx.store, *mcid, as_of, Now()));
+                     })));
+  server.Get("/v1/due", Guarded(ctx, RouteAccess::kFleet, false,
+                                keep([&ctx](const httplib::Request& request,
+                                            httplib::Response& response, const domain::Actor&) {
+                                  const auto from = domain::Date::Parse(request.get_param_value("from"));
+                                  const auto to = domain::Date::Parse(request.get_param_value("to"));
+                                  if (!from || !to) {
+                                    return SendError(response, 400, "invalid_input",
+                                                     "from and to: dates YYYY-MM-DD are required");
+                                  }
+                                  SendResult(response, DueQuery(ctx.store, *from, *to, Now()));
+                                })));
+  server.Get("/v1/reports", Guarded(ctx, RouteAccess::kFleet, false,
+                                    keep([&ctx](const httplib::Request& request,
+                                                httplib::Response& response, const domain::Actor&) {
+                                      SendResult(response, ReportQuery(ctx.store,
+                                                                       request.get_param_value("month"),
+                                                                       Now()));
+                                    })));
+  server.Get("/v1/lookup", Guarded(ctx, RouteAccess::kFleet, false,
+                                   keep([&ctx](const httplib::Request& request,
+                                               httplib::Response& response, const domain::Actor&) {
+                                     if (!request.has_param("email")) {
+                                       return SendError(response, 400, "invalid_input",
+                                                        "email: required");
+                                     }
+                                     SendResult(response,
+                                                LookupQuery(ctx.store, request.get_param_value("email")));
+                                   })));
+}
+
+}  // namespace mct::admin::server

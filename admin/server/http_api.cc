@@ -1,0 +1,149 @@
+#include "admin/server/http_api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "admin/server/api_reads.h"
+
+namespace mct::admin::server {
+namespace {
+
+// A worker pool larger than the cores: requests spend their time waiting for the group commit's
+// fsync, and the more of them wait together, the more one fsync carries.
+class WorkerPool : public httplib::ThreadPool {
+ public:
+  explicit WorkerPool(int threads) : httplib::ThreadPool(static_cast<size_t>(threads)) {}
+};
+
+std::string BearerToken(const httplib::Request& request) {
+  const std::string header = request.get_header_value("Authorization");
+  if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
+  // The web pages sign in once and carry the token in an HttpOnly cookie.
+  const std::string cookies = request.get_header_value("Cookie");
+  const std::string name = "mct_token=";
+  const auto found = cookies.find(name);
+  if (found == std::string::npos) return "";
+  const auto end = cookies.find(';', found);
+  return cookies.substr(found + name.size(),
+                        end == std::string::npos ? std::string::npos : end - found - name.size());
+}
+
+}  // namespace
+
+void SendError(httplib::Response& response, int status, const std::string& code,
+               const std::string& message) {
+  response.status = status;
+  response.set_content(nlohmann::json{{"code", code}, {"message", message}}.dump(-1, ' ', false,
+                                                                                nlohmann::json::error_handler_t::replace),
+                       "application/json");
+}
+
+HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions options,
+                 std::function<void()> appended)
+    : store_(store),
+      tokens_(tokens),
+      metrics_(metrics),
+      options_(std::move(options)),
+      appended_(std::move(appended)),
+      limiter_(options_.rate_per_second, options_.rate_burst) {
+  const int threads = options_.worker_threads;
+  server_.new_task_queue = [threads] { return new WorkerPool(threads); };
+  server_.set_payload_max_length(std::max(options_.max_body_bytes, options_.max_upload_bytes));
+  server_.set_read_timeout(std::chrono::seconds(10));
+  server_.set_write_timeout(std::chrono::seconds(30));
+  server_.set_keep_alive_max_count(10000);
+  server_.set_exception_handler([](const httplib::Request&, httplib::Response& response,
+                                   std::exception_ptr error) {
+    std::string what = "unexpected error";
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const std::exception& caught) {
+      what = caught.what();
+    } catch (...) {
+    }
+    spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
+    SendError(response, 500, "internal", "the server failed; nothing was written");
+  });
+  server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+    if (!response.body.empty()) return;
+    if (response.status == 413) {
+      SendError(response, 413, "invalid_input", "the body is too large");
+    } else if (response.status == 404) {
+      SendError(response, 404, "not_found", "no such route");
+    } else if (response.status >= 400) {
+      SendError(response, response.status, "invalid_input", "the request could not be read");
+    }
+  });
+  server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+    metrics_.HttpAnswered(response.status);
+    spdlog::info(nlohmann::json{{"msg", "request"},
+                                {"method", request.method},
+                                {"path", request.path},
+                                {"status", response.status},
+                                {"remote", request.remote_addr}}
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  });
+  RegisterRoutes();
+}
+
+std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
+                                                httplib::Response& response) {
+  const std::string token = BearerToken(request);
+  if (!limiter_.Allow(token.empty() ? "ip:" + request.remote_addr : "token:" + token.substr(0, 16))) {
+    SendError(response, 429, "rate_limited", "too many requests; slow down and retry");
+    return std::nullopt;
+  }
+  if (token.empty()) {
+    SendError(response, 401, "unauthorized", "send a bearer token (Authorization: Bearer ...)");
+    return std::nullopt;
+  }
+  auto actor = tokens_.Authenticate(token);
+  if (!actor) SendError(response, 401, "unauthorized", "the token is not valid");
+  return actor;
+}
+
+void HttpApi::RegisterRoutes() {
+  server_.Post(R"(/v1/trainers/([^/]+)/commands)",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                 HandleCommand(request, response);
+               });
+  server_.Post(R"(/v1/trainers/([^/]+)/mtm-report)",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                 HandleUpload(request, response);
+               });
+  server_.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"status":"ok"})", "application/json");
+  });
+  server_.Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
+    if (!ready_) return SendError(response, 503, "not_ready", "the read models are catching up");
+    response.set_content(R"({"status":"ready"})", "application/json");
+  });
+  server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content(metrics_.Render(store_), "text/plain; version=0.0.4");
+  });
+  RegisterReadRoutes(server_, ReadContext{store_, [this](const httplib::Request& request,
+                                                        httplib::Response& response) {
+                                            return Authorize(request, response);
+                                          }});
+  if (!options_.web_root.empty()) server_.set_mount_point("/", options_.web_root.string());
+}
+
+Result<int> HttpApi::Bind(const std::string& host, int port) {
+  if (port == 0) {
+    const int bound = server_.bind_to_any_port(host);
+    if (bound <= 0) return Error{"cannot listen on " + host};
+    return bound;
+  }
+  if (!server_.bind_to_port(host, port)) {
+    return Error{"cannot listen on " + host + ":" + std::to_string(port) + " (in use?)"};
+  }
+  return port;
+}
+
+void HttpApi::Serve() { server_.listen_after_bind(); }
+
+void HttpApi::Stop() { server_.stop(); }
+
+}  // namespace mct::admin::server

@@ -1,0 +1,71 @@
+// HttpApi: mctd's HTTP JSON API (cpp-httplib) over one Store: commands, uploads, queries, audit,
+// health and metrics, with bearer tokens, the role table (route_table.h), body size and request
+// rate limits, JSON errors `{"code", "message"}`, and one structured log line per request.
+//
+// Status codes: 400 malformed JSON, wrong type, unknown field (`invalid_input`); 401 no or bad
+// token; 403 `forbidden`; 404 `unknown_trainer`; 409 `version_conflict`; 413 body too large;
+// 415 wrong content type; 422 every other rejection with its code; 429 over the rate limit.
+// Nothing is written on any error.
+//
+// Thread-safety: handlers run on the server's worker threads; Stop may be called from any thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "admin/server/metrics.h"
+#include "admin/server/rate_limiter.h"
+#include "admin/server/tokens.h"
+#include "admin/store.h"
+
+namespace mct::admin::server {
+
+struct ApiOptions {
+  std::filesystem::path data_dir;
+  size_t max_body_bytes = 64 * 1024;          // commands
+  size_t max_upload_bytes = 10 * 1024 * 1024;  // survey reports (REQ-5)
+  double rate_per_second = 2000;               // per client; 0 disables
+  double rate_burst = 4000;
+  int worker_threads = 64;  // concurrent requests: more in flight, bigger group commits
+  std::filesystem::path web_root;  // the web pages; empty: none served
+};
+
+class HttpApi {
+ public:
+  // `appended` is called after every accepted command (wakes the projection runner).
+  HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions options,
+          std::function<void()> appended);
+
+  // Binds `host:port` (port 0: any free port); answers the bound port.
+  Result<int> Bind(const std::string& host, int port);
+  // Serves until Stop; in-flight requests finish first.
+  void Serve();
+  void Stop();
+  bool ready() const { return ready_.load(); }
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  void RegisterRoutes();
+  void HandleCommand(const httplib::Request& request, httplib::Response& response);
+  void HandleUpload(const httplib::Request& request, httplib::Response& response);
+  // The token's actor, or answers 401/429 and nullopt.
+  std::optional<domain::Actor> Authorize(const httplib::Request& request, httplib::Response& response);
+
+  Store& store_;
+  TokenStore& tokens_;
+  Metrics& metrics_;
+  ApiOptions options_;
+  std::function<void()> appended_;
+  RateLimiter limiter_;
+  httplib::Server server_;
+  std::atomic<bool> ready_{false};
+};
+
+// {"code", "message"} with `status`.
+void SendError(httplib::Response& response, int status, const std::string& code,
+               const std::string& message);
+
+}  // namespace mct::admin::server

@@ -1,0 +1,120 @@
+#include "admin/server/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <sstream>
+
+namespace mct::admin::server {
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  commands_ = &prometheus::BuildCounter()
+                   .Name("mct_commands_total")
+                   .Help("Commands answered, by command, outcome and rejection code")
+                   .Register(*registry_);
+  command_seconds_ = &prometheus::BuildHistogram()
+                          .Name("mct_command_duration_seconds")
+                          .Help("Time to answer a command, durable append included")
+                          .Register(*registry_);
+  http_responses_ = &prometheus::BuildCounter()
+                         .Name("mct_http_responses_total")
+                         .Help("HTTP responses by status class")
+                         .Register(*registry_);
+  rebuild_progress_ = &prometheus::BuildGauge()
+                           .Name("mct_rebuild_progress_ratio")
+                           .Help("Progress of the running read-model rebuild, 0 to 1")
+                           .Register(*registry_)
+                           .Add({});
+  log_events_ = &prometheus::BuildGauge()
+                     .Name("mct_log_events")
+                     .Help("Events in the log (its last global position)")
+                     .Register(*registry_)
+                     .Add({});
+  log_bytes_ = &prometheus::BuildGauge()
+                    .Name("mct_log_bytes")
+                    .Help("Estimated live bytes of the log column family")
+                    .Register(*registry_)
+                    .Add({});
+  lag_events_ = &prometheus::BuildGauge()
+                     .Name("mct_projection_lag_events")
+                     .Help("Events in the log not yet applied to the read models")
+                     .Register(*registry_)
+                     .Add({});
+  lag_seconds_ = &prometheus::BuildGauge()
+                      .Name("mct_projection_lag_seconds")
+                      .Help("Age of the oldest event not yet applied to the read models")
+                      .Register(*registry_)
+                      .Add({});
+  batches_ = &prometheus::BuildCounter()
+                  .Name("mct_append_batches_total")
+                  .Help("Group commits: synced writes of the event store")
+                  .Register(*registry_)
+                  .Add({});
+  batched_requests_ = &prometheus::BuildCounter()
+                           .Name("mct_append_requests_total")
+                           .Help("Append requests carried by the group commits")
+                           .Register(*registry_)
+                           .Add({});
+  fsync_seconds_ = &prometheus::BuildCounter()
+                        .Name("mct_append_fsync_seconds_total")
+                        .Help("Time spent in synced writes of the log")
+                        .Register(*registry_)
+                        .Add({});
+  batch_size_average_ = &prometheus::BuildGauge()
+                             .Name("mct_append_batch_size_average")
+                             .Help("Average requests per group commit since start")
+                             .Register(*registry_)
+                             .Add({});
+}
+
+void Metrics::CommandAnswered(std::string_view command, std::string_view outcome,
+                              std::string_view code, double seconds) {
+  commands_->Add({{"command", std::string(command)}, {"outcome", std::string(outcome)},
+                  {"code", std::string(code)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
+  command_seconds_->Add({{"command", std::string(command)}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::HttpAnswered(int status) {
+  http_responses_->Add({{"class", std::to_string(status / 100) + "xx"}}).Increment();
+}
+
+std::string Metrics::Render(const Store& store) {
+  {
+    std::lock_guard lock(sample_mutex_);
+    const consumers::CommitStats stats = store.log->Stats();
+    batches_->Increment(static_cast<double>(stats.batches - last_stats_.batches));
+    batched_requests_->Increment(static_cast<double>(stats.requests - last_stats_.requests));
+    fsync_seconds_->Increment(stats.write_seconds - last_stats_.write_seconds);
+    batch_size_average_->Set(stats.batches == 0 ? 0
+                                                : static_cast<double>(stats.requests) /
+                                                      static_cast<double>(stats.batches));
+    last_stats_ = stats;
+    const uint64_t head = store.log->Head();
+    log_events_->Set(static_cast<double>(head));
+    uint64_t live_bytes = 0;
+    store.db->db()->GetIntProperty(store.db->log(), "rocksdb.estimate-live-data-size", &live_bytes);
+    uint64_t memtable_bytes = 0;
+    store.db->db()->GetIntProperty(store.db->log(), "rocksdb.cur-size-all-mem-tables", &memtable_bytes);
+    log_bytes_->Set(static_cast<double>(live_bytes + memtable_bytes));
+    const auto checkpoint = store.models->Checkpoint(*store.models->Current());
+    const uint64_t applied = checkpoint.ok() ? checkpoint.value() : 0;
+    lag_events_->Set(static_cast<double>(head > applied ? head - applied : 0));
+    double lag_seconds = 0;
+    if (head > applied) {
+      auto oldest = store.log->ReadLog(applied + 1, 1);
+      if (oldest.ok() && !oldest.value().empty()) {
+        const auto now = std::chrono::system_clock::now();
+        lag_seconds = std::chrono::duration<double>(now - oldest.value().front().event.meta.at.point()).count();
+      }
+    }
+    lag_seconds_->Set(lag_seconds < 0 ? 0 : lag_seconds);
+  }
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace mct::admin::server

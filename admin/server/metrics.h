@@ -1,0 +1,57 @@
+// Metrics of mctd in Prometheus' text format (prometheus-cpp core): commands by type and outcome
+// (the rejection code as a label: a closed set, so bounded), command latency, append batch sizes
+// and fsync time, projection lag in events and seconds, log size, rebuild progress.
+//
+// Card data never reaches a label (architecture invariant 8): labels are command names, outcomes
+// and rejection codes only.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "admin/store.h"
+
+namespace mct::admin::server {
+
+class Metrics {
+ public:
+  Metrics();
+
+  // One command answered: `outcome` accepted, retried or rejected; `code` the rejection code or "".
+  void CommandAnswered(std::string_view command, std::string_view outcome, std::string_view code,
+                       double seconds);
+  void HttpAnswered(int status);
+  void RebuildProgress(double fraction) { rebuild_progress_->Set(fraction); }
+
+  // Samples the store (batches, fsync time, lag, log size) and renders every metric.
+  std::string Render(const Store& store);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* commands_;
+  prometheus::Family<prometheus::Histogram>* command_seconds_;
+  prometheus::Family<prometheus::Counter>* http_responses_;
+  prometheus::Gauge* rebuild_progress_;
+  prometheus::Gauge* log_events_;
+  prometheus::Gauge* log_bytes_;
+  prometheus::Gauge* lag_events_;
+  prometheus::Gauge* lag_seconds_;
+  prometheus::Counter* batches_;
+  prometheus::Counter* batched_requests_;
+  prometheus::Counter* fsync_seconds_;
+  prometheus::Gauge* batch_size_average_;
+
+  std::mutex sample_mutex_;
+  consumers::CommitStats last_stats_;
+};
+
+}  // namespace mct::admin::server

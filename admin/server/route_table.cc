@@ -1,0 +1,67 @@
+#include "admin/server/route_table.h"
+
+namespace mct::admin::server {
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> routes = {
+      {"POST", "/v1/trainers/{mcid}/commands", RouteAccess::kCommand, "Send one command"},
+      {"POST", "/v1/trainers/{mcid}/mtm-report", RouteAccess::kUpload,
+       "Upload an MTM survey report (REQ-5), multipart/form-data"},
+      {"GET", "/v1/trainers/{mcid}", RouteAccess::kStatus, "A trainer's status (?as_of=)"},
+      {"GET", "/v1/trainers/{mcid}/history", RouteAccess::kRecords, "A trainer's events (?as_of=)"},
+      {"GET", "/v1/trainers/{mcid}/gaps", RouteAccess::kRecords, "Transcript gaps (?as_of=)"},
+      {"GET", "/v1/due", RouteAccess::kFleet, "Who falls due between ?from= and ?to="},
+      {"GET", "/v1/reports", RouteAccess::kFleet, "Monthly reports (?month=)"},
+      {"GET", "/v1/lookup", RouteAccess::kFleet, "Trainers by ?email="},
+      {"POST", "/v1/verify", RouteAccess::kAudit, "Verify every hash chain"},
+      {"GET", "/v1/export", RouteAccess::kAudit, "The whole log as NDJSON"},
+      {"GET", "/healthz", RouteAccess::kPublic, "The process is up"},
+      {"GET", "/readyz", RouteAccess::kPublic, "The read models are caught up and serving"},
+      {"GET", "/metrics", RouteAccess::kPublic, "Prometheus metrics"},
+  };
+  return routes;
+}
+
+bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, std::string_view mcid) {
+  using domain::ReadAccess;
+  const bool own = role == domain::Role::kTrainer && !mcid.empty() && actor_id == mcid;
+  switch (access) {
+    case RouteAccess::kPublic:
+    case RouteAccess::kCommand:
+      return true;
+    case RouteAccess::kUpload:
+      return domain::RoleMaySend(role, "UploadMtmReport") &&
+             (role != domain::Role::kTrainer || own);
+    case RouteAccess::kStatus:
+      return own || domain::RoleMayRead(role, ReadAccess::kStatus);
+    case RouteAccess::kRecords:
+      return own || domain::RoleMayRead(role, ReadAccess::kRecords);
+    case RouteAccess::kFleet:
+      return domain::RoleMayRead(role, ReadAccess::kFleet);
+    case RouteAccess::kAudit:
+      return domain::RoleMayRead(role, ReadAccess::kAudit);
+  }
+  return false;
+}
+
+std::vector<std::string> AllowedRoles(RouteAccess access) {
+  std::vector<std::string> out;
+  for (const domain::Role role : domain::AllRoles()) {
+    const std::string name(domain::ToString(role));
+    if (access == RouteAccess::kCommand) {
+      bool any = false;
+      for (const auto command : domain::AllCommandNames()) any = any || domain::RoleMaySend(role, command);
+      if (any) out.push_back(role == domain::Role::kTrainer ? name + " (own MCID)" : name);
+      continue;
+    }
+    if (access == RouteAccess::kPublic) continue;
+    if (MayCall(access, role, "x", "")) {
+      out.push_back(name);
+    } else if (MayCall(access, role, "1000001", "1000001")) {
+      out.push_back(name + " (own MCID)");
+    }
+  }
+  return out;
+}
+
+}  // namespace mct::admin::server

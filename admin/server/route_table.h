@@ -1,0 +1,44 @@
+// The HTTP API's routes and who may call each (ROLE-1..5), in one place: the server dispatches
+// from it, `mctd --openapi` writes the OpenAPI document from it, and the tests walk it with every
+// role. Command routes defer to domain/roles.h per command (RoleMaySend).
+//
+// Constant data; safe from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/roles.h"
+#include "domain/values.h"
+
+namespace mct::admin::server {
+
+enum class RouteAccess : uint8_t {
+  kPublic,    // no token: health, readiness, metrics
+  kCommand,   // by command, as ROLE-1..4 (a trainer only on their own MCID)
+  kUpload,    // UploadMtmReport's roles (REQ-5)
+  kStatus,    // ROLE-5: own trainer, or any for support, auditor, system
+  kRecords,   // ROLE-5: own trainer, or any for support and auditors
+  kFleet,     // support, auditors
+  kAudit,     // support, auditors
+};
+
+struct Route {
+  std::string_view method;   // GET, POST
+  std::string_view path;     // OpenAPI form: /v1/trainers/{mcid}
+  RouteAccess access;
+  std::string_view summary;
+};
+
+const std::vector<Route>& Routes();
+
+// Whether `role` may use a route of `access` on the trainer `mcid` (empty for fleet routes) as the
+// actor `actor_id`. Command routes answer true here: Decide says `forbidden` per command.
+bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, std::string_view mcid);
+
+// The roles allowed on a route, for the OpenAPI document ("trainer (own)", "support", ...).
+std::vector<std::string> AllowedRoles(RouteAccess access);
+
+}  // namespace mct::admin::server
