@@ -33,6 +33,9 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir)
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   options.max_background_jobs = 2;
+  // Column families written rarely would otherwise pin old WAL files forever (and a reopen would
+  // replay them all): past this size RocksDB flushes the families holding the oldest WAL.
+  options.max_total_wal_size = 128 << 20;
 
   std::vector<std::string> names;
   const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
