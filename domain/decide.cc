@@ -7,16 +7,12 @@
 #include "domain/input_checks.h"
 #include "domain/roles.h"
 #include "domain/sha256.h"
+#include "domain/overloaded.h"
 
 namespace mct::domain {
 namespace {
 
 using Code = RejectionCode;
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 // The context every rule reads.
 struct Ctx {

@@ -5,14 +5,10 @@
 
 #include "domain/card.h"
 #include "domain/sha256.h"
+#include "domain/overloaded.h"
 
 namespace mct::domain {
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 std::optional<Rejection> Invalid(std::string field, std::string what) {
   return Rejection{RejectionCode::kInvalidInput, field + ": " + what};

@@ -1,14 +1,10 @@
 #include "domain/state.h"
+#include "domain/overloaded.h"
 
 #include <type_traits>
 
 namespace mct::domain {
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 // STEP-1: redoing a step invalidates everything after it.
 void InvalidateAfterRequirements(Application& app) {

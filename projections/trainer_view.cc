@@ -1,14 +1,10 @@
 #include "projections/trainer_view.h"
+#include "domain/overloaded.h"
 
 #include <type_traits>
 
 namespace mct::projections {
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 class ReportWriter {
  public:

@@ -54,6 +54,7 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   server_.set_read_timeout(std::chrono::seconds(10));
   server_.set_write_timeout(std::chrono::seconds(30));
   server_.set_keep_alive_max_count(10000);
+  server_.set_keep_alive_timeout(1);  // idle connections must not hold up a shutdown
   server_.set_exception_handler([](const httplib::Request&, httplib::Response& response,
                                    std::exception_ptr error) {
     std::string what = "unexpected error";

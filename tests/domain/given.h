@@ -27,6 +27,7 @@
 #include "domain/events.h"
 #include "domain/state.h"
 #include "domain/values.h"
+#include "domain/overloaded.h"
 
 namespace mct::domain::testing {
 
@@ -70,14 +71,6 @@ inline Actor AuditorActor() { return {Role::kAuditor, "auditor-1"}; }
 
 namespace internal {
 
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
-// Spelled out for compilers without aggregate deduction (clang-tidy's).
-template <class... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
-
 // Appends ` name=value` (without the leading space for the first field).
 class Fields {
  public:
@@ -105,7 +98,7 @@ inline std::string Render(const Event& event) {
   using internal::Fields;
   const std::string_view name = EventName(event);
   return std::visit(
-      internal::Overloaded{
+      mct::Overloaded{
           [&](const TrainerEnrolled& e) {
             return Fields(name)
                 .Add("name", e.name)

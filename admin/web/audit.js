@@ -1,0 +1,148 @@
+// The auditor view: a trainer's history and status as of any instant (?as_of=, AUDIT-2), and the
+// answer of POST /v1/verify.
+'use strict';
+
+(() => {
+  if (!MCT.requireSignIn('audit.html')) return;
+  const { el, clear, api, showError, hideMessage } = MCT;
+
+  const form = document.getElementById('asof-form');
+  const mcidInput = document.getElementById('audit-mcid');
+  const asOfInput = document.getElementById('as-of');
+  const errorBox = document.getElementById('audit-error');
+  const result = document.getElementById('audit-result');
+
+  // datetime-local "YYYY-MM-DDTHH:MM[:SS[.mmm]]", read as UTC → RFC 3339.
+  function toInstant(value) {
+    if (!value) return '';
+    const withSeconds = /T\d{2}:\d{2}$/.test(value) ? `${value}:00` : value;
+    return `${withSeconds}Z`;
+  }
+
+  // RFC 3339 UTC → the datetime-local value (seconds kept).
+  function toLocalInput(instant) {
+    const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?)/.exec(instant || '');
+    return match ? match[1] : '';
+  }
+
+  function setField(name, value) {
+    for (const node of result.querySelectorAll(`[data-field="${name}"]`)) {
+      node.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
+    }
+  }
+
+  function renderHistory(events) {
+    const body = clear(document.querySelector('#audit-history tbody'));
+    for (const event of events) {
+      body.append(el('tr', { dataset: { event: event.event, at: event.at, version: String(event.stream_version) } },
+        el('td', { class: 'num' }, String(event.stream_version)),
+        el('td', { class: 'mono' }, event.at),
+        el('td', {}, event.event),
+        el('td', {}, MCTEvents.actorText(event.actor)),
+        el('td', { class: 'wrap' }, MCTEvents.summary(event)),
+        el('td', { class: 'mono muted', title: event.hash }, String(event.hash || '').slice(0, 12))));
+    }
+    if (!events.length) body.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No events up to this instant.')));
+  }
+
+  async function show(mcid, asOf) {
+    hideMessage(errorBox);
+    result.dataset.state = 'loading';
+    try {
+      const query = asOf ? { as_of: asOf } : undefined;
+      const path = `/v1/trainers/${encodeURIComponent(mcid)}`;
+      const record = await api(`${path}/history`, { query });
+      let status = null;
+      try {
+        status = await api(path, { query });
+      } catch (error) {
+        // Before the enrolment there is no status: the history (empty) still answers.
+        if (error.status !== 404) throw error;
+      }
+      for (const name of ['mcid', 'name', 'status', 'step', 'anniversary', 'days_left', 'reinstatement_opens', 'last_order']) {
+        setField(name, status ? status[name] : null);
+      }
+      setField('mcid', mcid);
+      setField('as_of', asOf ? asOf.replace('T', ' ').replace('Z', ' UTC') : 'now');
+      const count = document.getElementById('audit-count');
+      count.textContent = String(record.events.length);
+      count.dataset.value = String(record.events.length);
+      count.dataset.figure = 'event_count';
+      document.getElementById('audit-count-note').textContent = asOf ? `events up to ${asOf}` : 'events in all';
+      const last = record.events[record.events.length - 1];
+      document.getElementById('audit-last').textContent = last ? `Last: ${last.event} at ${last.at}` : '';
+      renderHistory(record.events);
+      result.dataset.mcid = mcid;
+      result.dataset.asOf = asOf || '';
+      result.dataset.state = 'ready';
+      result.hidden = false;
+      const params = new URLSearchParams({ mcid });
+      if (asOf) params.set('as_of', asOf);
+      history.replaceState(null, '', `?${params}`);
+    } catch (error) {
+      result.hidden = true;
+      result.dataset.state = 'error';
+      showError(errorBox, error);
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const mcid = mcidInput.value.trim();
+    if (!/^\d{4,10}$/.test(mcid)) {
+      showError(errorBox, { code: 'invalid_input', message: 'An MCID is 4 to 10 digits.' });
+      return;
+    }
+    show(mcid, toInstant(asOfInput.value));
+  });
+
+  document.getElementById('asof-now').addEventListener('click', () => {
+    asOfInput.value = '';
+    if (mcidInput.value.trim()) form.requestSubmit();
+  });
+
+  document.getElementById('verify-run').addEventListener('click', async () => {
+    const message = document.getElementById('verify-message');
+    const output = document.getElementById('verify-result');
+    const button = document.getElementById('verify-run');
+    hideMessage(message);
+    output.hidden = true;
+    button.disabled = true;
+    message.hidden = false;
+    message.className = 'message-box';
+    message.textContent = 'Verifying…';
+    delete message.dataset.outcome;
+    try {
+      const answer = await api('/v1/verify', { method: 'POST' });
+      output.textContent = JSON.stringify(answer, null, 2);
+      output.hidden = false;
+      if (typeof answer.ok === 'boolean') {
+        message.classList.add(answer.ok ? 'ok' : 'error');
+        message.textContent = answer.ok ? 'Every hash chain verifies.' : 'Verification found a broken chain: see below.';
+        message.dataset.outcome = answer.ok ? 'ok' : 'broken';
+      } else {
+        message.textContent = 'The server answered:';
+        message.dataset.outcome = 'answered';
+      }
+    } catch (error) {
+      if (error.status === 404) {
+        showError(message, { code: error.code, message: 'This server has no verify route yet (POST /v1/verify answered 404). Run `mctctl verify` on the data directory instead.' });
+        message.dataset.outcome = 'unavailable';
+      } else {
+        showError(message, error, 'Verify failed:');
+        message.dataset.outcome = 'error';
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  const params = new URLSearchParams(location.search);
+  const initialMcid = params.get('mcid');
+  const initialAsOf = params.get('as_of');
+  if (initialAsOf) asOfInput.value = toLocalInput(initialAsOf);
+  if (initialMcid) {
+    mcidInput.value = initialMcid;
+    show(initialMcid, initialAsOf || '');
+  }
+})();

@@ -1,0 +1,196 @@
+// The support console: find a trainer by MCID or e-mail (AUDIT-3), read the status and the
+// timeline, refund an order (REF-1) and switch back a mistaken alumni application (ALUM-2), each
+// behind an in-page confirmation, showing the server's {"code", "message"} when it refuses.
+'use strict';
+
+(() => {
+  if (!MCT.requireSignIn('console.html')) return;
+  const { el, clear, api, showError, hideMessage, confirmDialog } = MCT;
+
+  const form = document.getElementById('lookup-form');
+  const query = document.getElementById('lookup-query');
+  const lookupMessage = document.getElementById('lookup-message');
+  const results = document.getElementById('lookup-results');
+  const panel = document.getElementById('trainer-panel');
+  const actionResult = document.getElementById('action-result');
+  const actionError = document.getElementById('action-error');
+  const switchBack = document.getElementById('switch-back');
+
+  let current = null; // {mcid, status, events}
+
+  const MCID = /^\d{4,10}$/;
+
+  function setField(name, value) {
+    for (const node of panel.querySelectorAll(`[data-field="${name}"]`)) {
+      node.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
+    }
+  }
+
+  // Orders from the history: each PaymentPlaced with its refund, if any.
+  function ordersOf(events) {
+    const orders = new Map();
+    for (const event of events) {
+      if (event.event === 'PaymentPlaced') {
+        orders.set(event.order_id, { ...event, refund: null, settled: false, completed: false });
+      } else if (event.event === 'RenewalCompleted' && orders.has(event.order_id)) {
+        orders.get(event.order_id).completed = true;
+      } else if (event.event === 'RefundIssued' && orders.has(event.order_id)) {
+        orders.get(event.order_id).refund = event;
+      } else if (event.event === 'RefundSettled' && orders.has(event.order_id)) {
+        orders.get(event.order_id).settled = true;
+      }
+    }
+    return [...orders.values()];
+  }
+
+  function renderStatus(status) {
+    for (const name of ['mcid', 'name', 'email', 'as_of', 'status', 'step', 'kind', 'anniversary', 'days_left',
+      'window_opens', 'reinstatement_opens', 'last_order']) {
+      setField(name, status[name]);
+    }
+    const badge = document.getElementById('status-badge');
+    badge.textContent = status.status.replace(/_/g, ' ');
+    badge.className = `badge status-${status.status}`;
+    badge.dataset.status = status.status;
+    switchBack.hidden = status.status !== 'alumni';
+    document.getElementById('audit-link').href = `audit.html?mcid=${encodeURIComponent(status.mcid)}`;
+  }
+
+  function renderOrders(events) {
+    const body = clear(document.querySelector('#orders tbody'));
+    const orders = ordersOf(events);
+    for (const order of orders) {
+      const refundText = order.refund
+        ? `${MCTEvents.money(order.refund.amount_minor, order.currency)} ${order.settled ? 'settled' : 'issued'} ${order.refund.at.slice(0, 10)}`
+        : '—';
+      const button = order.refund ? '' : el('button', {
+        type: 'button', class: 'secondary small refund-button', dataset: { orderId: order.order_id },
+        onclick: () => refund(order),
+      }, 'Refund…');
+      body.append(el('tr', { dataset: { orderId: order.order_id, refunded: order.refund ? 'true' : 'false' } },
+        el('td', { class: 'mono' }, order.order_id),
+        el('td', {}, order.at.slice(0, 10)),
+        el('td', {}, order.method + (order.card_brand ? ` (${order.card_brand} …${order.card_last4})` : '')),
+        el('td', { class: 'num' }, MCTEvents.money(order.amount_minor, order.currency)),
+        el('td', { class: 'refund-state' }, refundText),
+        el('td', {}, button)));
+    }
+    if (!orders.length) body.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No orders yet.')));
+  }
+
+  async function loadTrainer(mcid, { keepMessages = false } = {}) {
+    if (!keepMessages) {
+      hideMessage(actionResult);
+      hideMessage(actionError);
+    }
+    hideMessage(lookupMessage);
+    panel.dataset.state = 'loading';
+    try {
+      const [status, record] = await Promise.all([
+        api(`/v1/trainers/${encodeURIComponent(mcid)}`),
+        api(`/v1/trainers/${encodeURIComponent(mcid)}/history`),
+      ]);
+      current = { mcid, status, events: record.events };
+      renderStatus(status);
+      renderOrders(record.events);
+      MCTEvents.renderTimeline(document.getElementById('timeline'), record.events);
+      document.getElementById('timeline-count').textContent = `(${record.events.length} events)`;
+      panel.hidden = false;
+      panel.dataset.mcid = mcid;
+      panel.dataset.state = 'ready';
+      if (new URLSearchParams(location.search).get('mcid') !== mcid) {
+        history.replaceState(null, '', `?mcid=${encodeURIComponent(mcid)}`);
+      }
+    } catch (error) {
+      panel.hidden = true;
+      panel.dataset.state = 'error';
+      showError(lookupMessage, error.status === 404
+        ? { code: error.code, message: `No trainer is enrolled with the MCID ${mcid}.` } : error);
+    }
+  }
+
+  async function find(text) {
+    hideMessage(lookupMessage);
+    results.hidden = true;
+    clear(results);
+    if (MCID.test(text)) return loadTrainer(text);
+    if (!text.includes('@')) {
+      showError(lookupMessage, { code: 'invalid_input', message: 'Enter an MCID (4 to 10 digits) or an e-mail address.' });
+      return undefined;
+    }
+    try {
+      const found = await api('/v1/lookup', { query: { email: text } });
+      if (found.trainers.length === 1) return loadTrainer(found.trainers[0]);
+      if (!found.trainers.length) {
+        panel.hidden = true;
+        showError(lookupMessage, { code: 'not_found', message: `No trainer has the e-mail ${text}.` });
+        return undefined;
+      }
+      results.append(...found.trainers.map((mcid) => el('li', {},
+        el('button', { type: 'button', class: 'link', dataset: { mcid }, onclick: () => loadTrainer(mcid) }, mcid))));
+      results.hidden = false;
+    } catch (error) {
+      showError(lookupMessage, error);
+    }
+    return undefined;
+  }
+
+  // Sends one command for the current trainer; shows the outcome and reloads.
+  async function send(command, successText) {
+    hideMessage(actionResult);
+    hideMessage(actionError);
+    const mcid = current.mcid;
+    try {
+      const answer = await api(`/v1/trainers/${encodeURIComponent(mcid)}/commands`, { method: 'POST', body: command });
+      clear(actionResult).append(successText, ' ',
+        el('span', { class: 'muted' }, `(${answer.events.map((event) => event.event).join(', ') || answer.outcome})`));
+      actionResult.hidden = false;
+      actionResult.dataset.command = command.command;
+      await loadTrainer(mcid, { keepMessages: true });
+    } catch (error) {
+      showError(actionError, error, `${command.command} was refused:`);
+      actionError.dataset.command = command.command;
+    }
+  }
+
+  async function refund(order) {
+    const confirmed = await confirmDialog({
+      title: `Refund order ${order.order_id}?`,
+      body: [
+        el('p', {}, `Trainer ${current.status.name} (MCID ${current.mcid}) paid ${MCTEvents.money(order.amount_minor, order.currency)} by ${order.method} on ${order.at.slice(0, 10)}.`),
+        el('p', { class: 'muted' }, 'The refund undoes the renewal this order paid for: the anniversary date goes back (REF-2).'),
+      ],
+      confirmLabel: 'Issue refund',
+      fields: [{ name: 'reason', label: 'Reason (kept in the log)', multiline: true, required: true }],
+    });
+    if (!confirmed) return;
+    await send({ command: 'IssueRefund', order_id: order.order_id, reason: confirmed.reason },
+      `Refund issued for order ${order.order_id}.`);
+  }
+
+  switchBack.addEventListener('click', async () => {
+    const confirmed = await confirmDialog({
+      title: 'Switch back from the Alumni Program?',
+      body: [
+        el('p', {}, `Trainer ${current.status.name} (MCID ${current.mcid}) returns to the MCT renewal, in the state before the alumni application.`),
+        el('p', { class: 'muted' }, 'A renewal abandoned by the application is not restored: the trainer starts a new one (ALUM-2).'),
+      ],
+      confirmLabel: 'Switch back',
+    });
+    if (!confirmed) return;
+    await send({ command: 'SwitchBackFromAlumni' }, 'Switched back from the Alumni Program.');
+  });
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    find(query.value.trim());
+  });
+
+  const initial = new URLSearchParams(location.search).get('mcid');
+  if (initial) {
+    query.value = initial;
+    find(initial);
+  } else {
+    query.focus();
+  }
+})();
