@@ -86,6 +86,14 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
   if (decision.retried || decision.events.empty()) {
     CommandAnswer answer;
     answer.kind = decision.retried ? CommandAnswer::Kind::kRetried : CommandAnswer::Kind::kAccepted;
+    if (decision.retried && !command.command_id.empty()) {
+      // A copy of this command racing this one was accepted between the look-up above and the
+      // fold: its first answer is now recorded (invariant 5). A PlaceOrder retried under a new
+      // command id (PAY-8) has none and answers no events.
+      auto earlier = store_.FindCommand(command.command_id);
+      if (!earlier.ok()) return earlier.error();
+      if (earlier.value()) answer.events = std::move(*earlier.value());
+    }
     return answer;
   }
 
@@ -118,6 +126,9 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
     case AppendRefusal::kNone:
       break;
   }
+  // The next command on this trainer starts from here instead of re-reading the stream.
+  for (const auto& envelope : outcome.written) state = domain::Evolve(std::move(state), envelope.event);
+  CacheState(command.mcid.str(), state);
   CommandAnswer answer;
   answer.events = std::move(outcome.written);
   return answer;

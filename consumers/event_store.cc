@@ -2,6 +2,9 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "consumers/keys.h"
 
 namespace mct::consumers {
@@ -21,6 +24,12 @@ std::string HeadValue(uint64_t version, const std::string& hash) {
   out += hash;
   return out;
 }
+
+// Group commit's gathering (CommitLoop): the longest wait for the writers just answered, as a
+// fraction of the last commit's time and in absolute terms, and how often the queue is looked at.
+constexpr int kGatherFraction = 2;
+constexpr std::chrono::microseconds kMaxGather{1000};
+constexpr std::chrono::microseconds kGatherPoll{20};
 
 }  // namespace
 
@@ -81,18 +90,38 @@ Result<AppendOutcome> EventStore::Append(AppendRequest request) {
 }
 
 void EventStore::CommitLoop() {
+  using Clock = std::chrono::steady_clock;
   std::vector<std::unique_ptr<Pending>> batch;
+  size_t last_batch_size = 0;
+  Clock::duration last_commit{};
   while (true) {
     {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      // The writers answered by the last batch are about to send their next command. Taken as
+      // they come, the first one back may get a sync of its own and the rest share the next one:
+      // up to twice the syncs for the same work. So wait a little until as many are queued as the
+      // last batch carried, for at most a fraction of that batch's commit time, and never longer
+      // than kMaxGather. It polls, so that writers need not wake the committer for every request.
+      if (options_.sync && queue_.size() < last_batch_size) {
+        const auto deadline =
+            Clock::now() + std::min<Clock::duration>(last_commit / kGatherFraction, kMaxGather);
+        while (!stopping_ && queue_.size() < last_batch_size && Clock::now() < deadline) {
+          lock.unlock();
+          std::this_thread::sleep_for(kGatherPoll);
+          lock.lock();
+        }
+      }
       while (!queue_.empty() && batch.size() < options_.max_batch_requests) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    last_batch_size = batch.size();
+    const auto started = Clock::now();
     CommitBatch(batch);
+    last_commit = Clock::now() - started;
     batch.clear();
   }
 }
@@ -102,7 +131,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   // Heads and vouchers as this batch leaves them; applied to the shared ones only once synced.
   std::unordered_map<std::string, StreamHead> new_heads;
   std::set<std::string> new_vouchers;
-  std::map<std::string, std::vector<EventEnvelope>> batch_commands;
+  std::unordered_map<std::string, size_t> batch_commands;  // command id → its index in `answers`
   std::vector<Result<AppendOutcome>> answers;
   answers.reserve(batch.size());
   uint64_t position = head_position_.load();
@@ -124,7 +153,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     if (!command_id.empty()) {
       if (const auto in_batch = batch_commands.find(command_id); in_batch != batch_commands.end()) {
         outcome.refusal = AppendRefusal::kDuplicateCommand;
-        outcome.written = in_batch->second;
+        outcome.written = answers[in_batch->second].value().written;
         answers.emplace_back(std::move(outcome));
         continue;
       }
@@ -186,7 +215,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     if (!command_id.empty()) {
       write.Put(db_.meta(), keys::Command(command_id),
                 CommandValue(mcid, first_position, request.events.size()));
-      batch_commands[command_id] = outcome.written;
+      batch_commands.emplace(command_id, answers.size());
     }
     answers.emplace_back(std::move(outcome));
   }
@@ -199,10 +228,13 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   }
 
   Status synced = Ok();
+  double write_seconds = 0;
   if (write.Count() > 0) {
     rocksdb::WriteOptions options;
     options.sync = options_.sync;
+    const auto write_started = std::chrono::steady_clock::now();
     synced = FromRocks(db_.db()->Write(options, &write), "appending to the log");
+    write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
   }
   if (synced.ok()) {
     persisted_order_number_ = next_order;
@@ -216,6 +248,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     stats_.batches += 1;
     stats_.requests += batch.size();
     stats_.events += events_written;
+    stats_.write_seconds += write_seconds;
   }
   for (size_t index = 0; index < batch.size(); ++index) {
     if (synced.ok()) {

@@ -8,7 +8,15 @@ packages=(
   libcereal-dev nlohmann-json3-dev libcli11-dev libssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev librdkafka-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
+  prometheus curl
+  clang libclang-rt-14-dev
+  chromium nodejs
 )
+# The web end-to-end test (tests/web) drives chromium with playwright-core from npm. Debian's
+# npm is a package of its own; NodeSource's nodejs bundles npm and conflicts with it.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

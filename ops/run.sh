@@ -1,11 +1,42 @@
 #!/usr/bin/env bash
-# Sets up and runs the main job: installs what is missing, builds, and runs the renewal rules'
-# executable specification over the project's own scenarios (and the shared ones when present).
+# Sets up and runs the main job: installs what is missing, builds, loads demo data into the
+# embedded store (first run only), makes demo tokens, and starts mctd on 127.0.0.1.
+#   MCT_DATA (default ./mct-data), MCT_PORT (default 8080), MCT_DEMO_TRAINERS (default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash ops/install-deps.sh
 bash ops/build.sh build
-paths=(tests/scenarios)
-[ -d ../shared/scenarios ] && paths+=(../shared/scenarios)
-exec build/admin/mctctl scenarios "${paths[@]}"
+
+data=${MCT_DATA:-$PWD/mct-data}
+port=${MCT_PORT:-8080}
+mctctl=build/admin/mctctl
+if [ ! -f "$data/CURRENT" ]; then
+  echo "== loading demo data into $data"
+  "$mctctl" --data "$data" demo --trainers "${MCT_DEMO_TRAINERS:-2000}" --seed 1
+fi
+
+support=$("$mctctl" --data "$data" token add --role support --id demo-support)
+auditor=$("$mctctl" --data "$data" token add --role auditor --id demo-auditor)
+trainer_mcid=$("$mctctl" --data "$data" --json due --from 1900-01-01 --to 2100-12-31 |
+  sed -n 's/.*"mcid": "\([0-9]*\)".*/\1/p' | head -n 1)
+trainer=""
+[ -n "$trainer_mcid" ] && trainer=$("$mctctl" --data "$data" token add --role trainer --id "$trainer_mcid")
+
+cat <<INFO
+
+MCT renewal back office on http://127.0.0.1:$port/
+  dashboard        http://127.0.0.1:$port/dashboard.html
+  support console  http://127.0.0.1:$port/console.html
+  auditor view     http://127.0.0.1:$port/audit.html
+  API              http://127.0.0.1:$port/v1/...   (docs/openapi.json)
+  metrics          http://127.0.0.1:$port/metrics
+
+Demo tokens (sign in with one; send as "Authorization: Bearer TOKEN" to the API):
+  support  $support
+  auditor  $auditor
+  trainer  $trainer   (MCID $trainer_mcid)
+
+Stop with Ctrl-C (graceful: in-flight commands finish, the log is flushed).
+INFO
+exec build/admin/mctd --data "$data" --listen "127.0.0.1:$port"

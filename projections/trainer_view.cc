@@ -1,6 +1,7 @@
 #include "projections/trainer_view.h"
 #include "domain/overloaded.h"
 
+#include <chrono>
 #include <type_traits>
 
 namespace mct::projections {
@@ -47,7 +48,17 @@ std::string_view ToString(FunnelStage stage) {
   return "started";
 }
 
-std::string MonthOf(const domain::Instant& at) { return at.date().ToString().substr(0, 7); }
+std::string MonthOf(const domain::Instant& at) {
+  // Runs for every event of a rebuild: arithmetic, not a formatted stream.
+  const std::chrono::year_month_day ymd{at.date().days()};
+  const int year = static_cast<int>(ymd.year());
+  const unsigned month = static_cast<unsigned>(ymd.month());
+  std::string out = std::to_string(year);
+  out.push_back('-');
+  out.push_back(static_cast<char>('0' + month / 10));
+  out.push_back(static_cast<char>('0' + month % 10));
+  return out;
+}
 
 void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
                  std::vector<CounterDelta>* report) {

@@ -92,6 +92,11 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   if (!IsJson(request)) {
     return SendError(response, 415, "invalid_input", "send the command as application/json");
   }
+  // nlohmann's parser takes a NUL byte for the end of the input and would run the JSON before
+  // it; a JSON text never holds a raw NUL (invariant 9).
+  if (request.body.find('\0') != std::string::npos) {
+    return SendError(response, 400, "invalid_input", "the body is not valid JSON (it holds a NUL byte)");
+  }
   const auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return SendError(response, 400, "invalid_input", "the body is not valid JSON");
   if (!body.is_object()) return SendError(response, 400, "invalid_input", "the body must be a JSON object");

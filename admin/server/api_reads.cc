@@ -1,9 +1,13 @@
 #include "admin/server/api_reads.h"
 
+#include <sstream>
+
 #include "admin/cli.h"
 #include "admin/queries.h"
 #include "admin/server/http_api.h"
 #include "admin/server/route_table.h"
+#include "consumers/chain_verifier.h"
+#include "consumers/log_export.h"
 
 namespace mct::admin::server {
 namespace {
@@ -123,6 +127,43 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                                      }
                                      SendResult(response,
                                                 LookupQuery(ctx.store, request.get_param_value("email")));
+                                   })));
+  // Invariant 6: a broken link is a finding about the data, answered 200 with "ok": false.
+  server.Post("/v1/verify", Guarded(ctx, RouteAccess::kAudit, false,
+                                    keep([&ctx](const httplib::Request&, httplib::Response& response,
+                                                const domain::Actor&) {
+                                      auto report = consumers::VerifyLog(*ctx.store.db);
+                                      if (!report.ok()) {
+                                        return SendError(response, 500, "internal",
+                                                         "verify failed: " + report.error().message);
+                                      }
+                                      const consumers::VerifyReport& result = report.value();
+                                      Json broken = nullptr;
+                                      if (result.broken) {
+                                        broken = Json{{"mcid", result.broken->mcid.empty()
+                                                                     ? Json(nullptr)
+                                                                     : Json(result.broken->mcid)},
+                                                      {"version", result.broken->version},
+                                                      {"position", result.broken->position},
+                                                      {"problem", result.broken->problem},
+                                                      {"message", consumers::DescribeBrokenLink(
+                                                                      *result.broken)}};
+                                      }
+                                      SendJson(response, Json{{"ok", result.ok()},
+                                                              {"events", result.events_checked},
+                                                              {"streams", result.streams_checked},
+                                                              {"broken_link", broken}});
+                                    })));
+  server.Get("/v1/export", Guarded(ctx, RouteAccess::kAudit, false,
+                                   keep([&ctx](const httplib::Request&, httplib::Response& response,
+                                               const domain::Actor&) {
+                                     std::ostringstream out;
+                                     auto exported = consumers::ExportLog(*ctx.store.db, out);
+                                     if (!exported.ok()) {
+                                       return SendError(response, 500, "internal",
+                                                        "export failed: " + exported.error().message);
+                                     }
+                                     response.set_content(out.str(), "application/x-ndjson");
                                    })));
 }
 

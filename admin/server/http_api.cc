@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "admin/server/api_reads.h"
 
@@ -54,6 +57,13 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   server_.set_read_timeout(std::chrono::seconds(10));
   server_.set_write_timeout(std::chrono::seconds(30));
   server_.set_keep_alive_max_count(10000);
+  // cpp-httplib listens with a backlog of 5: a burst of clients overflows it and their requests
+  // stall for seconds or time out. The options hook sees the listening socket before it is
+  // bound, so Bind can raise the backlog on it.
+  server_.set_socket_options([this](socket_t socket) {
+    httplib::default_socket_options(socket);
+    listen_socket_ = socket;
+  });
   server_.set_keep_alive_timeout(1);  // idle connections must not hold up a shutdown
   server_.set_exception_handler([](const httplib::Request&, httplib::Response& response,
                                    std::exception_ptr error) {
@@ -132,19 +142,34 @@ void HttpApi::RegisterRoutes() {
 }
 
 Result<int> HttpApi::Bind(const std::string& host, int port) {
+  int bound = port;
   if (port == 0) {
-    const int bound = server_.bind_to_any_port(host);
+    bound = server_.bind_to_any_port(host);
     if (bound <= 0) return Error{"cannot listen on " + host};
-    return bound;
-  }
-  if (!server_.bind_to_port(host, port)) {
+  } else if (!server_.bind_to_port(host, port)) {
     return Error{"cannot listen on " + host + ":" + std::to_string(port) + " (in use?)"};
   }
-  return port;
+  // Listening again on a listening socket only changes its backlog.
+  if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {
+    return Error{"cannot listen on " + host + ":" + std::to_string(bound) + " with a full backlog"};
+  }
+  return bound;
 }
 
-void HttpApi::Serve() { server_.listen_after_bind(); }
+void HttpApi::Serve() {
+  serve_entered_ = true;
+  if (!stop_requested_) server_.listen_after_bind();
+  serve_returned_ = true;
+}
 
-void HttpApi::Stop() { server_.stop(); }
+void HttpApi::Stop() {
+  stop_requested_ = true;
+  // cpp-httplib ignores a stop before its accept loop runs: wait until Serve either listens or
+  // has seen the request and returned. (If Serve was never called, there is nothing to stop.)
+  while (serve_entered_ && !serve_returned_ && !server_.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server_.stop();
+}
 
 }  // namespace mct::admin::server

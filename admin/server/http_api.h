@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -43,6 +44,7 @@ class HttpApi {
   Result<int> Bind(const std::string& host, int port);
   // Serves until Stop; in-flight requests finish first.
   void Serve();
+  // Stops Serve, also when called before Serve has begun to listen (Serve then returns at once).
   void Stop();
   bool ready() const { return ready_.load(); }
   void set_ready(bool ready) { ready_ = ready; }
@@ -61,7 +63,11 @@ class HttpApi {
   std::function<void()> appended_;
   RateLimiter limiter_;
   httplib::Server server_;
+  socket_t listen_socket_ = INVALID_SOCKET;  // recorded by the socket options hook, for Bind
   std::atomic<bool> ready_{false};
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> serve_entered_{false};
+  std::atomic<bool> serve_returned_{false};
 };
 
 // {"code", "message"} with `status`.

@@ -1,0 +1,170 @@
+// mctctl verify, export, import: the auditor's tools. `verify` recomputes every hash chain and
+// names the first broken link (architecture invariant 6); `export` writes the log as NDJSON;
+// `import` restores such a file into an empty data directory, all or nothing (invariant 9).
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "admin/cli.h"
+#include "admin/progress_bar.h"
+#include "admin/queries.h"
+#include "consumers/chain_verifier.h"
+#include "consumers/log_export.h"
+
+namespace mct::admin {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The database of an existing store, opened directly rather than through Store::Open: a damaged
+// log must still be verified and exported, while Store::Open would first fold it into the read
+// models (and would create an empty store where there is none).
+std::unique_ptr<consumers::RocksDb> OpenExistingDb(CliContext& context) {
+  std::error_code error;
+  if (!fs::exists(context.data_dir / "CURRENT", error)) {
+    context.Fail("no store in " + context.data_dir.string() + " (give --data DIR or set MCT_DATA)");
+    return nullptr;
+  }
+  auto db = consumers::RocksDb::Open(context.data_dir);
+  if (!db.ok()) {
+    context.Fail(db.error().message);
+    return nullptr;
+  }
+  return std::move(db).value();
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+void RunVerify(CliContext& context) {
+  auto db = OpenExistingDb(context);
+  if (!db) return;
+  const auto started = std::chrono::steady_clock::now();
+  auto report = consumers::VerifyLog(*db);
+  if (!report.ok()) return void(context.Fail("verify failed: " + report.error().message));
+  const consumers::VerifyReport& result = report.value();
+  const double seconds = SecondsSince(started);
+  if (!result.ok()) context.exit_code = 1;
+  if (context.json) {
+    Json broken = nullptr;
+    if (result.broken) {
+      broken =
+          Json{{"mcid", result.broken->mcid.empty() ? Json(nullptr) : Json(result.broken->mcid)},
+               {"version", result.broken->version},
+               {"position", result.broken->position},
+               {"problem", result.broken->problem},
+               {"message", consumers::DescribeBrokenLink(*result.broken)}};
+    }
+    std::cout << Json{{"ok", result.ok()},
+                      {"events", result.events_checked},
+                      {"streams", result.streams_checked},
+                      {"seconds", seconds},
+                      {"broken_link", broken}}
+                     .dump(2, ' ', false, Json::error_handler_t::replace)
+              << "\n";
+    return;
+  }
+  if (result.ok()) {
+    std::cout << result.events_checked << " events in " << result.streams_checked
+              << " streams: every chain holds\n";
+    return;
+  }
+  std::cout << "broken link: " << consumers::DescribeBrokenLink(*result.broken) << "\n"
+            << "(" << result.events_checked << " events in " << result.streams_checked
+            << " streams checked before it)\n";
+}
+
+void RunExport(CliContext& context, const std::string& out_path) {
+  auto db = OpenExistingDb(context);
+  if (!db) return;
+  const auto started = std::chrono::steady_clock::now();
+  if (out_path.empty() || out_path == "-") {
+    auto exported = consumers::ExportLog(*db, std::cout);
+    if (!exported.ok()) context.Fail("export failed: " + exported.error().message);
+    return;  // standard output carries the export and nothing else
+  }
+  std::ofstream file(out_path, std::ios::binary | std::ios::trunc);
+  if (!file) return void(context.Fail("cannot write " + out_path, 2));
+  auto exported = consumers::ExportLog(*db, file);
+  file.close();
+  if (exported.ok() && !file) exported = Error{"writing " + out_path + " failed"};
+  if (!exported.ok()) {
+    std::error_code ignored;
+    fs::remove(out_path, ignored);  // half an export must not pass for a whole one
+    return void(context.Fail("export failed: " + exported.error().message));
+  }
+  const double seconds = SecondsSince(started);
+  if (context.json) {
+    const Json summary{{"events", exported.value()}, {"file", out_path}, {"seconds", seconds}};
+    std::cout << summary.dump(2) << "\n";
+    return;
+  }
+  std::cout << "exported " << exported.value() << " events to " << out_path << " in " << seconds
+            << " s ("
+            << HumanCount(seconds > 0 ? static_cast<double>(exported.value()) / seconds : 0)
+            << " events/s)\n";
+}
+
+void RunImport(CliContext& context, const std::string& input) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (input == "-") {
+    // Unsynchronised, std::cin reads in blocks instead of a character at a time through stdio;
+    // nothing has been read or written yet, so turning it off here is safe.
+    std::ios::sync_with_stdio(false);
+  } else {
+    file.open(input, std::ios::binary);
+    if (!file) return void(context.Fail("cannot read " + input, 2));
+    in = &file;
+  }
+  auto imported = consumers::ImportLog(*in, context.data_dir);
+  if (!imported.ok()) {
+    return void(context.Fail("import refused, nothing was written: " + imported.error().message));
+  }
+  const consumers::ImportStats& stats = imported.value();
+  if (context.json) {
+    std::cout << Json{{"events", stats.events},
+                      {"streams", stats.streams},
+                      {"data", context.data_dir.string()},
+                      {"seconds", stats.seconds},
+                      {"checksum", stats.checksum}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << "imported " << stats.events << " events in " << stats.streams << " streams into "
+            << context.data_dir.string() << " in " << stats.seconds << " s ("
+            << HumanCount(stats.seconds > 0 ? static_cast<double>(stats.events) / stats.seconds : 0)
+            << " events/s)\nchecksum " << stats.checksum << "\n";
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App& app, CliContext& context) {
+  app.add_subcommand("verify",
+                     "Recompute every trainer's hash chain and check the log; exit 1 naming the "
+                     "first broken link.")
+      ->callback([&context] { RunVerify(context); });
+  {
+    auto out_path = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand(
+        "export", "Write the whole log as NDJSON, one event per line in log order.");
+    command->add_option("--out", *out_path, "the file to write (default: standard output)");
+    command->callback([&context, out_path] { RunExport(context, *out_path); });
+  }
+  {
+    auto input = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand(
+        "import",
+        "Restore an export into an empty (or absent) --data directory: every event checked, "
+        "kept as it was, and nothing written unless all of it holds.");
+    command->add_option("FILE", *input, "the NDJSON export, or - for standard input")->required();
+    command->callback([&context, input] { RunImport(context, *input); });
+  }
+}
+
+}  // namespace mct::admin

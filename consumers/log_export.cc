@@ -1,0 +1,44 @@
+// ExportLog: the log as NDJSON. The restore side is in log_import.cc.
+#include "consumers/log_export.h"
+
+#include <rocksdb/db.h>
+
+#include <memory>
+
+#include "consumers/codec.h"
+#include "consumers/keys.h"
+
+namespace mct::consumers {
+
+Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out) {
+  if (db.log() == nullptr) return Error{"the store has no log column family"};
+  rocksdb::ReadOptions read;
+  read.readahead_size = 2 << 20;  // the log is read front to back once
+  // An iterator reads one implicit snapshot: appends made meanwhile are not half exported.
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(read, db.log()));
+  uint64_t exported = 0;
+  std::string line;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<EventEnvelope> decoded = DecodeBinary(it->value().ToStringView());
+    if (!decoded.ok()) {
+      return Error{"the event at log position " +
+                   std::to_string(keys::ReadBigEndian64(it->key().ToStringView())) +
+                   " cannot be decoded (" + decoded.error().message +
+                   "); the export stops there: run `mctctl verify`"};
+    }
+    // `replace`: a tampered string that is no longer UTF-8 must still export (its hash will then
+    // not verify on import, which is the point), not abort the dump with an exception.
+    line = ToJson(decoded.value()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line.push_back('\n');
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+    if (!out)
+      return Error{"writing the export failed after " + std::to_string(exported) + " events"};
+    exported += 1;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log").error();
+  out.flush();
+  if (!out) return Error{"writing the export failed after " + std::to_string(exported) + " events"};
+  return exported;
+}
+
+}  // namespace mct::consumers

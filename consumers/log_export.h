@@ -1,0 +1,53 @@
+// The log as a file, and back: an NDJSON export for auditors and archives, and a restore of such a
+// file into an empty data directory.
+//
+// Export writes one line per stored event in log order, in the codec's JSON rendering (ToJson:
+// envelope with position, stream version, prev_hash and hash, then the payload).
+//
+// Import is a restore, not a replay: no command is decided again; every event keeps its position,
+// `at`, ids and hashes, and is written under the keys EventStore writes (keys.h), so the restored
+// log is byte for byte the exported one (architecture invariant 1: the log is the truth) and its
+// chains verify (invariant 6). Bad input is refused whole with an error naming the line and field,
+// and then nothing is written (invariant 9).
+//
+// Thread-safety: ExportLog reads one RocksDB snapshot and may run beside writers. ImportLog owns
+// the directory it fills; run one import per target at a time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "consumers/rocks_db.h"
+#include "domain/result.h"
+
+namespace mct::consumers {
+
+// Writes the whole log to `out`, one JSON object and '\n' per event; answers the events written.
+// Streams: holds one event at a time. Text that is not valid UTF-8 (damaged bytes) is written with
+// U+FFFD in its place, never thrown on; an event that does not decode is an Error naming its
+// position (the output then ends early: run `mctctl verify`).
+Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out);
+
+struct ImportStats {
+  uint64_t events = 0;
+  uint64_t streams = 0;
+  double seconds = 0;    // reading, checking, writing and building the read models
+  std::string checksum;  // ReadModels::Checksum of the restored store
+};
+
+// Restores an export into `data_dir`, which must be absent or an empty directory (anything else is
+// refused before reading a line). Every line must pass EventFromJson(kComplete); positions must run
+// 1, 2, 3… in order; each trainer's versions 1..n; each prev_hash the hash of the stream's previous
+// event and each hash ComputeEventHash; a command id may not reappear after its command's events,
+// nor a voucher be redeemed twice (PAY-2). Blank lines are skipped.
+//
+// All or nothing: the store is built in a fresh directory beside `data_dir` (log, streams, meta:
+// heads, command ids, vouchers, the next order number; then the read models), and renamed onto
+// `data_dir` only when everything held; on any error that directory is removed and `data_dir` is
+// left as it was. Memory holds a batch of events, not the log.
+Result<ImportStats> ImportLog(std::istream& in, const std::filesystem::path& data_dir);
+
+}  // namespace mct::consumers

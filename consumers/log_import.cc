@@ -1,0 +1,187 @@
+// ImportLog: restores an NDJSON export into an empty data directory, all or nothing
+// (log_export.h). RestoreWriter checks and writes the events; this file reads the lines, builds the
+// store in a staging directory and moves it into place.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "consumers/codec.h"
+#include "consumers/event_store.h"
+#include "consumers/log_export.h"
+#include "consumers/projection_runner.h"
+#include "consumers/read_models.h"
+#include "consumers/restore_writer.h"
+
+namespace mct::consumers {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An exported event is a few hundred bytes; a longer line is not one (invariant 9: oversized
+// input is refused, not buffered without end).
+constexpr size_t kMaxLineBytes = 1 << 20;
+
+// The target as an absolute path without a trailing separator, if it is absent or an empty
+// directory; a restore never mixes with existing data.
+Result<fs::path> CheckTarget(const fs::path& data_dir) {
+  std::error_code error;
+  fs::path target = fs::absolute(data_dir, error).lexically_normal();
+  if (error) return Error{"cannot resolve " + data_dir.string() + ": " + error.message()};
+  if (!target.has_filename()) target = target.parent_path();
+  const fs::file_status status = fs::status(target, error);
+  if (status.type() == fs::file_type::not_found) return target;
+  if (error) return Error{"cannot inspect " + target.string() + ": " + error.message()};
+  if (status.type() != fs::file_type::directory) {
+    return Error{target.string() + " is not a directory"};
+  }
+  const bool empty = fs::is_empty(target, error);
+  if (error) return Error{"cannot read " + target.string() + ": " + error.message()};
+  if (!empty) {
+    return Error{"the data directory " + target.string() +
+                 " is not empty: import restores into an empty or absent directory only"};
+  }
+  return target;
+}
+
+// The directory the store is built in, beside the target so the final rename stays on one file
+// system. Removed on destruction unless moved into place.
+class StagingDir {
+ public:
+  static Result<std::unique_ptr<StagingDir>> Create(const fs::path& target) {
+    std::error_code error;
+    fs::create_directories(target.parent_path(), error);
+    if (error)
+      return Error{"cannot create " + target.parent_path().string() + ": " + error.message()};
+    fs::path path = target;
+    path += ".importing-" + std::to_string(::getpid());
+    // create_directory answers false for an existing one: never reuse (or delete) what another
+    // import, running or interrupted, left there.
+    if (!fs::create_directory(path, error)) {
+      return Error{"cannot create the staging directory " + path.string() + ": " +
+                   (error ? error.message() : "it exists (an interrupted import? remove it)")};
+    }
+    return std::unique_ptr<StagingDir>(new StagingDir(std::move(path)));
+  }
+  ~StagingDir() {
+    std::error_code ignored;
+    if (!path_.empty()) fs::remove_all(path_, ignored);
+  }
+  StagingDir(const StagingDir&) = delete;
+  StagingDir& operator=(const StagingDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+  // Renames onto `target` (replacing it if it is an empty directory) and syncs the parent, so the
+  // restored store is there after a power cut.
+  Status MoveTo(const fs::path& target) {
+    std::error_code error;
+    fs::rename(path_, target, error);
+    if (error) {
+      return Error{"cannot move the restored store to " + target.string() + ": " + error.message()};
+    }
+    path_.clear();
+    const int parent = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+    if (parent >= 0) {
+      ::fsync(parent);
+      ::close(parent);
+    }
+    return Ok();
+  }
+
+ private:
+  explicit StagingDir(fs::path path) : path_(std::move(path)) {}
+  fs::path path_;
+};
+
+bool IsBlank(const std::string& line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+// nlohmann's message counts lines and columns of the one-line document; keep from the column on.
+std::string ParseProblem(const nlohmann::json::parse_error& error) {
+  const std::string what = error.what();
+  const size_t column = what.find("column ");
+  return column == std::string::npos ? what : what.substr(column);
+}
+
+Status ReadLines(std::istream& in, RestoreWriter& writer) {
+  std::string line;
+  uint64_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    const std::string where = "line " + std::to_string(line_number) + ": ";
+    if (line.size() > kMaxLineBytes)
+      return Error{where + "longer than 1 MiB: not an exported event"};
+    if (IsBlank(line)) continue;
+    nlohmann::json json;
+    try {  // nlohmann reports the position of a syntax error only through its exception
+      json = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& error) {
+      return Error{where + "not valid JSON: " + ParseProblem(error)};
+    }
+    Result<EventEnvelope> envelope = EventFromJson(json, EnvelopeFields::kComplete);
+    if (!envelope.ok()) return Error{where + envelope.error().message};
+    if (Status added = writer.Add(envelope.value()); !added.ok()) {
+      return Error{where + added.error().message};
+    }
+  }
+  if (in.bad()) return Error{"reading the input failed after line " + std::to_string(line_number)};
+  return Ok();
+}
+
+// The read models of the restored log, built as a store opening would (admin::Store::Open), so
+// queries work at once; answers their checksum.
+Result<std::string> BuildReadModels(RocksDb& db) {
+  auto log = EventStore::Open(db, StoreOptions{.sync = false});
+  if (!log.ok()) return log.error();
+  auto models = ReadModels::Open(db);
+  if (!models.ok()) return models.error();
+  ProjectionRunner runner(*log.value(), *models.value());
+  if (auto caught_up = runner.CatchUp(); !caught_up.ok()) return caught_up.error();
+  return models.value()->Checksum();
+}
+
+// Every family to disk before the directory is renamed into place.
+Status FlushAll(RocksDb& db) {
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (const std::string& name : db.FamilyNames()) families.push_back(db.Family(name));
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db.db()->Flush(flush, families), "flushing the restored store");
+}
+
+}  // namespace
+
+Result<ImportStats> ImportLog(std::istream& in, const fs::path& data_dir) {
+  const auto started = std::chrono::steady_clock::now();
+  Result<fs::path> target = CheckTarget(data_dir);
+  if (!target.ok()) return target.error();
+  auto staging = StagingDir::Create(target.value());
+  if (!staging.ok()) return staging.error();
+
+  ImportStats stats;
+  {
+    auto db = RocksDb::Open(staging.value()->path());
+    if (!db.ok()) return db.error();
+    RestoreWriter writer(*db.value());
+    if (Status read = ReadLines(in, writer); !read.ok()) return read.error();
+    if (Status finished = writer.Finish(); !finished.ok()) return finished.error();
+    auto checksum = BuildReadModels(*db.value());
+    if (!checksum.ok()) return checksum.error();
+    if (Status flushed = FlushAll(*db.value()); !flushed.ok()) return flushed.error();
+    stats.events = writer.events();
+    stats.streams = writer.streams();
+    stats.checksum = std::move(checksum).value();
+  }  // the database is closed before its directory moves
+  if (Status moved = staging.value()->MoveTo(target.value()); !moved.ok()) return moved.error();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return stats;
+}
+
+}  // namespace mct::consumers

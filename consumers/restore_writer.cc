@@ -1,0 +1,190 @@
+#include "consumers/restore_writer.h"
+
+#include <rocksdb/db.h>
+
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "consumers/chain_verifier.h"
+#include "consumers/keys.h"
+
+namespace mct::consumers {
+namespace {
+
+// Events per write: large enough to amortise a write, small enough to keep memory flat.
+constexpr uint64_t kBatchEvents = 8192;
+
+// The values below are EventStore's (event_store.cc); keys.h is the contract both follow.
+// "head/" values: version(8) hash(hex).
+std::string HeadValue(uint64_t version, const std::string& hash) {
+  std::string out;
+  keys::PutBigEndian64(&out, version);
+  out += hash;
+  return out;
+}
+
+// "cmd/" values: mcid '\0' first position(8) count(8).
+std::string CommandValue(const std::string& mcid, uint64_t first, uint64_t count) {
+  std::string out = keys::StreamPrefix(mcid);
+  keys::PutBigEndian64(&out, first);
+  keys::PutBigEndian64(&out, count);
+  return out;
+}
+
+// The number of an order id "CT%08d" (PAY-7), or 0 for any other text.
+uint64_t OrderNumber(std::string_view order_id) {
+  if (!order_id.starts_with("CT") || order_id.size() == 2) return 0;
+  const std::string_view digits = order_id.substr(2);
+  uint64_t number = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size()) return 0;
+  return number;
+}
+
+// Every event that names an order: the next number must pass all of them, as the store's did.
+uint64_t OrderNumberOf(const domain::Event& event) {
+  return std::visit(
+      [](const auto& payload) -> uint64_t {
+        if constexpr (requires { payload.order_id; }) {
+          return OrderNumber(payload.order_id);
+        } else {
+          return 0;
+        }
+      },
+      event);
+}
+
+}  // namespace
+
+Status RestoreWriter::Add(const EventEnvelope& envelope) {
+  const uint64_t position = position_ + 1;
+  if (envelope.global_position != position) {
+    return Error{"global_position " + std::to_string(envelope.global_position) + ": expected " +
+                 std::to_string(position) + " (positions run 1, 2, 3… in log order)"};
+  }
+  const std::string& mcid = envelope.event.meta.mcid.str();
+  Result<Head> head = LoadHead(mcid);
+  if (!head.ok()) return head.error();
+  const uint64_t version = head->version + 1;
+  const std::string where = "trainer " + mcid + " version " + std::to_string(version);
+  if (envelope.stream_version != version) {
+    return Error{"trainer " + mcid + ": stream_version " + std::to_string(envelope.stream_version) +
+                 ": expected " + std::to_string(version) + " (each trainer's versions run 1..n)"};
+  }
+  if (auto problem = LinkProblem(envelope, mcid, version, head->hash)) {  // invariant 6
+    return Error{where + ": " + *problem};
+  }
+  if (Status tracked = TrackCommand(envelope); !tracked.ok())
+    return Error{where + ": " + tracked.error().message};
+  if (Status tracked = TrackVoucher(envelope); !tracked.ok())
+    return Error{where + ": " + tracked.error().message};
+  max_order_number_ = std::max(max_order_number_, OrderNumberOf(envelope.event.payload));
+
+  batch_.Put(db_.log(), keys::Position(position), EncodeBinary(envelope));
+  batch_.Put(db_.streams(), keys::StreamEntry(mcid, version), keys::Position(position));
+  if (version == 1) streams_ += 1;
+  staged_heads_[mcid] = Head{version, envelope.hash};
+  position_ = position;
+  if (++batch_events_ >= kBatchEvents) return WriteBatch();
+  return Ok();
+}
+
+Status RestoreWriter::TrackCommand(const EventEnvelope& envelope) {
+  const domain::EventMeta& meta = envelope.event.meta;
+  if (open_command_ && open_command_->command_id == meta.command_id &&
+      open_command_->mcid == meta.mcid.str()) {
+    open_command_->count += 1;
+    return Ok();
+  }
+  CloseCommand();
+  if (meta.command_id.empty()) return Ok();  // the store records no empty command id
+  Result<bool> seen = MetaKeyExists(keys::Command(meta.command_id));
+  if (!seen.ok()) return seen.error();
+  if (seen.value()) {
+    return Error{"command_id '" + meta.command_id +
+                 "' was used by an earlier command; the store writes a command id once "
+                 "(invariant 5)"};
+  }
+  open_command_ = OpenCommand{meta.command_id, meta.mcid.str(), envelope.global_position, 1};
+  return Ok();
+}
+
+void RestoreWriter::CloseCommand() {
+  if (!open_command_) return;
+  const std::string key = keys::Command(open_command_->command_id);
+  batch_.Put(
+      db_.meta(), key,
+      CommandValue(open_command_->mcid, open_command_->first_position, open_command_->count));
+  staged_keys_.insert(key);
+  open_command_.reset();
+}
+
+Status RestoreWriter::TrackVoucher(const EventEnvelope& envelope) {
+  const auto* paid = std::get_if<domain::PaymentPlaced>(&envelope.event.payload);
+  if (paid == nullptr || paid->voucher_code.empty()) return Ok();
+  const std::string key = keys::Voucher(paid->voucher_code);
+  Result<bool> seen = MetaKeyExists(key);
+  if (!seen.ok()) return seen.error();
+  if (seen.value()) {
+    return Error{"voucher '" + paid->voucher_code +
+                 "' was redeemed by an earlier order; a voucher redeems once (PAY-2)"};
+  }
+  batch_.Put(db_.meta(), key, envelope.event.meta.mcid.str() + '\0' + paid->order_id);
+  staged_keys_.insert(key);
+  return Ok();
+}
+
+Result<RestoreWriter::Head> RestoreWriter::LoadHead(const std::string& mcid) const {
+  if (const auto staged = staged_heads_.find(mcid); staged != staged_heads_.end()) {
+    return staged->second;
+  }
+  std::string value;
+  const rocksdb::Status got =
+      db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Head(mcid), &value);
+  if (got.IsNotFound()) return Head{};
+  if (!got.ok()) return FromRocks(got, "reading a stream head").error();
+  return Head{keys::ReadBigEndian64(value), value.substr(std::min<size_t>(8, value.size()))};
+}
+
+Result<bool> RestoreWriter::MetaKeyExists(const std::string& key) const {
+  if (staged_keys_.contains(key)) return true;
+  std::string value;
+  const rocksdb::Status got = db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), key, &value);
+  if (got.IsNotFound()) return false;
+  if (!got.ok()) return FromRocks(got, "reading the meta family").error();
+  return true;
+}
+
+Status RestoreWriter::WriteBatch() {
+  for (const auto& [mcid, head] : staged_heads_) {
+    batch_.Put(db_.meta(), keys::Head(mcid), HeadValue(head.version, head.hash));
+  }
+  rocksdb::WriteOptions options;
+  // No WAL: the directory is not the store until Finish has flushed it and it is renamed into
+  // place; a crash before then leaves only a directory to throw away.
+  options.disableWAL = true;
+  Status written = FromRocks(db_.db()->Write(options, &batch_), "writing the restored log");
+  batch_.Clear();
+  batch_events_ = 0;
+  staged_heads_.clear();
+  staged_keys_.clear();
+  return written;
+}
+
+Status RestoreWriter::Finish() {
+  CloseCommand();
+  // As the store leaves it after its last order (PAY-7): one past the highest number used.
+  std::string next_order;
+  keys::PutBigEndian64(&next_order, max_order_number_ + 1);
+  batch_.Put(db_.meta(), keys::kNextOrder, next_order);
+  if (Status written = WriteBatch(); !written.ok()) return written;
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  const std::vector<rocksdb::ColumnFamilyHandle*> families = {db_.log(), db_.streams(), db_.meta()};
+  return FromRocks(db_.db()->Flush(flush, families), "flushing the restored log");
+}
+
+}  // namespace mct::consumers

@@ -1,0 +1,271 @@
+// The HTTP API's errors: every one is JSON {"code", "message"} with the status of http_api.h's
+// contract (400, 401, 403, 404, 409, 413, 415, 422, 429), and the Idempotency-Key header of
+// PlaceOrder (PAY-8).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <iostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/server/server_fixture.h"
+
+namespace mct::admin::server::testing {
+namespace {
+
+// The error body: a JSON object with a string code and a non-empty message, and nothing else.
+void ExpectError(const Answer& answer, int status, const std::string& code) {
+  EXPECT_EQ(answer.status, status) << answer.Describe();
+  ASSERT_TRUE(answer.json.is_object()) << answer.Describe();
+  EXPECT_EQ(answer.json.size(), 2u) << answer.Describe();
+  EXPECT_EQ(answer.code(), code) << answer.Describe();
+  EXPECT_FALSE(answer.message().empty()) << answer.Describe();
+  EXPECT_EQ(answer.content_type.rfind("application/json", 0), 0u) << answer.content_type;
+}
+
+class Errors : public ::testing::Test {
+ protected:
+  void SetUp() override { server_.Enroll(kOwn); }
+
+  Answer Raw(const std::string& body, const std::string& content_type = "application/json") {
+    return server_.Post(TestServer::CommandPath(kOwn), body, content_type, server_.Support());
+  }
+
+  TestServer server_;
+};
+
+TEST_F(Errors, MalformedJsonIs400) {
+  ExpectError(Raw(R"({"command": "StartRenewal",)"), 400, "invalid_input");
+}
+
+TEST_F(Errors, WrongTypeIs400NamingTheField) {
+  const Answer answer = Raw(R"({"command": "RecordCertification", "certification_id": 7, "track": "it_pro"})");
+  ExpectError(answer, 400, "invalid_input");
+  EXPECT_NE(answer.message().find("certification_id"), std::string::npos) << answer.message();
+}
+
+TEST_F(Errors, UnknownFieldIs400NamingTheField) {
+  const Answer answer = Raw(R"({"command": "StartRenewal", "favourite_colour": "blue"})");
+  ExpectError(answer, 400, "invalid_input");
+  EXPECT_NE(answer.message().find("favourite_colour"), std::string::npos) << answer.message();
+}
+
+TEST_F(Errors, FieldsTheServerSetsAreRefusedInTheBody) {
+  for (const auto& [field, value] : std::vector<std::pair<std::string, Json>>{
+           {"mcid", kOwn},
+           {"at", "2017-03-01T09:00:00Z"},
+           {"actor", Json{{"role", "support"}, {"id", "someone-else"}}}}) {
+    SCOPED_TRACE(field);
+    Json body = {{"command", "StartRenewal"}};
+    body[field] = value;
+    const Answer answer = server_.Command(kOwn, body, server_.Support());
+    ExpectError(answer, 400, "invalid_input");
+    EXPECT_NE(answer.message().find(field), std::string::npos) << answer.message();
+  }
+}
+
+TEST_F(Errors, InvalidMcidInThePathIs400NotUnknownTrainer) {
+  for (const std::string mcid : {"abc", "123", "12345678901", "1000001x", "-1000001"}) {
+    SCOPED_TRACE(mcid);
+    ExpectError(server_.Command(mcid, {{"command", "StartRenewal"}}, server_.Support()), 400,
+                "invalid_input");
+    ExpectError(server_.Get("/v1/trainers/" + mcid, server_.Support()), 400, "invalid_input");
+  }
+}
+
+TEST_F(Errors, NoTokenOrABadTokenIs401) {
+  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, ""), 401, "unauthorized");
+  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, "mct_not-a-token"), 401,
+              "unauthorized");
+  ExpectError(server_.Get("/v1/trainers/" + std::string(kOwn), ""), 401, "unauthorized");
+  // A token in another scheme is no bearer token.
+  ExpectError(server_.Post(TestServer::CommandPath(kOwn), R"({"command":"StartRenewal"})",
+                           "application/json", "",
+                           {{"Authorization", "Basic " + server_.Support()}}),
+              401, "unauthorized");
+}
+
+TEST_F(Errors, ARoleThatMayNotIs403) {
+  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Auditor()), 403, "forbidden");
+  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Token("trainer (other)")),
+              403, "forbidden");
+  ExpectError(server_.Get("/v1/trainers/" + std::string(kOwn) + "/history", server_.System()), 403,
+              "forbidden");
+}
+
+TEST_F(Errors, UnknownTrainerIs404ButEnrollingANewMcidIs200) {
+  ExpectError(server_.Command("5550001", {{"command", "StartRenewal"}}, server_.Support()), 404,
+              "unknown_trainer");
+  ExpectError(server_.Get("/v1/trainers/5550001", server_.Support()), 404, "unknown_trainer");
+  const Answer enrolled = server_.Command("5550001",
+                                          {{"command", "EnrollTrainer"},
+                                           {"name", "New Trainer"},
+                                           {"email", "new@example.jp"},
+                                           {"anniversary", Day(200)}},
+                                          server_.Support());
+  EXPECT_EQ(enrolled.status, 200) << enrolled.Describe();
+  EXPECT_EQ(enrolled.json.value("outcome", ""), "accepted") << enrolled.Describe();
+  ASSERT_TRUE(enrolled.json["events"].is_array());
+  EXPECT_EQ(enrolled.json["events"].size(), 1u);
+}
+
+TEST_F(Errors, ADomainRejectionIs422WithItsCode) {
+  server_.Enroll("5550002", 200);  // TIME-1: the window opens 90 days before the anniversary
+  ExpectError(server_.Command("5550002", {{"command", "StartRenewal"}}, server_.Support()), 422,
+              "renewal_window_not_open");
+  ExpectError(server_.Command(kOwn, {{"command", "EnrollTrainer"},
+                                     {"name", "Again"},
+                                     {"email", "again@example.jp"},
+                                     {"anniversary", Day(30)}},
+                              server_.Support()),
+              422, "already_enrolled");
+}
+
+TEST_F(Errors, WrongContentTypeIs415) {
+  ExpectError(Raw(R"({"command": "StartRenewal"})", "text/plain"), 415, "invalid_input");
+  ExpectError(Raw("command=StartRenewal", "application/x-www-form-urlencoded"), 415, "invalid_input");
+}
+
+TEST_F(Errors, OversizedBodyIs413) {
+  Json body = {{"command", "IssueRefund"}, {"reason", std::string(70 * 1024, 'x')}};
+  ExpectError(Raw(body.dump()), 413, "invalid_input");
+}
+
+TEST(ErrorsOverTheLimit, BodiesBeyondWhatTheServerReadsAre413) {
+  ServerConfig config;
+  config.max_body_bytes = 1024;
+  config.max_upload_bytes = 1024;
+  TestServer server(config);
+  server.Enroll(kOwn);
+  Json body = {{"command", "IssueRefund"}, {"reason", std::string(4096, 'x')}};
+  const Answer answer = server.Command(kOwn, body, server.Support());
+  ASSERT_NE(answer.status, 0) << answer.Describe();
+  ExpectError(answer, 413, "invalid_input");
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+}
+
+TEST(ErrorsRateLimit, OverTheRateLimitIs429) {
+  ServerConfig config;
+  config.rate_per_second = 0.01;  // one request every 100 s after the burst
+  config.rate_burst = 3;
+  TestServer server(config);
+  const std::string path = "/v1/trainers/" + std::string(kOwn);
+  int limited = 0;
+  for (int i = 0; i < 6; ++i) {
+    const Answer answer = server.Get(path, server.Support());
+    if (answer.status == 429) {
+      ExpectError(answer, 429, "rate_limited");
+      ++limited;
+    }
+  }
+  EXPECT_GE(limited, 3);
+  // Another client has a bucket of its own.
+  EXPECT_NE(server.Get(path, server.Auditor()).status, 429);
+}
+
+// Invariant 3: many commands at once on one trainer. Each is accepted or loses the race with
+// version_conflict (409, nothing written); the stream's versions run 1..n without a hole, and
+// every accepted command is in it exactly once.
+TEST_F(Errors, ConcurrentCommandsOnOneTrainerAreAcceptedOrVersionConflict) {
+  const uint64_t before = server_.Stream(kOwn).size();
+  constexpr int kThreads = 32;
+  constexpr int kPerThread = 4;
+  std::vector<std::vector<Answer>> answers(kThreads);
+  std::barrier start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto client = server_.Client();
+      start.arrive_and_wait();
+      for (int i = 0; i < kPerThread; ++i) {
+        const Json body = {{"command", "RecordMtmSurvey"},
+                           {"command_id", "race-" + std::to_string(t) + "-" + std::to_string(i)},
+                           {"course_name", "20410D"},
+                           {"course_date", Day(-5)},
+                           {"average_score", t + i / 10.0}};
+        answers[t].push_back(TestServer::Read(client->Post(TestServer::CommandPath(kOwn),
+                                                           TestServer::Auth(server_.System()),
+                                                           body.dump(), "application/json")));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  std::set<std::string> accepted;
+  int conflicts = 0;
+  for (const auto& per_thread : answers) {
+    for (const Answer& answer : per_thread) {
+      EXPECT_TRUE(answer.status == 200 || answer.status == 409) << answer.Describe();
+      if (answer.status == 409) {
+        ExpectError(answer, 409, "version_conflict");
+        ++conflicts;
+      } else if (answer.status == 200) {
+        accepted.insert(answer.json.value("command_id", ""));
+      }
+    }
+  }
+  const auto stream = server_.Stream(kOwn);
+  ASSERT_EQ(stream.size(), before + accepted.size());
+  std::set<std::string> logged;
+  for (size_t i = 0; i < stream.size(); ++i) {
+    EXPECT_EQ(stream[i].stream_version, i + 1);
+    if (i >= before) logged.insert(stream[i].event.meta.command_id);
+  }
+  EXPECT_EQ(logged, accepted);
+  RecordProperty("version_conflicts", conflicts);
+  std::cout << "concurrent surveys: " << accepted.size() << " accepted, " << conflicts
+            << " version_conflict\n";
+}
+
+// PAY-8 through the header: the key may come as Idempotency-Key alone; a body key that differs is
+// refused; a retry with the same key answers "retried" and writes nothing.
+TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
+  server_.ToPayment("5550003");
+  const std::string path = TestServer::CommandPath("5550003");
+  const Json order = {{"command", "PlaceOrder"},
+                      {"method", "credit_card"},
+                      {"card",
+                       {{"holder", "HANAKO SATO"},
+                        {"number", "4111111111111111"},
+                        {"expiry", "2039-12"},
+                        {"security_code", "123"}}},
+                      {"payer_name", "HANAKO SATO"},
+                      {"confirmed", true}};
+
+  Json with_key = order;
+  with_key["idempotency_key"] = "body-key";
+  const Answer differing = server_.Post(path, with_key.dump(), "application/json",
+                                        server_.Support(), {{"Idempotency-Key", "header-key"}});
+  ExpectError(differing, 400, "invalid_input");
+  EXPECT_NE(differing.message().find("idempotency_key"), std::string::npos) << differing.message();
+
+  const Answer first =
+      server_.Post(path, order.dump(), "application/json", server_.Support(), {{"Idempotency-Key", "header-key"}});
+  ASSERT_EQ(first.status, 200) << first.Describe();
+  EXPECT_EQ(first.json.value("outcome", ""), "accepted");
+  bool keyed = false;
+  for (const auto& event : first.json["events"]) {
+    if (event.value("event", "") == "PaymentPlaced") keyed = event.value("idempotency_key", "") == "header-key";
+  }
+  EXPECT_TRUE(keyed) << first.Describe();
+
+  const uint64_t head = server_.store().log->Head();
+  // The same key again (a new command id, as a browser retry after a time-out would send).
+  const Answer retried =
+      server_.Post(path, order.dump(), "application/json", server_.Support(), {{"Idempotency-Key", "header-key"}});
+  ASSERT_EQ(retried.status, 200) << retried.Describe();
+  EXPECT_EQ(retried.json.value("outcome", ""), "retried") << retried.Describe();
+  // The key in the body and the header agreeing is the same order too.
+  with_key["idempotency_key"] = "header-key";
+  const Answer agreeing = server_.Post(path, with_key.dump(), "application/json", server_.Support(),
+                                       {{"Idempotency-Key", "header-key"}});
+  EXPECT_EQ(agreeing.status, 200) << agreeing.Describe();
+  EXPECT_EQ(agreeing.json.value("outcome", ""), "retried") << agreeing.Describe();
+  EXPECT_EQ(server_.store().log->Head(), head);
+}
+
+}  // namespace
+}  // namespace mct::admin::server::testing

@@ -1,0 +1,240 @@
+// Graceful shutdown: requests in flight when the server is stopped are answered, every command
+// answered accepted is in the log, and the server stops accepting new connections.
+//
+// The requests are made slow on purpose: each sends its headers and half its body, the server is
+// stopped, and only then does the rest of the body follow. Raw sockets, so the test decides when
+// each byte leaves.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/server/server_fixture.h"
+
+namespace mct::admin::server::testing {
+namespace {
+
+// A TCP connection to 127.0.0.1:port, or -1.
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  timeval timeout{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Everything until the server closes the connection; `reset` tells whether it ended in an error.
+std::string ReadAll(int fd, bool* reset) {
+  std::string out;
+  char buffer[4096];
+  *reset = false;
+  while (true) {
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n == 0) break;
+    if (n < 0) {
+      *reset = true;
+      break;
+    }
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// One response on a kept-alive connection: the headers, then Content-Length bytes of body.
+std::string ReadOneResponse(int fd) {
+  std::string out;
+  char c = 0;
+  while (out.find("\r\n\r\n") == std::string::npos) {
+    if (recv(fd, &c, 1, 0) != 1) return out;
+    out.push_back(c);
+  }
+  const auto length_at = out.find("Content-Length: ");
+  size_t length = length_at == std::string::npos ? 0 : std::stoul(out.substr(length_at + 16));
+  while (length > 0 && recv(fd, &c, 1, 0) == 1) {
+    out.push_back(c);
+    --length;
+  }
+  return out;
+}
+
+struct SlowRequest {
+  std::string mcid;
+  std::string command_id;
+  std::string head;  // headers and the first half of the body
+  std::string tail;  // the rest of the body
+  int fd = -1;
+};
+
+TEST(GracefulShutdown, InFlightRequestsAreAnsweredAndAcceptedCommandsAreLogged) {
+  TestServer server;
+  constexpr int kRequests = 6;
+  std::vector<SlowRequest> requests;
+  for (int i = 0; i < kRequests; ++i) {
+    const std::string mcid = std::to_string(5550100 + i);
+    server.Enroll(mcid);
+    const std::string command_id = "slow-" + std::to_string(i);
+    const std::string body = Json{{"command", "RecordMtmSurvey"},
+                                  {"command_id", command_id},
+                                  {"course_name", "20410D"},
+                                  {"course_date", Day(-3)},
+                                  {"average_score", 9}}
+                                 .dump();
+    const std::string headers = "POST " + TestServer::CommandPath(mcid) + " HTTP/1.1\r\n" +
+                                "Host: 127.0.0.1\r\n" + "Authorization: Bearer " + server.System() +
+                                "\r\n" + "Content-Type: application/json\r\n" +
+                                "Content-Length: " + std::to_string(body.size()) + "\r\n" +
+                                "Connection: close\r\n\r\n";
+    requests.push_back({mcid, command_id, headers + body.substr(0, body.size() / 2),
+                        body.substr(body.size() / 2), -1});
+  }
+  for (auto& request : requests) {
+    request.fd = Connect(server.port());
+    ASSERT_GE(request.fd, 0);
+    // A first request on the connection proves a worker has taken it (not still in the backlog).
+    ASSERT_TRUE(SendAll(request.fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const std::string health = ReadOneResponse(request.fd);
+    ASSERT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+    ASSERT_TRUE(SendAll(request.fd, request.head));
+  }
+  // The server's workers are now reading the bodies.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server.StopAsync();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Stopped: no new connection is taken.
+  const int late = Connect(server.port());
+  EXPECT_LT(late, 0) << "a new connection was accepted after Stop";
+  if (late >= 0) close(late);
+  std::vector<std::string> answers;
+  for (auto& request : requests) {
+    ASSERT_TRUE(SendAll(request.fd, request.tail)) << request.command_id;
+  }
+  for (auto& request : requests) {
+    bool reset = false;
+    answers.push_back(ReadAll(request.fd, &reset));
+    close(request.fd);
+    EXPECT_FALSE(reset) << request.command_id << " was reset";
+  }
+  server.Join();
+
+  for (size_t i = 0; i < requests.size(); ++i) {
+    SCOPED_TRACE(requests[i].command_id);
+    EXPECT_EQ(answers[i].rfind("HTTP/1.1 200", 0), 0u) << answers[i];
+    EXPECT_NE(answers[i].find("\"outcome\":\"accepted\""), std::string::npos) << answers[i];
+    bool logged = false;
+    for (const auto& envelope : server.Stream(requests[i].mcid)) {
+      logged = logged || envelope.event.meta.command_id == requests[i].command_id;
+    }
+    EXPECT_TRUE(logged);
+  }
+}
+
+// Many clients sending commands while the server stops: whatever was answered accepted is in the
+// log, and no answer is half an answer.
+TEST(GracefulShutdown, CommandsRacingTheStopAreAnsweredOrRefusedWhole) {
+  TestServer server;
+  constexpr int kClients = 8;
+  for (int i = 0; i < kClients; ++i) server.Enroll(std::to_string(5550200 + i));
+  std::vector<std::vector<std::pair<std::string, Answer>>> sent(kClients);
+  std::vector<std::thread> clients;
+  std::atomic<bool> go{false};
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      while (!go) std::this_thread::yield();
+      const std::string mcid = std::to_string(5550200 + c);
+      for (int i = 0; i < 200; ++i) {
+        const std::string command_id = "race-stop-" + std::to_string(c) + "-" + std::to_string(i);
+        const Answer answer = server.Command(mcid,
+                                             {{"command", "RecordMtmSurvey"},
+                                              {"command_id", command_id},
+                                              {"course_name", "20410D"},
+                                              {"course_date", Day(-3)},
+                                              {"average_score", 7}},
+                                             server.System());
+        sent[c].push_back({command_id, answer});
+        if (answer.status == 0) break;  // the server is gone
+      }
+    });
+  }
+  go = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  server.Stop();
+  for (auto& client : clients) client.join();
+
+  int accepted = 0;
+  for (int c = 0; c < kClients; ++c) {
+    std::set<std::string> logged;
+    for (const auto& envelope : server.Stream(std::to_string(5550200 + c))) {
+      logged.insert(envelope.event.meta.command_id);
+    }
+    for (const auto& [command_id, answer] : sent[c]) {
+      if (answer.status == 0) {  // refused at the door: no answer, so nothing may have been run
+        EXPECT_FALSE(logged.contains(command_id)) << command_id << " ran but was not answered";
+        continue;
+      }
+      ASSERT_EQ(answer.status, 200) << command_id << ": " << answer.Describe();
+      EXPECT_TRUE(logged.contains(command_id)) << command_id;
+      ++accepted;
+    }
+  }
+  EXPECT_GT(accepted, 0);
+}
+
+// mctd's signal thread may call Stop before Serve has begun to listen (a SIGTERM right after the
+// start): the stop must not be lost, or the server would serve on and never exit.
+TEST(GracefulShutdown, AStopRightAfterTheStartIsNotLost) {
+  consumers::testing::TempDir dir("stop-early");
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  TokenStore tokens(dir.path());
+  Metrics metrics;
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE(round);
+    ApiOptions options;
+    options.data_dir = dir.path();
+    options.worker_threads = 2;
+    HttpApi api(*store.value(), tokens, metrics, options, [] {});
+    ASSERT_TRUE(api.Bind("127.0.0.1", 0).ok());
+    auto served = std::async(std::launch::async, [&api] { api.Serve(); });
+    if (round % 2 == 1) std::this_thread::yield();
+    api.Stop();
+    const bool returned = served.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    EXPECT_TRUE(returned) << "Serve did not return after Stop";
+    if (!returned) {
+      // Unblock the test: by now the server listens, so this Stop is seen.
+      api.Stop();
+      served.wait();
+      return;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mct::admin::server::testing

@@ -1,0 +1,201 @@
+// The survey report upload (REQ-5) over HTTP: JPEG and PDF decided by their magic bytes, never by
+// the client's claim; the accepted file kept content-addressed under DATA/uploads/<ab>/<sha256>
+// with the event's SHA-256 and size matching it; a refused upload leaves no file; the commands
+// route refuses UploadMtmReport; a file over the limit is 413.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "domain/sha256.h"
+#include "tests/server/server_fixture.h"
+
+namespace mct::admin::server::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every regular file under DATA/uploads (staging included).
+std::vector<fs::path> UploadedFiles(const fs::path& data_dir) {
+  std::vector<fs::path> files;
+  std::error_code error;
+  if (!fs::exists(data_dir / "uploads", error)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(data_dir / "uploads")) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  return files;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The MtmReportUploaded events of a trainer's stream.
+std::vector<domain::MtmReportUploaded> Uploads(const TestServer& server, const std::string& mcid) {
+  std::vector<domain::MtmReportUploaded> out;
+  for (const auto& envelope : server.Stream(mcid)) {
+    if (const auto* uploaded = std::get_if<domain::MtmReportUploaded>(&envelope.event.payload)) {
+      out.push_back(*uploaded);
+    }
+  }
+  return out;
+}
+
+class Upload : public ::testing::Test {
+ protected:
+  // Uploads `bytes` for `mcid` as its own trainer.
+  Answer Send(const std::string& mcid, const std::string& bytes, const std::string& filename,
+              const std::string& claimed_type) {
+    const std::string token = mcid == kOwn ? server_.OwnTrainer() : server_.Support();
+    return server_.PostMultipart(TestServer::UploadPath(mcid), UploadForm(bytes, filename, claimed_type),
+                                 token);
+  }
+
+  void ExpectKept(const std::string& mcid, const std::string& bytes, const std::string& media_type) {
+    const std::string sha = domain::Sha256Hex(bytes);
+    const fs::path kept = server_.data_dir() / "uploads" / sha.substr(0, 2) / sha;
+    ASSERT_TRUE(fs::is_regular_file(kept)) << kept;
+    EXPECT_EQ(ReadFile(kept), bytes);
+    const auto uploads = Uploads(server_, mcid);
+    ASSERT_EQ(uploads.size(), 1u);
+    EXPECT_EQ(uploads[0].sha256, sha);
+    EXPECT_EQ(uploads[0].size, static_cast<int64_t>(bytes.size()));
+    EXPECT_EQ(uploads[0].media_type, media_type);
+    EXPECT_EQ(uploads[0].mct_full_name, "Hanako Sato");
+    EXPECT_EQ(uploads[0].course_name, "20410D");
+    EXPECT_EQ(uploads[0].course_date.ToString(), Day(-10));
+  }
+
+  TestServer server_;
+};
+
+TEST_F(Upload, AJpegIsAcceptedAtTheRequirementsStepAndKeptByItsSha256) {
+  server_.ToRequirements(kOwn);
+  const std::string jpeg = JpegBytes(5000);
+  const Answer answer = Send(kOwn, jpeg, "report.jpg", "image/jpeg");
+  ASSERT_EQ(answer.status, 200) << answer.Describe();
+  EXPECT_EQ(answer.json.value("outcome", ""), "accepted");
+  ExpectKept(kOwn, jpeg, "image/jpeg");
+  EXPECT_EQ(UploadedFiles(server_.data_dir()).size(), 1u) << "nothing left in staging";
+  // The event in the answer says the same.
+  ASSERT_EQ(answer.json["events"].size(), 1u);
+  EXPECT_EQ(answer.json["events"][0].value("sha256", ""), domain::Sha256Hex(jpeg));
+  EXPECT_EQ(answer.json["events"][0].value("size", 0), 5000);
+  // REQ-5: once uploaded it cannot be replaced.
+  const Answer again = Send(kOwn, PdfBytes(), "other.pdf", "application/pdf");
+  EXPECT_EQ(again.status, 422) << again.Describe();
+  EXPECT_EQ(again.code(), "report_already_uploaded");
+  EXPECT_EQ(UploadedFiles(server_.data_dir()).size(), 1u);
+}
+
+TEST_F(Upload, APdfIsAcceptedWhateverTheClientCallsIt) {
+  server_.ToRequirements("5550010");
+  const std::string pdf = PdfBytes(3000);
+  const Answer answer = Send("5550010", pdf, "scan.bin", "application/octet-stream");
+  ASSERT_EQ(answer.status, 200) << answer.Describe();
+  ExpectKept("5550010", pdf, "application/pdf");
+}
+
+TEST_F(Upload, AGifOrAFakeJpegIsUnsupportedAndLeavesNoFile) {
+  server_.ToRequirements(kOwn);
+  const uint64_t head = server_.store().log->Head();
+  for (const auto& [what, bytes, filename, claimed] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"a GIF", std::string("GIF89a\x01\x00\x01\x00\x80\x00\x00", 13) + std::string(200, '\x01'),
+            "report.gif", "image/gif"},
+           {"text claimed as JPEG", "this is not a picture of a survey, only text", "report.jpg", "image/jpeg"},
+           {"PNG claimed as JPEG", std::string("\x89PNG\r\n\x1a\n", 8) + std::string(100, 'x'), "report.jpg",
+            "image/jpeg"},
+           {"two JPEG bytes only", std::string("\xFF\xD8", 2), "report.jpg", "image/jpeg"},
+           {"a PDF without its dash", "%PDF1.4 nearly", "report.pdf", "application/pdf"}}) {
+    SCOPED_TRACE(what);
+    const Answer answer = Send(kOwn, bytes, filename, claimed);
+    EXPECT_EQ(answer.status, 422) << answer.Describe();
+    EXPECT_EQ(answer.code(), "unsupported_media_type") << answer.Describe();
+    EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty()) << UploadedFiles(server_.data_dir()).front();
+  }
+  EXPECT_EQ(server_.store().log->Head(), head);
+  // A JPEG is still welcome afterwards.
+  const std::string jpeg = JpegBytes();
+  ASSERT_EQ(Send(kOwn, jpeg, "report.jpg", "image/jpeg").status, 200);
+  ExpectKept(kOwn, jpeg, "image/jpeg");
+}
+
+TEST_F(Upload, ARefusedUploadOfAGoodFileLeavesNoFile) {
+  server_.Enroll(kOwn);  // no renewal started: step refused
+  const Answer answer = Send(kOwn, JpegBytes(), "report.jpg", "image/jpeg");
+  EXPECT_EQ(answer.status, 422) << answer.Describe();
+  EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
+  // Another trainer's token is forbidden, and leaves nothing either.
+  server_.ToRequirements("5550011");
+  const Answer forbidden = server_.PostMultipart(TestServer::UploadPath("5550011"),
+                                                 UploadForm(JpegBytes(), "report.jpg", "image/jpeg"),
+                                                 server_.OwnTrainer());
+  EXPECT_EQ(forbidden.status, 403) << forbidden.Describe();
+  EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
+}
+
+TEST_F(Upload, MalformedUploadsAre4xx) {
+  server_.ToRequirements(kOwn);
+  const std::string path = TestServer::UploadPath(kOwn);
+  // Not multipart.
+  EXPECT_EQ(server_.Post(path, JpegBytes(), "image/jpeg", server_.OwnTrainer()).status, 415);
+  // No file part.
+  const Answer no_file = server_.PostMultipart(path, {{"course_name", "20410D", "", ""}}, server_.OwnTrainer());
+  EXPECT_EQ(no_file.status, 400) << no_file.Describe();
+  // An unknown part, named in the message.
+  auto form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+  form.push_back({"sha256", std::string(64, 'a'), "", ""});
+  const Answer unknown = server_.PostMultipart(path, form, server_.OwnTrainer());
+  EXPECT_EQ(unknown.status, 400) << unknown.Describe();
+  EXPECT_NE(unknown.message().find("sha256"), std::string::npos) << unknown.Describe();
+  // A malformed date.
+  form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+  form[3].content = "yesterday";
+  const Answer bad_date = server_.PostMultipart(path, form, server_.OwnTrainer());
+  EXPECT_EQ(bad_date.status, 400) << bad_date.Describe();
+  EXPECT_NE(bad_date.message().find("course_date"), std::string::npos) << bad_date.Describe();
+  // Without a token.
+  EXPECT_EQ(server_.PostMultipart(path, UploadForm(JpegBytes(), "r.jpg", "image/jpeg"), "").status, 401);
+  EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
+  EXPECT_TRUE(Uploads(server_, kOwn).empty());
+}
+
+TEST_F(Upload, UploadMtmReportOnTheCommandsRouteIs400) {
+  server_.ToRequirements(kOwn);
+  const Answer answer = server_.Command(kOwn, SampleCommand("UploadMtmReport"), server_.OwnTrainer());
+  EXPECT_EQ(answer.status, 400) << answer.Describe();
+  EXPECT_EQ(answer.code(), "invalid_input");
+  EXPECT_TRUE(Uploads(server_, kOwn).empty());
+}
+
+TEST(UploadLimit, AFileOverTheLimitIs413AndLeavesNoFile) {
+  ServerConfig config;
+  config.max_upload_bytes = 4096;
+  TestServer server(config);  // the server reads up to 64 KiB (the command limit) per request
+  server.ToRequirements(kOwn);
+  const Answer answer = server.PostMultipart(TestServer::UploadPath(kOwn),
+                                             UploadForm(JpegBytes(8192), "big.jpg", "image/jpeg"),
+                                             server.OwnTrainer());
+  EXPECT_EQ(answer.status, 413) << answer.Describe();
+  EXPECT_EQ(answer.code(), "invalid_input");
+  EXPECT_TRUE(UploadedFiles(server.data_dir()).empty());
+  // Larger than anything the server reads at all.
+  const Answer huge = server.PostMultipart(TestServer::UploadPath(kOwn),
+                                           UploadForm(JpegBytes(256 * 1024), "huge.jpg", "image/jpeg"),
+                                           server.OwnTrainer());
+  EXPECT_EQ(huge.status, 413) << huge.Describe();
+  EXPECT_TRUE(UploadedFiles(server.data_dir()).empty());
+  // Within the limit it goes through.
+  const Answer fits = server.PostMultipart(TestServer::UploadPath(kOwn),
+                                           UploadForm(JpegBytes(4000), "fits.jpg", "image/jpeg"),
+                                           server.OwnTrainer());
+  EXPECT_EQ(fits.status, 200) << fits.Describe();
+}
+
+}  // namespace
+}  // namespace mct::admin::server::testing
