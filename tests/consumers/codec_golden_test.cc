@@ -253,7 +253,7 @@ TEST(CodecGoldenFiles, HoldNothingButTheCases) {
     expected.insert(golden.file_stem + ".bin");
     expected.insert(golden.file_stem + ".json");
   }
-  if (!fs::exists(GoldenFolder())) GTEST_SKIP() << "no golden files yet";
+  ASSERT_TRUE(fs::exists(GoldenFolder())) << "the golden files are missing: " << GoldenFolder();
   for (const auto& entry : fs::directory_iterator(GoldenFolder())) {
     EXPECT_EQ(expected.count(entry.path().filename().string()), 1u)
         << entry.path() << " belongs to no golden case";
