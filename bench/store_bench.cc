@@ -1,7 +1,7 @@
 // mct_store_bench: measures the durable store against RocksDB's own limits on the same machine,
 // in one run, and prints one table (Markdown) with each figure and its ratio to those limits.
 //
-//   mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S] [--no-demo]
+//   mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S] [--no-demo] [--only-writers N]
 //
 // DIR holds three fresh sub-directories, each wiped when the run starts:
 //   DIR/rocksdb   plain RocksDB, 200-byte values: the machine's limits
@@ -9,6 +9,7 @@
 //   DIR/demo      GenerateDemo's histories, rebuilt, queried and compacted
 //
 // --no-demo stops after the appends (for profiling the commit path).
+// --only-writers N measures only the store's appends with N writers, for a profiler.
 // --smoke runs every section with tiny sizes in a few seconds (the `bench.smoke` ctest), so the
 // driver cannot rot; its figures mean nothing.
 #include <malloc.h>
@@ -83,11 +84,12 @@ struct BenchOptions {
   size_t queries = 20000;
   double seconds = 3.0;  // measured window of each throughput figure
   bool demo = true;      // generate, rebuild, query and compact the demo histories
+  int only_writers = 0;  // when set: only the store's appends with this many writers (profiling)
 };
 
 void Usage() {
   std::cerr << "usage: mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S]"
-               " [--no-demo]\n";
+               " [--no-demo] [--only-writers N]\n";
   std::exit(2);
 }
 
@@ -119,6 +121,8 @@ BenchOptions ParseArgs(int argc, char** argv) {
       trainers = ParseNumber<uint64_t>(next());
     } else if (arg == "--queries") {
       queries = ParseNumber<size_t>(next());
+    } else if (arg == "--only-writers") {
+      options.only_writers = ParseNumber<int>(next());
     } else if (arg == "--seconds") {
       seconds = ParseNumber<double>(next());
     } else if (arg == "--help" || arg == "-h" || (!arg.empty() && arg[0] == '-')) {
@@ -789,6 +793,19 @@ int main(int argc, char** argv) {
   std::error_code error;
   fs::create_directories(options.dir, error);
   if (error) Fail("cannot create " + options.dir.string() + ": " + error.message());
+
+  if (options.only_writers > 0) {  // one figure, nothing else running: for a profiler
+    AppendBench appends(FreshDir(options, "appends"));
+    const AppendFigures figures = appends.Run(options.only_writers, options.seconds);
+    std::cout << "EventStore::Append synced, " << options.only_writers << " writers: "
+              << Grouped(figures.events_per_second) << " ev/s, "
+              << Fixed(figures.batches == 0 ? 0.0
+                                            : static_cast<double>(figures.events) /
+                                                  static_cast<double>(figures.batches),
+                       1)
+              << " events per sync\n";
+    return 0;
+  }
 
   // 1 and 2. Write throughput: RocksDB's own limits and durable appends through EventStore, taken
   // in interleaved rounds so that a noisy moment of the machine weighs on both sides of a ratio;

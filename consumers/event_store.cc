@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "consumers/keys.h"
 
@@ -25,11 +26,15 @@ std::string HeadValue(uint64_t version, const std::string& hash) {
   return out;
 }
 
-// Group commit's gathering (CommitLoop): the longest wait for the writers just answered, as a
-// fraction of the last commit's time and in absolute terms, and how often the queue is looked at.
+// Group commit's gathering (SyncLoop): the longest wait for the writers just answered, as a
+// fraction of the last sync's time and in absolute terms, and how often the queue is looked at.
 constexpr int kGatherFraction = 2;
 constexpr std::chrono::microseconds kMaxGather{1000};
 constexpr std::chrono::microseconds kGatherPoll{20};
+
+// Sorted keys make RocksDB's memtable inserts cheap: each insert starts its skip-list search where
+// the previous one ended. Later puts of a key win, as they would in the batch.
+using SortedPuts = std::map<std::string, std::string>;
 
 }  // namespace
 
@@ -38,7 +43,9 @@ EventStore::EventStore(RocksDb& db, StoreOptions options) : db_(db), options_(op
 Result<std::unique_ptr<EventStore>> EventStore::Open(RocksDb& db, StoreOptions options) {
   std::unique_ptr<EventStore> store(new EventStore(db, options));
   if (const Status loaded = store->LoadState(); !loaded.ok()) return loaded.error();
+  store->written_position_ = store->head_position_.load();
   store->committer_ = std::thread([raw = store.get()] { raw->CommitLoop(); });
+  store->syncer_ = std::thread([raw = store.get()] { raw->SyncLoop(); });
   return store;
 }
 
@@ -49,6 +56,12 @@ EventStore::~EventStore() {
   }
   queue_ready_.notify_all();
   if (committer_.joinable()) committer_.join();
+  {
+    std::lock_guard lock(sync_mutex_);
+    committer_done_ = true;
+  }
+  sync_ready_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
 }
 
 Status EventStore::LoadState() {
@@ -77,6 +90,10 @@ Status EventStore::LoadState() {
 }
 
 Result<AppendOutcome> EventStore::Append(AppendRequest request) {
+  {
+    std::lock_guard lock(sync_mutex_);
+    if (failed_) return *failed_;
+  }
   auto pending = std::make_unique<Pending>();
   pending->request = std::move(request);
   auto answer = pending->answer.get_future();
@@ -90,38 +107,18 @@ Result<AppendOutcome> EventStore::Append(AppendRequest request) {
 }
 
 void EventStore::CommitLoop() {
-  using Clock = std::chrono::steady_clock;
   std::vector<std::unique_ptr<Pending>> batch;
-  size_t last_batch_size = 0;
-  Clock::duration last_commit{};
   while (true) {
     {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
-      // The writers answered by the last batch are about to send their next command. Taken as
-      // they come, the first one back may get a sync of its own and the rest share the next one:
-      // up to twice the syncs for the same work. So wait a little until as many are queued as the
-      // last batch carried, for at most a fraction of that batch's commit time, and never longer
-      // than kMaxGather. It polls, so that writers need not wake the committer for every request.
-      if (options_.sync && queue_.size() < last_batch_size) {
-        const auto deadline =
-            Clock::now() + std::min<Clock::duration>(last_commit / kGatherFraction, kMaxGather);
-        while (!stopping_ && queue_.size() < last_batch_size && Clock::now() < deadline) {
-          lock.unlock();
-          std::this_thread::sleep_for(kGatherPoll);
-          lock.lock();
-        }
-      }
       while (!queue_.empty() && batch.size() < options_.max_batch_requests) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    last_batch_size = batch.size();
-    const auto started = Clock::now();
     CommitBatch(batch);
-    last_commit = Clock::now() - started;
     batch.clear();
   }
 }
@@ -134,8 +131,10 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   std::unordered_map<std::string, size_t> batch_commands;  // command id → its index in `answers`
   std::vector<Result<AppendOutcome>> answers;
   answers.reserve(batch.size());
-  uint64_t position = head_position_.load();
+  uint64_t position = written_position_;
   uint64_t events_written = 0;
+  SortedPuts stream_puts;
+  SortedPuts meta_puts;
 
   auto current_head = [&](const std::string& mcid) -> StreamHead {
     if (const auto found = new_heads.find(mcid); found != new_heads.end()) return found->second;
@@ -157,7 +156,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
         answers.emplace_back(std::move(outcome));
         continue;
       }
-      auto earlier = FindCommand(command_id);
+      auto earlier = FindWrittenCommand(command_id);
       if (!earlier.ok()) {
         answers.emplace_back(earlier.error());
         continue;
@@ -198,23 +197,22 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       envelope.hash = ComputeEventHash(envelope);
       head.hash = envelope.hash;
       write.Put(db_.log(), keys::Position(envelope.global_position), EncodeBinary(envelope));
-      write.Put(db_.streams(), keys::StreamEntry(mcid, envelope.stream_version),
-                keys::Position(envelope.global_position));
+      stream_puts[keys::StreamEntry(mcid, envelope.stream_version)] =
+          keys::Position(envelope.global_position);
       if (const auto* paid = std::get_if<domain::PaymentPlaced>(&event);
           paid != nullptr && !paid->voucher_code.empty()) {
         new_vouchers.insert(paid->voucher_code);
-        write.Put(db_.meta(), keys::Voucher(paid->voucher_code), mcid + '\0' + paid->order_id);
+        meta_puts[keys::Voucher(paid->voucher_code)] = mcid + '\0' + paid->order_id;
       }
       outcome.written.push_back(std::move(envelope));
     }
     if (!request.events.empty()) {
-      write.Put(db_.meta(), keys::Head(mcid), HeadValue(head.version, head.hash));
+      meta_puts[keys::Head(mcid)] = HeadValue(head.version, head.hash);
       new_heads[mcid] = head;
       events_written += request.events.size();
     }
     if (!command_id.empty()) {
-      write.Put(db_.meta(), keys::Command(command_id),
-                CommandValue(mcid, first_position, request.events.size()));
+      meta_puts[keys::Command(command_id)] = CommandValue(mcid, first_position, request.events.size());
       batch_commands.emplace(command_id, answers.size());
     }
     answers.emplace_back(std::move(outcome));
@@ -224,37 +222,108 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   if (next_order > persisted_order_number_) {
     std::string value;
     keys::PutBigEndian64(&value, next_order);
-    write.Put(db_.meta(), keys::kNextOrder, value);
+    meta_puts[std::string(keys::kNextOrder)] = value;
   }
+  for (const auto& [key, value] : stream_puts) write.Put(db_.streams(), key, value);
+  for (const auto& [key, value] : meta_puts) write.Put(db_.meta(), key, value);
 
-  Status synced = Ok();
-  double write_seconds = 0;
+  // Written without waiting for the disk; the syncer makes it durable and answers.
+  Status written = Ok();
   if (write.Count() > 0) {
-    rocksdb::WriteOptions options;
-    options.sync = options_.sync;
-    const auto write_started = std::chrono::steady_clock::now();
-    synced = FromRocks(db_.db()->Write(options, &write), "appending to the log");
-    write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
+    written = FromRocks(db_.db()->Write(rocksdb::WriteOptions(), &write), "appending to the log");
   }
-  if (synced.ok()) {
-    persisted_order_number_ = next_order;
+  if (!written.ok()) {
+    for (auto& pending : batch) pending->answer.set_value(written.error());
+    return;
+  }
+  persisted_order_number_ = next_order;
+  {
+    std::lock_guard lock(heads_mutex_);
+    for (auto& [mcid, head] : new_heads) heads_[mcid] = std::move(head);
+    redeemed_vouchers_.insert(new_vouchers.begin(), new_vouchers.end());
+  }
+  written_position_ = position;
+  WrittenBatch done;
+  done.requests = std::move(batch);
+  done.answers = std::move(answers);
+  done.last_position = position;
+  done.events = events_written;
+  {
+    std::lock_guard lock(sync_mutex_);
+    unsynced_requests_ += done.requests.size();
+    unsynced_.push_back(std::move(done));
+  }
+  sync_ready_.notify_one();
+}
+
+void EventStore::SyncLoop() {
+  using Clock = std::chrono::steady_clock;
+  size_t last_requests = 0;
+  Clock::duration last_sync{};
+  std::vector<WrittenBatch> taking;
+  while (true) {
     {
-      std::lock_guard lock(heads_mutex_);
-      for (auto& [mcid, head] : new_heads) heads_[mcid] = std::move(head);
-      redeemed_vouchers_.insert(new_vouchers.begin(), new_vouchers.end());
+      std::unique_lock lock(sync_mutex_);
+      sync_ready_.wait(lock, [this] { return committer_done_ || !unsynced_.empty(); });
+      if (unsynced_.empty()) return;  // and the committer is done
+      // The writers answered by the last sync are about to send their next command. Synced as
+      // they come, the first one back may get a sync of its own and the rest share the next one:
+      // up to twice the syncs for the same work. So wait a little until as many are written as
+      // the last sync carried, for at most a fraction of that sync's time, and never longer than
+      // kMaxGather. It polls, so that the committer need not wake the syncer for every batch.
+      if (options_.sync && unsynced_requests_ < last_requests) {
+        const auto deadline =
+            Clock::now() + std::min<Clock::duration>(last_sync / kGatherFraction, kMaxGather);
+        while (!committer_done_ && unsynced_requests_ < last_requests && Clock::now() < deadline) {
+          lock.unlock();
+          std::this_thread::sleep_for(kGatherPoll);
+          lock.lock();
+        }
+      }
+      last_requests = unsynced_requests_;
+      unsynced_requests_ = 0;
+      for (auto& written : unsynced_) taking.push_back(std::move(written));
+      unsynced_.clear();
     }
-    head_position_ = position;
+    const auto started = Clock::now();
+    // One sync covers every batch written before it began (and perhaps some after).
+    const Status synced =
+        options_.sync ? FromRocks(db_.db()->SyncWAL(), "syncing the log to disk") : Ok();
+    last_sync = Clock::now() - started;
+    AnswerSynced(taking, synced, std::chrono::duration<double>(last_sync).count());
+    taking.clear();
+  }
+}
+
+void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status,
+                              double sync_seconds) {
+  if (status.ok()) {
+    {
+      std::lock_guard lock(sync_mutex_);
+      head_position_ = synced.back().last_position;
+    }
+    durable_.notify_all();
     std::lock_guard lock(stats_mutex_);
     stats_.batches += 1;
-    stats_.requests += batch.size();
-    stats_.events += events_written;
-    stats_.write_seconds += write_seconds;
+    stats_.write_seconds += sync_seconds;
+    for (const auto& written : synced) {
+      stats_.requests += written.requests.size();
+      stats_.events += written.events;
+    }
+  } else {
+    // Batches after this one were built on it; none can be acknowledged any more, and no new
+    // append is taken until a restart recovers what reached the disk.
+    std::lock_guard lock(sync_mutex_);
+    failed_ = Error{"the event store stopped after a failed sync (" + status.error().message +
+                    "); restart the process"};
   }
-  for (size_t index = 0; index < batch.size(); ++index) {
-    if (synced.ok()) {
-      batch[index]->answer.set_value(std::move(answers[index]));
-    } else {
-      batch[index]->answer.set_value(synced.error());
+  for (auto& written : synced) {
+    for (size_t index = 0; index < written.requests.size(); ++index) {
+      if (status.ok()) {
+        written.requests[index]->answer.set_value(std::move(written.answers[index]));
+      } else {
+        written.requests[index]->answer.set_value(status.error());
+      }
     }
   }
 }
@@ -311,6 +380,20 @@ uint64_t EventStore::StreamVersion(const domain::Mcid& mcid) const {
 }
 
 Result<std::optional<std::vector<EventEnvelope>>> EventStore::FindCommand(
+    const std::string& command_id) const {
+  auto found = FindWrittenCommand(command_id);
+  if (found.ok() && found.value() && !found.value()->empty()) {
+    WaitDurable(found.value()->back().global_position);
+  }
+  return found;
+}
+
+void EventStore::WaitDurable(uint64_t position) const {
+  std::unique_lock lock(sync_mutex_);
+  durable_.wait(lock, [&] { return head_position_.load() >= position || failed_.has_value(); });
+}
+
+Result<std::optional<std::vector<EventEnvelope>>> EventStore::FindWrittenCommand(
     const std::string& command_id) const {
   std::string value;
   const rocksdb::Status got = db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Command(command_id), &value);

@@ -1,10 +1,17 @@
 // EventStore: the durable event log on RocksDB, the embedded default of the product.
 //
 // Append(mcid, expected_version, events) is atomic per command (one WriteBatch) and durable when
-// it returns: the WAL is synced. Concurrent appenders share one synced write (group commit): a
-// single committer thread drains every pending request into one batch, checks each against the
-// stream heads it keeps in memory (architecture invariant 3: a stale expected version is
-// `version_conflict` and writes nothing), and syncs once for all of them.
+// it returns: the WAL is synced. Concurrent appenders share one WAL sync (group commit), in a
+// two-stage pipeline so that the disk and the CPU work at the same time:
+//   - the committer thread drains every pending request into one WriteBatch, checks each against
+//     the stream heads it keeps in memory (architecture invariant 3: a stale expected version is
+//     `version_conflict` and writes nothing) and writes the batch without waiting for the disk;
+//   - the syncer thread syncs the WAL once for every batch written since its last sync, then
+//     answers their writers. While it waits for the disk, the committer writes the next batches.
+// Head() is the last durable position, and the projection runners read no further: a read model
+// never applies an event that a power cut could still take away. ReadStream may return events
+// written but not yet synced (the command path decides on them; they become durable in order,
+// before any later event).
 //
 // What it stores (keys.h): the log by global position, a per-stream index, the stream heads with
 // their last hash (the hash chain, invariant 6), the command ids of accepted commands with their
@@ -65,7 +72,7 @@ struct CommitStats {
   uint64_t batches = 0;
   uint64_t requests = 0;
   uint64_t events = 0;
-  double write_seconds = 0;  // time spent in synced writes (the fsyncs)
+  double write_seconds = 0;  // time the syncer spent in WAL syncs
 };
 
 class EventStore {
@@ -84,11 +91,11 @@ class EventStore {
   Result<std::vector<EventEnvelope>> ReadStream(const domain::Mcid& mcid) const;
   // Up to `max_events` events from global position `from` (1-based) in log order.
   Result<std::vector<EventEnvelope>> ReadLog(uint64_t from, size_t max_events) const;
-  // The last global position written (0 for an empty log).
+  // The last durable global position (0 for an empty log).
   uint64_t Head() const { return head_position_.load(); }
   // The current version of a stream (0 when it has no event).
   uint64_t StreamVersion(const domain::Mcid& mcid) const;
-  // The first answer of an accepted command id, if any.
+  // The first answer of an accepted command id, if any; once that answer is durable.
   Result<std::optional<std::vector<EventEnvelope>>> FindCommand(const std::string& command_id) const;
   bool VoucherRedeemed(const std::string& code) const;
   // A number no other order has had (PAY-7); numbers skipped by refused orders stay unused.
@@ -106,11 +113,22 @@ class EventStore {
     uint64_t version = 0;
     std::string hash;
   };
+  // One written batch waiting for the WAL sync that makes it durable.
+  struct WrittenBatch {
+    std::vector<std::unique_ptr<Pending>> requests;
+    std::vector<Result<AppendOutcome>> answers;
+    uint64_t last_position = 0;
+    uint64_t events = 0;
+  };
 
   EventStore(RocksDb& db, StoreOptions options);
   Status LoadState();
   void CommitLoop();
   void CommitBatch(std::vector<std::unique_ptr<Pending>>& batch);
+  void SyncLoop();
+  void AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status, double sync_seconds);
+  Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(const std::string& command_id) const;
+  void WaitDurable(uint64_t position) const;
 
   RocksDb& db_;
   StoreOptions options_;
@@ -119,7 +137,8 @@ class EventStore {
   mutable std::mutex heads_mutex_;
   std::unordered_map<std::string, StreamHead> heads_;
   std::set<std::string> redeemed_vouchers_;
-  std::atomic<uint64_t> head_position_{0};
+  std::atomic<uint64_t> head_position_{0};  // durable
+  uint64_t written_position_ = 0;            // written, perhaps not yet synced; committer only
   std::atomic<uint64_t> next_order_number_{1};
   uint64_t persisted_order_number_ = 0;
 
@@ -128,6 +147,16 @@ class EventStore {
   std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;
   std::thread committer_;
+
+  // Between the committer and the syncer.
+  mutable std::mutex sync_mutex_;
+  std::condition_variable sync_ready_;
+  mutable std::condition_variable durable_;  // head_position_ moved
+  std::deque<WrittenBatch> unsynced_;
+  size_t unsynced_requests_ = 0;
+  bool committer_done_ = false;
+  std::optional<Error> failed_;  // a failed sync stops the store: what is durable is unknown
+  std::thread syncer_;
 
   mutable std::mutex stats_mutex_;
   CommitStats stats_;

@@ -13,6 +13,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
+  // A Bloom filter over the memtable's keys: the committer looks up every command id before
+  // writing it (invariant 5), and nearly all are new; without it each miss walks the skip list.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 
@@ -36,6 +40,9 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir)
   // Column families written rarely would otherwise pin old WAL files forever (and a reopen would
   // replay them all): past this size RocksDB flushes the families holding the oldest WAL.
   options.max_total_wal_size = 128 << 20;
+  // Reused WAL files are already allocated and sized: a sync then writes the data and flushes,
+  // without updating the file's inode first (one disk write less per group commit).
+  options.recycle_log_file_num = 4;
 
   std::vector<std::string> names;
   const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);

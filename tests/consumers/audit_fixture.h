@@ -75,12 +75,13 @@ inline void AppendHistories(EventStore& store, int trainers) {
       const size_t size =
           std::min<size_t>(1 + (round + trainer) % 3, history.size() - next[trainer]);
       AppendRequest request;
-      request.meta = {.mcid = samples::McidOf(McidText(trainer)),
-                      .at = domain::Instant::FromMillis(1488359100000 + round * 60'000),
-                      .actor = {.role = domain::Role::kSupport, .id = "support-7"},
-                      .command_id = "t" + std::to_string(trainer) + "-c" + std::to_string(round),
-                      .correlation_id = "corr-" + std::to_string(round),
-                      .causation_id = ""};
+      // Field by field: GCC 12 at -O3 takes a designated-initialiser temporary for uninitialised.
+      request.meta.mcid = samples::McidOf(McidText(trainer));
+      request.meta.at = domain::Instant::FromMillis(1488359100000 + round * 60'000);
+      request.meta.actor.role = domain::Role::kSupport;
+      request.meta.actor.id = "support-7";
+      request.meta.command_id = "t" + std::to_string(trainer) + "-c" + std::to_string(round);
+      request.meta.correlation_id = "corr-" + std::to_string(round);
       request.expected_version = store.StreamVersion(request.meta.mcid);
       request.events.assign(history.begin() + next[trainer],
                             history.begin() + next[trainer] + size);
