@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, whatever the build, the tests and the server need and the
 # machine lacks. Safe to run again: it asks apt only when something is missing.
+#   ops/install-deps.sh [EXTRA_PACKAGE...]     (ops/load-bench.sh adds postgresql)
 set -euo pipefail
 
 packages=(
@@ -17,6 +18,7 @@ packages=(
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(npm)
 fi
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <latch>
 #include <map>
@@ -374,6 +375,49 @@ TEST(EventStoreDurability, AcknowledgedAppendsAreInTheLogAfterReopen) {
     EXPECT_EQ(log[index], acknowledged[index]);
   }
   EXPECT_EQ(disk.store().Head(), static_cast<uint64_t>(kThreads * kPerThread));
+}
+
+// The syncer answers a writer only once the WAL sync covering its batch is done, and moves the
+// durable head (what projection runners read up to) before answering: an acknowledged event is
+// never beyond Head(), and Head() never passes an event that is not yet acknowledged-durable.
+TEST(EventStoreDurability, HeadCoversEveryAcknowledgedEvent) {
+  StoreOnDisk disk;
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 30;
+  std::atomic<int> behind{0};
+  std::vector<std::thread> writers;
+  for (int thread = 0; thread < kThreads; ++thread) {
+    writers.emplace_back([&disk, &behind, thread] {
+      const std::string mcid = std::to_string(2000000 + thread);
+      for (int index = 0; index < kPerThread; ++index) {
+        AppendOutcome outcome = MustAppend(
+            disk.store(), Request(mcid, mcid + "-" + std::to_string(index), index, {SurveyEvent()}));
+        if (disk.store().Head() < outcome.written.back().global_position) behind.fetch_add(1);
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(behind.load(), 0);
+  EXPECT_EQ(disk.store().Head(), static_cast<uint64_t>(kThreads * kPerThread));
+  // Fewer syncs than commands: the group commit shared them.
+  const CommitStats stats = disk.store().Stats();
+  EXPECT_EQ(stats.requests, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_LE(stats.batches, stats.requests);
+}
+
+// A retried command id answered by FindCommand is durable by then: its events are within Head().
+TEST(EventStoreDurability, FoundCommandIsDurable) {
+  StoreOnDisk disk;
+  const AppendOutcome first = MustAppend(disk.store(), Request("1000001", "cmd-1", 0, {SurveyEvent()}));
+  auto found = disk.store().FindCommand("cmd-1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found.value().has_value());
+  ASSERT_EQ(found.value()->size(), 1u);
+  EXPECT_EQ(found.value()->front(), first.written.front());
+  EXPECT_GE(disk.store().Head(), found.value()->back().global_position);
+  auto missing = disk.store().FindCommand("cmd-2");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing.value().has_value());
 }
 
 }  // namespace

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The load benchmark of mctd over loopback, beside the alternative most teams would pick: a
+# PostgreSQL events table (one row per event, UNIQUE (stream_id, version), the next version
+# computed in the insert) appended by pgbench with the same numbers of clients. Both durable:
+# mctd syncs its WAL before answering, PostgreSQL runs with fsync and synchronous_commit on.
+#   ops/load-bench.sh [WORK_DIR] [SECONDS]       (defaults /tmp/mct-load, 10)
+# Prints a Markdown table on stdout; progress on stderr. WORK_DIR is emptied first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/mct-load}
+seconds=${2:-10}
+build_dir=${MCT_BENCH_BUILD:-build-release}
+port=${MCT_LOAD_PORT:-18181}
+pg_port=${MCT_PG_PORT:-55432}
+rates=(1000 2500 5000 7500)
+clients=(16 64)
+
+bash ops/install-deps.sh postgresql >&2
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMCT_BUILD_BENCH=ON >&2
+fi
+cmake --build "$build_dir" -j"${MCT_JOBS:-2}" --target mctd mctctl mct_load_bench >&2
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+rm -rf "$work"
+mkdir -p "$work/pg"
+mctd_pid=""
+cleanup() {
+  if [ -n "$mctd_pid" ]; then kill "$mctd_pid" 2>/dev/null || true; wait "$mctd_pid" 2>/dev/null || true; fi
+  if [ -f "$work/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+# --- mctd -----------------------------------------------------------------------------------
+token=$("$build_dir/admin/mctctl" --data "$work/data" token add --role support --id load-bench | tail -1 | awk '{print $NF}')
+"$build_dir/admin/mctd" --data "$work/data" --listen "127.0.0.1:$port" --rate-limit 0 \
+  --log-level warn 2>"$work/mctd.log" &
+mctd_pid=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "load-bench: mctd did not start" >&2; cat "$work/mctd.log" >&2; exit 1; }
+
+run=0
+results=()
+load() {  # load CONNECTIONS RATE (0: saturation)
+  run=$((run + 1))
+  echo "load-bench: mctd, $1 connections, rate ${2/#0/saturation}, ${seconds}s" >&2
+  local args=(--port "$port" --token "$token" --connections "$1" --seconds "$seconds"
+              --first-mcid $((1000000000 + run * 100000000)))
+  [ "$2" != 0 ] && args+=(--rate "$2")
+  results+=("$("$build_dir/bench/mct_load_bench" "${args[@]}" || true)")
+}
+for rate in "${rates[@]}"; do load 64 "$rate"; done
+for count in "${clients[@]}"; do load "$count" 0; done
+kill "$mctd_pid"; wait "$mctd_pid" || true; mctd_pid=""
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+chown -R postgres "$work/pg"
+runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust >/dev/null
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
+  -o "-p $pg_port -k $work/pg -c listen_addresses='' -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=256MB" start >&2
+psql=(psql -h "$work/pg" -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1)
+"${psql[@]}" -c "CREATE TABLE events (
+  position bigserial PRIMARY KEY, stream_id bigint NOT NULL, version integer NOT NULL,
+  type text NOT NULL, data jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (stream_id, version))"
+# Each client appends to streams of its own (no two clients race for one version), each insert
+# computing the stream's next version, as an event store on PostgreSQL does.
+cat > "$work/pg/append.sql" <<'SQL'
+\set stream :client_id + :clients * random(0, 99999)
+INSERT INTO events (stream_id, version, type, data)
+SELECT :stream, COALESCE(MAX(version), 0) + 1, 'MtmSurveyRecorded',
+       '{"course_name": "AZ-104T00 Microsoft Azure Administrator", "course_date": "2026-11-15", "average_score": 8.5, "actor": {"role": "support", "id": "load-bench"}}'
+FROM events WHERE stream_id = :stream;
+SQL
+pg_tps=()
+for count in "${clients[@]}"; do
+  echo "load-bench: PostgreSQL pgbench, $count clients, ${seconds}s" >&2
+  out=$(pgbench -h "$work/pg" -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
+        -D clients="$count" -f "$work/pg/append.sql" postgres 2>&1)
+  pg_tps+=("$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)")
+done
+
+# --- the table ------------------------------------------------------------------------------
+python3 - "$seconds" "${#rates[@]}" "${clients[*]}" "${pg_tps[*]}" "${results[@]}" <<'PY'
+import json, sys
+seconds, nrates, clients, pg = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
+runs = [json.loads(line) if line.strip() else None for line in sys.argv[5:]]
+print(f"mctd load over loopback, {seconds} s per row, durable (WAL synced before each answer)\n")
+print("| load | commands/s | p50 ms | p99 ms | p99.9 ms | 2xx | 4xx | 5xx | transport failures |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for run in runs:
+    if run is None:
+        print("| (run failed) | | | | | | | | |"); continue
+    load = f"{run['connections']} connections, " + (f"{run['rate_asked']:,.0f}/s asked" if run['rate_asked'] else "saturation")
+    print(f"| {load} | {run['commands_per_second']:,.0f} | {run['p50_ms']:.2f} | {run['p99_ms']:.2f} | {run['p999_ms']:.2f} | "
+          f"{run['answers_2xx']:,} | {run['answers_4xx']:,} | {run['answers_5xx']:,} | {run['transport_failures']:,} |")
+print("\n| clients | mctd commands/s (saturation) | PostgreSQL appends/s (pgbench) | ratio | target |")
+print("|---:|---:|---:|---:|---|")
+for index, count in enumerate(clients):
+    run = runs[nrates + index]
+    ours = run['commands_per_second'] if run else 0
+    theirs = float(pg[index]) if index < len(pg) and pg[index] else 0
+    ratio = ours / theirs if theirs else 0
+    print(f"| {count} | {ours:,.0f} | {theirs:,.0f} | {ratio:.2f}× | ≥ 2×: {'met' if ratio >= 2 else 'MISSED'} |")
+at5000 = next((r for r in runs[:nrates] if r and r['rate_asked'] == 5000), None)
+if at5000:
+    print(f"\np99 at 5,000 commands/s: {at5000['p99_ms']:.2f} ms (target < 10 ms: {'met' if at5000['p99_ms'] < 10 else 'MISSED'}); "
+          f"5xx over all rows: {sum(r['answers_5xx'] for r in runs if r)}")
+PY

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Smoke run of the load generator (bench/load_bench.cc) against a real mctd on a free loopback
+# port, so that neither rots: a short saturation run and a short fixed-rate run must both answer
+# commands with no 5xx and no transport failure, and the trainers they renewed must be in the log
+# (checked with mctctl after mctd stops). The figures mean nothing here; ops/load-bench.sh measures.
+#   load_smoke.sh MCTD MCTCTL LOAD_BENCH
+set -euo pipefail
+mctd=$1 mctctl=$2 load=$3
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+token=$("$mctctl" --data "$work/data" token add --role support --id load-smoke | tail -1)
+"$mctd" --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 2>"$work/log" &
+pid=$!
+url=""
+for _ in $(seq 100); do
+  url=$(sed -n 's/.*"msg":"listening".*"url":"\([^"]*\)".*/\1/p' "$work/log" | head -1)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "mctd did not start:"; cat "$work/log"; exit 1; }
+port=${url##*:}
+
+saturated=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1 --first-mcid 1000000000)
+paced=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1 --rate 200 --first-mcid 1100000000)
+echo "saturation: $saturated"
+echo "200/s:      $paced"
+for run in "$saturated" "$paced"; do
+  python3 - "$run" <<'PY'
+import json, sys
+run = json.loads(sys.argv[1])
+assert run["answers_2xx"] > 0, "no command was accepted"
+assert run["answers_5xx"] == 0 and run["transport_failures"] == 0, "server errors or dropped requests"
+assert run["p50_ms"] > 0 and run["p99_ms"] >= run["p50_ms"], "latencies not measured"
+PY
+done
+kill "$pid"; wait "$pid"; pid=""
+# The first trainer of each run was enrolled by the generator and is in the log.
+"$mctctl" --data "$work/data" history 1000000000 | grep -q TrainerEnrolled
+"$mctctl" --data "$work/data" history 1100000000 | grep -q TrainerEnrolled
+echo "load smoke: ok"
