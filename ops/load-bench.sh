@@ -15,7 +15,7 @@ pg_port=${MCT_PG_PORT:-55432}
 rates=(1000 2500 5000 7500)
 clients=(16 64)
 
-bash ops/install-deps.sh postgresql >&2
+bash ops/install-deps.sh postgresql python3 >&2
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMCT_BUILD_BENCH=ON >&2
 fi
