@@ -1,4 +1,6 @@
 // The write routes: one command as JSON, and the survey report upload (REQ-5).
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <random>
 #include <sstream>
@@ -38,9 +40,15 @@ int StatusOf(domain::RejectionCode code) {
   }
 }
 
+// The media type alone decides (RFC 9110: case-insensitive, parameters such as charset after a
+// ';'); "application/jsonfoo" is not JSON.
 bool IsJson(const httplib::Request& request) {
-  const std::string type = request.get_header_value("Content-Type");
-  return type.rfind("application/json", 0) == 0;
+  std::string type = request.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type == "application/json";
 }
 
 // Runs `command` and answers it; `accepted` runs only when the command was accepted.

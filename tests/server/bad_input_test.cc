@@ -133,7 +133,8 @@ std::vector<BadBody> BadBodiesFor(std::string_view name) {
   add("oversized whitespace", valid + std::string(70 * 1024, ' '));
   // Wrong content types for a valid body.
   for (const std::string type : {"text/plain", "application/x-www-form-urlencoded", "text/json",
-                                 "multipart/form-data; boundary=xyz", "application/octet-stream"}) {
+                                 "multipart/form-data; boundary=xyz", "application/octet-stream",
+                                 "application/jsonfoo", "application/json-seq"}) {
     out.push_back({"content type " + type, valid, type, "", ""});
   }
   out.push_back({"no content type", valid, "", "", ""});

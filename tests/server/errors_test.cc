@@ -41,6 +41,14 @@ TEST_F(Errors, MalformedJsonIs400) {
   ExpectError(Raw(R"({"command": "StartRenewal",)"), 400, "invalid_input");
 }
 
+// The media type decides, case-insensitively, whatever parameters follow it.
+TEST_F(Errors, JsonWithParametersOrOtherCaseIsJson) {
+  const std::string certify = R"({"command": "RecordCertification", "certification_id": "C-1", "track": "it_pro"})";
+  EXPECT_EQ(Raw(certify, "application/json; charset=utf-8").status, 200);
+  EXPECT_EQ(Raw(certify, "Application/JSON").status, 200);
+  ExpectError(Raw(certify, "application/jsonfoo"), 415, "invalid_input");
+}
+
 TEST_F(Errors, WrongTypeIs400NamingTheField) {
   const Answer answer = Raw(R"({"command": "RecordCertification", "certification_id": 7, "track": "it_pro"})");
   ExpectError(answer, 400, "invalid_input");
