@@ -90,10 +90,6 @@ Status EventStore::LoadState() {
 }
 
 Result<AppendOutcome> EventStore::Append(AppendRequest request) {
-  {
-    std::lock_guard lock(sync_mutex_);
-    if (failed_) return *failed_;
-  }
   auto pending = std::make_unique<Pending>();
   pending->request = std::move(request);
   auto answer = pending->answer.get_future();
@@ -124,6 +120,15 @@ void EventStore::CommitLoop() {
 }
 
 void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+  {
+    // After a failed sync nothing more is written: what reached the disk is unknown until a
+    // restart recovers it, and later batches would be built on heads that may not be there.
+    std::lock_guard lock(sync_mutex_);
+    if (failed_) {
+      for (auto& pending : batch) pending->answer.set_value(*failed_);
+      return;
+    }
+  }
   rocksdb::WriteBatch write;
   // Heads and vouchers as this batch leaves them; applied to the shared ones only once synced.
   std::unordered_map<std::string, StreamHead> new_heads;
@@ -250,7 +255,6 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   done.events = events_written;
   {
     std::lock_guard lock(sync_mutex_);
-    unsynced_requests_ += done.requests.size();
     unsynced_.push_back(std::move(done));
   }
   sync_ready_.notify_one();
@@ -271,17 +275,16 @@ void EventStore::SyncLoop() {
       // up to twice the syncs for the same work. So wait a little until as many are written as
       // the last sync carried, for at most a fraction of that sync's time, and never longer than
       // kMaxGather. It polls, so that the committer need not wake the syncer for every batch.
-      if (options_.sync && unsynced_requests_ < last_requests) {
+      if (options_.sync && UnsyncedRequests() < last_requests) {
         const auto deadline =
             Clock::now() + std::min<Clock::duration>(last_sync / kGatherFraction, kMaxGather);
-        while (!committer_done_ && unsynced_requests_ < last_requests && Clock::now() < deadline) {
+        while (!committer_done_ && UnsyncedRequests() < last_requests && Clock::now() < deadline) {
           lock.unlock();
           std::this_thread::sleep_for(kGatherPoll);
           lock.lock();
         }
       }
-      last_requests = unsynced_requests_;
-      unsynced_requests_ = 0;
+      last_requests = UnsyncedRequests();
       for (auto& written : unsynced_) taking.push_back(std::move(written));
       unsynced_.clear();
     }
@@ -295,27 +298,34 @@ void EventStore::SyncLoop() {
   }
 }
 
+size_t EventStore::UnsyncedRequests() const {
+  size_t count = 0;
+  for (const auto& written : unsynced_) count += written.requests.size();
+  return count;
+}
+
 void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status,
                               double sync_seconds) {
-  if (status.ok()) {
-    {
-      std::lock_guard lock(sync_mutex_);
+  {
+    std::lock_guard lock(sync_mutex_);
+    if (status.ok()) {
       head_position_ = synced.back().last_position;
+    } else {
+      // Batches after this one were built on it; none can be acknowledged any more, and no new
+      // append is taken until a restart recovers what reached the disk.
+      failed_ = Error{"the event store stopped after a failed sync (" + status.error().message +
+                      "); restart the process"};
     }
-    durable_.notify_all();
+  }
+  durable_.notify_all();  // FindCommand waiters: durable now, or never acknowledged
+  if (status.ok()) {
     std::lock_guard lock(stats_mutex_);
-    stats_.batches += 1;
-    stats_.write_seconds += sync_seconds;
+    stats_.syncs += 1;
+    stats_.sync_seconds += sync_seconds;
     for (const auto& written : synced) {
       stats_.requests += written.requests.size();
       stats_.events += written.events;
     }
-  } else {
-    // Batches after this one were built on it; none can be acknowledged any more, and no new
-    // append is taken until a restart recovers what reached the disk.
-    std::lock_guard lock(sync_mutex_);
-    failed_ = Error{"the event store stopped after a failed sync (" + status.error().message +
-                    "); restart the process"};
   }
   for (auto& written : synced) {
     for (size_t index = 0; index < written.requests.size(); ++index) {
@@ -383,14 +393,18 @@ Result<std::optional<std::vector<EventEnvelope>>> EventStore::FindCommand(
     const std::string& command_id) const {
   auto found = FindWrittenCommand(command_id);
   if (found.ok() && found.value() && !found.value()->empty()) {
-    WaitDurable(found.value()->back().global_position);
+    if (Status durable = WaitDurable(found.value()->back().global_position); !durable.ok()) {
+      return durable.error();
+    }
   }
   return found;
 }
 
-void EventStore::WaitDurable(uint64_t position) const {
+Status EventStore::WaitDurable(uint64_t position) const {
   std::unique_lock lock(sync_mutex_);
   durable_.wait(lock, [&] { return head_position_.load() >= position || failed_.has_value(); });
+  if (head_position_.load() >= position) return Ok();
+  return *failed_;  // never acknowledged: whether it reached the disk is unknown
 }
 
 Result<std::optional<std::vector<EventEnvelope>>> EventStore::FindWrittenCommand(

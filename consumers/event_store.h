@@ -67,12 +67,12 @@ struct StoreOptions {
   size_t max_batch_requests = 4096;
 };
 
-// What the committer did, for metrics and benchmarks.
+// What the group commit did, for metrics and benchmarks.
 struct CommitStats {
-  uint64_t batches = 0;
-  uint64_t requests = 0;
+  uint64_t syncs = 0;     // WAL syncs: one per group commit
+  uint64_t requests = 0;  // append requests they made durable
   uint64_t events = 0;
-  double write_seconds = 0;  // time the syncer spent in WAL syncs
+  double sync_seconds = 0;  // time the syncer spent in WAL syncs
 };
 
 class EventStore {
@@ -128,7 +128,8 @@ class EventStore {
   void SyncLoop();
   void AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status, double sync_seconds);
   Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(const std::string& command_id) const;
-  void WaitDurable(uint64_t position) const;
+  Status WaitDurable(uint64_t position) const;
+  size_t UnsyncedRequests() const;  // under sync_mutex_
 
   RocksDb& db_;
   StoreOptions options_;
@@ -153,7 +154,6 @@ class EventStore {
   std::condition_variable sync_ready_;
   mutable std::condition_variable durable_;  // head_position_ moved
   std::deque<WrittenBatch> unsynced_;
-  size_t unsynced_requests_ = 0;
   bool committer_done_ = false;
   std::optional<Error> failed_;  // a failed sync stops the store: what is durable is unknown
   std::thread syncer_;

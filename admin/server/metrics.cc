@@ -47,7 +47,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                       .Add({});
   batches_ = &prometheus::BuildCounter()
                   .Name("mct_append_batches_total")
-                  .Help("Group commits: synced writes of the event store")
+                  .Help("Group commits: WAL syncs of the event store")
                   .Register(*registry_)
                   .Add({});
   batched_requests_ = &prometheus::BuildCounter()
@@ -57,7 +57,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                            .Add({});
   fsync_seconds_ = &prometheus::BuildCounter()
                         .Name("mct_append_fsync_seconds_total")
-                        .Help("Time spent in synced writes of the log")
+                        .Help("Time spent syncing the log's WAL")
                         .Register(*registry_)
                         .Add({});
   batch_size_average_ = &prometheus::BuildGauge()
@@ -85,12 +85,12 @@ std::string Metrics::Render(const Store& store) {
   {
     std::lock_guard lock(sample_mutex_);
     const consumers::CommitStats stats = store.log->Stats();
-    batches_->Increment(static_cast<double>(stats.batches - last_stats_.batches));
+    batches_->Increment(static_cast<double>(stats.syncs - last_stats_.syncs));
     batched_requests_->Increment(static_cast<double>(stats.requests - last_stats_.requests));
-    fsync_seconds_->Increment(stats.write_seconds - last_stats_.write_seconds);
-    batch_size_average_->Set(stats.batches == 0 ? 0
+    fsync_seconds_->Increment(stats.sync_seconds - last_stats_.sync_seconds);
+    batch_size_average_->Set(stats.syncs == 0 ? 0
                                                 : static_cast<double>(stats.requests) /
-                                                      static_cast<double>(stats.batches));
+                                                      static_cast<double>(stats.syncs));
     last_stats_ = stats;
     const uint64_t head = store.log->Head();
     log_events_->Set(static_cast<double>(head));

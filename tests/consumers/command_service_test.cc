@@ -378,7 +378,7 @@ TEST_F(CommandPath, ManyThreadsOnDifferentTrainersShareGroupCommits) {
   EXPECT_EQ(accepted, kThreads * kCommands) << "one writer per trainer: nobody conflicts";
   EXPECT_EQ(log().Head(), head + kThreads * kCommands);
   const CommitStats after = log().Stats();
-  const uint64_t batches = after.batches - before.batches;
+  const uint64_t batches = after.syncs - before.syncs;
   const uint64_t requests = after.requests - before.requests;
   EXPECT_EQ(requests, static_cast<uint64_t>(kThreads * kCommands));
   EXPECT_GT(static_cast<double>(requests) / static_cast<double>(batches), 1.0)

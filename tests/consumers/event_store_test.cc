@@ -239,7 +239,7 @@ TEST(EventStoreAppend, IdenticalCommandIdsRacingAreWrittenOnce) {
   // with 16 racers per round most rounds put several into one batch.
   const CommitStats stats = store.Stats();
   EXPECT_EQ(stats.requests, 20u * kRacers);
-  EXPECT_LT(stats.batches, stats.requests);
+  EXPECT_LT(stats.syncs, stats.requests);
 }
 
 TEST(EventStoreVouchers, SameVoucherRacingRedeemsOnce) {
@@ -402,7 +402,7 @@ TEST(EventStoreDurability, HeadCoversEveryAcknowledgedEvent) {
   // Fewer syncs than commands: the group commit shared them.
   const CommitStats stats = disk.store().Stats();
   EXPECT_EQ(stats.requests, static_cast<uint64_t>(kThreads * kPerThread));
-  EXPECT_LE(stats.batches, stats.requests);
+  EXPECT_LE(stats.syncs, stats.requests);
 }
 
 // A retried command id answered by FindCommand is durable by then: its events are within Head().
