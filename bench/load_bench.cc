@@ -26,6 +26,10 @@
 #include <thread>
 #include <vector>
 
+#include "admin/cli.h"
+#include "bench/percentile.h"
+#include "domain/values.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -73,29 +77,21 @@ LoadOptions ParseArgs(int argc, char** argv) {
   return options;
 }
 
-std::string IsoDate(std::chrono::sys_days day) {
-  const std::chrono::year_month_day ymd{day};
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
-}
-
 // The commands of one trainer's renewal, in order, as request bodies.
 std::vector<Json> RenewalSession(uint64_t mcid, bool unticked_first) {
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const mct::domain::Date today = mct::admin::Now().date();
   const std::string name = "Trainer " + std::to_string(mcid);
   std::string email = std::to_string(mcid);  // built in steps: GCC 12 warns wrongly on "t" + ...
   email.insert(0, 1, 't');
   email.append("@example.jp");
   std::vector<Json> out = {
       {{"command", "EnrollTrainer"}, {"name", name}, {"email", email},
-       {"anniversary", IsoDate(today + std::chrono::days(30))}},
+       {"anniversary", today.AddDays(30).ToString()}},
       {{"command", "RecordCertification"}, {"certification_id", "CERT-it_pro"}, {"track", "it_pro"}},
       {{"command", "StartRenewal"}},
       {{"command", "ChooseProfile"}, {"employer_type", "freelance"}, {"track", "it_pro"}},
       {{"command", "RecordMtmSurvey"}, {"course_name", "AZ-104T00 Microsoft Azure Administrator"},
-       {"course_date", IsoDate(today - std::chrono::days(10))}, {"average_score", 8.5}},
+       {"course_date", today.AddDays(-10).ToString()}, {"average_score", 8.5}},
       {{"command", "ConfirmRequirements"}},
   };
   if (unticked_first) {
@@ -110,7 +106,7 @@ std::vector<Json> RenewalSession(uint64_t mcid, bool unticked_first) {
   out.push_back({{"command", "PlaceOrder"}, {"method", "credit_card"}, {"payer_name", "HANAKO SATO"},
                  {"confirmed", true},
                  {"card", {{"holder", "HANAKO SATO"}, {"number", "2223003122003222"},
-                           {"expiry", IsoDate(today + std::chrono::days(800)).substr(0, 7)},
+                           {"expiry", today.AddDays(800).ToString().substr(0, 7)},
                            {"security_code", "123"}}}});
   return out;
 }
@@ -165,12 +161,6 @@ void RunConnection(const LoadOptions& options, int connection, Clock::time_point
   }
 }
 
-double Percentile(const std::vector<double>& sorted, double fraction) {
-  if (sorted.empty()) return 0;
-  const auto index = static_cast<size_t>(fraction * static_cast<double>(sorted.size() - 1));
-  return sorted[index];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -197,9 +187,9 @@ int main(int argc, char** argv) {
       {"connections", options.connections},
       {"rate_asked", options.rate},
       {"commands_per_second", static_cast<double>(total.latencies_ms.size()) / options.seconds},
-      {"p50_ms", Percentile(total.latencies_ms, 0.50)},
-      {"p99_ms", Percentile(total.latencies_ms, 0.99)},
-      {"p999_ms", Percentile(total.latencies_ms, 0.999)},
+      {"p50_ms", mct::bench::PercentileOfSorted(total.latencies_ms, 0.50)},
+      {"p99_ms", mct::bench::PercentileOfSorted(total.latencies_ms, 0.99)},
+      {"p999_ms", mct::bench::PercentileOfSorted(total.latencies_ms, 0.999)},
       {"answers_2xx", total.ok},
       {"answers_4xx", total.client_errors},
       {"answers_5xx", total.server_errors},

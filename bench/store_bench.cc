@@ -40,6 +40,7 @@
 #include "admin/demo_data.h"
 #include "admin/queries.h"
 #include "admin/store.h"
+#include "bench/percentile.h"
 #include "consumers/codec.h"
 #include "consumers/event_store.h"
 #include "consumers/keys.h"
@@ -175,14 +176,8 @@ Latency Percentiles(std::vector<double> samples_us) {
   Latency out;
   if (samples_us.empty()) return out;
   std::sort(samples_us.begin(), samples_us.end());
-  auto at = [&](double fraction) {
-    const size_t index =
-        std::min(samples_us.size() - 1,
-                 static_cast<size_t>(fraction * static_cast<double>(samples_us.size())));
-    return samples_us[index];
-  };
-  out.p50_us = at(0.50);
-  out.p99_us = at(0.99);
+  out.p50_us = mct::bench::PercentileOfSorted(samples_us, 0.50);
+  out.p99_us = mct::bench::PercentileOfSorted(samples_us, 0.99);
   return out;
 }
 
