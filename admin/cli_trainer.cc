@@ -1,5 +1,6 @@
 // mctctl submit, status, history, gaps: one trainer at a time.
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <random>
@@ -63,7 +64,31 @@ struct TrainerArgs {
   std::string as_of;
 };
 
-// Adds MCID and --as-of, and answers them parsed (or fails the command).
+// One line per event: version, instant, type, actor, and the payload's own fields.
+void PrintHistory(const Json& history) {
+  for (const auto& event : history["events"]) {
+    Json payload = event;
+    for (const char* envelope :
+         {"event", "mcid", "at", "actor", "command_id", "correlation_id", "causation_id",
+          "stream_version", "global_position", "prev_hash", "hash"}) {
+      payload.erase(envelope);
+    }
+    std::cout << "v" << event["stream_version"].get<uint64_t>() << "  "
+              << event["at"].get<std::string>() << "  " << event["event"].get<std::string>()
+              << "  by " << event["actor"]["role"].get<std::string>() << ":"
+              << event["actor"]["id"].get<std::string>() << "  " << payload.dump() << "\n";
+  }
+}
+
+void PrintGaps(const Json& gaps) {
+  if (gaps["gaps"].empty()) std::cout << "no gaps\n";
+  for (const auto& gap : gaps["gaps"]) {
+    std::cout << gap["from"].get<std::string>() << " .. "
+              << (gap["to"].is_null() ? "(open)" : gap["to"].get<std::string>()) << "\n";
+  }
+}
+
+// MCID and --as-of parsed (or the command failed: false).
 bool ReadTrainerArgs(CliContext& context, const TrainerArgs& args, domain::Mcid* mcid,
                      std::optional<domain::Instant>* as_of) {
   auto parsed = McidArgument(context, args.mcid);
@@ -77,6 +102,28 @@ bool ReadTrainerArgs(CliContext& context, const TrainerArgs& args, domain::Mcid*
     }
   }
   return true;
+}
+
+// What a query about one trainer does once its arguments are read and the store is open.
+using TrainerQueryFn = std::function<void(Store& store, const domain::Mcid& mcid,
+                                          const std::optional<domain::Instant>& as_of)>;
+
+// Adds a subcommand about one trainer: MCID and --as-of, parsed, and the store opened for `run`.
+void AddTrainerQuery(CLI::App& app, CliContext& context, const std::string& name,
+                     const std::string& description, const std::string& as_of_help,
+                     TrainerQueryFn run) {
+  auto args = std::make_shared<TrainerArgs>();
+  CLI::App* command = app.add_subcommand(name, description);
+  command->add_option("MCID", args->mcid, "the trainer")->required();
+  command->add_option("--as-of", args->as_of, as_of_help);
+  command->callback([&context, args, run = std::move(run)] {
+    domain::Mcid mcid;
+    std::optional<domain::Instant> as_of;
+    if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
+    auto store = context.OpenStore();
+    if (!store) return;
+    run(*store, mcid, as_of);
+  });
 }
 
 void RunSubmit(CliContext& context, const std::string& input, const std::string& at_text) {
@@ -110,9 +157,10 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     }
     command.at = *at;
   }
-  const std::string mcid_text = json.is_object() && json.contains("mcid") && json["mcid"].is_string()
-                                    ? json["mcid"].get<std::string>()
-                                    : "";
+  const std::string mcid_text =
+      json.is_object() && json.contains("mcid") && json["mcid"].is_string()
+          ? json["mcid"].get<std::string>()
+          : "";
   auto mcid = domain::Mcid::Parse(mcid_text);
   if (!mcid) {
     context.Fail("invalid_input: mcid: '" + mcid_text + "' is not 4 to 10 digits", 2);
@@ -193,71 +241,32 @@ void AddTrainerCommands(CLI::App& app, CliContext& context) {
                         "the instant to stamp (RFC 3339), for importers; default: now");
     command->callback([&context, input, at] { RunSubmit(context, *input, *at); });
   }
-  {
-    auto args = std::make_shared<TrainerArgs>();
-    CLI::App* command = app.add_subcommand("status", "A trainer's status, now or --as-of an instant.");
-    command->add_option("MCID", args->mcid, "the trainer")->required();
-    command->add_option("--as-of", args->as_of, "an RFC 3339 instant, or a date (its end)");
-    command->callback([&context, args] {
-      domain::Mcid mcid;
-      std::optional<domain::Instant> as_of;
-      if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
-      auto store = context.OpenStore();
-      if (!store) return;
-      auto status = StatusQuery(*store, mcid, as_of, Now());
-      if (!status.ok()) return void(context.Fail(status.error().message));
-      context.json ? PrintJson(status.value()) : PrintStatus(status.value());
-    });
-  }
-  {
-    auto args = std::make_shared<TrainerArgs>();
-    CLI::App* command = app.add_subcommand("history", "A trainer's events in order (AUDIT-1).");
-    command->add_option("MCID", args->mcid, "the trainer")->required();
-    command->add_option("--as-of", args->as_of, "only the events up to this instant");
-    command->callback([&context, args] {
-      domain::Mcid mcid;
-      std::optional<domain::Instant> as_of;
-      if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
-      auto store = context.OpenStore();
-      if (!store) return;
-      auto history = HistoryQuery(*store, mcid, as_of);
-      if (!history.ok()) return void(context.Fail(history.error().message));
-      if (context.json) return PrintJson(history.value());
-      for (const auto& event : history.value()["events"]) {
-        Json payload = event;
-        for (const char* envelope : {"event", "mcid", "at", "actor", "command_id", "correlation_id",
-                                     "causation_id", "stream_version", "global_position",
-                                     "prev_hash", "hash"}) {
-          payload.erase(envelope);
-        }
-        std::cout << "v" << event["stream_version"].get<uint64_t>() << "  "
-                  << event["at"].get<std::string>() << "  " << event["event"].get<std::string>()
-                  << "  by " << event["actor"]["role"].get<std::string>() << ":"
-                  << event["actor"]["id"].get<std::string>() << "  " << payload.dump() << "\n";
-      }
-    });
-  }
-  {
-    auto args = std::make_shared<TrainerArgs>();
-    CLI::App* command = app.add_subcommand("gaps", "A trainer's transcript gaps [from, to) (REIN-5).");
-    command->add_option("MCID", args->mcid, "the trainer")->required();
-    command->add_option("--as-of", args->as_of, "an RFC 3339 instant, or a date (its end)");
-    command->callback([&context, args] {
-      domain::Mcid mcid;
-      std::optional<domain::Instant> as_of;
-      if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
-      auto store = context.OpenStore();
-      if (!store) return;
-      auto gaps = GapsQuery(*store, mcid, as_of, Now());
-      if (!gaps.ok()) return void(context.Fail(gaps.error().message));
-      if (context.json) return PrintJson(gaps.value());
-      if (gaps.value()["gaps"].empty()) std::cout << "no gaps\n";
-      for (const auto& gap : gaps.value()["gaps"]) {
-        std::cout << gap["from"].get<std::string>() << " .. "
-                  << (gap["to"].is_null() ? "(open)" : gap["to"].get<std::string>()) << "\n";
-      }
-    });
-  }
+  AddTrainerQuery(app, context, "status", "A trainer's status, now or --as-of an instant.",
+                  "an RFC 3339 instant, or a date (its end)",
+                  [&context](Store& store, const domain::Mcid& mcid,
+                             const std::optional<domain::Instant>& as_of) {
+                    auto status = StatusQuery(store, mcid, as_of, Now());
+                    if (!status.ok()) return void(context.Fail(status.error().message));
+                    context.json ? PrintJson(status.value()) : PrintStatus(status.value());
+                  });
+  AddTrainerQuery(app, context, "history", "A trainer's events in order (AUDIT-1).",
+                  "only the events up to this instant",
+                  [&context](Store& store, const domain::Mcid& mcid,
+                             const std::optional<domain::Instant>& as_of) {
+                    auto history = HistoryQuery(store, mcid, as_of);
+                    if (!history.ok()) return void(context.Fail(history.error().message));
+                    if (context.json) return PrintJson(history.value());
+                    PrintHistory(history.value());
+                  });
+  AddTrainerQuery(app, context, "gaps", "A trainer's transcript gaps [from, to) (REIN-5).",
+                  "an RFC 3339 instant, or a date (its end)",
+                  [&context](Store& store, const domain::Mcid& mcid,
+                             const std::optional<domain::Instant>& as_of) {
+                    auto gaps = GapsQuery(store, mcid, as_of, Now());
+                    if (!gaps.ok()) return void(context.Fail(gaps.error().message));
+                    if (context.json) return PrintJson(gaps.value());
+                    PrintGaps(gaps.value());
+                  });
 }
 
 }  // namespace mct::admin
