@@ -73,32 +73,32 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                              const domain::Actor& actor) { handler(request, response, actor); };
   };
 
+  // The reads of one trainer: the MCID from the path and ?as_of= checked, then `query`.
+  using TrainerQuery = std::function<Result<Json>(
+      const Store&, const domain::Mcid&, const std::optional<domain::Instant>&)>;
+  auto trainer_read = [&ctx, &keep](TrainerQuery query) {
+    return keep([&ctx, query = std::move(query)](const httplib::Request& request,
+                                                  httplib::Response& response,
+                                                  const domain::Actor&) {
+      std::optional<domain::Instant> as_of;
+      auto mcid = ReadMcid(request, response);
+      if (!mcid || !ReadAsOf(request, response, &as_of)) return;
+      SendResult(response, query(ctx.store, *mcid, as_of));
+    });
+  };
   server.Get(R"(/v1/trainers/([^/]+))",
              Guarded(ctx, RouteAccess::kStatus, true,
-                     keep([&ctx](const httplib::Request& request, httplib::Response& response,
-                                 const domain::Actor&) {
-                       std::optional<domain::Instant> as_of;
-                       auto mcid = ReadMcid(request, response);
-                       if (!mcid || !ReadAsOf(request, response, &as_of)) return;
-                       SendResult(response, StatusQuery(ctx.store, *mcid, as_of, Now()));
+                     trainer_read([](const Store& store, const domain::Mcid& mcid,
+                                     const std::optional<domain::Instant>& as_of) {
+                       return StatusQuery(store, mcid, as_of, Now());
                      })));
   server.Get(R"(/v1/trainers/([^/]+)/history)",
-             Guarded(ctx, RouteAccess::kRecords, true,
-                     keep([&ctx](const httplib::Request& request, httplib::Response& response,
-                                 const domain::Actor&) {
-                       std::optional<domain::Instant> as_of;
-                       auto mcid = ReadMcid(request, response);
-                       if (!mcid || !ReadAsOf(request, response, &as_of)) return;
-                       SendResult(response, HistoryQuery(ctx.store, *mcid, as_of));
-                     })));
+             Guarded(ctx, RouteAccess::kRecords, true, trainer_read(HistoryQuery)));
   server.Get(R"(/v1/trainers/([^/]+)/gaps)",
              Guarded(ctx, RouteAccess::kRecords, true,
-                     keep([&ctx](const httplib::Request& request, httplib::Response& response,
-                                 const domain::Actor&) {
-                       std::optional<domain::Instant> as_of;
-                       auto mcid = ReadMcid(request, response);
-                       if (!mcid || !ReadAsOf(request, response, &as_of)) return;
-                       SendResult(response, GapsQuery(ctx.store, *mcid, as_of, Now()));
+                     trainer_read([](const Store& store, const domain::Mcid& mcid,
+                                     const std::optional<domain::Instant>& as_of) {
+                       return GapsQuery(store, mcid, as_of, Now());
                      })));
   server.Get("/v1/due", Guarded(ctx, RouteAccess::kFleet, false,
                                 keep([&ctx](const httplib::Request& request,
