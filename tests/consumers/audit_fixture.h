@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <utility>
 #include <variant>
@@ -21,29 +20,12 @@
 #include "consumers/read_models.h"
 #include "consumers/rocks_db.h"
 #include "tests/consumers/event_samples.h"
+#include "tests/consumers/store_support.h"
 
 namespace mct::consumers::audit {
 
-// A fresh directory under the system's temporary directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("mct-audit-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// Audit tests keep their stores in the consumers tests' temporary directories.
+using mct::consumers::testing::TempDir;
 
 inline std::string McidText(int trainer) { return std::to_string(1000001 + trainer); }
 

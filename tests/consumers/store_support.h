@@ -33,6 +33,7 @@
 #include "domain/commands.h"
 #include "domain/decide.h"
 #include "domain/values.h"
+#include "tests/domain/given.h"
 
 namespace mct::consumers::testing {
 
@@ -112,8 +113,9 @@ inline domain::Date On(std::string_view text) {
   return *parsed;
 }
 
-inline domain::Actor SystemActor() { return {domain::Role::kSystem, "member-site"}; }
-inline domain::Actor SupportActor() { return {domain::Role::kSupport, "support-1"}; }
+// The same actors and forms as the domain tests use.
+using domain::testing::SupportActor;
+using domain::testing::SystemActor;
 inline domain::Actor TrainerActor(const std::string& mcid) { return {domain::Role::kTrainer, mcid}; }
 
 // Who usually sends a command (ROLE-1..3): the member site enrolls, certifies, records surveys
@@ -158,21 +160,8 @@ inline domain::ChooseProfile FreelanceProfile() {
   profile.track = domain::Track::kItPro;
   return profile;
 }
-inline domain::AcceptTerms BothBoxes() { return {true, true}; }
-inline domain::EnterBillingAddress Billing() {
-  domain::EnterBillingAddress billing;
-  billing.first_name = "Hanako";
-  billing.last_name = "Sato";
-  billing.email = "hanako@example.jp";
-  billing.email_confirmation = "hanako@example.jp";
-  billing.phone = "+81-3-1234-5678";
-  billing.address1 = "1-2-3 Shinjuku";
-  billing.address2 = "Room 405";
-  billing.city = "Shinjuku-ku";
-  billing.state = "Tokyo";
-  billing.postal_code = "160-0022";
-  return billing;
-}
+using domain::testing::BothBoxes;
+using domain::testing::Billing;
 inline domain::PlaceOrder CardOrder(std::string idempotency_key) {
   domain::PlaceOrder order;
   order.method = "credit_card";
