@@ -104,25 +104,24 @@ bool ReadTrainerArgs(CliContext& context, const TrainerArgs& args, domain::Mcid*
   return true;
 }
 
-// What a query about one trainer does once its arguments are read and the store is open.
-using TrainerQueryFn = std::function<void(Store& store, const domain::Mcid& mcid,
-                                          const std::optional<domain::Instant>& as_of)>;
-
-// Adds a subcommand about one trainer: MCID and --as-of, parsed, and the store opened for `run`.
+// Adds a subcommand about one trainer: MCID and --as-of parsed, the store opened, `query` run,
+// and its answer printed as JSON (--json) or by `print`.
 void AddTrainerQuery(CLI::App& app, CliContext& context, const std::string& name,
                      const std::string& description, const std::string& as_of_help,
-                     TrainerQueryFn run) {
+                     TrainerQuery query, std::function<void(const Json&)> print) {
   auto args = std::make_shared<TrainerArgs>();
   CLI::App* command = app.add_subcommand(name, description);
   command->add_option("MCID", args->mcid, "the trainer")->required();
   command->add_option("--as-of", args->as_of, as_of_help);
-  command->callback([&context, args, run = std::move(run)] {
+  command->callback([&context, args, query = std::move(query), print = std::move(print)] {
     domain::Mcid mcid;
     std::optional<domain::Instant> as_of;
     if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
     auto store = context.OpenStore();
     if (!store) return;
-    run(*store, mcid, as_of);
+    auto answer = query(*store, mcid, as_of);
+    if (!answer.ok()) return void(context.Fail(answer.error().message));
+    context.json ? PrintJson(answer.value()) : print(answer.value());
   });
 }
 
@@ -241,32 +240,24 @@ void AddTrainerCommands(CLI::App& app, CliContext& context) {
                         "the instant to stamp (RFC 3339), for importers; default: now");
     command->callback([&context, input, at] { RunSubmit(context, *input, *at); });
   }
-  AddTrainerQuery(app, context, "status", "A trainer's status, now or --as-of an instant.",
-                  "an RFC 3339 instant, or a date (its end)",
-                  [&context](Store& store, const domain::Mcid& mcid,
-                             const std::optional<domain::Instant>& as_of) {
-                    auto status = StatusQuery(store, mcid, as_of, Now());
-                    if (!status.ok()) return void(context.Fail(status.error().message));
-                    context.json ? PrintJson(status.value()) : PrintStatus(status.value());
-                  });
+  AddTrainerQuery(
+      app, context, "status", "A trainer's status, now or --as-of an instant.",
+      "an RFC 3339 instant, or a date (its end)",
+      [](const Store& store, const domain::Mcid& mcid,
+         const std::optional<domain::Instant>& as_of) {
+        return StatusQuery(store, mcid, as_of, Now());
+      },
+      PrintStatus);
   AddTrainerQuery(app, context, "history", "A trainer's events in order (AUDIT-1).",
-                  "only the events up to this instant",
-                  [&context](Store& store, const domain::Mcid& mcid,
-                             const std::optional<domain::Instant>& as_of) {
-                    auto history = HistoryQuery(store, mcid, as_of);
-                    if (!history.ok()) return void(context.Fail(history.error().message));
-                    if (context.json) return PrintJson(history.value());
-                    PrintHistory(history.value());
-                  });
-  AddTrainerQuery(app, context, "gaps", "A trainer's transcript gaps [from, to) (REIN-5).",
-                  "an RFC 3339 instant, or a date (its end)",
-                  [&context](Store& store, const domain::Mcid& mcid,
-                             const std::optional<domain::Instant>& as_of) {
-                    auto gaps = GapsQuery(store, mcid, as_of, Now());
-                    if (!gaps.ok()) return void(context.Fail(gaps.error().message));
-                    if (context.json) return PrintJson(gaps.value());
-                    PrintGaps(gaps.value());
-                  });
+                  "only the events up to this instant", HistoryQuery, PrintHistory);
+  AddTrainerQuery(
+      app, context, "gaps", "A trainer's transcript gaps [from, to) (REIN-5).",
+      "an RFC 3339 instant, or a date (its end)",
+      [](const Store& store, const domain::Mcid& mcid,
+         const std::optional<domain::Instant>& as_of) {
+        return GapsQuery(store, mcid, as_of, Now());
+      },
+      PrintGaps);
 }
 
 }  // namespace mct::admin

@@ -4,6 +4,7 @@
 // Thread-safety: safe from any thread (the store's parts are).
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ Result<Json> HistoryQuery(const Store& store, const domain::Mcid& mcid,
 // {"mcid", "as_of", "gaps": [{"from", "to"}]}.
 Result<Json> GapsQuery(const Store& store, const domain::Mcid& mcid,
                        const std::optional<domain::Instant>& as_of, const domain::Instant& now);
+// One of the three above with its clock bound: what `mctctl` and the HTTP API both serve for a
+// trainer's MCID and an optional instant.
+using TrainerQuery = std::function<Result<Json>(const Store&, const domain::Mcid&,
+                                                const std::optional<domain::Instant>&)>;
 // {"from", "to", "trainers": [{"mcid", "anniversary", "days_left"}]}, by anniversary.
 Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
                       const domain::Instant& now);

@@ -74,8 +74,6 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   };
 
   // The reads of one trainer: the MCID from the path and ?as_of= checked, then `query`.
-  using TrainerQuery = std::function<Result<Json>(
-      const Store&, const domain::Mcid&, const std::optional<domain::Instant>&)>;
   auto trainer_read = [&ctx, &keep](TrainerQuery query) {
     return keep([&ctx, query = std::move(query)](const httplib::Request& request,
                                                   httplib::Response& response,
