@@ -35,13 +35,24 @@ void BinaryWriter::String(std::string_view value) {
   archive_(cereal::binary_data(value.data(), value.size()));
 }
 
-BinaryReader::ViewBuffer::ViewBuffer(std::string_view bytes) {
+void BinaryReader::ViewBuffer::Point(std::string_view bytes) {
   // std::streambuf wants mutable pointers; this buffer only ever reads through them.
   char* begin = const_cast<char*>(bytes.data());
   setg(begin, begin, begin + bytes.size());
 }
 
 BinaryReader::BinaryReader(std::string_view bytes) : buffer_(bytes), stream_(&buffer_) {
+  Begin(bytes);
+}
+
+void BinaryReader::Reset(std::string_view bytes) {
+  buffer_.Point(bytes);
+  stream_.clear();
+  error_.clear();
+  Begin(bytes);
+}
+
+void BinaryReader::Begin(std::string_view bytes) {
   if (bytes.empty()) {
     Fail("empty input: no event to decode");
     return;
@@ -52,7 +63,11 @@ BinaryReader::BinaryReader(std::string_view bytes) : buffer_(bytes), stream_(&bu
          ", not 1: not a little-endian portable binary event");
     return;
   }
-  archive_.emplace(stream_, LittleEndianIn::LittleEndian());  // consumes the flag
+  if (archive_) {
+    buffer_.Skip(1);  // an archive reads the flag once, when made, and reads little-endian since
+  } else {
+    archive_.emplace(stream_, LittleEndianIn::LittleEndian());  // consumes the flag
+  }
 }
 
 std::string BinaryReader::String(FieldRef where) {

@@ -61,6 +61,8 @@ class BinaryReader {
   // Reads `bytes`, which must outlive the reader. Consumes the endianness flag; an empty input or
   // a flag other than 1 fails the reader at once.
   explicit BinaryReader(std::string_view bytes);
+  // Reads other bytes, as a new reader would: a stream per record costs as much as decoding it.
+  void Reset(std::string_view bytes);
   BinaryReader(const BinaryReader&) = delete;
   BinaryReader& operator=(const BinaryReader&) = delete;
 
@@ -86,11 +88,15 @@ class BinaryReader {
   // A read-only stream buffer over the caller's bytes: no copy, and it knows what is left.
   class ViewBuffer : public std::streambuf {
    public:
-    explicit ViewBuffer(std::string_view bytes);
+    explicit ViewBuffer(std::string_view bytes) { Point(bytes); }
+    void Point(std::string_view bytes);
+    void Skip(size_t count) { gbump(static_cast<int>(count)); }
     size_t consumed() const { return static_cast<size_t>(gptr() - eback()); }
     size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
   };
 
+  // Checks the endianness flag that starts `bytes` and steps over it.
+  void Begin(std::string_view bytes);
   // False (and the reader failed) unless `size` more bytes are there.
   bool Have(size_t size, FieldRef where);
 

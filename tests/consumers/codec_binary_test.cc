@@ -97,6 +97,23 @@ TEST(CodecBinary, NamesTheTruncatedField) {
                                          ": RenewalStarted.anniversary needs 4 bytes, 2 left");
 }
 
+// Decoding reuses one reader per thread: whatever a refused record left in it (a failure, a
+// half-read field, a refused flag) must not reach the next record.
+TEST(CodecBinary, ARefusedRecordLeavesNothingForTheNext) {
+  const EventEnvelope sample = SampleOf(domain::RenewalStarted{});
+  const std::string bytes = EncodeBinary(sample);
+  std::string unflagged = bytes;
+  unflagged[0] = 0;
+  const std::vector<std::string> refused = {"", unflagged, bytes.substr(0, bytes.size() - 2),
+                                            bytes + "x", std::string(1, '\x01')};
+  for (const std::string& bad : refused) {
+    ASSERT_FALSE(DecodeBinary(bad).ok());
+    const Result<EventEnvelope> decoded = DecodeBinary(bytes);
+    ASSERT_TRUE(decoded.ok()) << "after " << bad.size() << " bad bytes: " << decoded.error().message;
+    EXPECT_EQ(EncodeBinary(decoded.value()), bytes);
+  }
+}
+
 TEST(CodecBinary, RefusesEmptyInput) {
   const Result<EventEnvelope> decoded = DecodeBinary("");
   ASSERT_FALSE(decoded.ok());
