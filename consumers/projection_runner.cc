@@ -2,11 +2,12 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <chrono>
-#include <map>
 #include <unordered_map>
 
 #include "consumers/keys.h"
+#include "consumers/log_chunks.h"
 #include "projections/gaps.h"
 
 namespace mct::consumers {
@@ -49,6 +50,30 @@ void WriteTrainer(rocksdb::WriteBatch& batch, const Generation& generation, cons
   }
 }
 
+// A trainer's view as the generation stores it (none yet: an empty view).
+Status LoadView(rocksdb::DB* db, const Generation& generation, const std::string& mcid, ViewSlot& slot) {
+  std::string stored;
+  const rocksdb::Status got = db->Get(rocksdb::ReadOptions(), generation.status, mcid, &stored);
+  if (got.IsNotFound()) return Ok();
+  if (!got.ok()) return FromRocks(got, "reading a trainer view");
+  auto view = DecodeView(stored);
+  if (!view.ok()) return view.error();
+  slot.before = std::move(view).value();
+  slot.now = slot.before;
+  return Ok();
+}
+
+// The entries of a hash map in key order, by pointer (folding looks up by hash; writing wants order).
+template <typename Map>
+std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> SortedByKey(
+    const Map& map) {
+  std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> sorted;
+  sorted.reserve(map.size());
+  for (const auto& [key, value] : map) sorted.emplace_back(&key, &value);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return sorted;
+}
+
 }  // namespace
 
 Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t target,
@@ -58,57 +83,60 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
   if (!checkpoint.ok()) return checkpoint.error();
   uint64_t position = checkpoint.value();
 
-  rocksdb::ReadOptions scan;
-  scan.readahead_size = 4 << 20;
-  scan.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> log(db->NewIterator(scan, models_.db().log()));
-  log->Seek(keys::Position(position + 1));
-
-  while (position < target) {
+  LogChunks log(models_.db(), position, target);
+  std::vector<EventEnvelope> chunk;
+  size_t next_in_chunk = 0;
+  bool log_ended = false;
+  while (position < target && !log_ended) {
     std::unordered_map<std::string, ViewSlot> views;
-    std::map<std::string, int64_t> counters;  // "YYYY-MM/name" → delta
+    std::unordered_map<std::string, int64_t> counters;  // "YYYY-MM/name" → delta
+    ViewSlot* last_slot = nullptr;  // a trainer's events often follow each other in the log
+    const std::string* last_mcid = nullptr;
     std::vector<projections::CounterDelta> deltas;
     size_t folded = 0;
-    for (; log->Valid() && folded < options.batch_events && position < target; log->Next()) {
-      auto envelope = DecodeBinary(log->value().ToStringView());
-      if (!envelope.ok()) {
-        return Error{"event at position " + std::to_string(keys::ReadBigEndian64(log->key().ToStringView())) +
-                     " cannot be read: " + envelope.error().message};
+    while (folded < options.batch_events && views.size() < options.max_views) {
+      if (next_in_chunk == chunk.size()) {
+        auto read = log.Next();
+        if (!read.ok()) return read.error();
+        chunk = std::move(read).value();
+        next_in_chunk = 0;
+        if (chunk.empty()) {
+          log_ended = true;  // the log may end before `target`
+          break;
+        }
       }
-      const domain::RecordedEvent& event = envelope->event;
+      const EventEnvelope& envelope = chunk[next_in_chunk++];
+      const domain::RecordedEvent& event = envelope.event;
       const std::string& mcid = event.meta.mcid.str();
-      auto [slot, inserted] = views.try_emplace(mcid);
-      if (inserted) {
-        std::string stored;
-        const rocksdb::Status got = db->Get(rocksdb::ReadOptions(), generation.status, mcid, &stored);
-        if (got.ok()) {
-          auto view = DecodeView(stored);
-          if (!view.ok()) return view.error();
-          slot->second.before = std::move(view).value();
-          slot->second.now = slot->second.before;
-        } else if (!got.IsNotFound()) {
-          return FromRocks(got, "reading a trainer view").error();
+      if (last_mcid == nullptr || *last_mcid != mcid) {
+        auto [slot, inserted] = views.try_emplace(mcid);
+        last_mcid = &slot->first;
+        last_slot = &slot->second;
+        if (inserted) {
+          if (Status loaded = LoadView(db, generation, mcid, *last_slot); !loaded.ok()) {
+            return loaded.error();
+          }
         }
       }
       deltas.clear();
-      projections::ApplyToView(slot->second.now, event, &deltas);
+      projections::ApplyToView(last_slot->now, event, &deltas);
       for (const auto& delta : deltas) counters[delta.month + "/" + delta.name] += delta.delta;
-      position = envelope->global_position;
+      position = envelope.global_position;
       ++folded;
     }
-    if (!log->status().ok()) return FromRocks(log->status(), "reading the log").error();
-    if (folded == 0) break;  // the log ends before `target`
+    if (folded == 0) break;
 
     rocksdb::WriteBatch batch;
-    for (const auto& [mcid, slot] : views) WriteTrainer(batch, generation, mcid, slot);
-    for (const auto& [key, delta] : counters) {
-      if (delta == 0) continue;
+    // In key order, so that each family's keys reach RocksDB's memtable sorted: cheap inserts.
+    for (const auto& [mcid, slot] : SortedByKey(views)) WriteTrainer(batch, generation, *mcid, *slot);
+    for (const auto& [key, delta] : SortedByKey(counters)) {
+      if (*delta == 0) continue;
       std::string stored;
       int64_t value = 0;
-      if (db->Get(rocksdb::ReadOptions(), generation.reports, key, &stored).ok()) {
+      if (db->Get(rocksdb::ReadOptions(), generation.reports, *key, &stored).ok()) {
         value = static_cast<int64_t>(keys::ReadBigEndian64(stored));
       }
-      batch.Put(generation.reports, key, keys::Position(static_cast<uint64_t>(value + delta)));
+      batch.Put(generation.reports, *key, keys::Position(static_cast<uint64_t>(value + *delta)));
     }
     batch.Put(generation.checkpoint, "position", keys::Position(position));  // invariant 4
     rocksdb::WriteOptions write;
@@ -129,12 +157,10 @@ Result<uint64_t> ProjectionRunner::CatchUp(const ProgressFn& progress) {
   return Apply(*generation, store_.Head(), options, progress);
 }
 
-Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress) {
+Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress, const RunnerOptions& bulk) {
   const auto started = std::chrono::steady_clock::now();
   auto next = models_.CreateNext();
   if (!next.ok()) return next.error();
-  RunnerOptions bulk;
-  bulk.durable = false;
   // The bulk of the log, while the live generation keeps serving and catching up.
   auto applied = Apply(*next.value(), store_.Head(), bulk, progress);
   if (applied.ok()) {

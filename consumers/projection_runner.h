@@ -26,8 +26,16 @@ using ProgressFn = std::function<void(uint64_t applied, uint64_t target)>;
 
 struct RunnerOptions {
   size_t batch_events = 100000;  // events folded in memory before one write
+  size_t max_views = 100000;     // trainers folded in memory before one write (bounds memory)
   bool durable = true;           // write the WAL (off for a rebuild, which flushes at the end)
 };
+
+// A rebuild's batches: long, since a trainer's keys are written once per batch that touched them
+// (max_views bounds the memory either way), and without the WAL (the rebuild flushes before it
+// switches).
+inline RunnerOptions RebuildOptions() {
+  return RunnerOptions{.batch_events = 250000, .max_views = 100000, .durable = false};
+}
 
 struct RebuildStats {
   uint64_t events = 0;
@@ -43,7 +51,7 @@ class ProjectionRunner {
   Result<uint64_t> CatchUp(const ProgressFn& progress = {});
 
   // Builds a new generation from the whole log and switches to it.
-  Result<RebuildStats> Rebuild(const ProgressFn& progress = {});
+  Result<RebuildStats> Rebuild(const ProgressFn& progress = {}, const RunnerOptions& options = RebuildOptions());
 
  private:
   // Applies events (checkpoint, target] of `generation`; answers the new checkpoint.

@@ -100,6 +100,25 @@ TEST_F(Projections, RebuildGivesTheLiveChecksum) {
   EXPECT_EQ(Rebuild().checksum, live) << "and a second rebuild again";
 }
 
+// A rebuild whose batches end after a few trainers or a few events writes each trainer many times
+// over, reading back what the earlier batches left: the same state as one long batch.
+TEST_F(Projections, RebuildInBatchesBoundedByTrainersEqualsLive) {
+  Lives(0, 3 * kLifeCount);
+  CatchUp();
+  const std::string live = Checksum();
+  uint64_t batches = 0;
+  const auto count = [&](uint64_t, uint64_t) { ++batches; };
+  auto by_trainers = runner().Rebuild(count, RunnerOptions{.batch_events = 1000, .max_views = 3, .durable = false});
+  ASSERT_TRUE(by_trainers.ok()) << by_trainers.error().message;
+  EXPECT_EQ(by_trainers->checksum, live);
+  EXPECT_GE(batches, 3 * kLifeCount / 3) << "at most three trainers a batch";
+  batches = 0;
+  auto by_events = runner().Rebuild(count, RunnerOptions{.batch_events = 5, .max_views = 1000, .durable = false});
+  ASSERT_TRUE(by_events.ok()) << by_events.error().message;
+  EXPECT_EQ(by_events->checksum, live);
+  EXPECT_GE(batches, log().Head() / 5);
+}
+
 // The live runner sees the log in many small pieces while commands of many trainers (renewals,
 // refunds, reinstatements, alumni, vouchers) are being written; the rebuild sees it in one piece.
 TEST_F(Projections, LiveRunnerInSmallPiecesEqualsRebuild) {
