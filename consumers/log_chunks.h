@@ -22,7 +22,7 @@ namespace mct::consumers {
 
 struct LogChunkOptions {
   size_t chunk_events = 4096;
-  size_t chunks_ahead = 8;             // how far the read-ahead thread may run (memory bound)
+  size_t chunks_ahead = 4;             // how far the read-ahead thread may run (memory bound)
   uint64_t read_ahead_from = 50000;    // events to read before a thread is worth starting
 };
 

@@ -34,7 +34,7 @@ struct RunnerOptions {
 // (max_views bounds the memory either way), and without the WAL (the rebuild flushes before it
 // switches).
 inline RunnerOptions RebuildOptions() {
-  return RunnerOptions{.batch_events = 250000, .max_views = 100000, .durable = false};
+  return RunnerOptions{.batch_events = 100000, .max_views = 100000, .durable = false};
 }
 
 struct RebuildStats {
