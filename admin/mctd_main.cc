@@ -63,6 +63,7 @@ class RunnerLoop {
     while (!stopping_) {
       pending_ = false;
       lock.unlock();
+      const auto started = std::chrono::steady_clock::now();
       auto caught_up = store_.runner->CatchUp();
       if (caught_up.ok()) {
         api_.set_ready(true);
@@ -72,9 +73,16 @@ class RunnerLoop {
                           .dump());
       }
       lock.lock();
-      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || pending_; });
+      wake_.wait_for(lock, kIdleCatchUp, [this] { return stopping_ || pending_; });
+      // Under load every command wakes the runner, and a catch-up per command would write the
+      // read models a few events at a time; waiting out the rest of kMinCatchUpGap lets each
+      // write carry all that came meanwhile. An idle server still catches up at once.
+      wake_.wait_until(lock, started + kMinCatchUpGap, [this] { return stopping_; });
     }
   }
+
+  static constexpr std::chrono::milliseconds kIdleCatchUp{200};
+  static constexpr std::chrono::milliseconds kMinCatchUpGap{5};
 
   mct::admin::Store& store_;
   mct::admin::server::HttpApi& api_;
