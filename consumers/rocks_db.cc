@@ -27,7 +27,7 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   return Error{std::string(what) + ": " + status.ToString()};
 }
 
-Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir) {
+Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir, rocksdb::Env* env) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Error{"cannot create the data directory " + dir.string() + ": " + error.message()};
@@ -43,6 +43,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir)
   // Reused WAL files are already allocated and sized: a sync then writes the data and flushes,
   // without updating the file's inode first (one disk write less per group commit).
   options.recycle_log_file_num = 4;
+  if (env != nullptr) options.env = env;
 
   std::vector<std::string> names;
   const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);

@@ -26,8 +26,11 @@ inline constexpr const char* kMetaFamily = "meta";
 
 class RocksDb {
  public:
-  // Opens (creating if needed) the database in `dir`, with every column family it holds.
-  static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir);
+  // Opens (creating if needed) the database in `dir`, with every column family it holds. `env`
+  // replaces the operating system's (tests inject disk failures through it); it must outlive
+  // the database.
+  static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir,
+                                               rocksdb::Env* env = nullptr);
   ~RocksDb();
   RocksDb(const RocksDb&) = delete;
   RocksDb& operator=(const RocksDb&) = delete;

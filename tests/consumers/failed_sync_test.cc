@@ -1,0 +1,143 @@
+// The store when the disk refuses a WAL sync (a full or failing disk), on a real RocksDB whose
+// file system fails syncs of the write-ahead log on demand: the append being synced gets an
+// error, the store stops taking appends until a restart (fail-stop: what reached the disk is not
+// known), Head() and FindCommand never treat the unacknowledged events as durable, and a restart
+// recovers a log whose chains verify, where a retried command is written exactly once.
+#include <gtest/gtest.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "consumers/chain_verifier.h"
+#include "consumers/event_store.h"
+#include "consumers/rocks_db.h"
+#include "tests/consumers/store_support.h"
+
+namespace mct::consumers {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+// The operating system's file system, except that syncing a WAL file fails while `failing` is
+// set. RocksDB writes its WAL into files named *.log, new or recycled.
+class FailingWalSyncs : public rocksdb::FileSystemWrapper {
+ public:
+  FailingWalSyncs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "FailingWalSyncs"; }
+  void set_failing(bool failing) { failing_ = failing; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* debug) override {
+    return Wrap(name, target()->NewWritableFile(name, options, file, debug), file);
+  }
+  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
+                                      const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                      rocksdb::IODebugContext* debug) override {
+    return Wrap(name, target()->ReuseWritableFile(name, old_name, options, file, debug), file);
+  }
+
+ private:
+  class File : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
+        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
+      return target()->Sync(options, debug);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
+      return target()->Fsync(options, debug);
+    }
+
+   private:
+    const std::atomic<bool>& failing_;
+  };
+
+  rocksdb::IOStatus Wrap(const std::string& name, rocksdb::IOStatus opened,
+                         std::unique_ptr<rocksdb::FSWritableFile>* file) {
+    if (opened.ok() && name.ends_with(".log")) {
+      *file = std::make_unique<File>(std::move(*file), failing_);
+    }
+    return opened;
+  }
+
+  std::atomic<bool> failing_{false};
+};
+
+AppendRequest Survey(const std::string& mcid, uint64_t expected_version, const std::string& command_id) {
+  AppendRequest request;
+  request.meta.mcid = M(mcid);
+  request.meta.at = At("2017-03-01T10:00:00Z");
+  request.meta.actor = TrainerActor(mcid);
+  request.meta.command_id = command_id;
+  request.expected_version = expected_version;
+  request.events.push_back(domain::MtmSurveyRecorded{"20410D", On("2017-02-10"), 8.0});
+  return request;
+}
+
+TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
+  TempDir dir("failed-sync");
+  auto file_system = std::make_shared<FailingWalSyncs>();
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  {
+    auto db = RocksDb::Open(dir.path(), env.get());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto store = EventStore::Open(*db.value());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    EventStore& log = *store.value();
+
+    auto first = log.Append(Survey("1000001", 0, "cmd-synced"));
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    ASSERT_EQ(first->refusal, AppendRefusal::kNone);
+    ASSERT_EQ(log.Head(), 1u);
+
+    file_system->set_failing(true);
+    auto refused = log.Append(Survey("1000002", 0, "cmd-unsynced"));
+    ASSERT_FALSE(refused.ok()) << "an append whose sync failed was acknowledged";
+    EXPECT_NE(refused.error().message.find("injected: the disk refused the sync"), std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(log.Head(), 1u) << "the unsynced event is not durable: no read model may apply it";
+
+    auto found = log.FindCommand("cmd-unsynced");
+    ASSERT_FALSE(found.ok()) << "a retry must not get an answer that was never acknowledged";
+    EXPECT_NE(found.error().message.find("restart the process"), std::string::npos);
+    auto synced = log.FindCommand("cmd-synced");
+    ASSERT_TRUE(synced.ok()) << synced.error().message;
+    ASSERT_TRUE(synced.value().has_value());
+
+    file_system->set_failing(false);  // the disk is back, but what reached it is still unknown
+    auto later = log.Append(Survey("1000003", 0, "cmd-later"));
+    ASSERT_FALSE(later.ok()) << "the store must stay stopped until a restart";
+    EXPECT_NE(later.error().message.find("stopped after a failed sync"), std::string::npos)
+        << later.error().message;
+    EXPECT_EQ(log.Head(), 1u);
+  }
+
+  // The restart: the first command once; the unacknowledged one there at most once, and once
+  // exactly after its retry; every chain verifies.
+  StoreParts parts(dir.path());
+  EventStore& log = *parts.log;
+  auto retried = log.Append(Survey("1000002", log.StreamVersion(M("1000002")), "cmd-unsynced"));
+  ASSERT_TRUE(retried.ok()) << retried.error().message;
+  EXPECT_TRUE(retried->refusal == AppendRefusal::kNone || retried->refusal == AppendRefusal::kDuplicateCommand);
+  auto stream = log.ReadStream(M("1000002"));
+  ASSERT_TRUE(stream.ok());
+  EXPECT_EQ(stream->size(), 1u);
+  auto first_stream = log.ReadStream(M("1000001"));
+  ASSERT_TRUE(first_stream.ok());
+  EXPECT_EQ(first_stream->size(), 1u);
+  EXPECT_EQ(log.StreamVersion(M("1000003")), 0u) << "refused after the failure: never written";
+  auto verified = VerifyLog(*parts.db);
+  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  EXPECT_TRUE(verified->ok());
+  EXPECT_EQ(verified->events_checked, 2u);
+}
+
+}  // namespace
+}  // namespace mct::consumers
