@@ -62,9 +62,12 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   server_.set_tcp_nodelay(true);
   // cpp-httplib listens with a backlog of 5: a burst of clients overflows it and their requests
   // stall for seconds or time out. The options hook sees the listening socket before it is
-  // bound, so Bind can raise the backlog on it.
+  // bound, so Bind can raise the backlog on it. Its default options set SO_REUSEPORT, which lets
+  // a second server bind the same port and take half the connections; SO_REUSEADDR alone lets a
+  // restarted server bind at once and a second one fail.
   server_.set_socket_options([this](socket_t socket) {
-    httplib::default_socket_options(socket);
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_socket_ = socket;
   });
   server_.set_keep_alive_timeout(1);  // idle connections must not hold up a shutdown
