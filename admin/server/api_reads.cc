@@ -1,6 +1,9 @@
 #include "admin/server/api_reads.h"
 
-#include <sstream>
+#include <spdlog/spdlog.h>
+
+#include <ostream>
+#include <streambuf>
 
 #include "admin/cli.h"
 #include "admin/queries.h"
@@ -11,6 +14,41 @@
 
 namespace mct::admin::server {
 namespace {
+
+// An ostream onto a response's sink: a client gone away makes the stream bad, so the writer stops.
+class SinkBuffer : public std::streambuf {
+ public:
+  explicit SinkBuffer(httplib::DataSink& sink) : sink_(sink) {}
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    return sink_.write(data, static_cast<size_t>(size)) ? size : 0;
+  }
+  int_type overflow(int_type letter) override {
+    if (traits_type::eq_int_type(letter, traits_type::eof())) return traits_type::not_eof(letter);
+    const char byte = traits_type::to_char_type(letter);
+    return sink_.write(&byte, 1) ? letter : traits_type::eof();
+  }
+
+ private:
+  httplib::DataSink& sink_;
+};
+
+// The export goes out as it is read, one event at a time, however long the log: memory holds one
+// line, not the log. The status line left before the first event, so an error after it (an event
+// that does not decode) cannot become a 500 any more: the connection is cut before the final
+// chunk, which every HTTP client reports as an incomplete answer, and the server logs why.
+bool StreamExport(ReadContext& ctx, httplib::DataSink& sink) {
+  SinkBuffer buffer(sink);
+  std::ostream out(&buffer);
+  auto exported = consumers::ExportLog(*ctx.store.db, out);
+  if (!exported.ok()) {
+    spdlog::error(Json{{"msg", "export cut short"}, {"error", exported.error().message}}.dump());
+    return false;
+  }
+  sink.done();
+  return true;
+}
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&, const domain::Actor&)>;
 
@@ -155,13 +193,11 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   server.Get("/v1/export", Guarded(ctx, RouteAccess::kAudit, false,
                                    keep([&ctx](const httplib::Request&, httplib::Response& response,
                                                const domain::Actor&) {
-                                     std::ostringstream out;
-                                     auto exported = consumers::ExportLog(*ctx.store.db, out);
-                                     if (!exported.ok()) {
-                                       return SendError(response, 500, "internal",
-                                                        "export failed: " + exported.error().message);
-                                     }
-                                     response.set_content(out.str(), "application/x-ndjson");
+                                     response.set_chunked_content_provider(
+                                         "application/x-ndjson",
+                                         [&ctx](size_t, httplib::DataSink& sink) {
+                                           return StreamExport(ctx, sink);
+                                         });
                                    })));
 }
 
