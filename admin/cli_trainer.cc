@@ -240,24 +240,13 @@ void AddTrainerCommands(CLI::App& app, CliContext& context) {
                         "the instant to stamp (RFC 3339), for importers; default: now");
     command->callback([&context, input, at] { RunSubmit(context, *input, *at); });
   }
-  AddTrainerQuery(
-      app, context, "status", "A trainer's status, now or --as-of an instant.",
-      "an RFC 3339 instant, or a date (its end)",
-      [](const Store& store, const domain::Mcid& mcid,
-         const std::optional<domain::Instant>& as_of) {
-        return StatusQuery(store, mcid, as_of, Now());
-      },
-      PrintStatus);
+  AddTrainerQuery(app, context, "status", "A trainer's status, now or --as-of an instant.",
+                  "an RFC 3339 instant, or a date (its end)", WithWallClock(StatusQuery),
+                  PrintStatus);
   AddTrainerQuery(app, context, "history", "A trainer's events in order (AUDIT-1).",
                   "only the events up to this instant", HistoryQuery, PrintHistory);
-  AddTrainerQuery(
-      app, context, "gaps", "A trainer's transcript gaps [from, to) (REIN-5).",
-      "an RFC 3339 instant, or a date (its end)",
-      [](const Store& store, const domain::Mcid& mcid,
-         const std::optional<domain::Instant>& as_of) {
-        return GapsQuery(store, mcid, as_of, Now());
-      },
-      PrintGaps);
+  AddTrainerQuery(app, context, "gaps", "A trainer's transcript gaps [from, to) (REIN-5).",
+                  "an RFC 3339 instant, or a date (its end)", WithWallClock(GapsQuery), PrintGaps);
 }
 
 }  // namespace mct::admin

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "admin/cli.h"
 #include "admin/status_json.h"
 #include "consumers/codec.h"
 #include "projections/gaps.h"
@@ -189,6 +190,13 @@ Result<Json> LookupQuery(const Store& store, const std::string& email) {
   Json trainers = Json::array();
   for (const auto& mcid : found.value()) trainers.push_back(mcid.str());
   return Json{{"email", email}, {"trainers", std::move(trainers)}};
+}
+
+TrainerQuery WithWallClock(ClockedTrainerQuery query) {
+  return [query](const Store& store, const domain::Mcid& mcid,
+                 const std::optional<domain::Instant>& as_of) {
+    return query(store, mcid, as_of, Now());
+  };
 }
 
 }  // namespace mct::admin

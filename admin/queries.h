@@ -35,6 +35,11 @@ Result<Json> GapsQuery(const Store& store, const domain::Mcid& mcid,
 // trainer's MCID and an optional instant.
 using TrainerQuery = std::function<Result<Json>(const Store&, const domain::Mcid&,
                                                 const std::optional<domain::Instant>&)>;
+// StatusQuery or GapsQuery with "now" read from the wall clock at each call.
+using ClockedTrainerQuery = Result<Json> (*)(const Store&, const domain::Mcid&,
+                                             const std::optional<domain::Instant>&,
+                                             const domain::Instant& now);
+TrainerQuery WithWallClock(ClockedTrainerQuery query);
 // {"from", "to", "trainers": [{"mcid", "anniversary", "days_left"}]}, by anniversary.
 Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
                       const domain::Instant& now);

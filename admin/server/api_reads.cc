@@ -123,19 +123,11 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
     });
   };
   server.Get(R"(/v1/trainers/([^/]+))",
-             Guarded(ctx, RouteAccess::kStatus, true,
-                     trainer_read([](const Store& store, const domain::Mcid& mcid,
-                                     const std::optional<domain::Instant>& as_of) {
-                       return StatusQuery(store, mcid, as_of, Now());
-                     })));
+             Guarded(ctx, RouteAccess::kStatus, true, trainer_read(WithWallClock(StatusQuery))));
   server.Get(R"(/v1/trainers/([^/]+)/history)",
              Guarded(ctx, RouteAccess::kRecords, true, trainer_read(HistoryQuery)));
   server.Get(R"(/v1/trainers/([^/]+)/gaps)",
-             Guarded(ctx, RouteAccess::kRecords, true,
-                     trainer_read([](const Store& store, const domain::Mcid& mcid,
-                                     const std::optional<domain::Instant>& as_of) {
-                       return GapsQuery(store, mcid, as_of, Now());
-                     })));
+             Guarded(ctx, RouteAccess::kRecords, true, trainer_read(WithWallClock(GapsQuery))));
   server.Get("/v1/due", Guarded(ctx, RouteAccess::kFleet, false,
                                 keep([&ctx](const httplib::Request& request,
                                             httplib::Response& response, const domain::Actor&) {
