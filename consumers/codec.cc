@@ -36,6 +36,7 @@
 #include "consumers/payload_io.h"
 #include "consumers/codec_enums.h"
 #include "consumers/event_fields.h"
+#include "consumers/keys.h"
 #include "domain/sha256.h"
 
 namespace mct::consumers {
@@ -240,6 +241,13 @@ Result<EventEnvelope> DecodeBinary(std::string_view bytes) {
   } catch (...) {
     return Error{"undecodable event"};
   }
+}
+
+Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes) {
+  auto decoded = DecodeBinary(bytes);
+  if (decoded.ok()) return decoded;
+  return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_key)) +
+               " cannot be read: " + decoded.error().message};
 }
 
 std::string ComputeEventHash(const EventEnvelope& envelope) {

@@ -35,6 +35,9 @@ struct EventEnvelope {
 std::string EncodeBinary(const EventEnvelope& envelope);
 // Refuses unknown tags, unknown schema versions and truncated or trailing bytes; never throws.
 Result<EventEnvelope> DecodeBinary(std::string_view bytes);
+// DecodeBinary of one entry of the log: `position_key` is its key (keys::Position), and an
+// error names that position.
+Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes);
 
 // SHA-256 (hex) of `prev_hash` followed by the binary encoding of the envelope with its `hash`
 // field empty: changing any byte of the event, or its predecessor's hash, changes it.

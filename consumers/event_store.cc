@@ -356,11 +356,8 @@ Result<std::vector<EventEnvelope>> EventStore::ReadStream(const domain::Mcid& mc
   out.reserve(values.size());
   for (size_t index = 0; index < values.size(); ++index) {
     if (!statuses[index].ok()) return FromRocks(statuses[index], "reading an event").error();
-    auto decoded = DecodeBinary(values[index]);
-    if (!decoded.ok()) {
-      return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_keys[index])) +
-                   " cannot be read: " + decoded.error().message};
-    }
+    auto decoded = DecodeLogEntry(position_keys[index], values[index]);
+    if (!decoded.ok()) return decoded.error();
     out.push_back(std::move(decoded).value());
   }
   return out;
@@ -372,11 +369,8 @@ Result<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from, size_t max
   read.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(read, db_.log()));
   for (it->Seek(keys::Position(from)); it->Valid() && out.size() < max_events; it->Next()) {
-    auto decoded = DecodeBinary(it->value().ToStringView());
-    if (!decoded.ok()) {
-      return Error{"event at position " + std::to_string(keys::ReadBigEndian64(it->key().ToStringView())) +
-                   " cannot be read: " + decoded.error().message};
-    }
+    auto decoded = DecodeLogEntry(it->key().ToStringView(), it->value().ToStringView());
+    if (!decoded.ok()) return decoded.error();
     out.push_back(std::move(decoded).value());
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log").error();

@@ -29,11 +29,8 @@ Result<std::vector<EventEnvelope>> LogChunks::ReadChunk() {
   std::vector<EventEnvelope> chunk;
   chunk.reserve(std::min<uint64_t>(options_.chunk_events, target_ - std::min(target_, position_)));
   for (; log_->Valid() && chunk.size() < options_.chunk_events && position_ < target_; log_->Next()) {
-    auto envelope = DecodeBinary(log_->value().ToStringView());
-    if (!envelope.ok()) {
-      return Error{"event at position " + std::to_string(keys::ReadBigEndian64(log_->key().ToStringView())) +
-                   " cannot be read: " + envelope.error().message};
-    }
+    auto envelope = DecodeLogEntry(log_->key().ToStringView(), log_->value().ToStringView());
+    if (!envelope.ok()) return envelope.error();
     position_ = envelope->global_position;
     chunk.push_back(std::move(envelope).value());
   }
