@@ -130,7 +130,8 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     }
   }
   rocksdb::WriteBatch write;
-  // Heads and vouchers as this batch leaves them; applied to the shared ones only once synced.
+  // Heads and vouchers as this batch leaves them; applied to the shared ones once it is written
+  // (the next batch builds on them; after a failed sync no batch is written any more).
   std::unordered_map<std::string, StreamHead> new_heads;
   std::set<std::string> new_vouchers;
   std::unordered_map<std::string, size_t> batch_commands;  // command id → its index in `answers`

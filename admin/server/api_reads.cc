@@ -16,6 +16,7 @@ namespace mct::admin::server {
 namespace {
 
 // An ostream onto a response's sink: a client gone away makes the stream bad, so the writer stops.
+// (DataSink's own `os` reports every write as done, and the export would run to the end.)
 class SinkBuffer : public std::streambuf {
  public:
   explicit SinkBuffer(httplib::DataSink& sink) : sink_(sink) {}
