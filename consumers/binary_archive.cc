@@ -1,5 +1,7 @@
 #include "consumers/binary_archive.h"
 
+#include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace mct::consumers {
@@ -70,7 +72,9 @@ void BinaryReader::Begin(std::string_view bytes) {
   }
 }
 
-std::string BinaryReader::String(FieldRef where) {
+std::string BinaryReader::String(FieldRef where) { return std::string(StringView(where)); }
+
+std::string_view BinaryReader::StringView(FieldRef where) {
   const uint64_t size = U64(where);
   if (!ok()) return {};
   if (size > remaining()) {
@@ -78,8 +82,10 @@ std::string BinaryReader::String(FieldRef where) {
          std::to_string(size) + " bytes, " + std::to_string(remaining()) + " left");
     return {};
   }
-  std::string value(size, '\0');
-  (*archive_)(cereal::binary_data(value.data(), value.size()));
+  // The bytes that cereal's binary_data would copy out, taken where they lie: one copy, not a
+  // zero fill and a trip through the stream (decoding spends most of its time on strings).
+  const std::string_view value(buffer_.next(), size);
+  buffer_.Skip(size);
   return value;
 }
 
@@ -87,7 +93,14 @@ void BinaryReader::Fail(std::string message) {
   if (ok()) error_ = std::move(message);
 }
 
-bool BinaryReader::Have(size_t size, FieldRef where) {
+std::streamsize BinaryReader::ViewBuffer::xsgetn(char* into, std::streamsize count) {
+  const auto taken = std::min(count, static_cast<std::streamsize>(remaining()));
+  std::memcpy(into, gptr(), static_cast<size_t>(taken));
+  Skip(static_cast<size_t>(taken));
+  return taken;
+}
+
+bool BinaryReader::Missing(size_t size, FieldRef where) {
   if (!ok()) return false;
   if (remaining() < size) {
     Fail("truncated at byte " + std::to_string(offset()) + ": " + where.ToString() + " needs " +

@@ -73,6 +73,8 @@ class BinaryReader {
   int64_t I64(FieldRef where) { return Read<int64_t>(where); }
   double F64(FieldRef where) { return Read<double>(where); }
   std::string String(FieldRef where);
+  // Steps over a string without copying it (a field the caller does not need).
+  void SkipString(FieldRef where) { (void)StringView(where); }
 
   bool ok() const { return error_.empty(); }
   // The first failure's message; empty while ok().
@@ -91,14 +93,27 @@ class BinaryReader {
     explicit ViewBuffer(std::string_view bytes) { Point(bytes); }
     void Point(std::string_view bytes);
     void Skip(size_t count) { gbump(static_cast<int>(count)); }
+    const char* next() const { return gptr(); }
     size_t consumed() const { return static_cast<size_t>(gptr() - eback()); }
     size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
+
+   protected:
+    // cereal reads every field through sgetn; std::streambuf's generic loop costs more than the
+    // copy itself, and the bytes are all here.
+    std::streamsize xsgetn(char* into, std::streamsize count) override;
   };
 
   // Checks the endianness flag that starts `bytes` and steps over it.
   void Begin(std::string_view bytes);
+  // A string's bytes where they lie in the record (empty after a failure), and steps over them.
+  std::string_view StringView(FieldRef where);
   // False (and the reader failed) unless `size` more bytes are there.
-  bool Have(size_t size, FieldRef where);
+  bool Have(size_t size, FieldRef where) {
+    return ok() && remaining() >= size ? true : Missing(size, where);
+  }
+  // Have's answer when the bytes are not there (or the reader already failed): out of line, since
+  // every field of every record asks and almost all are there.
+  bool Missing(size_t size, FieldRef where);
 
   template <typename T>
   T Read(FieldRef where) {
