@@ -160,7 +160,7 @@ std::string Printable(std::string_view text) {
   return printable;
 }
 
-Result<EventEnvelope> Decode(std::string_view bytes) {
+Result<EventEnvelope> Decode(std::string_view bytes, DecodedFields fields) {
   // One reader per thread, pointed at each record in turn: making a stream and an archive per
   // event cost about as much as the rest of decoding it (rebuilds decode millions).
   static thread_local BinaryReader in({});
@@ -184,12 +184,19 @@ Result<EventEnvelope> Decode(std::string_view bytes) {
   envelope.global_position = in.U64({scope, "global_position"});
   meta.at = domain::Instant::FromMillis(in.I64({scope, "at"}));
   meta.actor.role = PayloadReader::ReadEnum<domain::Role>(in, {scope, "actor.role"});
-  meta.actor.id = in.String({scope, "actor.id"});
-  meta.command_id = in.String({scope, "command_id"});
-  meta.correlation_id = in.String({scope, "correlation_id"});
-  meta.causation_id = in.String({scope, "causation_id"});
-  envelope.prev_hash = in.String({scope, "prev_hash"});
-  envelope.hash = in.String({scope, "hash"});
+  const auto audit_field = [fields](std::string& into, FieldRef where) {
+    if (fields == DecodedFields::kAll) {
+      into = in.String(where);
+    } else {
+      in.SkipString(where);
+    }
+  };
+  audit_field(meta.actor.id, {scope, "actor.id"});
+  audit_field(meta.command_id, {scope, "command_id"});
+  audit_field(meta.correlation_id, {scope, "correlation_id"});
+  audit_field(meta.causation_id, {scope, "causation_id"});
+  audit_field(envelope.prev_hash, {scope, "prev_hash"});
+  audit_field(envelope.hash, {scope, "hash"});
   envelope.event.payload = decoder->read(in);
   if (!in.ok()) return Error{in.error()};
 
@@ -231,11 +238,11 @@ std::string EncodeBinary(const EventEnvelope& envelope) {
   return out.bytes();
 }
 
-Result<EventEnvelope> DecodeBinary(std::string_view bytes) {
+Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields) {
   // The reader checks every length before cereal reads, so cereal should never throw; if it
   // does anyway, the record is refused like any other bad input.
   try {
-    return Decode(bytes);
+    return Decode(bytes, fields);
   } catch (const std::exception& error) {
     return Error{std::string("undecodable event: ") + error.what()};
   } catch (...) {
@@ -243,8 +250,9 @@ Result<EventEnvelope> DecodeBinary(std::string_view bytes) {
   }
 }
 
-Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes) {
-  auto decoded = DecodeBinary(bytes);
+Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes,
+                                     DecodedFields fields) {
+  auto decoded = DecodeBinary(bytes, fields);
   if (decoded.ok()) return decoded;
   return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_key)) +
                " cannot be read: " + decoded.error().message};

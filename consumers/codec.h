@@ -33,11 +33,22 @@ struct EventEnvelope {
 
 // Portable binary: a format version byte, tag, schema version, the envelope, the payload.
 std::string EncodeBinary(const EventEnvelope& envelope);
+// How much of an envelope a decode fills in. Every field is read and checked either way.
+enum class DecodedFields {
+  kAll,
+  // What a projection folds: MCID, positions, `at`, the actor's role and the payload. The actor
+  // id, command, correlation and causation ids and both hashes are left empty: a rebuild decodes
+  // every event of the log, and those six strings are most of each record's bytes. Never for
+  // anything that verifies, exports or shows an event.
+  kForFolding,
+};
+
 // Refuses unknown tags, unknown schema versions and truncated or trailing bytes; never throws.
-Result<EventEnvelope> DecodeBinary(std::string_view bytes);
+Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields = DecodedFields::kAll);
 // DecodeBinary of one entry of the log: `position_key` is its key (keys::Position), and an
 // error names that position.
-Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes);
+Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes,
+                                     DecodedFields fields = DecodedFields::kAll);
 
 // SHA-256 (hex) of `prev_hash` followed by the binary encoding of the envelope with its `hash`
 // field empty: changing any byte of the event, or its predecessor's hash, changes it.

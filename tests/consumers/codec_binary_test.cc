@@ -44,6 +44,35 @@ TEST(CodecBinary, RoundTripsEveryEventType) {
   }
 }
 
+// What a projection folds is all there; only the audit fields are left empty.
+TEST(CodecBinary, DecodingForFoldingLeavesOnlyTheAuditFieldsEmpty) {
+  for (const EventEnvelope& sample : SampleEnvelopes()) {
+    SCOPED_TRACE(domain::EventName(sample.event.payload));
+    ASSERT_FALSE(sample.hash.empty());
+    ASSERT_FALSE(sample.event.meta.command_id.empty());
+    const Result<EventEnvelope> decoded = DecodeBinary(EncodeBinary(sample), DecodedFields::kForFolding);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EventEnvelope expected = sample;
+    expected.event.meta.actor.id.clear();
+    expected.event.meta.command_id.clear();
+    expected.event.meta.correlation_id.clear();
+    expected.event.meta.causation_id.clear();
+    expected.prev_hash.clear();
+    expected.hash.clear();
+    EXPECT_EQ(*decoded, expected);
+  }
+}
+
+// Fields skipped when folding are still checked: a record cut inside one is refused.
+TEST(CodecBinary, DecodingForFoldingRefusesEveryTruncation) {
+  const std::string bytes = EncodeBinary(SampleOf(domain::PaymentPlaced{}));
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    ASSERT_FALSE(DecodeBinary(std::string_view(bytes).substr(0, length), DecodedFields::kForFolding).ok())
+        << "a prefix of " << length << " bytes decoded";
+  }
+  EXPECT_FALSE(DecodeBinary(bytes + "x", DecodedFields::kForFolding).ok()) << "trailing bytes";
+}
+
 TEST(CodecBinary, StartsWithFlagFormatVersionTagAndSchemaVersion) {
   const std::string bytes = EncodeBinary(SampleOf(domain::RenewalStarted{}));
   ASSERT_GE(bytes.size(), 6u);
