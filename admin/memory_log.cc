@@ -36,7 +36,7 @@ std::vector<domain::RecordedEvent> MemoryLog::Stream(const domain::Mcid& mcid) c
 
 domain::TrainerState MemoryLog::State(const domain::Mcid& mcid) const {
   domain::TrainerState state;
-  for (const auto& event : Stream(mcid)) state = domain::Evolve(std::move(state), event);
+  for (const auto& event : Stream(mcid)) domain::EvolveInPlace(state, event);
   return state;
 }
 

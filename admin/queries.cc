@@ -24,7 +24,7 @@ Result<domain::TrainerState> StateOf(const Store& store, const domain::Mcid& mci
     if (!stream.ok()) return stream.error();
     domain::TrainerState state;
     for (const auto& envelope : stream.value()) {
-      if (envelope.event.meta.at <= *as_of) state = domain::Evolve(std::move(state), envelope.event);
+      if (envelope.event.meta.at <= *as_of) domain::EvolveInPlace(state, envelope.event);
     }
     if (!state.enrolled) return UnknownTrainer(mcid);
     return state;

@@ -44,7 +44,7 @@ Result<domain::TrainerState> CommandService::LoadState(const domain::Mcid& mcid)
   if (CachedState(mcid.str(), store_.StreamVersion(mcid), &state)) return state;
   auto stream = store_.ReadStream(mcid);
   if (!stream.ok()) return stream.error();
-  for (const auto& envelope : stream.value()) state = domain::Evolve(std::move(state), envelope.event);
+  for (const auto& envelope : stream.value()) domain::EvolveInPlace(state, envelope.event);
   CacheState(mcid.str(), state);
   return state;
 }
@@ -127,7 +127,7 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
       break;
   }
   // The next command on this trainer starts from here instead of re-reading the stream.
-  for (const auto& envelope : outcome.written) state = domain::Evolve(std::move(state), envelope.event);
+  for (const auto& envelope : outcome.written) domain::EvolveInPlace(state, envelope.event);
   CacheState(command.mcid.str(), state);
   CommandAnswer answer;
   answer.events = std::move(outcome.written);

@@ -62,6 +62,11 @@ const Application* TrainerState::LiveApplication(const Date& today) const {
 }
 
 TrainerState Evolve(TrainerState state, const RecordedEvent& recorded) {
+  EvolveInPlace(state, recorded);
+  return state;
+}
+
+void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
   state.version += 1;
   if (!recorded.meta.command_id.empty()) state.command_ids.insert(recorded.meta.command_id);
   const Date today = recorded.meta.at.date();
@@ -173,7 +178,6 @@ TrainerState Evolve(TrainerState state, const RecordedEvent& recorded) {
           [&](const AlumniSwitchedBack&) { state.alumni = false; },
       },
       recorded.payload);
-  return state;
 }
 
 }  // namespace mct::domain

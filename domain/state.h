@@ -95,5 +95,8 @@ struct TrainerState {
 
 // Applies one accepted event. Total: it cannot fail, and it ignores what it cannot use.
 TrainerState Evolve(TrainerState state, const RecordedEvent& event);
+// Evolve, changing `state` where it is: a fold over a long stream or a rebuild over the whole log
+// need not move the state (its strings and containers) in and out for every event.
+void EvolveInPlace(TrainerState& state, const RecordedEvent& event);
 
 }  // namespace mct::domain

@@ -46,7 +46,7 @@ domain::TrainerState FoldAsOf(const std::vector<domain::RecordedEvent>& stream,
                               const domain::Instant& as_of) {
   domain::TrainerState state;
   for (const auto& event : stream) {
-    if (event.meta.at <= as_of) state = domain::Evolve(std::move(state), event);
+    if (event.meta.at <= as_of) domain::EvolveInPlace(state, event);
   }
   return state;
 }

@@ -104,7 +104,7 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
       },
       event.payload);
 
-  view.state = domain::Evolve(std::move(view.state), event);
+  domain::EvolveInPlace(view.state, event);
   // Only Decide needs these; the read model stays small without them.
   view.state.command_ids.clear();
   view.state.idempotency_keys.clear();
