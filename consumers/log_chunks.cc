@@ -1,18 +1,20 @@
 #include "consumers/log_chunks.h"
 
+#include <algorithm>
+
 #include "consumers/keys.h"
 
 namespace mct::consumers {
 
 LogChunks::LogChunks(const RocksDb& db, uint64_t after, uint64_t target, LogChunkOptions options)
-    : position_(after), target_(target), options_(options) {
-  rocksdb::ReadOptions scan;
-  scan.readahead_size = 4 << 20;
-  scan.fill_cache = false;  // a scan of the whole log would evict what the queries need
-  log_.reset(db.db()->NewIterator(scan, db.log()));
-  log_->Seek(keys::Position(after + 1));
-  if (target > after && target - after >= options_.read_ahead_from) {
-    reader_ = std::thread([this] { ReadAhead(); });
+    : db_(db), after_(after), target_(target), options_(options) {
+  const bool long_read = target > after && target - after >= options_.read_ahead_from;
+  if (!long_read || options_.readers == 0) {
+    inline_log_ = NewIterator();
+    return;
+  }
+  for (size_t reader = 0; reader < options_.readers; ++reader) {
+    readers_.emplace_back([this, reader] { ReadAhead(reader); });
   }
 }
 
@@ -22,52 +24,94 @@ LogChunks::~LogChunks() {
     stopping_ = true;
   }
   changed_.notify_all();
-  if (reader_.joinable()) reader_.join();
+  for (std::thread& reader : readers_) reader.join();
 }
 
-Result<std::vector<EventEnvelope>> LogChunks::ReadChunk() {
-  std::vector<EventEnvelope> chunk;
-  chunk.reserve(std::min<uint64_t>(options_.chunk_events, target_ - std::min(target_, position_)));
-  for (; log_->Valid() && chunk.size() < options_.chunk_events && position_ < target_; log_->Next()) {
-    auto envelope = DecodeLogEntry(log_->key().ToStringView(), log_->value().ToStringView());
-    if (!envelope.ok()) return envelope.error();
-    position_ = envelope->global_position;
+std::unique_ptr<rocksdb::Iterator> LogChunks::NewIterator() const {
+  rocksdb::ReadOptions scan;
+  scan.readahead_size = 1 << 20;
+  scan.fill_cache = false;  // a scan of the whole log would evict what the queries need
+  return std::unique_ptr<rocksdb::Iterator>(db_.db()->NewIterator(scan, db_.log()));
+}
+
+LogChunks::Read LogChunks::ReadChunk(rocksdb::Iterator& log, uint64_t index, Chunk chunk) const {
+  chunk.clear();
+  const uint64_t first = after_ + index * options_.chunk_events + 1;
+  if (first > target_) return {std::move(chunk), true};
+  const uint64_t last = std::min(target_, first + options_.chunk_events - 1);
+  chunk.reserve(last - first + 1);
+  log.Seek(keys::Position(first));
+  for (; log.Valid() && keys::ReadBigEndian64(log.key().ToStringView()) <= last; log.Next()) {
+    auto envelope = DecodeLogEntry(log.key().ToStringView(), log.value().ToStringView(), options_.fields);
+    if (!envelope.ok()) return {envelope.error(), true};
     chunk.push_back(std::move(envelope).value());
   }
-  if (!log_->status().ok()) return FromRocks(log_->status(), "reading the log").error();
-  return chunk;
+  if (!log.status().ok()) return {FromRocks(log.status(), "reading the log").error(), true};
+  // The log ends within this chunk when nothing follows it; the target, when it is reached.
+  return {std::move(chunk), !log.Valid() || last == target_};
 }
 
-void LogChunks::ReadAhead() {
-  while (true) {
-    auto chunk = ReadChunk();
-    const bool last = !chunk.ok() || chunk->empty();
+void LogChunks::ReadAhead(size_t first_index) {
+  const std::unique_ptr<rocksdb::Iterator> log = NewIterator();
+  for (uint64_t index = first_index;; index += options_.readers) {
+    Chunk reuse;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [this] { return stopping_ || ready_.size() < options_.chunks_ahead; });
+      changed_.wait(lock, [&] { return stopping_ || index < next_index_ + options_.chunks_ahead; });
       if (stopping_) return;
-      ready_.push_back(std::move(chunk));
+      reuse = Reusable();
+    }
+    Read read = ReadChunk(*log, index, std::move(reuse));
+    const bool last = read.last;
+    {
+      std::lock_guard lock(mutex_);
+      ready_.emplace(index, std::move(read));
     }
     changed_.notify_all();
-    if (last) return;
+    if (last) return;  // the chunks after it are past the end: another reader's, if anyone's
   }
 }
 
-Result<std::vector<EventEnvelope>> LogChunks::Next() {
-  if (finished_) return *finished_;
-  Result<std::vector<EventEnvelope>> chunk = reader_.joinable() ? TakeReady() : ReadChunk();
-  if (!chunk.ok() || chunk->empty()) finished_ = chunk;  // every later call answers the same
+LogChunks::Chunk LogChunks::Reusable() {
+  if (spent_.empty()) return {};
+  Chunk chunk = std::move(spent_.back());
+  spent_.pop_back();
   return chunk;
 }
 
-Result<std::vector<EventEnvelope>> LogChunks::TakeReady() {
+Result<std::vector<EventEnvelope>> LogChunks::Next(Chunk spent) {
+  if (finished_) return *finished_;
+  if (ended_) {
+    finished_ = Chunk{};
+    return *finished_;
+  }
+  if (spent.capacity() != 0 && !inline_log_) {
+    std::lock_guard lock(mutex_);
+    if (spent_.size() < options_.readers) spent_.push_back(std::move(spent));
+  }
+  while (true) {
+    Read read = inline_log_ ? ReadChunk(*inline_log_, next_index_++, std::move(spent)) : TakeReady();
+    if (!read.chunk.ok()) {
+      finished_ = read.chunk;  // every later call answers the same
+      return read.chunk;
+    }
+    ended_ = read.last;
+    if (!read.chunk->empty()) return std::move(read.chunk);  // a member: moved only when asked
+    if (ended_) return Next();
+    spent = std::move(read.chunk).value();  // no event at these positions: the next chunk
+  }
+}
+
+LogChunks::Read LogChunks::TakeReady() {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return !ready_.empty(); });
-  auto chunk = std::move(ready_.front());
-  ready_.pop_front();
+  changed_.wait(lock, [this] { return ready_.count(next_index_) != 0; });
+  auto found = ready_.find(next_index_);
+  Read read = std::move(found->second);
+  ready_.erase(found);
+  ++next_index_;  // under the lock: the readers wait on it
   lock.unlock();
   changed_.notify_all();
-  return chunk;
+  return read;
 }
 
 }  // namespace mct::consumers

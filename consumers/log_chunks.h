@@ -1,14 +1,20 @@
 // LogChunks: the log from a position up to a target, decoded, in chunks. A long read (a rebuild,
-// a catch-up after a restart) decodes on a thread of its own, a few chunks ahead of the caller,
-// so that reading and decoding the log overlap with folding it on a second core; a short read
-// (the live runner's few new events) decodes inline, since a thread would cost more than it saves.
+// a catch-up after a restart) is decoded ahead of the caller by reader threads, so that reading
+// and decoding the log overlap with folding it; a short read (the live runner's few new events)
+// decodes inline, since a thread would cost more than it saves.
 //
-// Thread-safety: one caller; the read-ahead thread is internal and stopped by the destructor.
+// Chunk k holds the events at positions (after + k*C, after + (k+1)*C], C = chunk_events. Each
+// reader thread has its own iterator and decodes every readers-th chunk, and the caller gets them
+// back in order: decoding costs more than folding, so one reader alone would leave the folding
+// thread waiting (bench/README.md, "Where the time goes").
+//
+// Thread-safety: one caller; the reader threads are internal and stopped by the destructor.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -21,9 +27,11 @@
 namespace mct::consumers {
 
 struct LogChunkOptions {
-  size_t chunk_events = 4096;
-  size_t chunks_ahead = 4;             // how far the read-ahead thread may run (memory bound)
-  uint64_t read_ahead_from = 50000;    // events to read before a thread is worth starting
+  size_t chunk_events = 4096;         // positions per chunk
+  size_t chunks_ahead = 6;            // chunks decoded but not yet taken, at most (memory bound)
+  uint64_t read_ahead_from = 50000;   // events to read before reader threads are worth starting
+  size_t readers = 2;                 // reader threads, when reading ahead
+  DecodedFields fields = DecodedFields::kAll;
 };
 
 class LogChunks {
@@ -36,24 +44,40 @@ class LogChunks {
 
   // The next chunk in log order; empty once the log or the target is reached. An event that
   // cannot be decoded, or a failed read, is an error, and nothing after it is answered.
-  Result<std::vector<EventEnvelope>> Next();
+  // `spent`, the caller's previous chunk, is reused for a later one: its events are destroyed and
+  // its memory refilled on a reading thread, so a long read neither frees across threads nor
+  // maps a fresh chunk from the system every time.
+  Result<std::vector<EventEnvelope>> Next(std::vector<EventEnvelope> spent = {});
 
  private:
-  Result<std::vector<EventEnvelope>> ReadChunk();  // on whichever thread reads
-  void ReadAhead();
-  Result<std::vector<EventEnvelope>> TakeReady();  // the read-ahead thread's next chunk
+  using Chunk = std::vector<EventEnvelope>;
+  struct Read {
+    Result<Chunk> chunk;
+    bool last = false;  // the log or the target ends within this chunk (or it is an error)
+  };
 
-  std::unique_ptr<rocksdb::Iterator> log_;
-  uint64_t position_;
+  std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+  // Chunk `index`, read with `log` into `into`'s memory; on whichever thread reads.
+  Read ReadChunk(rocksdb::Iterator& log, uint64_t index, Chunk into) const;
+  void ReadAhead(size_t first_index);  // one reader thread's loop
+  Read TakeReady();                    // the readers' chunk `next_index_`, once there
+  Chunk Reusable();                    // a spent chunk to refill, or a new one
+
+  const RocksDb& db_;
+  const uint64_t after_;
   const uint64_t target_;
   const LogChunkOptions options_;
-  std::optional<Result<std::vector<EventEnvelope>>> finished_;  // the last answer: empty or error
+  std::unique_ptr<rocksdb::Iterator> inline_log_;  // when reading inline
+  uint64_t next_index_ = 0;  // the chunk the caller gets next (under mutex_ when read ahead)
+  bool ended_ = false;                             // the last chunk has been answered
+  std::optional<Result<Chunk>> finished_;          // the final answer: empty or an error
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Result<std::vector<EventEnvelope>>> ready_;  // the last is an empty chunk or an error
+  std::map<uint64_t, Read> ready_;  // by chunk index
+  std::vector<Chunk> spent_;        // handed back by the caller, to be refilled
   bool stopping_ = false;
-  std::thread reader_;
+  std::vector<std::thread> readers_;
 };
 
 }  // namespace mct::consumers

@@ -1,6 +1,7 @@
-// LogChunks on a real RocksDB store: read inline and read ahead on a thread, it gives the same
-// events in log order, stops at its target, keeps answering the end (or the error) once reached,
-// names an undecodable event by its position, and can be dropped half-way without hanging.
+// LogChunks on a real RocksDB store: read inline and read ahead by one or several threads, it
+// gives the same events in log order, stops at its target, keeps answering the end (or the error)
+// once reached, steps over positions that hold no event, names an undecodable event by its
+// position, reuses the chunks handed back, and can be dropped half-way without hanging.
 #include "consumers/log_chunks.h"
 
 #include <gtest/gtest.h>
@@ -26,7 +27,11 @@ LogChunkOptions Inline() {
   return {.chunk_events = kChunk, .chunks_ahead = 1,
           .read_ahead_from = std::numeric_limits<uint64_t>::max()};
 }
-LogChunkOptions ReadAhead() { return {.chunk_events = kChunk, .chunks_ahead = 1, .read_ahead_from = 0}; }
+LogChunkOptions ReadAhead(size_t readers = 1) {
+  return {.chunk_events = kChunk, .chunks_ahead = 1, .read_ahead_from = 0, .readers = readers};
+}
+// Every way of reading: inline, one reader thread, three (more than there are chunks ahead).
+std::vector<LogChunkOptions> EveryWay() { return {Inline(), ReadAhead(1), ReadAhead(3)}; }
 
 struct Read {
   std::vector<uint64_t> positions;
@@ -37,8 +42,9 @@ struct Read {
 // Reads until the end or an error; checks every chunk's size on the way.
 Read ReadAll(LogChunks& chunks) {
   Read read;
+  std::vector<EventEnvelope> spent;
   while (true) {
-    auto chunk = chunks.Next();
+    auto chunk = chunks.Next(std::move(spent));
     if (!chunk.ok()) {
       read.error = chunk.error().message;
       return read;
@@ -49,6 +55,7 @@ Read ReadAll(LogChunks& chunks) {
       read.positions.push_back(envelope.global_position);
       read.hashes.push_back(envelope.hash);
     }
+    spent = std::move(chunk).value();  // handed back to be refilled
   }
 }
 
@@ -77,25 +84,62 @@ class LogChunksTest : public ::testing::Test {
 
 TEST_F(LogChunksTest, InlineAndReadAheadGiveTheWholeLogInOrder) {
   LogChunks inline_chunks(*db_, 0, Head(), Inline());
-  LogChunks ahead_chunks(*db_, 0, Head(), ReadAhead());
   const Read inline_read = ReadAll(inline_chunks);
-  const Read ahead_read = ReadAll(ahead_chunks);
   EXPECT_EQ(inline_read.error, "");
-  EXPECT_EQ(ahead_read.error, "");
   EXPECT_EQ(inline_read.positions, Range(1, Head()));
-  EXPECT_EQ(ahead_read.positions, inline_read.positions);
-  EXPECT_EQ(ahead_read.hashes, inline_read.hashes);
+  for (const size_t readers : {1, 2, 3, 5}) {
+    SCOPED_TRACE(std::to_string(readers) + " readers");
+    LogChunks ahead_chunks(*db_, 0, Head(), ReadAhead(readers));
+    const Read ahead_read = ReadAll(ahead_chunks);
+    EXPECT_EQ(ahead_read.error, "");
+    EXPECT_EQ(ahead_read.positions, inline_read.positions);
+    EXPECT_EQ(ahead_read.hashes, inline_read.hashes);
+  }
+}
+
+TEST_F(LogChunksTest, ReadsOnlyWhatItIsAskedToDecode) {
+  LogChunkOptions folding = ReadAhead(2);
+  folding.fields = DecodedFields::kForFolding;
+  LogChunks chunks(*db_, 0, Head(), folding);
+  const Read read = ReadAll(chunks);
+  EXPECT_EQ(read.positions, Range(1, Head()));
+  EXPECT_EQ(read.hashes, std::vector<std::string>(Head(), "")) << "hashes are not folded";
+}
+
+// Positions are dense in a store's log, but a missing one (a whole chunk's worth, even) is
+// stepped over, never taken for the end of the log.
+TEST_F(LogChunksTest, PositionsWithoutAnEventAreSteppedOver) {
+  db_.reset();
+  std::vector<uint64_t> kept;
+  {
+    PlainDb plain(dir_.path());
+    for (uint64_t position = 1; position <= Head(); ++position) {
+      const bool removed = position >= 8 && position < 8 + 2 * kChunk + 3;
+      if (removed) {
+        plain.Delete(kLogFamily, keys::Position(position));
+      } else {
+        kept.push_back(position);
+      }
+    }
+  }
+  Open();
+  for (const LogChunkOptions& options : EveryWay()) {
+    LogChunks chunks(*db_, 0, Head(), options);
+    const Read read = ReadAll(chunks);
+    EXPECT_EQ(read.error, "");
+    EXPECT_EQ(read.positions, kept);
+  }
 }
 
 TEST_F(LogChunksTest, StopsAtTheTarget) {
-  for (const LogChunkOptions& options : {Inline(), ReadAhead()}) {
+  for (const LogChunkOptions& options : EveryWay()) {
     LogChunks chunks(*db_, 10, 25, options);
     EXPECT_EQ(ReadAll(chunks).positions, Range(11, 25));
   }
 }
 
 TEST_F(LogChunksTest, ATargetBeyondTheLogEndsWithTheLog) {
-  for (const LogChunkOptions& options : {Inline(), ReadAhead()}) {
+  for (const LogChunkOptions& options : EveryWay()) {
     LogChunks chunks(*db_, Head() - 3, Head() + 100, options);
     EXPECT_EQ(ReadAll(chunks).positions, Range(Head() - 2, Head()));
     auto again = chunks.Next();
@@ -123,7 +167,7 @@ TEST_F(LogChunksTest, AnUndecodableEventStopsTheReadAndIsNamedByPosition) {
     plain.Put(kLogFamily, log_key, value);
   }
   Open();
-  for (const LogChunkOptions& options : {Inline(), ReadAhead()}) {
+  for (const LogChunkOptions& options : EveryWay()) {
     LogChunks chunks(*db_, 0, Head(), options);
     const Read read = ReadAll(chunks);
     EXPECT_EQ(read.error, "event at position " + std::to_string(broken) +
@@ -137,12 +181,15 @@ TEST_F(LogChunksTest, AnUndecodableEventStopsTheReadAndIsNamedByPosition) {
   }
 }
 
-TEST_F(LogChunksTest, DroppedHalfWayWhileTheReaderWaits) {
-  LogChunks chunks(*db_, 0, Head(), ReadAhead());
-  auto first = chunks.Next();
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->size(), kChunk);
-  // The read-ahead thread is now blocked on a full queue; the destructor must stop it.
+TEST_F(LogChunksTest, DroppedHalfWayWhileTheReadersWait) {
+  for (const size_t readers : {1, 3}) {
+    LogChunks chunks(*db_, 0, Head(), ReadAhead(readers));
+    auto first = chunks.Next();
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->size(), kChunk);
+    // The reader threads are now blocked, the chunks ahead being full; the destructor must stop
+    // them.
+  }
 }
 
 }  // namespace
