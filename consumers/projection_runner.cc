@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <unordered_map>
 
+#include "consumers/bulk_load.h"
 #include "consumers/keys.h"
 #include "consumers/log_chunks.h"
 #include "projections/gaps.h"
@@ -28,7 +30,8 @@ StoredGaps GapsOf(const projections::TrainerView& view) {
 }
 
 // Writes what changed in one trainer's read models between `before` and `now`.
-void WriteTrainer(rocksdb::WriteBatch& batch, const Generation& generation, const std::string& mcid,
+template <typename Batch>  // a rocksdb::WriteBatch or a BulkLoad
+void WriteTrainer(Batch& batch, const Generation& generation, const std::string& mcid,
                   const ViewSlot& slot) {
   const std::string encoded = EncodeView(slot.now);
   if (!slot.before.state.enrolled || encoded != EncodeView(slot.before)) {
@@ -74,6 +77,39 @@ std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_
   return sorted;
 }
 
+// Adds the batch's counter deltas to the stored counters.
+template <typename Batch>
+Status AddCounters(rocksdb::DB* db, const Generation& generation,
+                   const std::unordered_map<std::string, int64_t>& counters, Batch& batch) {
+  for (const auto& [key, delta] : SortedByKey(counters)) {
+    if (*delta == 0) continue;
+    std::string stored;
+    int64_t value = 0;
+    const rocksdb::Status got = db->Get(rocksdb::ReadOptions(), generation.reports, *key, &stored);
+    if (got.ok()) {
+      value = static_cast<int64_t>(keys::ReadBigEndian64(stored));
+    } else if (!got.IsNotFound()) {
+      return FromRocks(got, "reading a report counter");
+    }
+    batch.Put(generation.reports, *key, keys::Position(static_cast<uint64_t>(value + *delta)));
+  }
+  return Ok();
+}
+
+// Puts every changed key of one folded batch, the counters and the checkpoint into `batch`:
+// one write, so the checkpoint lands with the state derived up to it (invariant 4).
+template <typename Batch>
+Status FillBatch(rocksdb::DB* db, const Generation& generation,
+                 const std::unordered_map<std::string, ViewSlot>& views,
+                 const std::unordered_map<std::string, int64_t>& counters, uint64_t position, Batch& batch) {
+  // In key order, so that each family's keys reach RocksDB sorted: cheap memtable inserts, and
+  // the bulk load's files need no sorting.
+  for (const auto& [mcid, slot] : SortedByKey(views)) WriteTrainer(batch, generation, *mcid, *slot);
+  if (Status counted = AddCounters(db, generation, counters, batch); !counted.ok()) return counted;
+  batch.Put(generation.checkpoint, "position", keys::Position(position));
+  return Ok();
+}
+
 }  // namespace
 
 Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t target,
@@ -83,20 +119,23 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
   if (!checkpoint.ok()) return checkpoint.error();
   uint64_t position = checkpoint.value();
 
-  LogChunks log(models_.db(), position, target);
+  LogChunks log(models_.db(), position, target, LogChunkOptions{.fields = DecodedFields::kForFolding});
   std::vector<EventEnvelope> chunk;
   size_t next_in_chunk = 0;
   bool log_ended = false;
+  bool generation_empty = position == 0;  // nothing applied yet: what a bulk load needs
   while (position < target && !log_ended) {
     std::unordered_map<std::string, ViewSlot> views;
     std::unordered_map<std::string, int64_t> counters;  // "YYYY-MM/name" → delta
     ViewSlot* last_slot = nullptr;  // a trainer's events often follow each other in the log
     const std::string* last_mcid = nullptr;
     std::vector<projections::CounterDelta> deltas;
+    std::string counter_key;
     size_t folded = 0;
     while (folded < options.batch_events && views.size() < options.max_views) {
       if (next_in_chunk == chunk.size()) {
-        auto read = log.Next();
+        if (progress && folded != 0) progress(position, target);
+        auto read = log.Next(std::move(chunk));
         if (!read.ok()) return read.error();
         chunk = std::move(read).value();
         next_in_chunk = 0;
@@ -120,30 +159,35 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
       }
       deltas.clear();
       projections::ApplyToView(last_slot->now, event, &deltas);
-      for (const auto& delta : deltas) counters[delta.month + "/" + delta.name] += delta.delta;
+      for (const auto& delta : deltas) {
+        // The key built in one reused buffer: a counter exists after its first event, and a
+        // rebuild adds to counters about once per event.
+        counter_key.assign(delta.month).append("/").append(delta.name);
+        if (auto found = counters.find(counter_key); found != counters.end()) {
+          found->second += delta.delta;
+        } else {
+          counters.emplace(counter_key, delta.delta);
+        }
+      }
       position = envelope.global_position;
       ++folded;
     }
     if (folded == 0) break;
 
-    rocksdb::WriteBatch batch;
-    // In key order, so that each family's keys reach RocksDB's memtable sorted: cheap inserts.
-    for (const auto& [mcid, slot] : SortedByKey(views)) WriteTrainer(batch, generation, *mcid, *slot);
-    for (const auto& [key, delta] : SortedByKey(counters)) {
-      if (*delta == 0) continue;
-      std::string stored;
-      int64_t value = 0;
-      if (db->Get(rocksdb::ReadOptions(), generation.reports, *key, &stored).ok()) {
-        value = static_cast<int64_t>(keys::ReadBigEndian64(stored));
-      }
-      batch.Put(generation.reports, *key, keys::Position(static_cast<uint64_t>(value + *delta)));
+    Status written = Ok();
+    if (options.bulk_load && generation_empty) {
+      BulkLoad load(db, models_.db().dir() / "rebuild-files");
+      written = FillBatch(db, generation, views, counters, position, load);
+      if (written.ok()) written = load.Ingest();
+    } else {
+      rocksdb::WriteBatch batch;
+      written = FillBatch(db, generation, views, counters, position, batch);
+      rocksdb::WriteOptions write;
+      write.disableWAL = !options.durable;
+      if (written.ok()) written = FromRocks(db->Write(write, &batch), "writing read models");
     }
-    batch.Put(generation.checkpoint, "position", keys::Position(position));  // invariant 4
-    rocksdb::WriteOptions write;
-    write.disableWAL = !options.durable;
-    if (Status written = FromRocks(db->Write(write, &batch), "writing read models"); !written.ok()) {
-      return written.error();
-    }
+    if (!written.ok()) return written.error();
+    generation_empty = false;
     if (progress) progress(position, target);
   }
   return position;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <mutex>
 
 #include "consumers/event_store.h"
@@ -21,20 +22,29 @@
 
 namespace mct::consumers {
 
-// Called after each batch: events applied so far and the log head being caught up to.
+// Called as the work goes (after each chunk read and each batch written): the last position
+// folded so far and the log head being caught up to.
 using ProgressFn = std::function<void(uint64_t applied, uint64_t target)>;
 
 struct RunnerOptions {
   size_t batch_events = 100000;  // events folded in memory before one write
   size_t max_views = 100000;     // trainers folded in memory before one write (bounds memory)
   bool durable = true;           // write the WAL (off for a rebuild, which flushes at the end)
+  // The first batch goes into empty families as ingested files (BulkLoad): only for a
+  // generation that is not live yet and that nothing else writes to (a rebuild's).
+  bool bulk_load = false;
 };
 
-// A rebuild's batches: long, since a trainer's keys are written once per batch that touched them
-// (max_views bounds the memory either way), and without the WAL (the rebuild flushes before it
-// switches).
+// A rebuild's batches: bounded by trainers only, since a trainer's keys are written once per
+// batch that touched them (max_views bounds the memory), so up to max_views trainers the whole
+// log is one batch, bulk-loaded as files; later batches go without the WAL (the rebuild flushes
+// before it switches).
 inline RunnerOptions RebuildOptions() {
-  return RunnerOptions{.batch_events = 100000, .max_views = 100000, .durable = false};
+  // About 2 KB of memory per trainer folded: 50,000 keep a rebuild's peak near 250 MB.
+  return RunnerOptions{.batch_events = std::numeric_limits<size_t>::max(),
+                       .max_views = 50000,
+                       .durable = false,
+                       .bulk_load = true};
 }
 
 struct RebuildStats {
