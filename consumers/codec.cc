@@ -160,7 +160,9 @@ std::string Printable(std::string_view text) {
   return printable;
 }
 
-Result<EventEnvelope> Decode(std::string_view bytes, DecodedFields fields) {
+// Decodes into `envelope`, a default-constructed one (decoding where the caller keeps it: an
+// envelope is about 600 bytes, and a rebuild decodes millions).
+Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& envelope) {
   // One reader per thread, pointed at each record in turn: making a stream and an archive per
   // event cost about as much as the rest of decoding it (rebuilds decode millions).
   static thread_local BinaryReader in({});
@@ -177,7 +179,6 @@ Result<EventEnvelope> Decode(std::string_view bytes, DecodedFields fields) {
   if (decoder == nullptr) return Error{NoDecoderMessage(tag, schema_version)};
 
   const std::string_view scope = decoder->name;
-  EventEnvelope envelope;
   domain::EventMeta& meta = envelope.event.meta;
   const std::string mcid = in.String({scope, "mcid"});
   envelope.stream_version = in.U64({scope, "stream_version"});
@@ -210,6 +211,12 @@ Result<EventEnvelope> Decode(std::string_view bytes, DecodedFields fields) {
                  std::string(scope) + " event (which ends at byte " + std::to_string(in.offset()) +
                  ")"};
   }
+  return Ok();
+}
+
+Result<EventEnvelope> Decode(std::string_view bytes, DecodedFields fields) {
+  EventEnvelope envelope;
+  if (Status decoded = DecodeInto(bytes, fields, envelope); !decoded.ok()) return decoded.error();
   return envelope;
 }
 
@@ -252,7 +259,23 @@ Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields)
 
 Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes,
                                      DecodedFields fields) {
-  auto decoded = DecodeBinary(bytes, fields);
+  EventEnvelope envelope;
+  if (Status decoded = DecodeLogEntryInto(position_key, bytes, fields, envelope); !decoded.ok()) {
+    return decoded.error();
+  }
+  return envelope;
+}
+
+Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes, DecodedFields fields,
+                          EventEnvelope& into) {
+  Status decoded = Ok();
+  try {
+    decoded = DecodeInto(bytes, fields, into);
+  } catch (const std::exception& error) {
+    decoded = Error{std::string("undecodable event: ") + error.what()};
+  } catch (...) {
+    decoded = Error{"undecodable event"};
+  }
   if (decoded.ok()) return decoded;
   return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_key)) +
                " cannot be read: " + decoded.error().message};

@@ -49,6 +49,10 @@ Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields 
 // error names that position.
 Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes,
                                      DecodedFields fields = DecodedFields::kAll);
+// DecodeLogEntry into `into`, a default-constructed envelope where the caller keeps it (a chunk's
+// next element): no envelope is moved. After an error `into` holds part of the event; drop it.
+Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes, DecodedFields fields,
+                          EventEnvelope& into);
 
 // SHA-256 (hex) of `prev_hash` followed by the binary encoding of the envelope with its `hash`
 // field empty: changing any byte of the event, or its predecessor's hash, changes it.

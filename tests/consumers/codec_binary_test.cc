@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "consumers/codec.h"
+#include "consumers/keys.h"
 #include "domain/events.h"
 #include "tests/consumers/event_samples.h"
 
@@ -61,6 +62,21 @@ TEST(CodecBinary, DecodingForFoldingLeavesOnlyTheAuditFieldsEmpty) {
     expected.hash.clear();
     EXPECT_EQ(*decoded, expected);
   }
+}
+
+TEST(CodecBinary, DecodesALogEntryWhereTheCallerKeepsIt) {
+  const EventEnvelope sample = SampleOf(domain::PaymentPlaced{});
+  const std::string key = keys::Position(sample.global_position);
+  EventEnvelope into;
+  const Status decoded = DecodeLogEntryInto(key, EncodeBinary(sample), DecodedFields::kAll, into);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(into, sample);
+
+  EventEnvelope broken;
+  const Status refused = DecodeLogEntryInto(key, "\x01\x02", DecodedFields::kAll, broken);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message,
+              StartsWith("event at position " + std::to_string(sample.global_position) + " cannot be read: "));
 }
 
 // Fields skipped when folding are still checked: a record cut inside one is refused.
