@@ -7,10 +7,14 @@
 namespace mct::consumers {
 namespace {
 
-rocksdb::ColumnFamilyOptions FamilyOptions() {
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // The log is read mostly in long runs (rebuilds, catch-ups, exports, verify): 16 KB blocks
+  // read a quarter as many block headers and checksums per event, and LZ4 finds more to share
+  // (bench/README.md: 209 -> 160 bytes per event on disk, rebuild and as-of queries faster).
+  if (name == kLogFamily) table.block_size = 16 << 10;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
   // A Bloom filter over the memtable's keys: the committer looks up every command id before
@@ -52,7 +56,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
     if (std::find(names.begin(), names.end(), required) == names.end()) names.push_back(required);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name));
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -85,7 +89,7 @@ Result<rocksdb::ColumnFamilyHandle*> RocksDb::CreateFamily(const std::string& na
   std::lock_guard lock(families_mutex_);
   if (const auto found = families_.find(name); found != families_.end()) return found->second;
   rocksdb::ColumnFamilyHandle* handle = nullptr;
-  const rocksdb::Status created = db_->CreateColumnFamily(FamilyOptions(), name, &handle);
+  const rocksdb::Status created = db_->CreateColumnFamily(FamilyOptions(name), name, &handle);
   if (!created.ok()) return Error{"cannot create column family " + name + ": " + created.ToString()};
   families_[name] = handle;
   return handle;
