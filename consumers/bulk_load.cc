@@ -4,9 +4,22 @@
 
 #include <algorithm>
 #include <future>
+#include <iterator>
 #include <system_error>
 
 namespace mct::consumers {
+
+void BulkLoad::Absorb(BulkLoad&& other) {
+  for (auto& [family, entries] : other.families_) {
+    Entries& mine = families_[family];
+    if (mine.empty()) {
+      mine = std::move(entries);
+    } else {
+      mine.insert(mine.end(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
+    }
+  }
+  other.families_.clear();
+}
 
 Status BulkLoad::WriteFile(rocksdb::ColumnFamilyHandle* family, Entries& entries,
                            const std::filesystem::path& file) const {

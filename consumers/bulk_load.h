@@ -4,7 +4,8 @@
 // directly skips the memtable and the flush that a write batch of that size would need.
 //
 // Only for families nothing else writes to until Ingest returns (a rebuild's generation before
-// its switch). Not thread-safe.
+// its switch). Not thread-safe: to gather on several threads, give each its own BulkLoad and
+// Absorb them into one.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -31,6 +32,9 @@ class BulkLoad {
   }
   // An empty family holds nothing to delete.
   void Delete(rocksdb::ColumnFamilyHandle* /*family*/, const rocksdb::Slice& /*key*/) {}
+
+  // Takes every key `other` was given, as if they had been put here.
+  void Absorb(BulkLoad&& other);
 
   // Builds each family's file (on two threads) and ingests them all at once: either every family
   // gets its keys or none does. A key put twice in one family is an error.

@@ -42,9 +42,9 @@ LogChunks::Read LogChunks::ReadChunk(rocksdb::Iterator& log, uint64_t index, Chu
   chunk.reserve(last - first + 1);
   log.Seek(keys::Position(first));
   for (; log.Valid() && keys::ReadBigEndian64(log.key().ToStringView()) <= last; log.Next()) {
-    auto envelope = DecodeLogEntry(log.key().ToStringView(), log.value().ToStringView(), options_.fields);
-    if (!envelope.ok()) return {envelope.error(), true};
-    chunk.push_back(std::move(envelope).value());
+    const Status decoded = DecodeLogEntryInto(log.key().ToStringView(), log.value().ToStringView(),
+                                              options_.fields, chunk.emplace_back());
+    if (!decoded.ok()) return {decoded.error(), true};
   }
   if (!log.status().ok()) return {FromRocks(log.status(), "reading the log").error(), true};
   // The log ends within this chunk when nothing follows it; the target, when it is reached.
