@@ -66,6 +66,19 @@ TEST_F(BulkLoadTest, KeysInAnyOrderComeBackSorted) {
   EXPECT_EQ(value, "newer");
 }
 
+TEST_F(BulkLoadTest, AnAbsorbedLoadIsIngestedWithIt) {
+  BulkLoad load(db_->db(), Scratch());
+  BulkLoad other(db_->db(), {});
+  load.Put(families_[0], "b", "1");
+  other.Put(families_[0], "a", "2");
+  other.Put(families_[1], "z", "3");
+  load.Absorb(std::move(other));
+  const Status ingested = load.Ingest();
+  ASSERT_TRUE(ingested.ok()) << ingested.error().message;
+  EXPECT_EQ(Contents(families_[0]), (Pairs{{"a", "2"}, {"b", "1"}}));
+  EXPECT_EQ(Contents(families_[1]), (Pairs{{"z", "3"}}));
+}
+
 TEST_F(BulkLoadTest, AKeyPutTwiceLoadsNothingAnywhere) {
   BulkLoad load(db_->db(), Scratch());
   load.Put(families_[0], "fine", "1");
