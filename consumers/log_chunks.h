@@ -27,7 +27,7 @@
 namespace mct::consumers {
 
 struct LogChunkOptions {
-  size_t chunk_events = 4096;         // positions per chunk
+  size_t chunk_events = 2048;         // positions per chunk
   size_t chunks_ahead = 4;            // chunks decoded but not yet taken, at most (memory bound)
   uint64_t read_ahead_from = 50000;   // events to read before reader threads are worth starting
   size_t readers = 2;                 // reader threads, when reading ahead

@@ -203,6 +203,7 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
       BulkLoad second_half(db, {});
       written = FillBatch(db, generation, views, counters, position, load, &second_half);
       load.Absorb(std::move(second_half));
+      views.clear();  // all in the load now: their memory can go to building its files
       if (written.ok()) written = load.Ingest();
     } else {
       rocksdb::WriteBatch batch;
