@@ -3,6 +3,7 @@
 #include <rocksdb/sst_file_writer.h>
 
 #include <algorithm>
+#include <array>
 #include <future>
 #include <iterator>
 #include <system_error>
@@ -15,10 +16,12 @@ void BulkLoad::Absorb(BulkLoad&& other) {
     if (mine.empty()) {
       mine = std::move(entries);
     } else {
-      mine.insert(mine.end(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
+      mine.insert(mine.end(), std::make_move_iterator(entries.begin()),
+                  std::make_move_iterator(entries.end()));
     }
   }
   other.families_.clear();
+  if (refused_.empty()) refused_ = std::move(other.refused_);
 }
 
 Status BulkLoad::WriteFile(rocksdb::ColumnFamilyHandle* family, Entries& entries,
@@ -30,13 +33,15 @@ Status BulkLoad::WriteFile(rocksdb::ColumnFamilyHandle* family, Entries& entries
     std::sort(entries.begin(), entries.end(), by_key);
   }
   rocksdb::ColumnFamilyDescriptor descriptor;
-  if (Status described = FromRocks(family->GetDescriptor(&descriptor), "describing a family"); !described.ok()) {
+  if (Status described = FromRocks(family->GetDescriptor(&descriptor), "describing a family");
+      !described.ok()) {
     return described;
   }
   // The family's own options (compression, filters), so the file reads like one it flushed.
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), rocksdb::Options(db_->GetDBOptions(), descriptor.options),
-                                family);
-  if (Status opened = FromRocks(writer.Open(file.string()), "creating a bulk-load file"); !opened.ok()) {
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(db_->GetDBOptions()),
+                                rocksdb::Options(db_->GetDBOptions(), descriptor.options), family);
+  if (Status opened = FromRocks(writer.Open(file.string()), "creating a bulk-load file");
+      !opened.ok()) {
     return opened;
   }
   for (const auto& [key, value] : entries) {
@@ -49,6 +54,10 @@ Status BulkLoad::WriteFile(rocksdb::ColumnFamilyHandle* family, Entries& entries
 }
 
 Status BulkLoad::Ingest() {
+  if (!refused_.empty()) {
+    families_.clear();
+    return Error{"bulk load refused: " + refused_};
+  }
   std::error_code error;
   std::filesystem::remove_all(scratch_, error);
   std::filesystem::create_directories(scratch_, error);
@@ -69,17 +78,20 @@ Status BulkLoad::Ingest() {
     jobs.push_back(job);
   }
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.bytes > b.bytes; });
-  std::vector<Job> turns[2];
-  size_t load[2] = {0, 0};
+  std::array<std::vector<Job>, 2> turns;
+  std::array<size_t, 2> load = {0, 0};
   for (const Job& job : jobs) {
     const int lighter = load[0] <= load[1] ? 0 : 1;
     turns[lighter].push_back(job);
     load[lighter] += job.bytes;
   }
-  const auto file_of = [this](const Job& job) { return scratch_ / (job.family->GetName() + ".sst"); };
+  const auto file_of = [this](const Job& job) {
+    return scratch_ / (job.family->GetName() + ".sst");
+  };
   const auto write_all = [&](const std::vector<Job>& mine) {
     for (const Job& job : mine) {
-      if (Status written = WriteFile(job.family, *job.entries, file_of(job)); !written.ok()) return written;
+      if (Status written = WriteFile(job.family, *job.entries, file_of(job)); !written.ok())
+        return written;
     }
     return Ok();
   };

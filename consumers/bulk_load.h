@@ -24,20 +24,26 @@ namespace mct::consumers {
 class BulkLoad {
  public:
   // The files are built under `scratch`, which Ingest empties and removes again.
-  BulkLoad(rocksdb::DB* db, std::filesystem::path scratch) : db_(db), scratch_(std::move(scratch)) {}
+  BulkLoad(rocksdb::DB* db, std::filesystem::path scratch)
+      : db_(db), scratch_(std::move(scratch)) {}
 
   // The same calls as a rocksdb::WriteBatch, so that one function can fill either.
-  void Put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  void Put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,
+           const rocksdb::Slice& value) {
     families_[family].emplace_back(key.ToString(), value.ToString());
   }
-  // An empty family holds nothing to delete.
-  void Delete(rocksdb::ColumnFamilyHandle* /*family*/, const rocksdb::Slice& /*key*/) {}
+  // An empty family holds nothing to delete: a delete means the families were not empty after
+  // all, and Ingest refuses the whole load rather than leave the key behind.
+  void Delete(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key) {
+    if (refused_.empty())
+      refused_ = family->GetName() + " is not empty: asked to delete " + key.ToString(true);
+  }
 
   // Takes every key `other` was given, as if they had been put here.
   void Absorb(BulkLoad&& other);
 
   // Builds each family's file (on two threads) and ingests them all at once: either every family
-  // gets its keys or none does. A key put twice in one family is an error.
+  // gets its keys or none does. A key put twice in one family, or any delete, is an error.
   Status Ingest();
 
  private:
@@ -48,6 +54,7 @@ class BulkLoad {
   rocksdb::DB* db_;
   std::filesystem::path scratch_;
   std::map<rocksdb::ColumnFamilyHandle*, Entries> families_;
+  std::string refused_;  // why the load cannot be ingested, from the first delete asked for
 };
 
 }  // namespace mct::consumers

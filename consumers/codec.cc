@@ -190,6 +190,7 @@ Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& e
       into = in.String(where);
     } else {
       in.SkipString(where);
+      into.clear();  // whatever `into` held before is not this event's
     }
   };
   audit_field(meta.actor.id, {scope, "actor.id"});

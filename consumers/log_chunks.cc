@@ -1,30 +1,54 @@
 #include "consumers/log_chunks.h"
 
 #include <algorithm>
+#include <exception>
+#include <string>
+#include <system_error>
 
 #include "consumers/keys.h"
 
 namespace mct::consumers {
 
-LogChunks::LogChunks(const RocksDb& db, uint64_t after, uint64_t target, LogChunkOptions options)
-    : db_(db), after_(after), target_(target), options_(options) {
-  const bool long_read = target > after && target - after >= options_.read_ahead_from;
-  if (!long_read || options_.readers == 0) {
-    inline_log_ = NewIterator();
-    return;
-  }
-  for (size_t reader = 0; reader < options_.readers; ++reader) {
-    readers_.emplace_back([this, reader] { ReadAhead(reader); });
-  }
+namespace {
+
+// A chunk holds at least one position, and readers may run at least one chunk ahead: with
+// either at zero, nothing would ever be read.
+LogChunkOptions Sane(LogChunkOptions options) {
+  options.chunk_events = std::max<size_t>(options.chunk_events, 1);
+  options.chunks_ahead = std::max<size_t>(options.chunks_ahead, 1);
+  return options;
 }
 
-LogChunks::~LogChunks() {
+}  // namespace
+
+LogChunks::LogChunks(const RocksDb& db, uint64_t after, uint64_t target, LogChunkOptions options)
+    : db_(db), after_(after), target_(target), options_(Sane(options)) {
+  const bool long_read = target > after && target - after >= options_.read_ahead_from;
+  if (long_read && options_.readers > 0) {
+    try {
+      for (size_t reader = 0; reader < options_.readers; ++reader) {
+        readers_.emplace_back([this, reader] { ReadAhead(reader); });
+      }
+      return;
+    } catch (const std::system_error&) {
+      StopReaders();  // no thread to be had: read inline instead
+      readers_.clear();
+    }
+  }
+  inline_log_ = NewIterator();
+}
+
+LogChunks::~LogChunks() { StopReaders(); }
+
+void LogChunks::StopReaders() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
-  for (std::thread& reader : readers_) reader.join();
+  for (std::thread& reader : readers_) {
+    if (reader.joinable()) reader.join();
+  }
 }
 
 std::unique_ptr<rocksdb::Iterator> LogChunks::NewIterator() const {
@@ -61,7 +85,13 @@ void LogChunks::ReadAhead(size_t first_index) {
       if (stopping_) return;
       reuse = Reusable();
     }
-    Read read = ReadChunk(*log, index, std::move(reuse));
+    Read read = [&]() -> Read {
+      try {
+        return ReadChunk(*log, index, std::move(reuse));
+      } catch (const std::exception& error) {  // out of memory, most likely: the caller is told
+        return {Error{std::string("reading the log: ") + error.what()}, true};
+      }
+    }();
     const bool last = read.last;
     {
       std::lock_guard lock(mutex_);
@@ -85,12 +115,13 @@ Result<std::vector<EventEnvelope>> LogChunks::Next(Chunk spent) {
     finished_ = Chunk{};
     return *finished_;
   }
-  if (spent.capacity() != 0 && !inline_log_) {
-    std::lock_guard lock(mutex_);
-    if (spent_.size() < options_.readers) spent_.push_back(std::move(spent));
-  }
   while (true) {
-    Read read = inline_log_ ? ReadChunk(*inline_log_, next_index_++, std::move(spent)) : TakeReady();
+    if (spent.capacity() != 0 && !inline_log_) {
+      std::lock_guard lock(mutex_);
+      if (spent_.size() < options_.readers) spent_.push_back(std::move(spent));
+    }
+    Read read =
+        inline_log_ ? ReadChunk(*inline_log_, next_index_++, std::move(spent)) : TakeReady();
     if (!read.chunk.ok()) {
       finished_ = read.chunk;  // every later call answers the same
       return read.chunk;

@@ -27,10 +27,10 @@
 namespace mct::consumers {
 
 struct LogChunkOptions {
-  size_t chunk_events = 2048;         // positions per chunk
-  size_t chunks_ahead = 4;            // chunks decoded but not yet taken, at most (memory bound)
-  uint64_t read_ahead_from = 50000;   // events to read before reader threads are worth starting
-  size_t readers = 2;                 // reader threads, when reading ahead
+  size_t chunk_events = 2048;        // positions per chunk (at least 1)
+  size_t chunks_ahead = 4;           // chunks decoded but not yet taken, at most (at least 1)
+  uint64_t read_ahead_from = 50000;  // events to read before reader threads are worth starting
+  size_t readers = 2;                // reader threads, when reading ahead
   DecodedFields fields = DecodedFields::kAll;
 };
 
@@ -45,8 +45,8 @@ class LogChunks {
   // The next chunk in log order; empty once the log or the target is reached. An event that
   // cannot be decoded, or a failed read, is an error, and nothing after it is answered.
   // `spent`, the caller's previous chunk, is reused for a later one: its events are destroyed and
-  // its memory refilled on a reading thread, so a long read neither frees across threads nor
-  // maps a fresh chunk from the system every time.
+  // its memory refilled by a reader, so a long read does not map a fresh chunk from the system
+  // every time, nor free most of its events on the caller's thread.
   Result<std::vector<EventEnvelope>> Next(std::vector<EventEnvelope> spent = {});
 
  private:
@@ -57,10 +57,11 @@ class LogChunks {
   };
 
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
-  // Chunk `index`, read with `log` into `into`'s memory; on whichever thread reads.
-  Read ReadChunk(rocksdb::Iterator& log, uint64_t index, Chunk into) const;
+  // Chunk `index`, read with `log` into `chunk`'s memory; on whichever thread reads.
+  Read ReadChunk(rocksdb::Iterator& log, uint64_t index, Chunk chunk) const;
   void ReadAhead(size_t first_index);  // one reader thread's loop
   Read TakeReady();                    // the readers' chunk `next_index_`, once there
+  void StopReaders();                  // tells the reader threads to stop, and joins them
   Chunk Reusable();                    // a spent chunk to refill, or a new one
 
   const RocksDb& db_;
@@ -69,8 +70,8 @@ class LogChunks {
   const LogChunkOptions options_;
   std::unique_ptr<rocksdb::Iterator> inline_log_;  // when reading inline
   uint64_t next_index_ = 0;  // the chunk the caller gets next (under mutex_ when read ahead)
-  bool ended_ = false;                             // the last chunk has been answered
-  std::optional<Result<Chunk>> finished_;          // the final answer: empty or an error
+  bool ended_ = false;       // the last chunk has been answered
+  std::optional<Result<Chunk>> finished_;  // the final answer: empty or an error
 
   std::mutex mutex_;
   std::condition_variable changed_;

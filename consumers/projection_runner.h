@@ -24,7 +24,7 @@ namespace mct::consumers {
 
 // Called as the work goes (after each chunk read and each batch written): the last position
 // folded so far and the log head being caught up to.
-using ProgressFn = std::function<void(uint64_t applied, uint64_t target)>;
+using ProgressFn = std::function<void(uint64_t folded, uint64_t target)>;
 
 struct RunnerOptions {
   size_t batch_events = 100000;  // events folded in memory before one write

@@ -52,10 +52,10 @@ TEST_F(BulkLoadTest, KeysInAnyOrderComeBackSorted) {
   BulkLoad load(db_->db(), Scratch());
   for (const char* key : {"m", "c", "x", "a"}) load.Put(families_[0], key, std::string("v-") + key);
   load.Put(families_[1], "only", "");
-  load.Delete(families_[1], "nothing-there");
   const Status ingested = load.Ingest();
   ASSERT_TRUE(ingested.ok()) << ingested.error().message;
-  EXPECT_EQ(Contents(families_[0]), (Pairs{{"a", "v-a"}, {"c", "v-c"}, {"m", "v-m"}, {"x", "v-x"}}));
+  EXPECT_EQ(Contents(families_[0]),
+            (Pairs{{"a", "v-a"}, {"c", "v-c"}, {"m", "v-m"}, {"x", "v-x"}}));
   EXPECT_EQ(Contents(families_[1]), (Pairs{{"only", ""}}));
   EXPECT_FALSE(std::filesystem::exists(Scratch()));
 
@@ -91,6 +91,20 @@ TEST_F(BulkLoadTest, AKeyPutTwiceLoadsNothingAnywhere) {
   EXPECT_TRUE(Contents(families_[0]).empty());
   EXPECT_TRUE(Contents(families_[1]).empty());
   EXPECT_FALSE(std::filesystem::exists(Scratch()));
+}
+
+// A delete means the families held something: the load refuses rather than leave the key.
+TEST_F(BulkLoadTest, ADeleteRefusesTheLoad) {
+  BulkLoad load(db_->db(), Scratch());
+  load.Put(families_[0], "kept?", "1");
+  BulkLoad other(db_->db(), {});
+  other.Delete(families_[1], "stale");
+  load.Absorb(std::move(other));
+  const Status ingested = load.Ingest();
+  ASSERT_FALSE(ingested.ok());
+  EXPECT_EQ(ingested.error().message,
+            "bulk load refused: second is not empty: asked to delete 7374616C65");
+  EXPECT_TRUE(Contents(families_[0]).empty());
 }
 
 TEST_F(BulkLoadTest, NothingPutIngestsNothing) {

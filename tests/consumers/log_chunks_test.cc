@@ -24,7 +24,8 @@ constexpr int kTrainers = 12;
 constexpr size_t kChunk = 7;
 
 LogChunkOptions Inline() {
-  return {.chunk_events = kChunk, .chunks_ahead = 1,
+  return {.chunk_events = kChunk,
+          .chunks_ahead = 1,
           .read_ahead_from = std::numeric_limits<uint64_t>::max()};
 }
 LogChunkOptions ReadAhead(size_t readers = 1) {
@@ -107,14 +108,15 @@ TEST_F(LogChunksTest, ReadsOnlyWhatItIsAskedToDecode) {
 }
 
 // Positions are dense in a store's log, but a missing one (a whole chunk's worth, even) is
-// stepped over, never taken for the end of the log.
+// stepped over, never taken for the end of the log; missing last ones end the log early.
 TEST_F(LogChunksTest, PositionsWithoutAnEventAreSteppedOver) {
   db_.reset();
   std::vector<uint64_t> kept;
   {
     PlainDb plain(dir_.path());
     for (uint64_t position = 1; position <= Head(); ++position) {
-      const bool removed = position >= 8 && position < 8 + 2 * kChunk + 3;
+      const bool removed =
+          (position >= 8 && position < 8 + 2 * kChunk + 3) || position > Head() - 3;
       if (removed) {
         plain.Delete(kLogFamily, keys::Position(position));
       } else {
@@ -146,6 +148,36 @@ TEST_F(LogChunksTest, ATargetBeyondTheLogEndsWithTheLog) {
     ASSERT_TRUE(again.ok());
     EXPECT_TRUE(again->empty()) << "the end is answered again, not read past";
   }
+}
+
+TEST_F(LogChunksTest, OptionsAtZeroStillReadEverything) {
+  for (const uint64_t read_ahead_from : {uint64_t{0}, std::numeric_limits<uint64_t>::max()}) {
+    LogChunks chunks(
+        *db_, 0, Head(),
+        {.chunk_events = 0, .chunks_ahead = 0, .read_ahead_from = read_ahead_from, .readers = 2});
+    std::vector<uint64_t> positions;
+    while (true) {
+      auto chunk = chunks.Next();
+      ASSERT_TRUE(chunk.ok()) << chunk.error().message;
+      if (chunk->empty()) break;
+      for (const EventEnvelope& envelope : chunk.value())
+        positions.push_back(envelope.global_position);
+    }
+    EXPECT_EQ(positions, Range(1, Head()));
+  }
+}
+
+TEST_F(LogChunksTest, AChunkHandedBackIsRefilled) {
+  LogChunks chunks(*db_, 0, Head(), Inline());
+  auto first = chunks.Next();
+  ASSERT_TRUE(first.ok());
+  const EventEnvelope* memory = first->data();
+  const uint64_t last_of_first = first->back().global_position;
+  auto second = chunks.Next(std::move(first).value());
+  ASSERT_TRUE(second.ok());
+  ASSERT_FALSE(second->empty());
+  EXPECT_EQ(second->data(), memory) << "the same memory, refilled";
+  EXPECT_EQ(second->front().global_position, last_of_first + 1);
 }
 
 TEST_F(LogChunksTest, NothingToReadIsAnEmptyChunk) {
