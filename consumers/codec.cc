@@ -33,10 +33,10 @@
 #include <variant>
 
 #include "consumers/binary_archive.h"
-#include "consumers/payload_io.h"
 #include "consumers/codec_enums.h"
 #include "consumers/event_fields.h"
 #include "consumers/keys.h"
+#include "consumers/payload_io.h"
 #include "domain/sha256.h"
 
 namespace mct::consumers {
@@ -267,8 +267,8 @@ Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_
   return envelope;
 }
 
-Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes, DecodedFields fields,
-                          EventEnvelope& into) {
+Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes,
+                          DecodedFields fields, EventEnvelope& into) {
   Status decoded = Ok();
   try {
     decoded = DecodeInto(bytes, fields, into);

@@ -21,7 +21,7 @@
 namespace mct::consumers {
 
 struct EventEnvelope {
-  domain::RecordedEvent event;  // meta (mcid, at, actor, ids) and payload
+  domain::RecordedEvent event;   // meta (mcid, at, actor, ids) and payload
   uint64_t stream_version = 0;   // 1 for a trainer's first event
   uint64_t global_position = 0;  // 1 for the log's first event
   std::string prev_hash;         // hex SHA-256 of the stream's previous event; empty for the first
@@ -44,15 +44,16 @@ enum class DecodedFields {
 };
 
 // Refuses unknown tags, unknown schema versions and truncated or trailing bytes; never throws.
-Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields = DecodedFields::kAll);
+Result<EventEnvelope> DecodeBinary(std::string_view bytes,
+                                   DecodedFields fields = DecodedFields::kAll);
 // DecodeBinary of one entry of the log: `position_key` is its key (keys::Position), and an
 // error names that position.
 Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes,
                                      DecodedFields fields = DecodedFields::kAll);
 // DecodeLogEntry into `into`, a default-constructed envelope where the caller keeps it (a chunk's
 // next element): no envelope is moved. After an error `into` holds part of the event; drop it.
-Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes, DecodedFields fields,
-                          EventEnvelope& into);
+Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes,
+                          DecodedFields fields, EventEnvelope& into);
 
 // SHA-256 (hex) of `prev_hash` followed by the binary encoding of the envelope with its `hash`
 // field empty: changing any byte of the event, or its predecessor's hash, changes it.

@@ -49,8 +49,10 @@ void WriteTrainer(Batch& batch, const Generation& generation, const std::string&
   const auto& before = stored.state;
   const auto& now = slot.now.state;
   if (Indexed(stored) != Indexed(slot.now) || before.anniversary != now.anniversary) {
-    if (Indexed(stored)) batch.Delete(generation.anniversary, AnniversaryKey(before.anniversary, mcid));
-    if (Indexed(slot.now)) batch.Put(generation.anniversary, AnniversaryKey(now.anniversary, mcid), "");
+    if (Indexed(stored))
+      batch.Delete(generation.anniversary, AnniversaryKey(before.anniversary, mcid));
+    if (Indexed(slot.now))
+      batch.Put(generation.anniversary, AnniversaryKey(now.anniversary, mcid), "");
   }
   if (before.enrolled != now.enrolled || before.email != now.email) {
     if (before.enrolled) batch.Delete(generation.email, EmailKey(before.email, mcid));
@@ -63,7 +65,8 @@ void WriteTrainer(Batch& batch, const Generation& generation, const std::string&
 }
 
 // A trainer's view as the generation stores it (none yet: an empty view).
-Status LoadView(rocksdb::DB* db, const Generation& generation, const std::string& mcid, ViewSlot& slot) {
+Status LoadView(rocksdb::DB* db, const Generation& generation, const std::string& mcid,
+                ViewSlot& slot) {
   std::string stored;
   const rocksdb::Status got = db->Get(rocksdb::ReadOptions(), generation.status, mcid, &stored);
   if (got.IsNotFound()) return Ok();
@@ -75,14 +78,16 @@ Status LoadView(rocksdb::DB* db, const Generation& generation, const std::string
   return Ok();
 }
 
-// The entries of a hash map in key order, by pointer (folding looks up by hash; writing wants order).
+// The entries of a hash map in key order, by pointer (folding looks up by hash; writing wants
+// order).
 template <typename Map>
 std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> SortedByKey(
     const Map& map) {
   std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> sorted;
   sorted.reserve(map.size());
   for (const auto& [key, value] : map) sorted.emplace_back(&key, &value);
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
   return sorted;
 }
 
@@ -112,20 +117,23 @@ Status AddCounters(rocksdb::DB* db, const Generation& generation,
 template <typename Batch>
 Status FillBatch(rocksdb::DB* db, const Generation& generation,
                  const std::unordered_map<std::string, ViewSlot>& views,
-                 const std::unordered_map<std::string, int64_t>& counters, uint64_t position, Batch& batch,
-                 Batch* second = nullptr) {
+                 const std::unordered_map<std::string, int64_t>& counters, uint64_t position,
+                 Batch& batch, Batch* second = nullptr) {
   // In key order, so that each family's keys reach RocksDB sorted: cheap memtable inserts, and
   // most of the bulk load's files need no sorting.
   const auto sorted = SortedByKey(views);
-  const auto half = second != nullptr ? sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2)
-                                      : sorted.end();
+  const auto half = second != nullptr
+                        ? sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2)
+                        : sorted.end();
   std::future<void> second_half;
   if (second != nullptr) {
     second_half = std::async(std::launch::async, [&] {
-      for (auto it = half; it != sorted.end(); ++it) WriteTrainer(*second, generation, *it->first, *it->second);
+      for (auto it = half; it != sorted.end(); ++it)
+        WriteTrainer(*second, generation, *it->first, *it->second);
     });
   }
-  for (auto it = sorted.begin(); it != half; ++it) WriteTrainer(batch, generation, *it->first, *it->second);
+  for (auto it = sorted.begin(); it != half; ++it)
+    WriteTrainer(batch, generation, *it->first, *it->second);
   const Status counted = AddCounters(db, generation, counters, batch);
   if (second_half.valid()) second_half.get();  // joined before `sorted` goes, whatever happened
   if (!counted.ok()) return counted;
@@ -142,7 +150,8 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
   if (!checkpoint.ok()) return checkpoint.error();
   uint64_t position = checkpoint.value();
 
-  LogChunks log(models_.db(), position, target, LogChunkOptions{.fields = DecodedFields::kForFolding});
+  LogChunks log(models_.db(), position, target,
+                LogChunkOptions{.fields = DecodedFields::kForFolding});
   std::vector<EventEnvelope> chunk;
   size_t next_in_chunk = 0;
   bool log_ended = false;
@@ -227,7 +236,8 @@ Result<uint64_t> ProjectionRunner::CatchUp(const ProgressFn& progress) {
   return Apply(*generation, store_.Head(), options, progress);
 }
 
-Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress, const RunnerOptions& bulk) {
+Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
+                                               const RunnerOptions& bulk) {
   const auto started = std::chrono::steady_clock::now();
   auto next = models_.CreateNext();
   if (!next.ok()) return next.error();
@@ -243,7 +253,8 @@ Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress, const
       for (const auto& [name, family] : next.value()->Digested()) families.push_back(family);
       families.push_back(next.value()->checkpoint);
       // The rebuild skipped the WAL: make it durable before it becomes the live generation.
-      const Status flushed = FromRocks(models_.db().db()->Flush(flush, families), "flushing the rebuild");
+      const Status flushed =
+          FromRocks(models_.db().db()->Flush(flush, families), "flushing the rebuild");
       if (!flushed.ok()) applied = flushed.error();
     }
     if (applied.ok()) {

@@ -62,12 +62,13 @@ class ProjectionRunner {
   Result<uint64_t> CatchUp(const ProgressFn& progress = {});
 
   // Builds a new generation from the whole log and switches to it.
-  Result<RebuildStats> Rebuild(const ProgressFn& progress = {}, const RunnerOptions& options = RebuildOptions());
+  Result<RebuildStats> Rebuild(const ProgressFn& progress = {},
+                               const RunnerOptions& options = RebuildOptions());
 
  private:
   // Applies events (checkpoint, target] of `generation`; answers the new checkpoint.
-  Result<uint64_t> Apply(const Generation& generation, uint64_t target, const RunnerOptions& options,
-                         const ProgressFn& progress);
+  Result<uint64_t> Apply(const Generation& generation, uint64_t target,
+                         const RunnerOptions& options, const ProgressFn& progress);
 
   const EventStore& store_;
   ReadModels& models_;

@@ -1,7 +1,8 @@
 #include "domain/state.h"
-#include "domain/overloaded.h"
 
 #include <type_traits>
+
+#include "domain/overloaded.h"
 
 namespace mct::domain {
 namespace {

@@ -51,7 +51,8 @@ TEST(CodecBinary, DecodingForFoldingLeavesOnlyTheAuditFieldsEmpty) {
     SCOPED_TRACE(domain::EventName(sample.event.payload));
     ASSERT_FALSE(sample.hash.empty());
     ASSERT_FALSE(sample.event.meta.command_id.empty());
-    const Result<EventEnvelope> decoded = DecodeBinary(EncodeBinary(sample), DecodedFields::kForFolding);
+    const Result<EventEnvelope> decoded =
+        DecodeBinary(EncodeBinary(sample), DecodedFields::kForFolding);
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
     EventEnvelope expected = sample;
     expected.event.meta.actor.id.clear();
@@ -76,14 +77,16 @@ TEST(CodecBinary, DecodesALogEntryWhereTheCallerKeepsIt) {
   const Status refused = DecodeLogEntryInto(key, "\x01\x02", DecodedFields::kAll, broken);
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.error().message,
-              StartsWith("event at position " + std::to_string(sample.global_position) + " cannot be read: "));
+              StartsWith("event at position " + std::to_string(sample.global_position) +
+                         " cannot be read: "));
 }
 
 // Fields skipped when folding are still checked: a record cut inside one is refused.
 TEST(CodecBinary, DecodingForFoldingRefusesEveryTruncation) {
   const std::string bytes = EncodeBinary(SampleOf(domain::PaymentPlaced{}));
   for (size_t length = 0; length < bytes.size(); ++length) {
-    ASSERT_FALSE(DecodeBinary(std::string_view(bytes).substr(0, length), DecodedFields::kForFolding).ok())
+    ASSERT_FALSE(
+        DecodeBinary(std::string_view(bytes).substr(0, length), DecodedFields::kForFolding).ok())
         << "a prefix of " << length << " bytes decoded";
   }
   EXPECT_FALSE(DecodeBinary(bytes + "x", DecodedFields::kForFolding).ok()) << "trailing bytes";
@@ -154,7 +157,8 @@ TEST(CodecBinary, ARefusedRecordLeavesNothingForTheNext) {
   for (const std::string& bad : refused) {
     ASSERT_FALSE(DecodeBinary(bad).ok());
     const Result<EventEnvelope> decoded = DecodeBinary(bytes);
-    ASSERT_TRUE(decoded.ok()) << "after " << bad.size() << " bad bytes: " << decoded.error().message;
+    ASSERT_TRUE(decoded.ok()) << "after " << bad.size()
+                              << " bad bytes: " << decoded.error().message;
     EXPECT_EQ(EncodeBinary(decoded.value()), bytes);
   }
 }

@@ -1,6 +1,8 @@
 // The projection runner against a real RocksDB on disk: catching up to the log head, exactly-once
 // application after a crash (architecture invariant 4), and rebuilds that give the live state
 // byte for byte (invariant 1), also while readers hold the live generation.
+#include "consumers/projection_runner.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "consumers/keys.h"
-#include "consumers/projection_runner.h"
 #include "consumers/read_models.h"
 #include "tests/consumers/store_support.h"
 
@@ -109,12 +110,14 @@ TEST_F(Projections, RebuildInBatchesBoundedByTrainersEqualsLive) {
   const std::string live = Checksum();
   uint64_t batches = 0;
   const auto count = [&](uint64_t, uint64_t) { ++batches; };
-  auto by_trainers = runner().Rebuild(count, RunnerOptions{.batch_events = 1000, .max_views = 3, .durable = false});
+  auto by_trainers = runner().Rebuild(
+      count, RunnerOptions{.batch_events = 1000, .max_views = 3, .durable = false});
   ASSERT_TRUE(by_trainers.ok()) << by_trainers.error().message;
   EXPECT_EQ(by_trainers->checksum, live);
   EXPECT_GE(batches, 3 * kLifeCount / 3) << "at most three trainers a batch";
   batches = 0;
-  auto by_events = runner().Rebuild(count, RunnerOptions{.batch_events = 5, .max_views = 1000, .durable = false});
+  auto by_events = runner().Rebuild(
+      count, RunnerOptions{.batch_events = 5, .max_views = 1000, .durable = false});
   ASSERT_TRUE(by_events.ok()) << by_events.error().message;
   EXPECT_EQ(by_events->checksum, live);
   EXPECT_GE(batches, log().Head() / 5);
@@ -129,7 +132,8 @@ TEST_F(Projections, RebuildBulkLoadsItsFirstBatchThenWritesTheRest) {
   for (const size_t max_views : {size_t{3}, size_t{100000}}) {
     SCOPED_TRACE(std::to_string(max_views) + " trainers a batch");
     auto rebuilt = runner().Rebuild(
-        {}, RunnerOptions{.batch_events = 1000, .max_views = max_views, .durable = false, .bulk_load = true});
+        {}, RunnerOptions{
+                .batch_events = 1000, .max_views = max_views, .durable = false, .bulk_load = true});
     ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
     EXPECT_EQ(rebuilt->checksum, live);
     EXPECT_FALSE(std::filesystem::exists(dir_.path() / "rebuild-files"));
@@ -196,16 +200,19 @@ TEST_F(Projections, CrashBetweenBatchesAppliesNothingTwice) {
   for (int trainer = 0; trainer < kTrainers; ++trainer) {
     const std::string mcid = LifeMcid(kMcidBase, trainer);
     std::vector<domain::Event> events;
-    events.push_back(domain::TrainerEnrolled{"T " + mcid, mcid + "@example.jp", On("2017-05-01").AddDays(trainer % 40)});
+    events.push_back(domain::TrainerEnrolled{"T " + mcid, mcid + "@example.jp",
+                                             On("2017-05-01").AddDays(trainer % 40)});
     for (int index = 1; index < kEventsEach; ++index) {
       switch (index % 5) {
         case 0:
           ++exceptions_written;
-          events.push_back(domain::ExceptionFiled{1, "20410D", On("2017-02-10"), 10, "Org", "Boss", "boss@example.jp"});
+          events.push_back(domain::ExceptionFiled{1, "20410D", On("2017-02-10"), 10, "Org", "Boss",
+                                                  "boss@example.jp"});
           break;
         case 1:
           ++uploads_written;
-          events.push_back(domain::MtmReportUploaded{"application/pdf", 1000, std::string(64, 'a'), "T", "20410D", On("2017-02-10")});
+          events.push_back(domain::MtmReportUploaded{"application/pdf", 1000, std::string(64, 'a'),
+                                                     "T", "20410D", On("2017-02-10")});
           break;
         case 2:
           ++alumni_written;
@@ -219,8 +226,13 @@ TEST_F(Projections, CrashBetweenBatchesAppliesNothingTwice) {
       }
     }
     AppendRequest request;
-    request.meta = domain::EventMeta{M(mcid), At("2017-0" + std::to_string(1 + trainer % 9) + "-05T10:00:00Z"),
-                                     SystemActor(), "bulk-" + mcid, "", ""};
+    request.meta =
+        domain::EventMeta{M(mcid),
+                          At("2017-0" + std::to_string(1 + trainer % 9) + "-05T10:00:00Z"),
+                          SystemActor(),
+                          "bulk-" + mcid,
+                          "",
+                          ""};
     request.expected_version = 0;
     request.events = std::move(events);
     auto appended = log().Append(std::move(request));
@@ -282,7 +294,8 @@ TEST_F(Projections, ReaderHoldingTheGenerationKeepsWorkingDuringARebuild) {
     holding = true;
     while (!release.load() || reads.load() < 50) {
       std::string value;
-      const rocksdb::Status got = models().db().db()->Get(rocksdb::ReadOptions(), held->status, mcid, &value);
+      const rocksdb::Status got =
+          models().db().db()->Get(rocksdb::ReadOptions(), held->status, mcid, &value);
       if (!got.ok() || value != expected) wrong.fetch_add(1);
       reads.fetch_add(1);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
