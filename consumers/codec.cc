@@ -161,8 +161,8 @@ std::string Printable(std::string_view text) {
 }
 
 // Decodes into `envelope`, a default-constructed one (decoding where the caller keeps it: an
-// envelope is about 600 bytes, and a rebuild decodes millions).
-Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& envelope) {
+// envelope is about 600 bytes, and a rebuild decodes millions). May throw: see DecodeInto.
+Status DecodeUnguarded(std::string_view bytes, DecodedFields fields, EventEnvelope& envelope) {
   // One reader per thread, pointed at each record in turn: making a stream and an archive per
   // event cost about as much as the rest of decoding it (rebuilds decode millions).
   static thread_local BinaryReader in({});
@@ -215,10 +215,16 @@ Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& e
   return Ok();
 }
 
-Result<EventEnvelope> Decode(std::string_view bytes, DecodedFields fields) {
-  EventEnvelope envelope;
-  if (Status decoded = DecodeInto(bytes, fields, envelope); !decoded.ok()) return decoded.error();
-  return envelope;
+// DecodeUnguarded, never throwing. The reader checks every length before cereal reads, so cereal
+// should never throw; if it does anyway, the record is refused like any other bad input.
+Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& envelope) {
+  try {
+    return DecodeUnguarded(bytes, fields, envelope);
+  } catch (const std::exception& error) {
+    return Error{std::string("undecodable event: ") + error.what()};
+  } catch (...) {
+    return Error{"undecodable event"};
+  }
 }
 
 }  // namespace
@@ -247,15 +253,9 @@ std::string EncodeBinary(const EventEnvelope& envelope) {
 }
 
 Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields) {
-  // The reader checks every length before cereal reads, so cereal should never throw; if it
-  // does anyway, the record is refused like any other bad input.
-  try {
-    return Decode(bytes, fields);
-  } catch (const std::exception& error) {
-    return Error{std::string("undecodable event: ") + error.what()};
-  } catch (...) {
-    return Error{"undecodable event"};
-  }
+  EventEnvelope envelope;
+  if (Status decoded = DecodeInto(bytes, fields, envelope); !decoded.ok()) return decoded.error();
+  return envelope;
 }
 
 Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_view bytes,
@@ -269,14 +269,7 @@ Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_
 
 Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes,
                           DecodedFields fields, EventEnvelope& into) {
-  Status decoded = Ok();
-  try {
-    decoded = DecodeInto(bytes, fields, into);
-  } catch (const std::exception& error) {
-    decoded = Error{std::string("undecodable event: ") + error.what()};
-  } catch (...) {
-    decoded = Error{"undecodable event"};
-  }
+  Status decoded = DecodeInto(bytes, fields, into);
   if (decoded.ok()) return decoded;
   return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_key)) +
                " cannot be read: " + decoded.error().message};
