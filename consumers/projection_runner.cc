@@ -155,7 +155,7 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
   std::vector<EventEnvelope> chunk;
   size_t next_in_chunk = 0;
   bool log_ended = false;
-  bool generation_empty = position == 0;  // nothing applied yet: what a bulk load needs
+  bool generation_empty = position == 0;  // nothing applied yet: nothing stored to load or replace
   while (position < target && !log_ended) {
     std::unordered_map<std::string, ViewSlot> views;
     std::unordered_map<std::string, int64_t> counters;  // "YYYY-MM/name" → delta
@@ -183,7 +183,9 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
         auto [slot, inserted] = views.try_emplace(mcid);
         last_mcid = &slot->first;
         last_slot = &slot->second;
-        if (inserted) {
+        // A generation with nothing applied holds no view to load (views and checkpoint are
+        // written together): a rebuild's first batch would otherwise look up every trainer.
+        if (inserted && !generation_empty) {
           if (Status loaded = LoadView(db, generation, mcid, *last_slot); !loaded.ok()) {
             return loaded.error();
           }
