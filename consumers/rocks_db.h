@@ -26,8 +26,9 @@ inline constexpr const char* kMetaFamily = "meta";
 
 class RocksDb {
  public:
-  // Opens (creating if needed) the database in `dir`, with every column family it holds. `env`
-  // replaces the operating system's (tests inject disk failures through it); it must outlive
+  // Opens (creating if needed) the database in `dir`, with every column family it holds, its WAL
+  // files sized ahead of their data (consumers/presized_wal.h). The file system of `env`
+  // replaces the operating system's (tests inject disk failures through it); `env` must outlive
   // the database.
   static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir,
                                                rocksdb::Env* env = nullptr);
@@ -49,6 +50,7 @@ class RocksDb {
 
  private:
   RocksDb() = default;
+  std::unique_ptr<rocksdb::Env> env_;  // the file system RocksDB writes through; outlives db_
   std::filesystem::path dir_;
   std::unique_ptr<rocksdb::DB> db_;
   mutable std::mutex families_mutex_;
