@@ -4,6 +4,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/filter_policy.h>
 
+#include "consumers/memtable_hints.h"
 #include "consumers/presized_wal.h"
 
 namespace mct::consumers {
@@ -23,6 +24,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   // writing it (invariant 5), and nearly all are new; without it each miss walks the skip list.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
+  // Where the committer's inserts land next to its previous ones (consumers/memtable_hints.h).
+  if (name == kStreamsFamily) {
+    options.memtable_insert_with_hint_prefix_extractor = StreamInsertHint();
+  } else if (name == kMetaFamily) {
+    options.memtable_insert_with_hint_prefix_extractor = HeadInsertHint();
+  }
   return options;
 }
 

@@ -1,0 +1,43 @@
+#include "consumers/memtable_hints.h"
+
+#include <cstring>
+
+#include "consumers/keys.h"
+
+namespace mct::consumers {
+namespace {
+
+class StreamOfKey : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "mct.StreamOfKey"; }
+  bool InDomain(const rocksdb::Slice& key) const override { return Separator(key) != nullptr; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), static_cast<size_t>(Separator(key) - key.data()) + 1);
+  }
+
+ private:
+  static const char* Separator(const rocksdb::Slice& key) {
+    return static_cast<const char*>(std::memchr(key.data(), '\0', key.size()));
+  }
+};
+
+class WholeHeadKey : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "mct.WholeHeadKey"; }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.starts_with(rocksdb::Slice(keys::kHeadPrefix.data(), keys::kHeadPrefix.size()));
+  }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return key; }
+};
+
+}  // namespace
+
+std::shared_ptr<const rocksdb::SliceTransform> StreamInsertHint() {
+  return std::make_shared<StreamOfKey>();
+}
+
+std::shared_ptr<const rocksdb::SliceTransform> HeadInsertHint() {
+  return std::make_shared<WholeHeadKey>();
+}
+
+}  // namespace mct::consumers
