@@ -49,12 +49,17 @@ class RunnerLoop {
     wake_.notify_all();
     thread_.join();
   }
+  // Only a runner waiting for work is woken: during a catch-up or its gap it looks at `pending_`
+  // anyway, and under load a wake-up per command would cost a context switch per command.
   void Wake() {
+    bool notify = false;
     {
       std::lock_guard lock(mutex_);
       pending_ = true;
+      notify = waiting_for_work_;
+      waiting_for_work_ = false;  // one wake-up is enough
     }
-    wake_.notify_one();
+    if (notify) wake_.notify_one();
   }
 
  private:
@@ -73,7 +78,9 @@ class RunnerLoop {
                           .dump());
       }
       lock.lock();
+      waiting_for_work_ = true;
       wake_.wait_for(lock, kIdleCatchUp, [this] { return stopping_ || pending_; });
+      waiting_for_work_ = false;
       // Under load every command wakes the runner, and a catch-up per command would write the
       // read models a few events at a time; waiting out the rest of kMinCatchUpGap lets each
       // write carry all that came meanwhile. An idle server still catches up at once.
@@ -88,7 +95,8 @@ class RunnerLoop {
   mct::admin::server::HttpApi& api_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool pending_ = false;
+  bool pending_ = false;            // appends since the last catch-up began
+  bool waiting_for_work_ = false;   // in the wait for `pending_`, where only a notify wakes it
   bool stopping_ = false;
   std::thread thread_;
 };
