@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "consumers/wal_file_system.h"
+
 namespace mct::consumers {
 namespace {
 
@@ -56,41 +58,14 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
   uint64_t written_ = 0;  // bytes RocksDB appended
 };
 
-class PresizedWalFileSystem : public rocksdb::FileSystemWrapper {
- public:
-  PresizedWalFileSystem(std::shared_ptr<rocksdb::FileSystem> base, uint64_t chunk)
-      : FileSystemWrapper(std::move(base)), chunk_(chunk) {}
-  const char* Name() const override { return "PresizedWal"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                    rocksdb::IODebugContext* debug) override {
-    return Wrap(name, target()->NewWritableFile(name, options, file, debug), file);
-  }
-  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
-                                      const rocksdb::FileOptions& options,
-                                      std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                      rocksdb::IODebugContext* debug) override {
-    return Wrap(name, target()->ReuseWritableFile(name, old_name, options, file, debug), file);
-  }
-
- private:
-  rocksdb::IOStatus Wrap(const std::string& name, rocksdb::IOStatus opened,
-                         std::unique_ptr<rocksdb::FSWritableFile>* file) const {
-    if (opened.ok() && name.ends_with(".log")) {
-      *file = std::make_unique<PresizedFile>(std::move(*file), name, chunk_);
-    }
-    return opened;
-  }
-
-  const uint64_t chunk_;
-};
-
 }  // namespace
 
 std::shared_ptr<rocksdb::FileSystem> PresizedWal(std::shared_ptr<rocksdb::FileSystem> base,
                                                  uint64_t chunk) {
-  return std::make_shared<PresizedWalFileSystem>(std::move(base), chunk);
+  return WrapWalFiles(std::move(base), [chunk](std::unique_ptr<rocksdb::FSWritableFile> file,
+                                               const std::string& name) {
+    return std::make_unique<PresizedFile>(std::move(file), name, chunk);
+  });
 }
 
 }  // namespace mct::consumers

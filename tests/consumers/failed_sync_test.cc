@@ -14,6 +14,7 @@
 #include "consumers/chain_verifier.h"
 #include "consumers/event_store.h"
 #include "consumers/rocks_db.h"
+#include "consumers/wal_file_system.h"
 #include "tests/consumers/store_support.h"
 
 namespace mct::consumers {
@@ -21,53 +22,22 @@ namespace {
 
 using namespace testing;  // NOLINT(google-build-using-namespace)
 
-// The operating system's file system, except that syncing a WAL file fails while `failing` is
-// set. RocksDB writes its WAL into files named *.log, new or recycled.
-class FailingWalSyncs : public rocksdb::FileSystemWrapper {
+// A WAL file whose syncs fail while `failing` is set.
+class FailingSyncs : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  FailingWalSyncs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "FailingWalSyncs"; }
-  void set_failing(bool failing) { failing_ = failing; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                    rocksdb::IODebugContext* debug) override {
-    return Wrap(name, target()->NewWritableFile(name, options, file, debug), file);
+  FailingSyncs(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
+      : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+    if (failing_) return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
+    return target()->Sync(options, debug);
   }
-  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
-                                      const rocksdb::FileOptions& options,
-                                      std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                      rocksdb::IODebugContext* debug) override {
-    return Wrap(name, target()->ReuseWritableFile(name, old_name, options, file, debug), file);
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+    if (failing_) return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
+    return target()->Fsync(options, debug);
   }
 
  private:
-  class File : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
-        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
-      if (failing_) return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
-      return target()->Sync(options, debug);
-    }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
-      if (failing_) return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
-      return target()->Fsync(options, debug);
-    }
-
-   private:
-    const std::atomic<bool>& failing_;
-  };
-
-  rocksdb::IOStatus Wrap(const std::string& name, rocksdb::IOStatus opened,
-                         std::unique_ptr<rocksdb::FSWritableFile>* file) {
-    if (opened.ok() && name.ends_with(".log")) {
-      *file = std::make_unique<File>(std::move(*file), failing_);
-    }
-    return opened;
-  }
-
-  std::atomic<bool> failing_{false};
+  const std::atomic<bool>& failing_;
 };
 
 AppendRequest Survey(const std::string& mcid, uint64_t expected_version, const std::string& command_id) {
@@ -83,8 +53,14 @@ AppendRequest Survey(const std::string& mcid, uint64_t expected_version, const s
 
 TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
   TempDir dir("failed-sync");
-  auto file_system = std::make_shared<FailingWalSyncs>();
-  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  // The operating system's file system, except that syncing a WAL file fails while `failing` is
+  // set. Declared before the database, which must not outlive it.
+  std::atomic<bool> failing{false};
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(WrapWalFiles(
+      rocksdb::FileSystem::Default(),
+      [&failing](std::unique_ptr<rocksdb::FSWritableFile> file, const std::string&) {
+        return std::make_unique<FailingSyncs>(std::move(file), failing);
+      }));
   {
     auto db = RocksDb::Open(dir.path(), env.get());
     ASSERT_TRUE(db.ok()) << db.error().message;
@@ -97,7 +73,7 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     ASSERT_EQ(first->refusal, AppendRefusal::kNone);
     ASSERT_EQ(log.Head(), 1u);
 
-    file_system->set_failing(true);
+    failing = true;
     auto refused = log.Append(Survey("1000002", 0, "cmd-unsynced"));
     ASSERT_FALSE(refused.ok()) << "an append whose sync failed was acknowledged";
     EXPECT_NE(refused.error().message.find("injected: the disk refused the sync"), std::string::npos)
@@ -111,7 +87,7 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     ASSERT_TRUE(synced.ok()) << synced.error().message;
     ASSERT_TRUE(synced.value().has_value());
 
-    file_system->set_failing(false);  // the disk is back, but what reached it is still unknown
+    failing = false;  // the disk is back, but what reached it is still unknown
     auto later = log.Append(Survey("1000003", 0, "cmd-later"));
     ASSERT_FALSE(later.ok()) << "the store must stay stopped until a restart";
     EXPECT_NE(later.error().message.find("stopped after a failed sync"), std::string::npos)

@@ -56,37 +56,21 @@ constexpr uint64_t kMcidBase = 3500000;
 class RebuildFailure : public ::testing::Test {
  protected:
   RebuildFailure() {
-    auto db = RocksDb::Open(dir_.path(), env_.get());
-    if (!db.ok()) throw std::runtime_error(db.error().message);
-    db_ = std::move(db).value();
-    auto log = EventStore::Open(*db_);
-    if (!log.ok()) throw std::runtime_error(log.error().message);
-    log_ = std::move(log).value();
-    auto models = ReadModels::Open(*db_);
-    if (!models.ok()) throw std::runtime_error(models.error().message);
-    models_ = std::move(models).value();
-    commands_ = std::make_unique<CommandService>(*log_, domain::Policy{});
-    runner_ = std::make_unique<ProjectionRunner>(*log_, *models_);
-
-    const Status lived = RunLives(*commands_, kMcidBase, 0, 12, 3, "life");
+    const Status lived = RunLives(*parts_.commands, kMcidBase, 0, 12, 3, "life");
     if (!lived.ok()) throw std::runtime_error(lived.error().message);
-    if (auto caught_up = runner_->CatchUp(); !caught_up.ok()) {
+    if (auto caught_up = parts_.runner->CatchUp(); !caught_up.ok()) {
       throw std::runtime_error(caught_up.error().message);
     }
     checksum_ = Checksum();
-    generation_ = models_->Current()->number;
-    families_ = db_->FamilyNames();
-  }
-  ~RebuildFailure() override {
-    runner_.reset();
-    commands_.reset();
-    models_.reset();
-    log_.reset();
-    db_.reset();
+    generation_ = models().Current()->number;
+    families_ = parts_.db->FamilyNames();
   }
 
+  ReadModels& models() { return *parts_.models; }
+  ProjectionRunner& runner() { return *parts_.runner; }
+
   std::string Checksum() {
-    auto checksum = models_->Checksum();
+    auto checksum = models().Checksum();
     if (!checksum.ok()) throw std::runtime_error(checksum.error().message);
     return checksum.value();
   }
@@ -95,12 +79,12 @@ class RebuildFailure : public ::testing::Test {
   void ExpectNothingChanged(const Result<RebuildStats>& rebuilt, const std::string& injected) {
     ASSERT_FALSE(rebuilt.ok()) << "a rebuild whose bulk load failed reported success";
     EXPECT_NE(rebuilt.error().message.find(injected), std::string::npos) << rebuilt.error().message;
-    EXPECT_EQ(models_->Current()->number, generation_);
+    EXPECT_EQ(models().Current()->number, generation_);
     EXPECT_EQ(Checksum(), checksum_);
-    auto checkpoint = models_->Checkpoint(*models_->Current());
+    auto checkpoint = models().Checkpoint(*models().Current());
     ASSERT_TRUE(checkpoint.ok());
-    EXPECT_EQ(checkpoint.value(), log_->Head());
-    EXPECT_EQ(db_->FamilyNames(), families_) << "the half-built generation is dropped";
+    EXPECT_EQ(checkpoint.value(), parts_.log->Head());
+    EXPECT_EQ(parts_.db->FamilyNames(), families_) << "the half-built generation is dropped";
     EXPECT_FALSE(std::filesystem::exists(dir_.path() / "rebuild-files"));
   }
 
@@ -108,20 +92,16 @@ class RebuildFailure : public ::testing::Test {
   void ExpectARebuildWorksAgain() {
     file_system_->fail_scratch_files(false);
     file_system_->fail_links(false);
-    auto rebuilt = runner_->Rebuild();
+    auto rebuilt = runner().Rebuild();
     ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
     EXPECT_EQ(rebuilt.value().checksum, checksum_);
-    EXPECT_GT(models_->Current()->number, generation_);
+    EXPECT_GT(models().Current()->number, generation_);
   }
 
   TempDir dir_{"rebuild-failure"};
   std::shared_ptr<FailingBulkLoad> file_system_ = std::make_shared<FailingBulkLoad>();
   std::unique_ptr<rocksdb::Env> env_ = rocksdb::NewCompositeEnv(file_system_);
-  std::unique_ptr<RocksDb> db_;
-  std::unique_ptr<EventStore> log_;
-  std::unique_ptr<ReadModels> models_;
-  std::unique_ptr<CommandService> commands_;
-  std::unique_ptr<ProjectionRunner> runner_;
+  StoreParts parts_{dir_.path(), StoreOptions{}, env_.get()};
   // As the live runner left them, before any rebuild.
   std::string checksum_;
   uint64_t generation_ = 0;
@@ -130,13 +110,13 @@ class RebuildFailure : public ::testing::Test {
 
 TEST_F(RebuildFailure, BulkLoadFilesThatCannotBeWrittenChangeNothing) {
   file_system_->fail_scratch_files(true);
-  ExpectNothingChanged(runner_->Rebuild(), "injected: the disk refused a bulk-load file");
+  ExpectNothingChanged(runner().Rebuild(), "injected: the disk refused a bulk-load file");
   ExpectARebuildWorksAgain();
 }
 
 TEST_F(RebuildFailure, FilesThatCannotBeIngestedChangeNothing) {
   file_system_->fail_links(true);
-  ExpectNothingChanged(runner_->Rebuild(), "injected: the disk refused a link");
+  ExpectNothingChanged(runner().Rebuild(), "injected: the disk refused a link");
   ExpectARebuildWorksAgain();
 }
 

@@ -70,8 +70,10 @@ struct StoreParts {
   std::unique_ptr<CommandService> commands;
   std::unique_ptr<ProjectionRunner> runner;
 
-  explicit StoreParts(const std::filesystem::path& dir, StoreOptions options = {}) {
-    auto opened_db = RocksDb::Open(dir);
+  // `env`'s file system replaces the operating system's (a test's injected failures).
+  explicit StoreParts(const std::filesystem::path& dir, StoreOptions options = {},
+                      rocksdb::Env* env = nullptr) {
+    auto opened_db = RocksDb::Open(dir, env);
     if (!opened_db.ok()) throw std::runtime_error(opened_db.error().message);
     db = std::move(opened_db).value();
     auto opened_log = EventStore::Open(*db, options);
