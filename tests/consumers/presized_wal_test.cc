@@ -1,17 +1,22 @@
 // The presized write-ahead log on a real RocksDB on disk: WAL files grow in whole chunks ahead of
 // their data, and a crash image (the directory as the disk holds it while the database is open,
-// with the WAL's unwritten tail reading as zeros) recovers every synced write and nothing else.
+// with the WAL's unwritten tail reading as zeros) recovers every synced write and nothing else,
+// also when RocksDB writes into a recycled WAL file.
 #include "consumers/presized_wal.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "consumers/rocks_db.h"
 #include "tests/consumers/store_support.h"
 
 namespace mct::consumers {
@@ -110,6 +115,52 @@ TEST(PresizedWal, ACrashImageWithAZeroTailRecoversEverySyncedWrite) {
   std::string value;
   EXPECT_TRUE(reopened.db->Get(rocksdb::ReadOptions(), "after", &value).ok());
   EXPECT_EQ(value, "recovery");
+}
+
+// The product's own store (RocksDb::Open: presized and recycled WAL files). RocksDB reuses the file
+// of a WAL it no longer needs for a later one, and the file keeps its old length: a crash image
+// taken while such a file is being written recovers every synced write too.
+TEST(PresizedWal, ARecycledWalFileRecoversFromACrashImage) {
+  TempDir dir("presized-recycled");
+  TempDir image("presized-recycled-image");
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  int written = 0;
+  bool reused = false;
+  {
+    auto opened = RocksDb::Open(dir.path());
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    rocksdb::DB* db = opened.value()->db();
+    std::map<ino_t, fs::path> seen;  // every WAL file so far, by inode
+    for (int round = 0; round < 8 && !reused; ++round) {
+      for (int index = 0; index < 100; ++index, ++written) {
+        ASSERT_TRUE(db->Put(synced, Key(written), Value(written)).ok());
+      }
+      for (const auto& log : WalFiles(dir.path())) {
+        struct stat info {};
+        ASSERT_EQ(::stat(log.c_str(), &info), 0);
+        const auto [at, added] = seen.emplace(info.st_ino, log);
+        reused = reused || (!added && at->second != log);
+      }
+      // A new WAL file for what comes next; the flushed one is kept for reuse.
+      ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
+    }
+    ASSERT_TRUE(reused) << "RocksDB never reused a WAL file: the test does not reach its case";
+    for (int index = 0; index < 100; ++index, ++written) {
+      ASSERT_TRUE(db->Put(synced, Key(written), Value(written)).ok());
+    }
+    fs::copy(dir.path(), image.path(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    fs::remove(image.path() / "LOCK");
+  }
+  auto recovered = RocksDb::Open(image.path());
+  ASSERT_TRUE(recovered.ok()) << recovered.error().message;
+  for (int index = 0; index < written; ++index) {
+    std::string value;
+    ASSERT_TRUE(recovered.value()->db()->Get(rocksdb::ReadOptions(), Key(index), &value).ok())
+        << Key(index);
+    EXPECT_EQ(value, Value(index));
+  }
 }
 
 }  // namespace
