@@ -40,8 +40,9 @@ struct RunnerOptions {
 // log is one batch, bulk-loaded as files; later batches go without the WAL (the rebuild flushes
 // before it switches).
 inline RunnerOptions RebuildOptions() {
-  // About 1.5 KB of memory per trainer folded (its view, its keys gathered for the bulk load):
-  // 50,000 add about 75 MB at most.
+  // A rebuild of 40,000 trainers adds about 120 MB to the process (bench/README.md, "Memory"):
+  // about 3 KB per trainer folded, counting its view, its keys gathered for the bulk load and the
+  // chunks decoded ahead. 50,000 bound that near 150 MB.
   return RunnerOptions{.batch_events = std::numeric_limits<size_t>::max(),
                        .max_views = 50000,
                        .durable = false,
