@@ -30,7 +30,21 @@ class WholeHeadKey : public rocksdb::SliceTransform {
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return key; }
 };
 
+// One hint for the whole family: positions only grow, so each key goes right after the last one.
+class WholeFamily : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "mct.WholeFamily"; }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 0);
+  }
+};
+
 }  // namespace
+
+std::shared_ptr<const rocksdb::SliceTransform> LogInsertHint() {
+  return std::make_shared<WholeFamily>();
+}
 
 std::shared_ptr<const rocksdb::SliceTransform> StreamInsertHint() {
   return std::make_shared<StreamOfKey>();

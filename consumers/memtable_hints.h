@@ -14,6 +14,8 @@
 
 namespace mct::consumers {
 
+// log: one prefix for every key; positions are written in ascending order.
+std::shared_ptr<const rocksdb::SliceTransform> LogInsertHint();
 // streams: a key's prefix is its stream, `mcid '\0'` (keys.h).
 std::shared_ptr<const rocksdb::SliceTransform> StreamInsertHint();
 // meta: a stream head's prefix is the whole key; other meta keys are not hinted.

@@ -25,7 +25,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
   // Where the committer's inserts land next to its previous ones (consumers/memtable_hints.h).
-  if (name == kStreamsFamily) {
+  if (name == kLogFamily) {
+    options.memtable_insert_with_hint_prefix_extractor = LogInsertHint();
+  } else if (name == kStreamsFamily) {
     options.memtable_insert_with_hint_prefix_extractor = StreamInsertHint();
   } else if (name == kMetaFamily) {
     options.memtable_insert_with_hint_prefix_extractor = HeadInsertHint();

@@ -1,6 +1,6 @@
 // The memtable insert hints map the event store's real keys (keys.h) to the prefixes whose
-// inserts land side by side: one prefix per stream for its index entries, one per stream head,
-// and none for the keys that land anywhere.
+// inserts land side by side: one prefix for the whole log, one per stream for its index entries,
+// one per stream head, and none for the keys that land anywhere.
 #include "consumers/memtable_hints.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,16 @@ namespace {
 
 std::string PrefixOf(const rocksdb::SliceTransform& hint, const std::string& key) {
   return hint.Transform(key).ToString();
+}
+
+TEST(MemtableHints, EveryLogPositionSharesOnePrefix) {
+  const auto hint = LogInsertHint();
+  for (const uint64_t position : {uint64_t{1}, uint64_t{255}, uint64_t{256}, uint64_t{1} << 40}) {
+    const std::string key = keys::Position(position);
+    ASSERT_TRUE(hint->InDomain(key)) << position;
+    EXPECT_EQ(PrefixOf(*hint, key), PrefixOf(*hint, keys::Position(1))) << position;
+    EXPECT_TRUE(key.starts_with(PrefixOf(*hint, key))) << position;
+  }
 }
 
 TEST(MemtableHints, EveryIndexEntryOfAStreamSharesItsStreamsPrefix) {
