@@ -26,12 +26,6 @@ std::string HeadValue(uint64_t version, const std::string& hash) {
   return out;
 }
 
-// Group commit's gathering (SyncLoop): the longest wait for the writers just answered, as a
-// fraction of the last sync's time and in absolute terms, and how often the queue is looked at.
-constexpr int kGatherFraction = 2;
-constexpr std::chrono::microseconds kMaxGather{1000};
-constexpr std::chrono::microseconds kGatherPoll{20};
-
 // Sorted keys make RocksDB's memtable inserts cheap: each insert starts its skip-list search where
 // the previous one ended. Later puts of a key win, as they would in the batch.
 using SortedPuts = std::map<std::string, std::string>;
@@ -90,42 +84,52 @@ Status EventStore::LoadState() {
 }
 
 Result<AppendOutcome> EventStore::Append(AppendRequest request) {
-  auto pending = std::make_unique<Pending>();
-  pending->request = std::move(request);
-  auto answer = pending->answer.get_future();
+  Pending pending;
+  pending.request = std::move(request);
   {
     std::lock_guard lock(queue_mutex_);
     if (stopping_) return Error{"the event store is shutting down"};
-    queue_.push_back(std::move(pending));
+    pending.drain = drains_;
+    queue_.push_back(&pending);
   }
   queue_ready_.notify_one();
-  return answer.get();
+  wakeups_.Wait(pending.drain, pending.answered);
+  return std::move(*pending.answer);
 }
 
 void EventStore::CommitLoop() {
-  std::vector<std::unique_ptr<Pending>> batch;
+  std::vector<Pending*> batch;
   while (true) {
+    uint64_t drain = 0;
     {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && batch.size() < options_.max_batch_requests) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      // The whole queue, always: its writers sleep on this drain's wake-up slot. It holds at most
+      // one request per blocked caller.
+      batch.swap(queue_);
+      drain = drains_++;
     }
-    CommitBatch(batch);
+    CommitBatch(batch, drain);
     batch.clear();
   }
 }
 
-void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+void EventStore::AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error) {
+  for (Pending* pending : batch) {
+    pending->answer = error;
+    pending->answered.store(true, std::memory_order_release);  // its writer may return now
+  }
+  wakeups_.WakeAll(drain);
+}
+
+void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
   {
     // After a failed sync nothing more is written: what reached the disk is unknown until a
     // restart recovers it, and later batches would be built on heads that may not be there.
     std::lock_guard lock(sync_mutex_);
     if (failed_) {
-      for (auto& pending : batch) pending->answer.set_value(*failed_);
+      AnswerAll(batch, drain, *failed_);
       return;
     }
   }
@@ -149,7 +153,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     return found == heads_.end() ? StreamHead{} : found->second;
   };
 
-  for (auto& pending : batch) {
+  for (Pending* pending : batch) {
     const AppendRequest& request = pending->request;
     const std::string& mcid = request.meta.mcid.str();
     const std::string& command_id = request.meta.command_id;
@@ -239,7 +243,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     written = FromRocks(db_.db()->Write(rocksdb::WriteOptions(), &write), "appending to the log");
   }
   if (!written.ok()) {
-    for (auto& pending : batch) pending->answer.set_value(written.error());
+    AnswerAll(batch, drain, written.error());
     return;
   }
   persisted_order_number_ = next_order;
@@ -250,6 +254,7 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   }
   written_position_ = position;
   WrittenBatch done;
+  done.drain = drain;
   done.requests = std::move(batch);
   done.answers = std::move(answers);
   done.last_position = position;
@@ -263,29 +268,15 @@ void EventStore::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
 
 void EventStore::SyncLoop() {
   using Clock = std::chrono::steady_clock;
-  size_t last_requests = 0;
-  Clock::duration last_sync{};
   std::vector<WrittenBatch> taking;
   while (true) {
     {
       std::unique_lock lock(sync_mutex_);
       sync_ready_.wait(lock, [this] { return committer_done_ || !unsynced_.empty(); });
       if (unsynced_.empty()) return;  // and the committer is done
-      // The writers answered by the last sync are about to send their next command. Synced as
-      // they come, the first one back may get a sync of its own and the rest share the next one:
-      // up to twice the syncs for the same work. So wait a little until as many are written as
-      // the last sync carried, for at most a fraction of that sync's time, and never longer than
-      // kMaxGather. It polls, so that the committer need not wake the syncer for every batch.
-      if (options_.sync && UnsyncedRequests() < last_requests) {
-        const auto deadline =
-            Clock::now() + std::min<Clock::duration>(last_sync / kGatherFraction, kMaxGather);
-        while (!committer_done_ && UnsyncedRequests() < last_requests && Clock::now() < deadline) {
-          lock.unlock();
-          std::this_thread::sleep_for(kGatherPoll);
-          lock.lock();
-        }
-      }
-      last_requests = UnsyncedRequests();
+      // Whatever is written now, without waiting for more: a sync takes about as long whether it
+      // carries one request or a hundred, so the disk is best kept busy. The writers answered
+      // by one sync are written while the next runs and share the one after.
       for (auto& written : unsynced_) taking.push_back(std::move(written));
       unsynced_.clear();
     }
@@ -293,16 +284,9 @@ void EventStore::SyncLoop() {
     // One sync covers every batch written before it began (and perhaps some after).
     const Status synced =
         options_.sync ? FromRocks(db_.db()->SyncWAL(), "syncing the log to disk") : Ok();
-    last_sync = Clock::now() - started;
-    AnswerSynced(taking, synced, std::chrono::duration<double>(last_sync).count());
+    AnswerSynced(taking, synced, std::chrono::duration<double>(Clock::now() - started).count());
     taking.clear();
   }
-}
-
-size_t EventStore::UnsyncedRequests() const {
-  size_t count = 0;
-  for (const auto& written : unsynced_) count += written.requests.size();
-  return count;
 }
 
 void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status,
@@ -329,13 +313,16 @@ void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& s
     }
   }
   for (auto& written : synced) {
-    for (size_t index = 0; index < written.requests.size(); ++index) {
-      if (status.ok()) {
-        written.requests[index]->answer.set_value(std::move(written.answers[index]));
-      } else {
-        written.requests[index]->answer.set_value(status.error());
-      }
+    if (!status.ok()) {
+      AnswerAll(written.requests, written.drain, status.error());
+      continue;
     }
+    for (size_t index = 0; index < written.requests.size(); ++index) {
+      Pending* pending = written.requests[index];
+      pending->answer = std::move(written.answers[index]);
+      pending->answered.store(true, std::memory_order_release);  // its writer may return now
+    }
+    wakeups_.WakeAll(written.drain);
   }
 }
 

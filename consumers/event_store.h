@@ -25,7 +25,6 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +37,7 @@
 
 #include "consumers/codec.h"
 #include "consumers/rocks_db.h"
+#include "consumers/wakeup_slots.h"
 #include "domain/events.h"
 #include "domain/result.h"
 
@@ -63,8 +63,7 @@ struct AppendOutcome {
 };
 
 struct StoreOptions {
-  bool sync = true;               // fsync the WAL before acknowledging (invariant 2)
-  size_t max_batch_requests = 4096;
+  bool sync = true;  // fsync the WAL before acknowledging (invariant 2)
 };
 
 // What the group commit did, for metrics and benchmarks.
@@ -105,9 +104,12 @@ class EventStore {
   RocksDb& db() const { return db_; }
 
  private:
+  // One waiting Append, on its caller's stack; answered once, then woken through wakeups_.
   struct Pending {
     AppendRequest request;
-    std::promise<Result<AppendOutcome>> answer;
+    uint64_t drain = 0;  // the number of the queue drain that takes it
+    std::optional<Result<AppendOutcome>> answer;
+    std::atomic<bool> answered{false};
   };
   struct StreamHead {
     uint64_t version = 0;
@@ -115,7 +117,8 @@ class EventStore {
   };
   // One written batch waiting for the WAL sync that makes it durable.
   struct WrittenBatch {
-    std::vector<std::unique_ptr<Pending>> requests;
+    uint64_t drain = 0;
+    std::vector<Pending*> requests;
     std::vector<Result<AppendOutcome>> answers;
     uint64_t last_position = 0;
     uint64_t events = 0;
@@ -124,12 +127,13 @@ class EventStore {
   EventStore(RocksDb& db, StoreOptions options);
   Status LoadState();
   void CommitLoop();
-  void CommitBatch(std::vector<std::unique_ptr<Pending>>& batch);
+  void CommitBatch(std::vector<Pending*>& batch, uint64_t drain);
+  // Gives every request of a drain the same answer and wakes their writers.
+  void AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error);
   void SyncLoop();
   void AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status, double sync_seconds);
   Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(const std::string& command_id) const;
   Status WaitDurable(uint64_t position) const;
-  size_t UnsyncedRequests() const;  // under sync_mutex_
 
   RocksDb& db_;
   StoreOptions options_;
@@ -145,7 +149,8 @@ class EventStore {
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
-  std::deque<std::unique_ptr<Pending>> queue_;
+  std::vector<Pending*> queue_;
+  uint64_t drains_ = 0;  // how often the committer has taken the whole queue
   bool stopping_ = false;
   std::thread committer_;
 
@@ -157,6 +162,7 @@ class EventStore {
   bool committer_done_ = false;
   std::optional<Error> failed_;  // a failed sync stops the store: what is durable is unknown
   std::thread syncer_;
+  WakeupSlots wakeups_;
 
   mutable std::mutex stats_mutex_;
   CommitStats stats_;
