@@ -509,6 +509,7 @@ struct AppendFigures {
   uint64_t syncs = 0;
   double sync_seconds = 0;
   double window_seconds = 0;
+  double cpu_seconds = 0;  // the whole process's CPU time (all threads) in the window
 };
 
 const char* const kCourses[] = {
@@ -573,11 +574,14 @@ class AppendBench {
     mct::consumers::CommitStats before;
     mct::consumers::CommitStats after;
     Clock::time_point opened;
+    double cpu_opened = 0;
     AppendFigures figures;
     figures.events_per_second = TimedWriters(writers, seconds, done, append_one, [&](bool opens) {
       (opens ? before : after) = store_->Stats();
       if (opens) opened = Clock::now();
+      if (opens) cpu_opened = ProcessCpuSeconds();
       if (!opens) figures.window_seconds = SecondsSince(opened);
+      if (!opens) figures.cpu_seconds = ProcessCpuSeconds() - cpu_opened;
     });
     if (refused.load() != 0) Fail("appends were refused: " + std::to_string(refused.load()));
     figures.events = after.events - before.events;
@@ -591,6 +595,10 @@ class AppendBench {
   std::unique_ptr<EventStore> store_;
   uint64_t next_mcid_ = 10'000'000;
 };
+
+double CpuMicrosPerEvent(const AppendFigures& figures) {
+  return figures.events == 0 ? 0 : figures.cpu_seconds * 1e6 / static_cast<double>(figures.events);
+}
 
 double EventsPerSync(const AppendFigures& figures) {
   return figures.syncs == 0 ? 0
@@ -799,7 +807,11 @@ int main(int argc, char** argv) {
     const AppendFigures figures = appends.Run(options.only_writers, options.seconds);
     std::cout << "EventStore::Append synced, " << options.only_writers << " writers: "
               << Grouped(figures.events_per_second) << " ev/s, " << Fixed(EventsPerSync(figures), 1)
-              << " events per sync\n";
+              << " events per sync, " << Fixed(CpuMicrosPerEvent(figures), 1)
+              << " us of CPU per event, "
+              << Fixed(figures.syncs == 0 ? 0 : figures.sync_seconds * 1e6 / figures.syncs, 0)
+              << " us per sync, " << Fixed(figures.sync_seconds / figures.window_seconds * 100, 0)
+              << "% of the time in syncs\n";
     return 0;
   }
 
