@@ -91,15 +91,19 @@ std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_
   return sorted;
 }
 
-// Adds the batch's counter deltas to the stored counters.
+// Adds the batch's counter deltas to the stored counters; a generation with nothing applied yet
+// has none stored, and is not asked.
 template <typename Batch>
 Status AddCounters(rocksdb::DB* db, const Generation& generation,
-                   const std::unordered_map<std::string, int64_t>& counters, Batch& batch) {
+                   const std::unordered_map<std::string, int64_t>& counters, bool generation_empty,
+                   Batch& batch) {
   for (const auto& [key, delta] : SortedByKey(counters)) {
     if (*delta == 0) continue;
     std::string stored;
     int64_t value = 0;
-    const rocksdb::Status got = db->Get(rocksdb::ReadOptions(), generation.reports, *key, &stored);
+    const rocksdb::Status got =
+        generation_empty ? rocksdb::Status::NotFound()
+                         : db->Get(rocksdb::ReadOptions(), generation.reports, *key, &stored);
     if (got.ok()) {
       value = static_cast<int64_t>(keys::ReadBigEndian64(stored));
     } else if (!got.IsNotFound()) {
@@ -117,8 +121,8 @@ Status AddCounters(rocksdb::DB* db, const Generation& generation,
 template <typename Batch>
 Status FillBatch(rocksdb::DB* db, const Generation& generation,
                  const std::unordered_map<std::string, ViewSlot>& views,
-                 const std::unordered_map<std::string, int64_t>& counters, uint64_t position,
-                 Batch& batch, Batch* second = nullptr) {
+                 const std::unordered_map<std::string, int64_t>& counters, bool generation_empty,
+                 uint64_t position, Batch& batch, Batch* second = nullptr) {
   // In key order, so that each family's keys reach RocksDB sorted: cheap memtable inserts, and
   // most of the bulk load's files need no sorting.
   const auto sorted = SortedByKey(views);
@@ -134,7 +138,7 @@ Status FillBatch(rocksdb::DB* db, const Generation& generation,
   }
   for (auto it = sorted.begin(); it != half; ++it)
     WriteTrainer(batch, generation, *it->first, *it->second);
-  const Status counted = AddCounters(db, generation, counters, batch);
+  const Status counted = AddCounters(db, generation, counters, generation_empty, batch);
   if (second_half.valid()) second_half.get();  // joined before `sorted` goes, whatever happened
   if (!counted.ok()) return counted;
   batch.Put(generation.checkpoint, "position", keys::Position(position));
@@ -212,13 +216,14 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
     if (options.bulk_load && generation_empty) {
       BulkLoad load(db, models_.db().dir() / "rebuild-files");
       BulkLoad second_half(db, {});
-      written = FillBatch(db, generation, views, counters, position, load, &second_half);
+      written = FillBatch(db, generation, views, counters, generation_empty, position, load,
+                          &second_half);
       load.Absorb(std::move(second_half));
       views.clear();  // all in the load now: their memory can go to building its files
       if (written.ok()) written = load.Ingest();
     } else {
       rocksdb::WriteBatch batch;
-      written = FillBatch(db, generation, views, counters, position, batch);
+      written = FillBatch(db, generation, views, counters, generation_empty, position, batch);
       rocksdb::WriteOptions write;
       write.disableWAL = !options.durable;
       if (written.ok()) written = FromRocks(db->Write(write, &batch), "writing read models");
