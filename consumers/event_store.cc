@@ -115,11 +115,14 @@ void EventStore::CommitLoop() {
   }
 }
 
+void EventStore::Answer(Pending& pending, Result<AppendOutcome> answer) {
+  pending.answer = std::move(answer);
+  // Its writer may return, and its Pending go, as soon as it sees this.
+  pending.answered.store(true, std::memory_order_release);
+}
+
 void EventStore::AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error) {
-  for (Pending* pending : batch) {
-    pending->answer = error;
-    pending->answered.store(true, std::memory_order_release);  // its writer may return now
-  }
+  for (Pending* pending : batch) Answer(*pending, error);
   wakeups_.WakeAll(drain);
 }
 
@@ -318,9 +321,7 @@ void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& s
       continue;
     }
     for (size_t index = 0; index < written.requests.size(); ++index) {
-      Pending* pending = written.requests[index];
-      pending->answer = std::move(written.answers[index]);
-      pending->answered.store(true, std::memory_order_release);  // its writer may return now
+      Answer(*written.requests[index], std::move(written.answers[index]));
     }
     wakeups_.WakeAll(written.drain);
   }

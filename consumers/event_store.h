@@ -128,6 +128,8 @@ class EventStore {
   Status LoadState();
   void CommitLoop();
   void CommitBatch(std::vector<Pending*>& batch, uint64_t drain);
+  // Sets one request's answer; its writer is woken by a WakeAll for its drain afterwards.
+  static void Answer(Pending& pending, Result<AppendOutcome> answer);
   // Gives every request of a drain the same answer and wakes their writers.
   void AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error);
   void SyncLoop();
