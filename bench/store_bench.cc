@@ -605,6 +605,16 @@ double EventsPerSync(const AppendFigures& figures) {
                             : static_cast<double>(figures.events) / static_cast<double>(figures.syncs);
 }
 
+double MicrosPerSync(const AppendFigures& figures) {
+  return figures.syncs == 0 ? 0 : figures.sync_seconds * 1e6 / static_cast<double>(figures.syncs);
+}
+
+// The share of the measured window the syncer spent in WAL syncs.
+double SyncShare(const AppendFigures& figures) {
+  return figures.window_seconds <= 0 ? 0
+                                     : std::min(1.0, figures.sync_seconds / figures.window_seconds);
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? 0 : values[values.size() / 2];
@@ -809,9 +819,8 @@ int main(int argc, char** argv) {
               << Grouped(figures.events_per_second) << " ev/s, " << Fixed(EventsPerSync(figures), 1)
               << " events per sync, " << Fixed(CpuMicrosPerEvent(figures), 1)
               << " us of CPU per event, "
-              << Fixed(figures.syncs == 0 ? 0 : figures.sync_seconds * 1e6 / figures.syncs, 0)
-              << " us per sync, " << Fixed(figures.sync_seconds / figures.window_seconds * 100, 0)
-              << "% of the time in syncs\n";
+              << Fixed(MicrosPerSync(figures), 0) << " us per sync, "
+              << Fixed(SyncShare(figures) * 100, 0) << "% of the time in syncs\n";
     return 0;
   }
 
@@ -885,9 +894,7 @@ int main(int argc, char** argv) {
     const double rate = Median(append_rates[index]);
     const AppendFigures& totals = append_totals[index];
     const double per_sync = EventsPerSync(totals);
-    const double sync_share = totals.window_seconds <= 0
-                                  ? 0
-                                  : std::min(1.0, totals.sync_seconds / totals.window_seconds);
+    const double sync_share = SyncShare(totals);
     std::string target;
     if (writers == 16) target = "≥ 2× RocksDB 16-thread: " + Met(rate >= 2 * rocks_sync_16);
     if (writers == 256) target = "≥ 100,000 ev/s: " + Met(rate >= 100000);
