@@ -8,24 +8,58 @@
 
 namespace mct::domain {
 
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+namespace {
+
+// The digest fetched once: EVP_sha256() in an init looks the algorithm up in the providers again
+// each time, which costs more than hashing an event.
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return algorithm;
+}
+
+// One digest context per thread, reused: contexts are allocated, and a log append hashes every
+// event.
+class ThreadDigest {
+ public:
+  ThreadDigest() : context_(EVP_MD_CTX_new()) {}
+  ~ThreadDigest() { EVP_MD_CTX_free(context_); }
+  ThreadDigest(const ThreadDigest&) = delete;
+  ThreadDigest& operator=(const ThreadDigest&) = delete;
+  EVP_MD_CTX* get() const { return context_; }
+
+ private:
+  EVP_MD_CTX* context_;
+};
+
+std::string HexOf(const unsigned char* digest, unsigned int length) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
+  std::string out(length * 2, '0');
   for (unsigned int index = 0; index < length; ++index) {
-    out.push_back(kHex[digest[index] >> 4]);
-    out.push_back(kHex[digest[index] & 0xF]);
+    out[index * 2] = kHex[digest[index] >> 4];
+    out[index * 2 + 1] = kHex[digest[index] & 0xF];
   }
   return out;
 }
 
+}  // namespace
+
+std::string Sha256Hex(std::initializer_list<std::string_view> parts) {
+  thread_local ThreadDigest digest;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> bytes{};
+  unsigned int length = 0;
+  // Only a failed allocation inside OpenSSL makes these fail; a hash then never matches.
+  EVP_DigestInit_ex(digest.get(), Sha256Algorithm(), nullptr);
+  for (const std::string_view part : parts)
+    EVP_DigestUpdate(digest.get(), part.data(), part.size());
+  EVP_DigestFinal_ex(digest.get(), bytes.data(), &length);
+  return HexOf(bytes.data(), length);
+}
+
+std::string Sha256Hex(std::string_view bytes) { return Sha256Hex({bytes}); }
+
 bool IsSha256Hex(std::string_view text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-           return std::isxdigit(c) != 0;
-         });
+  return text.size() == 64 && std::all_of(text.begin(), text.end(),
+                                          [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
 }  // namespace mct::domain
