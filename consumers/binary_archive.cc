@@ -23,7 +23,42 @@ std::string FieldRef::ToString() const {
   return text;
 }
 
-BinaryWriter::BinaryWriter() : archive_(stream_, LittleEndianOut::LittleEndian()) {}
+// What a record usually needs, reserved at once instead of grown by doubling.
+constexpr size_t kTypicalRecordBytes = 256;
+
+BinaryWriter::BinaryWriter() : stream_(&sink_), archive_(stream_, LittleEndianOut::LittleEndian()) {
+  sink_.bytes.reserve(kTypicalRecordBytes);
+}
+
+BinaryWriter& BinaryWriter::ForThisThread() {
+  thread_local BinaryWriter writer;
+  writer.Reset();
+  return writer;
+}
+
+std::string BinaryWriter::Take() {
+  std::string record = std::move(sink_.bytes);
+  Reset();
+  return record;
+}
+
+void BinaryWriter::Reset() {
+  sink_.bytes.clear();
+  sink_.bytes.reserve(kTypicalRecordBytes);
+  stream_.clear();
+  U8(kLittleEndianFlag);  // what the archive wrote when it was made, for each later record
+}
+
+std::streamsize BinaryWriter::StringSink::xsputn(const char* from, std::streamsize count) {
+  bytes.append(from, static_cast<size_t>(count));
+  return count;
+}
+
+BinaryWriter::StringSink::int_type BinaryWriter::StringSink::overflow(int_type byte) {
+  if (!traits_type::eq_int_type(byte, traits_type::eof()))
+    bytes.push_back(traits_type::to_char_type(byte));
+  return traits_type::not_eof(byte);
+}
 
 void BinaryWriter::U8(uint8_t value) { archive_(value); }
 void BinaryWriter::U16(uint16_t value) { archive_(value); }

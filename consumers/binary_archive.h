@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <istream>
 #include <optional>
-#include <sstream>
+#include <ostream>
 #include <streambuf>
 #include <string>
 #include <string_view>
@@ -40,6 +40,11 @@ class BinaryWriter {
   BinaryWriter(const BinaryWriter&) = delete;
   BinaryWriter& operator=(const BinaryWriter&) = delete;
 
+  // The writer its thread reuses, emptied for a new record: setting up a stream and an archive
+  // costs more than writing an event (the committer encodes every event twice, for its hash and
+  // for the log).
+  static BinaryWriter& ForThisThread();
+
   void U8(uint8_t value);
   void U16(uint16_t value);
   void U64(uint64_t value);
@@ -48,12 +53,25 @@ class BinaryWriter {
   void F64(double value);
   void String(std::string_view value);
 
-  // Everything written so far, endianness flag included.
-  std::string bytes() const { return stream_.str(); }
+  // Everything written so far, endianness flag included; the writer then starts a new record.
+  std::string Take();
+  // Drops whatever was written and starts a new record.
+  void Reset();
 
  private:
-  std::ostringstream stream_;
-  cereal::PortableBinaryOutputArchive archive_;
+  // A write-only stream buffer that appends to a string the writer hands over whole.
+  class StringSink : public std::streambuf {
+   public:
+    std::string bytes;
+
+   protected:
+    std::streamsize xsputn(const char* from, std::streamsize count) override;
+    int_type overflow(int_type byte) override;
+  };
+
+  StringSink sink_;
+  std::ostream stream_;
+  cereal::PortableBinaryOutputArchive archive_;  // writes the endianness flag when made
 };
 
 class BinaryReader {

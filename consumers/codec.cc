@@ -227,11 +227,10 @@ Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& e
   }
 }
 
-}  // namespace
-
-std::string EncodeBinary(const EventEnvelope& envelope) {
+// The envelope's bytes with `hash` in its hash field (empty for the bytes the hash covers).
+std::string EncodeWithHash(const EventEnvelope& envelope, std::string_view hash) {
   const domain::EventMeta& meta = envelope.event.meta;
-  BinaryWriter out;
+  BinaryWriter& out = BinaryWriter::ForThisThread();
   out.U8(kFormatVersion);
   out.U16(domain::EventTag(envelope.event.payload));
   out.U16(domain::EventSchemaVersion(envelope.event.payload));
@@ -245,11 +244,17 @@ std::string EncodeBinary(const EventEnvelope& envelope) {
   out.String(meta.correlation_id);
   out.String(meta.causation_id);
   out.String(envelope.prev_hash);
-  out.String(envelope.hash);
+  out.String(hash);
   PayloadWriter writer(out);
   std::visit([&writer](const auto& payload) { VisitFields(payload, writer); },
              envelope.event.payload);
-  return out.bytes();
+  return out.Take();
+}
+
+}  // namespace
+
+std::string EncodeBinary(const EventEnvelope& envelope) {
+  return EncodeWithHash(envelope, envelope.hash);
 }
 
 Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields) {
@@ -276,9 +281,7 @@ Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes,
 }
 
 std::string ComputeEventHash(const EventEnvelope& envelope) {
-  EventEnvelope unhashed = envelope;
-  unhashed.hash.clear();
-  return domain::Sha256Hex(envelope.prev_hash + EncodeBinary(unhashed));
+  return domain::Sha256Hex({envelope.prev_hash, EncodeWithHash(envelope, "")});
 }
 
 }  // namespace mct::consumers

@@ -103,7 +103,8 @@ domain::Order ReadOrder(BinaryReader& in) {
   order.previous_anniversary = ReadDate(in, "order.previous_anniversary");
   order.new_anniversary = ReadDate(in, "order.new_anniversary");
   order.welcome_kit_ordered = in.U8({"view", "order.welcome_kit_ordered"}) != 0;
-  if (in.U8({"view", "order.refunded"}) != 0) order.refund_issued_on = ReadDate(in, "order.refund_issued_on");
+  if (in.U8({"view", "order.refunded"}) != 0)
+    order.refund_issued_on = ReadDate(in, "order.refund_issued_on");
   order.refund_settled = in.U8({"view", "order.refund_settled"}) != 0;
   return order;
 }
@@ -121,7 +122,7 @@ Result<T> Finish(const BinaryReader& in, T value, std::string_view what) {
 }  // namespace
 
 std::string EncodeView(const projections::TrainerView& view) {
-  BinaryWriter out;
+  BinaryWriter& out = BinaryWriter::ForThisThread();
   out.U8(kViewFormat);
   const domain::TrainerState& state = view.state;
   out.U8(state.enrolled ? 1 : 0);
@@ -138,7 +139,7 @@ std::string EncodeView(const projections::TrainerView& view) {
   for (const auto& order : state.orders) WriteOrder(out, order);
   out.String(view.funnel_month);
   out.U8(view.funnel_reached);
-  return out.bytes();
+  return out.Take();
 }
 
 Result<projections::TrainerView> DecodeView(std::string_view bytes) {
@@ -159,14 +160,15 @@ Result<projections::TrainerView> DecodeView(std::string_view bytes) {
   state.alumni = in.U8({"view", "alumni"}) != 0;
   if (in.U8({"view", "application"}) != 0) state.application = ReadApplication(in);
   const uint64_t orders = in.U64({"view", "orders"});
-  for (uint64_t index = 0; index < orders && in.ok(); ++index) state.orders.push_back(ReadOrder(in));
+  for (uint64_t index = 0; index < orders && in.ok(); ++index)
+    state.orders.push_back(ReadOrder(in));
   view.funnel_month = in.String({"view", "funnel_month"});
   view.funnel_reached = in.U8({"view", "funnel_reached"});
   return Finish(in, std::move(view), "trainer view");
 }
 
 std::string EncodeGaps(const StoredGaps& gaps) {
-  BinaryWriter out;
+  BinaryWriter& out = BinaryWriter::ForThisThread();
   out.U8(kGapsFormat);
   WriteDate(out, gaps.anniversary);
   out.U64(gaps.closed.size());
@@ -174,7 +176,7 @@ std::string EncodeGaps(const StoredGaps& gaps) {
     WriteDate(out, gap.from);
     WriteDate(out, gap.to.value_or(gap.from));
   }
-  return out.bytes();
+  return out.Take();
 }
 
 Result<StoredGaps> DecodeGaps(std::string_view bytes) {
