@@ -55,6 +55,8 @@ class BinaryWriter {
 
   // Everything written so far, endianness flag included; the writer then starts a new record.
   std::string Take();
+  // Everything written so far, endianness flag included, valid until the next write or Reset.
+  std::string_view View() const { return sink_.bytes; }
   // Drops whatever was written and starts a new record.
   void Reset();
 

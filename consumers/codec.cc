@@ -227,8 +227,9 @@ Status DecodeInto(std::string_view bytes, DecodedFields fields, EventEnvelope& e
   }
 }
 
-// The envelope's bytes with `hash` in its hash field (empty for the bytes the hash covers).
-std::string EncodeWithHash(const EventEnvelope& envelope, std::string_view hash) {
+// The envelope's bytes with `hash` in its hash field (empty for the bytes the hash covers), in
+// this thread's writer.
+BinaryWriter& EncodeWithHash(const EventEnvelope& envelope, std::string_view hash) {
   const domain::EventMeta& meta = envelope.event.meta;
   BinaryWriter& out = BinaryWriter::ForThisThread();
   out.U8(kFormatVersion);
@@ -248,13 +249,13 @@ std::string EncodeWithHash(const EventEnvelope& envelope, std::string_view hash)
   PayloadWriter writer(out);
   std::visit([&writer](const auto& payload) { VisitFields(payload, writer); },
              envelope.event.payload);
-  return out.Take();
+  return out;
 }
 
 }  // namespace
 
 std::string EncodeBinary(const EventEnvelope& envelope) {
-  return EncodeWithHash(envelope, envelope.hash);
+  return EncodeWithHash(envelope, envelope.hash).Take();
 }
 
 Result<EventEnvelope> DecodeBinary(std::string_view bytes, DecodedFields fields) {
@@ -281,7 +282,8 @@ Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes,
 }
 
 std::string ComputeEventHash(const EventEnvelope& envelope) {
-  return domain::Sha256Hex({envelope.prev_hash, EncodeWithHash(envelope, "")});
+  // Hashed where they were written: these bytes are never kept.
+  return domain::Sha256Hex({envelope.prev_hash, EncodeWithHash(envelope, "").View()});
 }
 
 }  // namespace mct::consumers
