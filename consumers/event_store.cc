@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "consumers/keys.h"
 
@@ -28,7 +30,13 @@ std::string HeadValue(uint64_t version, const std::string& hash) {
 
 // Sorted keys make RocksDB's memtable inserts cheap: each insert starts its skip-list search where
 // the previous one ended. Later puts of a key win, as they would in the batch.
-using SortedPuts = std::map<std::string, std::string>;
+using Puts = std::vector<std::pair<std::string, std::string>>;
+
+void PutSorted(rocksdb::WriteBatch& write, rocksdb::ColumnFamilyHandle* family, Puts& puts) {
+  std::stable_sort(puts.begin(), puts.end(),
+                   [](const auto& left, const auto& right) { return left.first < right.first; });
+  for (const auto& [key, value] : puts) write.Put(family, key, value);
+}
 
 }  // namespace
 
@@ -141,24 +149,30 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
   // (the next batch builds on them; after a failed sync no batch is written any more).
   std::unordered_map<std::string, StreamHead> new_heads;
   std::set<std::string> new_vouchers;
-  std::unordered_map<std::string, size_t> batch_commands;  // command id → its index in `answers`
+  // Command id → its index in `answers`; the id is the one its first event (or request) keeps.
+  std::unordered_map<std::string_view, size_t> batch_commands;
   std::vector<Result<AppendOutcome>> answers;
   answers.reserve(batch.size());
   uint64_t position = written_position_;
   uint64_t events_written = 0;
-  SortedPuts stream_puts;
-  SortedPuts meta_puts;
+  Puts stream_puts;
+  Puts meta_puts;
 
-  auto current_head = [&](const std::string& mcid) -> StreamHead {
-    if (const auto found = new_heads.find(mcid); found != new_heads.end()) return found->second;
-    std::lock_guard lock(heads_mutex_);
-    const auto found = heads_.find(mcid);
-    return found == heads_.end() ? StreamHead{} : found->second;
+  // The stream's head as this batch leaves it so far, to be moved on in place.
+  auto head_of = [&](const std::string& mcid) -> StreamHead& {
+    auto [found, inserted] = new_heads.try_emplace(mcid);
+    if (inserted) {
+      std::lock_guard lock(heads_mutex_);
+      if (const auto shared = heads_.find(mcid); shared != heads_.end()) {
+        found->second = shared->second;
+      }
+    }
+    return found->second;
   };
 
   for (Pending* pending : batch) {
-    const AppendRequest& request = pending->request;
-    const std::string& mcid = request.meta.mcid.str();
+    // This batch's to consume: the writer only reads its answer.
+    AppendRequest& request = pending->request;
     const std::string& command_id = request.meta.command_id;
     AppendOutcome outcome;
     // Invariant 5: the same command id, even racing itself, is written once.
@@ -181,7 +195,7 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
         continue;
       }
     }
-    StreamHead head = current_head(mcid);
+    StreamHead& head = head_of(request.meta.mcid.str());
     if (head.version != request.expected_version) {  // invariant 3
       outcome.refusal = AppendRefusal::kVersionConflict;
       answers.emplace_back(std::move(outcome));
@@ -201,44 +215,55 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
       continue;
     }
     const uint64_t first_position = position + 1;
-    for (const auto& event : request.events) {
-      EventEnvelope envelope;
-      envelope.event = domain::RecordedEvent{request.meta, event};
-      envelope.stream_version = ++head.version;
-      envelope.global_position = ++position;
-      envelope.prev_hash = head.hash;
-      envelope.hash = ComputeEventHash(envelope);
-      head.hash = envelope.hash;
-      write.Put(db_.log(), keys::Position(envelope.global_position), EncodeBinary(envelope));
-      stream_puts[keys::StreamEntry(mcid, envelope.stream_version)] =
-          keys::Position(envelope.global_position);
+    const size_t event_count = request.events.size();
+    outcome.written.reserve(event_count);
+    for (size_t index = 0; index < event_count; ++index) {
+      domain::Event& event = request.events[index];
       if (const auto* paid = std::get_if<domain::PaymentPlaced>(&event);
           paid != nullptr && !paid->voucher_code.empty()) {
         new_vouchers.insert(paid->voucher_code);
-        meta_puts[keys::Voucher(paid->voucher_code)] = mcid + '\0' + paid->order_id;
+        meta_puts.emplace_back(keys::Voucher(paid->voucher_code),
+                               request.meta.mcid.str() + '\0' + paid->order_id);
       }
+      EventEnvelope envelope;
+      // The last event takes the request's meta rather than a copy of it.
+      envelope.event.meta = index + 1 == event_count ? std::move(request.meta) : request.meta;
+      envelope.event.payload = std::move(event);
+      envelope.stream_version = ++head.version;
+      envelope.global_position = ++position;
+      envelope.prev_hash = std::move(head.hash);
+      envelope.hash = ComputeEventHash(envelope);
+      head.hash = envelope.hash;
+      write.Put(db_.log(), keys::Position(envelope.global_position), EncodeBinary(envelope));
+      stream_puts.emplace_back(
+          keys::StreamEntry(envelope.event.meta.mcid.str(), envelope.stream_version),
+          keys::Position(envelope.global_position));
       outcome.written.push_back(std::move(envelope));
     }
-    if (!request.events.empty()) {
-      meta_puts[keys::Head(mcid)] = HeadValue(head.version, head.hash);
-      new_heads[mcid] = head;
-      events_written += request.events.size();
+    // Where the meta is now; `outcome.written` no longer grows, so its events stay where they are.
+    const domain::EventMeta& meta =
+        outcome.written.empty() ? request.meta : outcome.written.front().event.meta;
+    if (event_count > 0) {
+      meta_puts.emplace_back(keys::Head(meta.mcid.str()), HeadValue(head.version, head.hash));
+      events_written += event_count;
     }
-    if (!command_id.empty()) {
-      meta_puts[keys::Command(command_id)] = CommandValue(mcid, first_position, request.events.size());
-      batch_commands.emplace(command_id, answers.size());
+    if (!meta.command_id.empty()) {
+      meta_puts.emplace_back(keys::Command(meta.command_id),
+                             CommandValue(meta.mcid.str(), first_position, event_count));
     }
+    // Moving the outcome moves no event, so `meta` (and a view of its id) stays valid.
     answers.emplace_back(std::move(outcome));
+    if (!meta.command_id.empty()) batch_commands.emplace(meta.command_id, answers.size() - 1);
   }
 
   const uint64_t next_order = next_order_number_.load();
   if (next_order > persisted_order_number_) {
     std::string value;
     keys::PutBigEndian64(&value, next_order);
-    meta_puts[std::string(keys::kNextOrder)] = value;
+    meta_puts.emplace_back(std::string(keys::kNextOrder), value);
   }
-  for (const auto& [key, value] : stream_puts) write.Put(db_.streams(), key, value);
-  for (const auto& [key, value] : meta_puts) write.Put(db_.meta(), key, value);
+  PutSorted(write, db_.streams(), stream_puts);
+  PutSorted(write, db_.meta(), meta_puts);
 
   // Written without waiting for the disk; the syncer makes it durable and answers.
   Status written = Ok();
@@ -252,7 +277,10 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
   persisted_order_number_ = next_order;
   {
     std::lock_guard lock(heads_mutex_);
-    for (auto& [mcid, head] : new_heads) heads_[mcid] = std::move(head);
+    for (auto& [mcid, head] : new_heads) {
+      // Streams this batch only looked at (a conflict on a trainer with no events) stay unknown.
+      if (head.version > 0) heads_[mcid] = std::move(head);
+    }
     redeemed_vouchers_.insert(new_vouchers.begin(), new_vouchers.end());
   }
   written_position_ = position;
@@ -393,7 +421,8 @@ Status EventStore::WaitDurable(uint64_t position) const {
 Result<std::optional<std::vector<EventEnvelope>>> EventStore::FindWrittenCommand(
     const std::string& command_id) const {
   std::string value;
-  const rocksdb::Status got = db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Command(command_id), &value);
+  const rocksdb::Status got =
+      db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Command(command_id), &value);
   if (got.IsNotFound()) return std::optional<std::vector<EventEnvelope>>();
   if (!got.ok()) return FromRocks(got, "looking up a command id").error();
   const size_t separator = value.find('\0');

@@ -1,6 +1,8 @@
 // The event store against a real RocksDB on disk: positions and stream versions, the hash chain,
 // expected versions (architecture invariant 3), command ids (invariant 5), vouchers (PAY-2), and
 // what survives closing and reopening the store (invariant 2).
+#include "consumers/event_store.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 #include <vector>
 
 #include "consumers/codec.h"
-#include "consumers/event_store.h"
 #include "consumers/rocks_db.h"
 #include "tests/consumers/store_support.h"
 
@@ -120,7 +121,8 @@ TEST(EventStoreAppend, AssignsPositionsAndStreamVersions) {
   StoreOnDisk disk;
   EventStore& store = disk.store();
   EXPECT_EQ(store.Head(), 0u);
-  const AppendOutcome first = MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent(), SurveyEvent()}));
+  const AppendOutcome first =
+      MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent(), SurveyEvent()}));
   const AppendOutcome second = MustAppend(store, Request("2000002", "c-2", 0, {SurveyEvent()}));
   const AppendOutcome third = MustAppend(store, Request("1000001", "c-3", 2, {SurveyEvent()}));
   EXPECT_EQ(first.refusal, AppendRefusal::kNone);
@@ -143,6 +145,42 @@ TEST(EventStoreAppend, AssignsPositionsAndStreamVersions) {
   EXPECT_EQ(stats.events, 4u);
 }
 
+TEST(EventStoreAppend, EveryEventOfACommandCarriesItsWholeMetaAndPayload) {
+  StoreOnDisk disk;
+  EventStore& store = disk.store();
+  AppendRequest request =
+      Request("1000001", "a-command-id-longer-than-any-short-string", 0,
+              {SurveyEvent("first"), SurveyEvent("second"), SurveyEvent("third")});
+  request.meta.correlation_id = "correlation-of-the-whole-renewal-session";
+  request.meta.causation_id = "the-command-that-caused-this-one";
+  const AppendRequest sent = request;
+  const AppendOutcome outcome = MustAppend(store, std::move(request));
+  ASSERT_EQ(outcome.written.size(), 3u);
+  const auto logged = store.ReadStream(M("1000001"));
+  ASSERT_TRUE(logged.ok()) << logged.error().message;
+  ASSERT_EQ(logged.value().size(), 3u);
+  for (size_t index = 0; index < 3; ++index) {
+    SCOPED_TRACE("event " + std::to_string(index));
+    EXPECT_EQ(outcome.written[index].event.meta, sent.meta);
+    EXPECT_EQ(outcome.written[index].event.payload, sent.events[index]);
+    EXPECT_EQ(logged.value()[index], outcome.written[index]);
+  }
+}
+
+TEST(EventStoreAppend, ACommandWithoutEventsKeepsItsIdAndItsEmptyAnswer) {
+  StoreOnDisk disk;
+  EventStore& store = disk.store();
+  const AppendOutcome first = MustAppend(store, Request("1000001", "nothing-to-write", 0, {}));
+  EXPECT_EQ(RefusalName(first.refusal), "none");
+  EXPECT_TRUE(first.written.empty());
+  const AppendOutcome again =
+      MustAppend(store, Request("1000001", "nothing-to-write", 0, {SurveyEvent()}));
+  EXPECT_EQ(RefusalName(again.refusal), "duplicate_command");
+  EXPECT_TRUE(again.written.empty());
+  EXPECT_EQ(store.Head(), 0u);
+  EXPECT_EQ(store.StreamVersion(M("1000001")), 0u);
+}
+
 TEST(EventStoreAppend, HashesChainWithinEachStream) {
   StoreOnDisk disk;
   EventStore& store = disk.store();
@@ -153,7 +191,8 @@ TEST(EventStoreAppend, HashesChainWithinEachStream) {
   for (const auto& envelope : WholeLog(store)) {
     const std::string& mcid = envelope.event.meta.mcid.str();
     EXPECT_EQ(envelope.prev_hash, last_hash[mcid]) << "at position " << envelope.global_position;
-    EXPECT_EQ(envelope.hash, ComputeEventHash(envelope)) << "at position " << envelope.global_position;
+    EXPECT_EQ(envelope.hash, ComputeEventHash(envelope))
+        << "at position " << envelope.global_position;
     EXPECT_EQ(envelope.hash.size(), 64u);
     last_hash[mcid] = envelope.hash;
   }
@@ -167,8 +206,8 @@ TEST(EventStoreAppend, StaleExpectedVersionWritesNothing) {
   (void)MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent()}));
   (void)MustAppend(store, Request("1000001", "c-2", 1, {SurveyEvent()}));
   for (const uint64_t stale : {0u, 1u, 3u}) {
-    const AppendOutcome outcome =
-        MustAppend(store, Request("1000001", "c-stale-" + std::to_string(stale), stale, {SurveyEvent()}));
+    const AppendOutcome outcome = MustAppend(
+        store, Request("1000001", "c-stale-" + std::to_string(stale), stale, {SurveyEvent()}));
     EXPECT_EQ(RefusalName(outcome.refusal), "version_conflict") << "expected version " << stale;
     EXPECT_TRUE(outcome.written.empty());
   }
@@ -179,7 +218,8 @@ TEST(EventStoreAppend, StaleExpectedVersionWritesNothing) {
   auto found = store.FindCommand("c-stale-0");
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found.value().has_value());
-  const AppendOutcome retried = MustAppend(store, Request("1000001", "c-stale-0", 2, {SurveyEvent()}));
+  const AppendOutcome retried =
+      MustAppend(store, Request("1000001", "c-stale-0", 2, {SurveyEvent()}));
   EXPECT_EQ(RefusalName(retried.refusal), "none");
   EXPECT_EQ(Positions(retried.written), "3:1000001@3");
 }
@@ -187,7 +227,8 @@ TEST(EventStoreAppend, StaleExpectedVersionWritesNothing) {
 TEST(EventStoreAppend, RepeatedCommandIdAnswersTheFirstAndWritesNothing) {
   StoreOnDisk disk;
   EventStore& store = disk.store();
-  const AppendOutcome first = MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent("a"), SurveyEvent("b")}));
+  const AppendOutcome first =
+      MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent("a"), SurveyEvent("b")}));
   // The retry carries other events and a version that would now conflict: the first answer wins.
   const AppendOutcome again = MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent("z")}));
   EXPECT_EQ(RefusalName(again.refusal), "duplicate_command");
@@ -220,9 +261,9 @@ TEST(EventStoreAppend, IdenticalCommandIdsRacingAreWrittenOnce) {
     }
     std::vector<AppendOutcome> outcomes;
     for (auto& answer : answers) outcomes.push_back(answer.get());
-    const auto winners = std::count_if(outcomes.begin(), outcomes.end(), [](const AppendOutcome& o) {
-      return o.refusal == AppendRefusal::kNone;
-    });
+    const auto winners =
+        std::count_if(outcomes.begin(), outcomes.end(),
+                      [](const AppendOutcome& o) { return o.refusal == AppendRefusal::kNone; });
     ASSERT_EQ(winners, 1) << "round " << round;
     const auto winner = std::find_if(outcomes.begin(), outcomes.end(), [](const AppendOutcome& o) {
       return o.refusal == AppendRefusal::kNone;
@@ -261,7 +302,8 @@ TEST(EventStoreVouchers, SameVoucherRacingRedeemsOnce) {
     const AppendOutcome a = first.get();
     const AppendOutcome b = second.get();
     const std::multiset<std::string> refusals{RefusalName(a.refusal), RefusalName(b.refusal)};
-    EXPECT_EQ(refusals, (std::multiset<std::string>{"none", "voucher_redeemed"})) << "round " << round;
+    EXPECT_EQ(refusals, (std::multiset<std::string>{"none", "voucher_redeemed"}))
+        << "round " << round;
     const AppendOutcome& loser = a.refusal == AppendRefusal::kNone ? b : a;
     const std::string& loser_mcid = a.refusal == AppendRefusal::kNone ? second_mcid : first_mcid;
     EXPECT_TRUE(loser.written.empty());
@@ -278,15 +320,16 @@ TEST(EventStoreVouchers, RedeemedVoucherIsRefusedLater) {
   StoreOnDisk disk;
   EventStore& store = disk.store();
   EXPECT_FALSE(store.VoucherRedeemed("MCT-V-1"));
-  (void)MustAppend(store, Request("1000001", "pay-1", 0, {VoucherPayment("CT00000001", "MCT-V-1")}));
+  (void)MustAppend(store,
+                   Request("1000001", "pay-1", 0, {VoucherPayment("CT00000001", "MCT-V-1")}));
   EXPECT_TRUE(store.VoucherRedeemed("MCT-V-1"));
   const AppendOutcome later =
       MustAppend(store, Request("2000002", "pay-2", 0, {VoucherPayment("CT00000002", "MCT-V-1")}));
   EXPECT_EQ(RefusalName(later.refusal), "voucher_redeemed");
   // A request of which one event redeems a redeemed code is refused whole.
-  const AppendOutcome twice = MustAppend(
-      store, Request("3000003", "pay-3", 0,
-                     {VoucherPayment("CT00000003", "MCT-V-2"), VoucherPayment("CT00000004", "MCT-V-1")}));
+  const AppendOutcome twice = MustAppend(store, Request("3000003", "pay-3", 0,
+                                                        {VoucherPayment("CT00000003", "MCT-V-2"),
+                                                         VoucherPayment("CT00000004", "MCT-V-1")}));
   EXPECT_EQ(RefusalName(twice.refusal), "voucher_redeemed");
   EXPECT_FALSE(store.VoucherRedeemed("MCT-V-2"));
   EXPECT_EQ(store.Head(), 1u);
@@ -299,7 +342,8 @@ TEST(EventStoreReopen, HeadsVouchersAndOrderNumbersSurvive) {
   {
     EventStore& store = disk.store();
     (void)MustAppend(store, Request("1000001", "c-1", 0, {SurveyEvent(), SurveyEvent()}));
-    (void)MustAppend(store, Request("2000002", "c-2", 0, {VoucherPayment("CT00000001", "MCT-V-9")}));
+    (void)MustAppend(store,
+                     Request("2000002", "c-2", 0, {VoucherPayment("CT00000001", "MCT-V-9")}));
     for (int order = 0; order < 5; ++order) reserved = store.ReserveOrderNumber();
     const AppendOutcome third = MustAppend(store, Request("1000001", "c-3", 2, {SurveyEvent()}));
     last_hash = third.written.back().hash;
@@ -311,7 +355,8 @@ TEST(EventStoreReopen, HeadsVouchersAndOrderNumbersSurvive) {
   EXPECT_EQ(store.StreamVersion(M("2000002")), 1u);
   EXPECT_TRUE(store.VoucherRedeemed("MCT-V-9"));
   EXPECT_FALSE(store.VoucherRedeemed("MCT-V-8"));
-  EXPECT_GT(store.ReserveOrderNumber(), reserved) << "PAY-7: an order number is never handed out twice";
+  EXPECT_GT(store.ReserveOrderNumber(), reserved)
+      << "PAY-7: an order number is never handed out twice";
   auto found = store.FindCommand("c-2");
   ASSERT_TRUE(found.ok());
   ASSERT_TRUE(found.value().has_value());
@@ -352,8 +397,9 @@ TEST(EventStoreDurability, AcknowledgedAppendsAreInTheLogAfterReopen) {
       std::vector<EventEnvelope> acknowledged;
       const std::string mcid = std::to_string(1000000 + thread);
       for (int index = 0; index < kPerThread; ++index) {
-        AppendOutcome outcome = MustAppend(
-            disk.store(), Request(mcid, mcid + "-" + std::to_string(index), index, {SurveyEvent()}));
+        AppendOutcome outcome =
+            MustAppend(disk.store(),
+                       Request(mcid, mcid + "-" + std::to_string(index), index, {SurveyEvent()}));
         if (outcome.refusal != AppendRefusal::kNone) throw std::runtime_error("refused");
         acknowledged.insert(acknowledged.end(), outcome.written.begin(), outcome.written.end());
       }
@@ -369,7 +415,9 @@ TEST(EventStoreDurability, AcknowledgedAppendsAreInTheLogAfterReopen) {
   const std::vector<EventEnvelope> log = WholeLog(disk.store());
   ASSERT_EQ(log.size(), acknowledged.size());
   std::sort(acknowledged.begin(), acknowledged.end(),
-            [](const EventEnvelope& a, const EventEnvelope& b) { return a.global_position < b.global_position; });
+            [](const EventEnvelope& a, const EventEnvelope& b) {
+              return a.global_position < b.global_position;
+            });
   for (size_t index = 0; index < log.size(); ++index) {
     EXPECT_EQ(log[index].global_position, index + 1);
     EXPECT_EQ(log[index], acknowledged[index]);
@@ -390,8 +438,9 @@ TEST(EventStoreDurability, HeadCoversEveryAcknowledgedEvent) {
     writers.emplace_back([&disk, &behind, thread] {
       const std::string mcid = std::to_string(2000000 + thread);
       for (int index = 0; index < kPerThread; ++index) {
-        AppendOutcome outcome = MustAppend(
-            disk.store(), Request(mcid, mcid + "-" + std::to_string(index), index, {SurveyEvent()}));
+        AppendOutcome outcome =
+            MustAppend(disk.store(),
+                       Request(mcid, mcid + "-" + std::to_string(index), index, {SurveyEvent()}));
         if (disk.store().Head() < outcome.written.back().global_position) behind.fetch_add(1);
       }
     });
@@ -408,7 +457,8 @@ TEST(EventStoreDurability, HeadCoversEveryAcknowledgedEvent) {
 // A retried command id answered by FindCommand is durable by then: its events are within Head().
 TEST(EventStoreDurability, FoundCommandIsDurable) {
   StoreOnDisk disk;
-  const AppendOutcome first = MustAppend(disk.store(), Request("1000001", "cmd-1", 0, {SurveyEvent()}));
+  const AppendOutcome first =
+      MustAppend(disk.store(), Request("1000001", "cmd-1", 0, {SurveyEvent()}));
   auto found = disk.store().FindCommand("cmd-1");
   ASSERT_TRUE(found.ok());
   ASSERT_TRUE(found.value().has_value());
