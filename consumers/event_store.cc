@@ -250,10 +250,10 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
     if (!meta.command_id.empty()) {
       meta_puts.emplace_back(keys::Command(meta.command_id),
                              CommandValue(meta.mcid.str(), first_position, event_count));
+      // Moving the outcome below moves no event, so a view of the id stays valid.
+      batch_commands.emplace(meta.command_id, answers.size());
     }
-    // Moving the outcome moves no event, so `meta` (and a view of its id) stays valid.
     answers.emplace_back(std::move(outcome));
-    if (!meta.command_id.empty()) batch_commands.emplace(meta.command_id, answers.size() - 1);
   }
 
   const uint64_t next_order = next_order_number_.load();
