@@ -13,21 +13,6 @@
 namespace mct::consumers {
 namespace {
 
-// "cmd/" values: mcid '\0' first position(8) count(8).
-std::string CommandValue(const std::string& mcid, uint64_t first, uint64_t count) {
-  std::string out = keys::StreamPrefix(mcid);
-  keys::PutBigEndian64(&out, first);
-  keys::PutBigEndian64(&out, count);
-  return out;
-}
-
-std::string HeadValue(uint64_t version, const std::string& hash) {
-  std::string out;
-  keys::PutBigEndian64(&out, version);
-  out += hash;
-  return out;
-}
-
 // Sorted keys make RocksDB's memtable inserts cheap: each insert starts its skip-list search where
 // the previous one ended. Later puts of a key win, as they would in the batch.
 using Puts = std::vector<std::pair<std::string, std::string>>;
@@ -244,12 +229,12 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
     const domain::EventMeta& meta =
         outcome.written.empty() ? request.meta : outcome.written.front().event.meta;
     if (event_count > 0) {
-      meta_puts.emplace_back(keys::Head(meta.mcid.str()), HeadValue(head.version, head.hash));
+      meta_puts.emplace_back(keys::Head(meta.mcid.str()), keys::HeadValue(head.version, head.hash));
       events_written += event_count;
     }
     if (!meta.command_id.empty()) {
       meta_puts.emplace_back(keys::Command(meta.command_id),
-                             CommandValue(meta.mcid.str(), first_position, event_count));
+                             keys::CommandValue(meta.mcid.str(), first_position, event_count));
       // Moving the outcome below moves no event, so a view of the id stays valid.
       batch_commands.emplace(meta.command_id, answers.size());
     }

@@ -53,6 +53,22 @@ inline std::string StreamEntry(std::string_view mcid, uint64_t version) {
 
 inline std::string Head(std::string_view mcid) { return "head/" + std::string(mcid); }
 inline std::string Command(std::string_view command_id) { return "cmd/" + std::string(command_id); }
+// "head/" values: version(8) hash(hex). Written by the store and by a restore alike.
+inline std::string HeadValue(uint64_t version, std::string_view hash) {
+  std::string out;
+  PutBigEndian64(&out, version);
+  out += hash;
+  return out;
+}
+
+// "cmd/" values: mcid '\0' first position(8) count(8).
+inline std::string CommandValue(std::string_view mcid, uint64_t first, uint64_t count) {
+  std::string out = StreamPrefix(mcid);
+  PutBigEndian64(&out, first);
+  PutBigEndian64(&out, count);
+  return out;
+}
+
 inline std::string Voucher(std::string_view code) { return "voucher/" + std::string(code); }
 inline constexpr std::string_view kNextOrder = "order/next";
 inline constexpr std::string_view kHeadPrefix = "head/";

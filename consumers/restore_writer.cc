@@ -17,23 +17,6 @@ namespace {
 // Events per write: large enough to amortise a write, small enough to keep memory flat.
 constexpr uint64_t kBatchEvents = 8192;
 
-// The values below are EventStore's (event_store.cc); keys.h is the contract both follow.
-// "head/" values: version(8) hash(hex).
-std::string HeadValue(uint64_t version, const std::string& hash) {
-  std::string out;
-  keys::PutBigEndian64(&out, version);
-  out += hash;
-  return out;
-}
-
-// "cmd/" values: mcid '\0' first position(8) count(8).
-std::string CommandValue(const std::string& mcid, uint64_t first, uint64_t count) {
-  std::string out = keys::StreamPrefix(mcid);
-  keys::PutBigEndian64(&out, first);
-  keys::PutBigEndian64(&out, count);
-  return out;
-}
-
 // The number of an order id "CT%08d" (PAY-7), or 0 for any other text.
 uint64_t OrderNumber(std::string_view order_id) {
   if (!order_id.starts_with("CT") || order_id.size() == 2) return 0;
@@ -117,7 +100,7 @@ void RestoreWriter::CloseCommand() {
   const std::string key = keys::Command(open_command_->command_id);
   batch_.Put(
       db_.meta(), key,
-      CommandValue(open_command_->mcid, open_command_->first_position, open_command_->count));
+      keys::CommandValue(open_command_->mcid, open_command_->first_position, open_command_->count));
   staged_keys_.insert(key);
   open_command_.reset();
 }
@@ -160,7 +143,7 @@ Result<bool> RestoreWriter::MetaKeyExists(const std::string& key) const {
 
 Status RestoreWriter::WriteBatch() {
   for (const auto& [mcid, head] : staged_heads_) {
-    batch_.Put(db_.meta(), keys::Head(mcid), HeadValue(head.version, head.hash));
+    batch_.Put(db_.meta(), keys::Head(mcid), keys::HeadValue(head.version, head.hash));
   }
   rocksdb::WriteOptions options;
   // No WAL: the directory is not the store until Finish has flushed it and it is renamed into
