@@ -60,14 +60,22 @@ LoadOptions ParseArgs(int argc, char** argv) {
     if (index + 1 >= argc) Usage("missing a value after " + arg);
     const std::string value = argv[++index];
     try {
-      if (arg == "--host") options.host = value;
-      else if (arg == "--port") options.port = std::stoi(value);
-      else if (arg == "--token") options.token = value;
-      else if (arg == "--connections") options.connections = std::stoi(value);
-      else if (arg == "--rate") options.rate = std::stod(value);
-      else if (arg == "--seconds") options.seconds = std::stod(value);
-      else if (arg == "--first-mcid") options.first_mcid = std::stoull(value);
-      else Usage("unknown option " + arg);
+      if (arg == "--host")
+        options.host = value;
+      else if (arg == "--port")
+        options.port = std::stoi(value);
+      else if (arg == "--token")
+        options.token = value;
+      else if (arg == "--connections")
+        options.connections = std::stoi(value);
+      else if (arg == "--rate")
+        options.rate = std::stod(value);
+      else if (arg == "--seconds")
+        options.seconds = std::stod(value);
+      else if (arg == "--first-mcid")
+        options.first_mcid = std::stoull(value);
+      else
+        Usage("unknown option " + arg);
     } catch (const std::exception&) {
       Usage("not a number: " + arg + " " + value);
     }
@@ -85,29 +93,48 @@ std::vector<Json> RenewalSession(uint64_t mcid, bool unticked_first) {
   email.insert(0, 1, 't');
   email.append("@example.jp");
   std::vector<Json> out = {
-      {{"command", "EnrollTrainer"}, {"name", name}, {"email", email},
+      {{"command", "EnrollTrainer"},
+       {"name", name},
+       {"email", email},
        {"anniversary", today.AddDays(30).ToString()}},
-      {{"command", "RecordCertification"}, {"certification_id", "CERT-it_pro"}, {"track", "it_pro"}},
+      {{"command", "RecordCertification"},
+       {"certification_id", "CERT-it_pro"},
+       {"track", "it_pro"}},
       {{"command", "StartRenewal"}},
       {{"command", "ChooseProfile"}, {"employer_type", "freelance"}, {"track", "it_pro"}},
-      {{"command", "RecordMtmSurvey"}, {"course_name", "AZ-104T00 Microsoft Azure Administrator"},
-       {"course_date", today.AddDays(-10).ToString()}, {"average_score", 8.5}},
+      {{"command", "RecordMtmSurvey"},
+       {"course_name", "AZ-104T00 Microsoft Azure Administrator"},
+       {"course_date", today.AddDays(-10).ToString()},
+       {"average_score", 8.5}},
       {{"command", "ConfirmRequirements"}},
   };
   if (unticked_first) {
-    out.push_back({{"command", "AcceptTerms"}, {"accept_terms", false},
-                   {"accept_payment_redirect", true}});
+    out.push_back(
+        {{"command", "AcceptTerms"}, {"accept_terms", false}, {"accept_payment_redirect", true}});
   }
-  out.push_back({{"command", "AcceptTerms"}, {"accept_terms", true}, {"accept_payment_redirect", true}});
-  out.push_back({{"command", "EnterBillingAddress"}, {"first_name", "Hanako"}, {"last_name", "Sato"},
-                 {"email", email}, {"email_confirmation", email}, {"phone", "+81-3-1234-5678"},
-                 {"address1", "1-2-3 Shinjuku"}, {"address2", "Room 405"}, {"city", "Shinjuku-ku"}, {"state", "Tokyo"},
-                 {"postal_code", "160-0022"}, {"country", "JP"}});
-  out.push_back({{"command", "PlaceOrder"}, {"method", "credit_card"}, {"payer_name", "HANAKO SATO"},
+  out.push_back(
+      {{"command", "AcceptTerms"}, {"accept_terms", true}, {"accept_payment_redirect", true}});
+  out.push_back({{"command", "EnterBillingAddress"},
+                 {"first_name", "Hanako"},
+                 {"last_name", "Sato"},
+                 {"email", email},
+                 {"email_confirmation", email},
+                 {"phone", "+81-3-1234-5678"},
+                 {"address1", "1-2-3 Shinjuku"},
+                 {"address2", "Room 405"},
+                 {"city", "Shinjuku-ku"},
+                 {"state", "Tokyo"},
+                 {"postal_code", "160-0022"},
+                 {"country", "JP"}});
+  out.push_back({{"command", "PlaceOrder"},
+                 {"method", "credit_card"},
+                 {"payer_name", "HANAKO SATO"},
                  {"confirmed", true},
-                 {"card", {{"holder", "HANAKO SATO"}, {"number", "2223003122003222"},
-                           {"expiry", today.AddDays(800).ToString().substr(0, 7)},
-                           {"security_code", "123"}}}});
+                 {"card",
+                  {{"holder", "HANAKO SATO"},
+                   {"number", "2223003122003222"},
+                   {"expiry", today.AddDays(800).ToString().substr(0, 7)},
+                   {"security_code", "123"}}}});
   return out;
 }
 
@@ -127,7 +154,8 @@ void RunConnection(const LoadOptions& options, int connection, Clock::time_point
   // Open loop: this connection's share of the rate, its first send offset so that the
   // connections do not fire in step.
   const double interval_s = options.rate > 0 ? options.connections / options.rate : 0;
-  const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
+  const auto interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
   Clock::time_point due = start + interval * connection / options.connections;
   uint64_t next_mcid = options.first_mcid + static_cast<uint64_t>(connection) * 1'000'000;
   uint64_t trainer = 0;
@@ -143,7 +171,8 @@ void RunConnection(const LoadOptions& options, int connection, Clock::time_point
       }
       if (due >= end) return;
       httplib::Headers headers = auth;
-      if (body["command"] == "PlaceOrder") headers.emplace("Idempotency-Key", "order-" + std::to_string(mcid));
+      if (body["command"] == "PlaceOrder")
+        headers.emplace("Idempotency-Key", "order-" + std::to_string(mcid));
       const auto result = client.Post(path, headers, body.dump(), "application/json");
       const double latency = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
       if (due >= start) figures.latencies_ms.push_back(latency);
@@ -167,7 +196,8 @@ int main(int argc, char** argv) {
   const LoadOptions options = ParseArgs(argc, argv);
   std::vector<ConnectionFigures> figures(static_cast<size_t>(options.connections));
   const auto start = Clock::now() + std::chrono::milliseconds(200);
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.seconds));
   std::vector<std::thread> threads;
   for (int connection = 0; connection < options.connections; ++connection) {
     threads.emplace_back(RunConnection, std::cref(options), connection, start, end,
@@ -176,7 +206,8 @@ int main(int argc, char** argv) {
   for (auto& thread : threads) thread.join();
   ConnectionFigures total;
   for (auto& one : figures) {
-    total.latencies_ms.insert(total.latencies_ms.end(), one.latencies_ms.begin(), one.latencies_ms.end());
+    total.latencies_ms.insert(total.latencies_ms.end(), one.latencies_ms.begin(),
+                              one.latencies_ms.end());
     total.ok += one.ok;
     total.client_errors += one.client_errors;
     total.server_errors += one.server_errors;

@@ -69,7 +69,8 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
 
   domain::SharedFacts facts;
   if (const auto* voucher = std::get_if<domain::ApplyVoucher>(&command.body)) {
-    if (store_.VoucherRedeemed(voucher->voucher_code)) facts.redeemed_vouchers.insert(voucher->voucher_code);
+    if (store_.VoucherRedeemed(voucher->voucher_code))
+      facts.redeemed_vouchers.insert(voucher->voucher_code);
   }
   if (std::holds_alternative<domain::PlaceOrder>(command.body)) {
     if (state.application && state.application->voucher_code &&
@@ -98,11 +99,13 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
   }
 
   AppendRequest request;
-  request.meta = domain::EventMeta{command.mcid,       command.at,
-                                   command.actor,      command.command_id,
-                                   command.correlation_id.empty() ? command.command_id
-                                                                  : command.correlation_id,
-                                   command.command_id};
+  request.meta = domain::EventMeta{
+      command.mcid,
+      command.at,
+      command.actor,
+      command.command_id,
+      command.correlation_id.empty() ? command.command_id : command.correlation_id,
+      command.command_id};
   request.expected_version = static_cast<uint64_t>(state.version);
   request.events = std::move(decision.events);
   auto appended = store_.Append(std::move(request));

@@ -21,13 +21,14 @@ namespace mct::consumers {
 struct CommandAnswer {
   enum class Kind : uint8_t { kAccepted, kRetried, kRejected };
   Kind kind = Kind::kAccepted;
-  domain::Rejection rejection;         // when rejected
-  std::vector<EventEnvelope> events;   // written now (accepted) or the first time (retried)
+  domain::Rejection rejection;        // when rejected
+  std::vector<EventEnvelope> events;  // written now (accepted) or the first time (retried)
 };
 
 class CommandService {
  public:
-  CommandService(EventStore& store, domain::Policy policy) : store_(store), policy_(std::move(policy)) {}
+  CommandService(EventStore& store, domain::Policy policy)
+      : store_(store), policy_(std::move(policy)) {}
 
   // Decides and appends; an I/O failure is an Error and nothing was written.
   Result<CommandAnswer> Handle(const domain::Command& command);

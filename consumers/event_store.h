@@ -44,7 +44,7 @@
 namespace mct::consumers {
 
 struct AppendRequest {
-  domain::EventMeta meta;  // mcid, at, actor and ids, shared by every event of the command
+  domain::EventMeta meta;         // mcid, at, actor and ids, shared by every event of the command
   uint64_t expected_version = 0;  // the stream version the command was decided on
   std::vector<domain::Event> events;
 };
@@ -95,7 +95,8 @@ class EventStore {
   // The current version of a stream (0 when it has no event).
   uint64_t StreamVersion(const domain::Mcid& mcid) const;
   // The first answer of an accepted command id, if any; once that answer is durable.
-  Result<std::optional<std::vector<EventEnvelope>>> FindCommand(const std::string& command_id) const;
+  Result<std::optional<std::vector<EventEnvelope>>> FindCommand(
+      const std::string& command_id) const;
   bool VoucherRedeemed(const std::string& code) const;
   // A number no other order has had (PAY-7); numbers skipped by refused orders stay unused.
   uint64_t ReserveOrderNumber() { return next_order_number_.fetch_add(1); }
@@ -134,7 +135,8 @@ class EventStore {
   void AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error);
   void SyncLoop();
   void AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status, double sync_seconds);
-  Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(const std::string& command_id) const;
+  Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(
+      const std::string& command_id) const;
   Status WaitDurable(uint64_t position) const;
 
   RocksDb& db_;
@@ -145,7 +147,7 @@ class EventStore {
   std::unordered_map<std::string, StreamHead> heads_;
   std::set<std::string> redeemed_vouchers_;
   std::atomic<uint64_t> head_position_{0};  // durable
-  uint64_t written_position_ = 0;            // written, perhaps not yet synced; committer only
+  uint64_t written_position_ = 0;           // written, perhaps not yet synced; committer only
   std::atomic<uint64_t> next_order_number_{1};
   uint64_t persisted_order_number_ = 0;
 

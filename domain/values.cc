@@ -31,8 +31,8 @@ std::optional<Enum> FindName(const std::array<std::string_view, N>& names, std::
 
 constexpr std::array<std::string_view, 4> kTrackNames = {"it_pro", "developer", "dynamics", "iw"};
 constexpr std::array<std::string_view, 7> kEmployerTypeNames = {
-    "microsoft_fte", "academic", "freelance", "government", "imagine_academy", "learning_partner",
-    "other"};
+    "microsoft_fte",   "academic",         "freelance", "government",
+    "imagine_academy", "learning_partner", "other"};
 constexpr std::array<std::string_view, 4> kPaymentMethodNames = {"credit_card", "debit_card",
                                                                  "paypal", "voucher"};
 constexpr std::array<std::string_view, 4> kCardBrandNames = {"", "visa", "mastercard", "amex"};
@@ -108,7 +108,9 @@ std::string Instant::ToString() const {
 }
 
 std::string_view ToString(Track track) { return kTrackNames.at(static_cast<size_t>(track)); }
-std::optional<Track> ParseTrack(std::string_view text) { return FindName<Track>(kTrackNames, text); }
+std::optional<Track> ParseTrack(std::string_view text) {
+  return FindName<Track>(kTrackNames, text);
+}
 
 std::string_view ToString(EmployerType type) {
   return kEmployerTypeNames.at(static_cast<size_t>(type));
@@ -148,7 +150,9 @@ bool IsCard(PaymentMethod method) {
   return method == PaymentMethod::kCreditCard || method == PaymentMethod::kDebitCard;
 }
 
-std::string_view ToString(CardBrand brand) { return kCardBrandNames.at(static_cast<size_t>(brand)); }
+std::string_view ToString(CardBrand brand) {
+  return kCardBrandNames.at(static_cast<size_t>(brand));
+}
 std::optional<CardBrand> ParseCardBrand(std::string_view text) {
   return FindName<CardBrand>(kCardBrandNames, text);
 }

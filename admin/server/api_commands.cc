@@ -52,8 +52,9 @@ bool IsJson(const httplib::Request& request) {
 }
 
 // Runs `command` and answers it; `accepted` runs only when the command was accepted.
-void Answer(Store& store, Metrics& metrics, const domain::Command& command, httplib::Response& response,
-            const std::function<void()>& appended, const std::function<Status()>& accepted = {}) {
+void Answer(Store& store, Metrics& metrics, const domain::Command& command,
+            httplib::Response& response, const std::function<void()>& appended,
+            const std::function<Status()>& accepted = {}) {
   const auto started = std::chrono::steady_clock::now();
   auto answer = store.commands->Handle(command);
   const double seconds =
@@ -94,8 +95,9 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   auto actor = Authorize(request, response);
   if (!actor) return;
   if (request.body.size() > options_.max_body_bytes) {
-    return SendError(response, 413, "invalid_input",
-                     "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    return SendError(
+        response, 413, "invalid_input",
+        "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
   }
   if (!IsJson(request)) {
     return SendError(response, 415, "invalid_input", "send the command as application/json");
@@ -103,16 +105,20 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   // nlohmann's parser takes a NUL byte for the end of the input and would run the JSON before
   // it; a JSON text never holds a raw NUL (invariant 9).
   if (request.body.find('\0') != std::string::npos) {
-    return SendError(response, 400, "invalid_input", "the body is not valid JSON (it holds a NUL byte)");
+    return SendError(response, 400, "invalid_input",
+                     "the body is not valid JSON (it holds a NUL byte)");
   }
   const auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return SendError(response, 400, "invalid_input", "the body is not valid JSON");
-  if (!body.is_object()) return SendError(response, 400, "invalid_input", "the body must be a JSON object");
+  if (body.is_discarded())
+    return SendError(response, 400, "invalid_input", "the body is not valid JSON");
+  if (!body.is_object())
+    return SendError(response, 400, "invalid_input", "the body must be a JSON object");
   for (const char* server_field : {"mcid", "at", "actor"}) {
     if (body.contains(server_field)) {
-      return SendError(response, 400, "invalid_input",
-                       std::string(server_field) +
-                           ": set by the server (the path, its clock and your token), not the body");
+      return SendError(
+          response, 400, "invalid_input",
+          std::string(server_field) +
+              ": set by the server (the path, its clock and your token), not the body");
     }
   }
   auto mcid = domain::Mcid::Parse(request.matches[1].str());
@@ -160,14 +166,16 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   }
   if (!request.has_file("file")) return SendError(response, 400, "invalid_input", "file: required");
   for (const auto& [name, part] : request.files) {
-    if (name != "file" && name != "mct_full_name" && name != "course_name" && name != "course_date") {
+    if (name != "file" && name != "mct_full_name" && name != "course_name" &&
+        name != "course_date") {
       return SendError(response, 400, "invalid_input", name + ": unknown field");
     }
   }
   const std::string& bytes = request.get_file_value("file").content;
   if (bytes.size() > options_.max_upload_bytes) {
-    return SendError(response, 413, "invalid_input",
-                     "the report is larger than " + std::to_string(options_.max_upload_bytes) + " bytes");
+    return SendError(
+        response, 413, "invalid_input",
+        "the report is larger than " + std::to_string(options_.max_upload_bytes) + " bytes");
   }
   domain::UploadMtmReport upload;
   upload.media_type = SniffMediaType(bytes);  // never the client's claim
@@ -179,7 +187,8 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   if (!date.empty()) {
     upload.course_date = domain::Date::Parse(date);
     if (!upload.course_date) {
-      return SendError(response, 400, "invalid_input", "course_date: '" + date + "' is not a date YYYY-MM-DD");
+      return SendError(response, 400, "invalid_input",
+                       "course_date: '" + date + "' is not a date YYYY-MM-DD");
     }
   }
   domain::Command command;

@@ -1,7 +1,6 @@
 #include "admin/server/http_api.h"
 
 #include <spdlog/spdlog.h>
-
 #include <sys/socket.h>
 
 #include <chrono>
@@ -38,8 +37,8 @@ std::string BearerToken(const httplib::Request& request) {
 void SendError(httplib::Response& response, int status, const std::string& code,
                const std::string& message) {
   response.status = status;
-  response.set_content(nlohmann::json{{"code", code}, {"message", message}}.dump(-1, ' ', false,
-                                                                                nlohmann::json::error_handler_t::replace),
+  response.set_content(nlohmann::json{{"code", code}, {"message", message}}.dump(
+                           -1, ' ', false, nlohmann::json::error_handler_t::replace),
                        "application/json");
 }
 
@@ -71,18 +70,18 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
     listen_socket_ = socket;
   });
   server_.set_keep_alive_timeout(1);  // idle connections must not hold up a shutdown
-  server_.set_exception_handler([](const httplib::Request&, httplib::Response& response,
-                                   std::exception_ptr error) {
-    std::string what = "unexpected error";
-    try {
-      if (error) std::rethrow_exception(error);
-    } catch (const std::exception& caught) {
-      what = caught.what();
-    } catch (...) {
-    }
-    spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
-    SendError(response, 500, "internal", "the server failed; nothing was written");
-  });
+  server_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
+        std::string what = "unexpected error";
+        try {
+          if (error) std::rethrow_exception(error);
+        } catch (const std::exception& caught) {
+          what = caught.what();
+        } catch (...) {
+        }
+        spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
+        SendError(response, 500, "internal", "the server failed; nothing was written");
+      });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
     if (!response.body.empty()) return;
     if (response.status == 413) {
@@ -108,7 +107,8 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
                                                 httplib::Response& response) {
   const std::string token = BearerToken(request);
-  if (!limiter_.Allow(token.empty() ? "ip:" + request.remote_addr : "token:" + token.substr(0, 16))) {
+  if (!limiter_.Allow(token.empty() ? "ip:" + request.remote_addr
+                                    : "token:" + token.substr(0, 16))) {
     SendError(response, 429, "rate_limited", "too many requests; slow down and retry");
     return std::nullopt;
   }
@@ -141,7 +141,7 @@ void HttpApi::RegisterRoutes() {
     response.set_content(metrics_.Render(store_), "text/plain; version=0.0.4");
   });
   RegisterReadRoutes(server_, ReadContext{store_, [this](const httplib::Request& request,
-                                                        httplib::Response& response) {
+                                                         httplib::Response& response) {
                                             return Authorize(request, response);
                                           }});
   if (!options_.web_root.empty()) server_.set_mount_point("/", options_.web_root.string());

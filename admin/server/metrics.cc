@@ -69,8 +69,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 void Metrics::CommandAnswered(std::string_view command, std::string_view outcome,
                               std::string_view code, double seconds) {
-  commands_->Add({{"command", std::string(command)}, {"outcome", std::string(outcome)},
-                  {"code", std::string(code)}})
+  commands_
+      ->Add({{"command", std::string(command)},
+             {"outcome", std::string(outcome)},
+             {"code", std::string(code)}})
       .Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
@@ -89,15 +91,16 @@ std::string Metrics::Render(const Store& store) {
     batched_requests_->Increment(static_cast<double>(stats.requests - last_stats_.requests));
     fsync_seconds_->Increment(stats.sync_seconds - last_stats_.sync_seconds);
     batch_size_average_->Set(stats.syncs == 0 ? 0
-                                                : static_cast<double>(stats.requests) /
-                                                      static_cast<double>(stats.syncs));
+                                              : static_cast<double>(stats.requests) /
+                                                    static_cast<double>(stats.syncs));
     last_stats_ = stats;
     const uint64_t head = store.log->Head();
     log_events_->Set(static_cast<double>(head));
     uint64_t live_bytes = 0;
     store.db->db()->GetIntProperty(store.db->log(), "rocksdb.estimate-live-data-size", &live_bytes);
     uint64_t memtable_bytes = 0;
-    store.db->db()->GetIntProperty(store.db->log(), "rocksdb.cur-size-all-mem-tables", &memtable_bytes);
+    store.db->db()->GetIntProperty(store.db->log(), "rocksdb.cur-size-all-mem-tables",
+                                   &memtable_bytes);
     log_bytes_->Set(static_cast<double>(live_bytes + memtable_bytes));
     const auto checkpoint = store.models->Checkpoint(*store.models->Current());
     const uint64_t applied = checkpoint.ok() ? checkpoint.value() : 0;
@@ -107,7 +110,9 @@ std::string Metrics::Render(const Store& store) {
       auto oldest = store.log->ReadLog(applied + 1, 1);
       if (oldest.ok() && !oldest.value().empty()) {
         const auto now = std::chrono::system_clock::now();
-        lag_seconds = std::chrono::duration<double>(now - oldest.value().front().event.meta.at.point()).count();
+        lag_seconds =
+            std::chrono::duration<double>(now - oldest.value().front().event.meta.at.point())
+                .count();
       }
     }
     lag_seconds_->Set(lag_seconds < 0 ? 0 : lag_seconds);

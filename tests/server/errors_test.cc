@@ -43,14 +43,16 @@ TEST_F(Errors, MalformedJsonIs400) {
 
 // The media type decides, case-insensitively, whatever parameters follow it.
 TEST_F(Errors, JsonWithParametersOrOtherCaseIsJson) {
-  const std::string certify = R"({"command": "RecordCertification", "certification_id": "C-1", "track": "it_pro"})";
+  const std::string certify =
+      R"({"command": "RecordCertification", "certification_id": "C-1", "track": "it_pro"})";
   EXPECT_EQ(Raw(certify, "application/json; charset=utf-8").status, 200);
   EXPECT_EQ(Raw(certify, "Application/JSON").status, 200);
   ExpectError(Raw(certify, "application/jsonfoo"), 415, "invalid_input");
 }
 
 TEST_F(Errors, WrongTypeIs400NamingTheField) {
-  const Answer answer = Raw(R"({"command": "RecordCertification", "certification_id": 7, "track": "it_pro"})");
+  const Answer answer =
+      Raw(R"({"command": "RecordCertification", "certification_id": 7, "track": "it_pro"})");
   ExpectError(answer, 400, "invalid_input");
   EXPECT_NE(answer.message().find("certification_id"), std::string::npos) << answer.message();
 }
@@ -90,16 +92,18 @@ TEST_F(Errors, NoTokenOrABadTokenIs401) {
               "unauthorized");
   ExpectError(server_.Get("/v1/trainers/" + std::string(kOwn), ""), 401, "unauthorized");
   // A token in another scheme is no bearer token.
-  ExpectError(server_.Post(TestServer::CommandPath(kOwn), R"({"command":"StartRenewal"})",
-                           "application/json", "",
-                           {{"Authorization", "Basic " + server_.Support()}}),
-              401, "unauthorized");
+  ExpectError(
+      server_.Post(TestServer::CommandPath(kOwn), R"({"command":"StartRenewal"})",
+                   "application/json", "", {{"Authorization", "Basic " + server_.Support()}}),
+      401, "unauthorized");
 }
 
 TEST_F(Errors, ARoleThatMayNotIs403) {
-  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Auditor()), 403, "forbidden");
-  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Token("trainer (other)")),
-              403, "forbidden");
+  ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Auditor()), 403,
+              "forbidden");
+  ExpectError(
+      server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Token("trainer (other)")), 403,
+      "forbidden");
   ExpectError(server_.Get("/v1/trainers/" + std::string(kOwn) + "/history", server_.System()), 403,
               "forbidden");
 }
@@ -124,17 +128,19 @@ TEST_F(Errors, ADomainRejectionIs422WithItsCode) {
   server_.Enroll("5550002", 200);  // TIME-1: the window opens 90 days before the anniversary
   ExpectError(server_.Command("5550002", {{"command", "StartRenewal"}}, server_.Support()), 422,
               "renewal_window_not_open");
-  ExpectError(server_.Command(kOwn, {{"command", "EnrollTrainer"},
-                                     {"name", "Again"},
-                                     {"email", "again@example.jp"},
-                                     {"anniversary", Day(30)}},
+  ExpectError(server_.Command(kOwn,
+                              {{"command", "EnrollTrainer"},
+                               {"name", "Again"},
+                               {"email", "again@example.jp"},
+                               {"anniversary", Day(30)}},
                               server_.Support()),
               422, "already_enrolled");
 }
 
 TEST_F(Errors, WrongContentTypeIs415) {
   ExpectError(Raw(R"({"command": "StartRenewal"})", "text/plain"), 415, "invalid_input");
-  ExpectError(Raw("command=StartRenewal", "application/x-www-form-urlencoded"), 415, "invalid_input");
+  ExpectError(Raw("command=StartRenewal", "application/x-www-form-urlencoded"), 415,
+              "invalid_input");
 }
 
 TEST_F(Errors, OversizedBodyIs413) {
@@ -250,20 +256,21 @@ TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
   ExpectError(differing, 400, "invalid_input");
   EXPECT_NE(differing.message().find("idempotency_key"), std::string::npos) << differing.message();
 
-  const Answer first =
-      server_.Post(path, order.dump(), "application/json", server_.Support(), {{"Idempotency-Key", "header-key"}});
+  const Answer first = server_.Post(path, order.dump(), "application/json", server_.Support(),
+                                    {{"Idempotency-Key", "header-key"}});
   ASSERT_EQ(first.status, 200) << first.Describe();
   EXPECT_EQ(first.json.value("outcome", ""), "accepted");
   bool keyed = false;
   for (const auto& event : first.json["events"]) {
-    if (event.value("event", "") == "PaymentPlaced") keyed = event.value("idempotency_key", "") == "header-key";
+    if (event.value("event", "") == "PaymentPlaced")
+      keyed = event.value("idempotency_key", "") == "header-key";
   }
   EXPECT_TRUE(keyed) << first.Describe();
 
   const uint64_t head = server_.store().log->Head();
   // The same key again (a new command id, as a browser retry after a time-out would send).
-  const Answer retried =
-      server_.Post(path, order.dump(), "application/json", server_.Support(), {{"Idempotency-Key", "header-key"}});
+  const Answer retried = server_.Post(path, order.dump(), "application/json", server_.Support(),
+                                      {{"Idempotency-Key", "header-key"}});
   ASSERT_EQ(retried.status, 200) << retried.Describe();
   EXPECT_EQ(retried.json.value("outcome", ""), "retried") << retried.Describe();
   // The key in the body and the header agreeing is the same order too.

@@ -15,7 +15,10 @@ Json CardOrder(const std::string& number, const std::string& key) {
   return {{"command", "PlaceOrder"},
           {"method", "credit_card"},
           {"card",
-           {{"holder", "HANAKO SATO"}, {"number", number}, {"expiry", "2039-12"}, {"security_code", "737"}}},
+           {{"holder", "HANAKO SATO"},
+            {"number", number},
+            {"expiry", "2039-12"},
+            {"security_code", "737"}}},
           {"payer_name", "HANAKO SATO"},
           {"confirmed", true},
           {"idempotency_key", key}};
@@ -25,13 +28,16 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   TestServer server;
   server.ToPayment(kOwn);
   // A refused card (Luhn), a malformed one, then the accepted order.
-  const Answer refused = server.Command(kOwn, CardOrder("4111111111111112", "m-1"), server.OwnTrainer());
+  const Answer refused =
+      server.Command(kOwn, CardOrder("4111111111111112", "m-1"), server.OwnTrainer());
   EXPECT_EQ(refused.status, 422) << refused.Describe();
   EXPECT_EQ(refused.code(), "card_invalid");
   EXPECT_EQ(refused.body.find("4111111111111112"), std::string::npos) << refused.Describe();
-  const Answer accepted = server.Command(kOwn, CardOrder("4111111111111111", "m-2"), server.OwnTrainer());
+  const Answer accepted =
+      server.Command(kOwn, CardOrder("4111111111111111", "m-2"), server.OwnTrainer());
   ASSERT_EQ(accepted.status, 200) << accepted.Describe();
-  EXPECT_EQ(accepted.body.find("4111111111111111"), std::string::npos) << "the answer echoes the number";
+  EXPECT_EQ(accepted.body.find("4111111111111111"), std::string::npos)
+      << "the answer echoes the number";
   // A card number where a field should not be (unknown field): refused, and not echoed.
   Json stray = CardOrder("5555555555554444", "m-3");
   stray["pan"] = "5555555555554444";
@@ -44,15 +50,18 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   ASSERT_EQ(scraped.status, 200);
   EXPECT_EQ(scraped.content_type.rfind("text/plain", 0), 0u) << scraped.content_type;
   const std::string& page = scraped.body;
-  for (const char* family : {"mct_commands_total", "mct_command_duration_seconds",
-                             "mct_append_batches_total", "mct_append_fsync_seconds_total",
-                             "mct_projection_lag_events", "mct_log_bytes"}) {
-    EXPECT_NE(page.find(std::string("# TYPE ") + family + " "), std::string::npos) << family << "\n" << page;
+  for (const char* family :
+       {"mct_commands_total", "mct_command_duration_seconds", "mct_append_batches_total",
+        "mct_append_fsync_seconds_total", "mct_projection_lag_events", "mct_log_bytes"}) {
+    EXPECT_NE(page.find(std::string("# TYPE ") + family + " "), std::string::npos) << family << "\n"
+                                                                                   << page;
   }
   // Commands by command, outcome and code.
-  auto has_sample = [&page](const std::string& command, const std::string& outcome, const std::string& code) {
+  auto has_sample = [&page](const std::string& command, const std::string& outcome,
+                            const std::string& code) {
     const std::regex line("(^|\n)mct_commands_total\\{[^}]*\\} [0-9.e+]+");
-    for (auto it = std::sregex_iterator(page.begin(), page.end(), line); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(page.begin(), page.end(), line);
+         it != std::sregex_iterator(); ++it) {
       const std::string sample = it->str();
       if (sample.find("command=\"" + command + "\"") != std::string::npos &&
           sample.find("outcome=\"" + outcome + "\"") != std::string::npos &&
@@ -65,7 +74,9 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   EXPECT_TRUE(has_sample("PlaceOrder", "accepted", "")) << page;
   EXPECT_TRUE(has_sample("PlaceOrder", "rejected", "card_invalid")) << page;
   EXPECT_TRUE(has_sample("EnrollTrainer", "accepted", "")) << page;
-  EXPECT_NE(page.find("mct_command_duration_seconds_bucket{command=\"PlaceOrder\""), std::string::npos) << page;
+  EXPECT_NE(page.find("mct_command_duration_seconds_bucket{command=\"PlaceOrder\""),
+            std::string::npos)
+      << page;
   // Appends were synced and counted.
   const std::regex batches("\nmct_append_batches_total ([0-9.e+]+)");
   std::smatch match;
@@ -82,7 +93,8 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
 TEST(Metrics, TheLogHasNoCardNumberEither) {
   TestServer server;
   server.ToPayment(kOwn);
-  ASSERT_EQ(server.Command(kOwn, CardOrder("4111111111111111", "n-1"), server.OwnTrainer()).status, 200);
+  ASSERT_EQ(server.Command(kOwn, CardOrder("4111111111111111", "n-1"), server.OwnTrainer()).status,
+            200);
   const Answer exported = server.Get("/v1/export", server.Auditor());
   ASSERT_EQ(exported.status, 200) << exported.Describe();
   EXPECT_NE(exported.body.find("PaymentPlaced"), std::string::npos);
