@@ -1,7 +1,10 @@
 // Value types: MCID, dates, instants, the closed sets and PROF-1's table.
 #include "domain/values.h"
 
+#include <date/date.h>
 #include <gtest/gtest.h>
+
+#include <random>
 
 #include "tests/domain/given.h"
 
@@ -154,6 +157,35 @@ TEST(InstantParse, RefusesBadInput) {
 TEST(InstantFormat, OmitsZeroMilliseconds) {
   EXPECT_EQ(Instant::FromMillis(0).ToString(), "1970-01-01T00:00:00Z");
   EXPECT_EQ(Instant::FromMillis(1).ToString(), "1970-01-01T00:00:00.001Z");
+}
+
+// Instants and dates are written without the date library's stream; its rendering stays the
+// reference, for every year it can be given.
+TEST(InstantFormat, MatchesTheDateLibraryOverEveryYear) {
+  std::mt19937_64 random(20170401);
+  const int64_t year_zero = -62167219200000;   // 0000-01-01T00:00:00Z
+  const int64_t after_9999 = 253402300800000;  // 10000-01-01T00:00:00Z
+  std::vector<int64_t> millis = {
+      year_zero - 1,        year_zero, -1, 0, 999, 1000, 951782400000, after_9999 - 1, after_9999,
+      after_9999 + 86400000};
+  for (int round = 0; round < 20000; ++round) {
+    millis.push_back(year_zero - 86400000LL * 400 +
+                     static_cast<int64_t>(random() % static_cast<uint64_t>(after_9999 - year_zero +
+                                                                           86400000LL * 800)));
+    millis.push_back(static_cast<int64_t>(random() % 4102444800000ULL) / 1000 *
+                     1000);  // whole seconds
+  }
+  for (const int64_t at : millis) {
+    const Instant instant = Instant::FromMillis(at);
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(instant.point());
+    const std::string expected = seconds == instant.point()
+                                     ? date::format("%FT%TZ", seconds)
+                                     : date::format("%FT%TZ", instant.point());
+    ASSERT_EQ(instant.ToString(), expected) << at;
+    ASSERT_EQ(instant.date().ToString(),
+              date::format("%F", std::chrono::floor<date::days>(instant.point())))
+        << at;
+  }
 }
 
 TEST(InstantDate, IsTheUtcCalendarDay) {
