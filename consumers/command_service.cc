@@ -24,15 +24,15 @@ bool CommandService::CachedState(const std::string& mcid, uint64_t version,
   return true;
 }
 
-void CommandService::CacheState(const std::string& mcid, const domain::TrainerState& state) {
+void CommandService::CacheState(const std::string& mcid, domain::TrainerState state) {
   std::lock_guard lock(cache_mutex_);
   if (const auto found = cache_.find(mcid); found != cache_.end()) {
-    found->second.first = state;
+    found->second.first = std::move(state);
     lru_.splice(lru_.begin(), lru_, found->second.second);
     return;
   }
   lru_.push_front(mcid);
-  cache_.emplace(mcid, std::make_pair(state, lru_.begin()));
+  cache_.emplace(mcid, std::make_pair(std::move(state), lru_.begin()));
   if (cache_.size() > kCacheCapacity) {
     cache_.erase(lru_.back());
     lru_.pop_back();
@@ -49,8 +49,10 @@ Result<domain::TrainerState> CommandService::LoadState(const domain::Mcid& mcid)
   return state;
 }
 
-Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
-  if (!command.command_id.empty()) {
+Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
+                                             CommandIdOrigin id_origin) {
+  const bool minted_now = id_origin == CommandIdOrigin::kMintedNow;
+  if (!command.command_id.empty() && !minted_now) {
     auto earlier = store_.FindCommand(command.command_id);
     if (!earlier.ok()) return earlier.error();
     if (earlier.value()) {
@@ -108,6 +110,7 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
       command.command_id};
   request.expected_version = static_cast<uint64_t>(state.version);
   request.events = std::move(decision.events);
+  request.fresh_command_id = minted_now;
   auto appended = store_.Append(std::move(request));
   if (!appended.ok()) return appended.error();
   AppendOutcome& outcome = appended.value();
@@ -131,7 +134,7 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command) {
   }
   // The next command on this trainer starts from here instead of re-reading the stream.
   for (const auto& envelope : outcome.written) domain::EvolveInPlace(state, envelope.event);
-  CacheState(command.mcid.str(), state);
+  CacheState(command.mcid.str(), std::move(state));
   CommandAnswer answer;
   answer.events = std::move(outcome.written);
   return answer;

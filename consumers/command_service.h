@@ -25,13 +25,18 @@ struct CommandAnswer {
   std::vector<EventEnvelope> events;  // written now (accepted) or the first time (retried)
 };
 
+// Where a command's id came from. A client's id may be a retry and is looked up first; an id the
+// front door minted for this command (128 random bits) cannot be, and skips both look-ups.
+enum class CommandIdOrigin : uint8_t { kClient, kMintedNow };
+
 class CommandService {
  public:
   CommandService(EventStore& store, domain::Policy policy)
       : store_(store), policy_(std::move(policy)) {}
 
   // Decides and appends; an I/O failure is an Error and nothing was written.
-  Result<CommandAnswer> Handle(const domain::Command& command);
+  Result<CommandAnswer> Handle(const domain::Command& command,
+                               CommandIdOrigin id_origin = CommandIdOrigin::kClient);
 
   // The trainer's folded state, from the cache when it is current.
   Result<domain::TrainerState> LoadState(const domain::Mcid& mcid);
@@ -41,7 +46,7 @@ class CommandService {
   // A small LRU of folded states; an entry is used only if its version is the stream's.
   static constexpr size_t kCacheCapacity = 65536;
   bool CachedState(const std::string& mcid, uint64_t version, domain::TrainerState* out);
-  void CacheState(const std::string& mcid, const domain::TrainerState& state);
+  void CacheState(const std::string& mcid, domain::TrainerState state);
 
   EventStore& store_;
   domain::Policy policy_;

@@ -3,7 +3,6 @@
 #include <cctype>
 #include <chrono>
 #include <random>
-#include <sstream>
 
 #include "admin/cli.h"
 #include "admin/command_json.h"
@@ -17,11 +16,16 @@
 namespace mct::admin::server {
 namespace {
 
+// 128 random bits: never an id seen before, so the store need not look it up (see Answer).
 std::string FreshCommandId() {
   thread_local std::mt19937_64 random{std::random_device{}()};
-  std::ostringstream out;
-  out << "http-" << std::hex << random() << random();
-  return out.str();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "http-";
+  id.reserve(5 + 32);
+  for (uint64_t bits : {random(), random()}) {
+    for (int shift = 60; shift >= 0; shift -= 4) id.push_back(kHex[(bits >> shift) & 0xF]);
+  }
+  return id;
 }
 
 // The HTTP status of a rejection (the class's contract in http_api.h).
@@ -53,10 +57,10 @@ bool IsJson(const httplib::Request& request) {
 
 // Runs `command` and answers it; `accepted` runs only when the command was accepted.
 void Answer(Store& store, Metrics& metrics, const domain::Command& command,
-            httplib::Response& response, const std::function<void()>& appended,
-            const std::function<Status()>& accepted = {}) {
+            consumers::CommandIdOrigin id_origin, httplib::Response& response,
+            const std::function<void()>& appended, const std::function<Status()>& accepted = {}) {
   const auto started = std::chrono::steady_clock::now();
-  auto answer = store.commands->Handle(command);
+  auto answer = store.commands->Handle(command, id_origin);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::string name(domain::CommandName(command.body));
@@ -131,6 +135,7 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   command.mcid = *mcid;
   command.at = Now();
   command.actor = *actor;
+  auto id_origin = consumers::CommandIdOrigin::kClient;
   if (body.contains("command_id")) {
     if (!body["command_id"].is_string() || body["command_id"].get<std::string>().empty()) {
       return SendError(response, 400, "invalid_input", "command_id: must be a non-empty string");
@@ -138,6 +143,7 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
     command.command_id = body["command_id"].get<std::string>();
   } else {
     command.command_id = FreshCommandId();
+    id_origin = consumers::CommandIdOrigin::kMintedNow;
   }
   auto decoded = CommandBodyFromJson(body, {"command_id"});
   if (!decoded.ok()) return SendError(response, 400, "invalid_input", decoded.error().message);
@@ -153,7 +159,7 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
       order->idempotency_key = header;
     }
   }
-  Answer(store_, metrics_, command, response, appended_);
+  Answer(store_, metrics_, command, id_origin, response, appended_);
 }
 
 void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& response) {
@@ -200,11 +206,12 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   auto staged = StageUpload(options_.data_dir, bytes);
   if (!staged.ok()) return SendError(response, 500, "internal", staged.error().message);
   const std::filesystem::path staged_path = staged.value();
-  Answer(store_, metrics_, command, response, appended_, [&]() -> Status {
-    auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
-    if (!kept.ok()) return kept.error();
-    return Ok();
-  });
+  Answer(store_, metrics_, command, consumers::CommandIdOrigin::kMintedNow, response, appended_,
+         [&]() -> Status {
+           auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
+           if (!kept.ok()) return kept.error();
+           return Ok();
+         });
   std::error_code ignored;
   std::filesystem::remove(staged_path, ignored);  // gone already when kept
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <barrier>
 #include <iostream>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -279,6 +280,33 @@ TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
                                        {{"Idempotency-Key", "header-key"}});
   EXPECT_EQ(agreeing.status, 200) << agreeing.Describe();
   EXPECT_EQ(agreeing.json.value("outcome", ""), "retried") << agreeing.Describe();
+  EXPECT_EQ(server_.store().log->Head(), head);
+}
+
+// A command sent without an id gets one minted by the server, which the store records without
+// looking it up first (it cannot have been seen). Sent again with that id, the command is a
+// retry: the first answer, and nothing written.
+TEST_F(Errors, AMintedCommandIdIsRecordedForRetries) {
+  server_.Enroll("5550004");
+  const Json survey = {{"command", "RecordMtmSurvey"},
+                       {"course_name", "AZ-104T00"},
+                       {"course_date", Day(-10)},
+                       {"average_score", 8.5}};
+  const Answer first = server_.Command("5550004", survey, server_.Support());
+  ASSERT_EQ(first.status, 200) << first.Describe();
+  const std::string minted = first.json.value("command_id", "");
+  EXPECT_TRUE(std::regex_match(minted, std::regex("http-[0-9a-f]{32}"))) << minted;
+  const Answer second = server_.Command("5550004", survey, server_.Support());
+  ASSERT_EQ(second.status, 200) << second.Describe();
+  EXPECT_NE(second.json.value("command_id", ""), minted);
+
+  const uint64_t head = server_.store().log->Head();
+  Json retry = survey;
+  retry["command_id"] = minted;
+  const Answer retried = server_.Command("5550004", retry, server_.Support());
+  ASSERT_EQ(retried.status, 200) << retried.Describe();
+  EXPECT_EQ(retried.json.value("outcome", ""), "retried");
+  EXPECT_EQ(retried.json["events"], first.json["events"]);
   EXPECT_EQ(server_.store().log->Head(), head);
 }
 
