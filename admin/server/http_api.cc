@@ -94,6 +94,9 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   });
   server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
     metrics_.HttpAnswered(response.status);
+    // The line is built only when it will be written: at the default level it is not, and
+    // building it cost about as much as parsing the command.
+    if (!spdlog::should_log(spdlog::level::info)) return;
     spdlog::info(nlohmann::json{{"msg", "request"},
                                 {"method", request.method},
                                 {"path", request.path},

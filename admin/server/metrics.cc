@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -69,18 +70,42 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 void Metrics::CommandAnswered(std::string_view command, std::string_view outcome,
                               std::string_view code, double seconds) {
-  commands_
-      ->Add({{"command", std::string(command)},
-             {"outcome", std::string(outcome)},
-             {"code", std::string(code)}})
-      .Increment();
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {
-      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
-  command_seconds_->Add({{"command", std::string(command)}}, kBuckets).Observe(seconds);
+  std::string key;
+  key.reserve(command.size() + outcome.size() + code.size() + 2);
+  key.append(command).append(1, '/').append(outcome).append(1, '/').append(code);
+  CommandSeries* series = nullptr;
+  {
+    std::shared_lock lock(series_mutex_);
+    if (const auto found = command_series_.find(key); found != command_series_.end()) {
+      series = &found->second;
+    }
+  }
+  if (series == nullptr) {
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
+    std::unique_lock lock(series_mutex_);
+    auto [entry, added] = command_series_.try_emplace(std::move(key));
+    if (added) {
+      entry->second.count = &commands_->Add({{"command", std::string(command)},
+                                             {"outcome", std::string(outcome)},
+                                             {"code", std::string(code)}});
+      entry->second.seconds = &command_seconds_->Add({{"command", std::string(command)}}, kBuckets);
+    }
+    series = &entry->second;  // a map's elements stay where they are while it grows
+  }
+  series->count->Increment();
+  series->seconds->Observe(seconds);
 }
 
 void Metrics::HttpAnswered(int status) {
-  http_responses_->Add({{"class", std::to_string(status / 100) + "xx"}}).Increment();
+  const size_t status_class = std::clamp(status / 100, 1, 5);
+  prometheus::Counter* counter = http_classes_[status_class].load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    std::unique_lock lock(series_mutex_);
+    counter = &http_responses_->Add({{"class", std::to_string(status_class) + "xx"}});
+    http_classes_[status_class].store(counter, std::memory_order_release);
+  }
+  counter->Increment();
 }
 
 std::string Metrics::Render(const Store& store) {

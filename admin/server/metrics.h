@@ -14,9 +14,13 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 
 #include "admin/store.h"
 
@@ -49,6 +53,16 @@ class Metrics {
   prometheus::Counter* batched_requests_;
   prometheus::Counter* fsync_seconds_;
   prometheus::Gauge* batch_size_average_;
+
+  // The series of each label set, found once: Family::Add builds and hashes a label map on
+  // every call, which cost more than the rest of counting a command.
+  struct CommandSeries {
+    prometheus::Counter* count = nullptr;
+    prometheus::Histogram* seconds = nullptr;
+  };
+  std::shared_mutex series_mutex_;
+  std::unordered_map<std::string, CommandSeries> command_series_;    // "command/outcome/code"
+  std::array<std::atomic<prometheus::Counter*>, 6> http_classes_{};  // by status / 100
 
   std::mutex sample_mutex_;
   consumers::CommitStats last_stats_;

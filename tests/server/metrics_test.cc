@@ -90,6 +90,54 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   }
 }
 
+// The value of the one sample of `family` whose labels are exactly `labels`, or -1.
+double SampleValue(const std::string& page, const std::string& family, const std::string& labels) {
+  const std::string prefix = "\n" + family + "{" + labels + "} ";
+  const auto found = page.find(prefix);
+  if (found == std::string::npos) return -1;
+  return std::stod(page.substr(found + prefix.size()));
+}
+
+// Each label set keeps its own series however many commands share it: counts add up exactly.
+TEST(Metrics, CountsEveryCommandInTheSeriesOfItsLabels) {
+  TestServer server;
+  server.Enroll("7000001");
+  server.Enroll("7000002");
+  server.Enroll("7000003");
+  // EnrollTrainer again for an enrolled trainer: refused with its code, three times.
+  std::string code;
+  for (int round = 0; round < 3; ++round) {
+    const Answer again = server.Command("7000001",
+                                        {{"command", "EnrollTrainer"},
+                                         {"name", "Trainer 7000001"},
+                                         {"email", "trainer7000001@example.jp"},
+                                         {"anniversary", Day(30)}},
+                                        server.Support());
+    ASSERT_EQ(again.status, 422) << again.Describe();
+    code = again.code();
+  }
+  const Answer missing = server.Get("/v1/trainers/7000009", server.Support());
+  ASSERT_EQ(missing.status, 404) << missing.Describe();
+  const std::string page = server.Get("/metrics").body;
+  EXPECT_EQ(SampleValue(page, "mct_commands_total",
+                        "code=\"\",command=\"EnrollTrainer\",outcome=\"accepted\""),
+            3)
+      << page;
+  EXPECT_EQ(SampleValue(page, "mct_commands_total",
+                        "code=\"\",command=\"RecordCertification\",outcome=\"accepted\""),
+            3)
+      << page;
+  EXPECT_EQ(SampleValue(page, "mct_commands_total",
+                        "code=\"" + code + "\",command=\"EnrollTrainer\",outcome=\"rejected\""),
+            3)
+      << code << "\n"
+      << page;
+  EXPECT_EQ(SampleValue(page, "mct_command_duration_seconds_count", "command=\"EnrollTrainer\""), 6)
+      << page;
+  EXPECT_EQ(SampleValue(page, "mct_http_responses_total", "class=\"4xx\""), 4) << page;
+  EXPECT_GE(SampleValue(page, "mct_http_responses_total", "class=\"2xx\""), 6) << page;
+}
+
 TEST(Metrics, TheLogHasNoCardNumberEither) {
   TestServer server;
   server.ToPayment(kOwn);
