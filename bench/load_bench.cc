@@ -85,6 +85,12 @@ LoadOptions ParseArgs(int argc, char** argv) {
   return options;
 }
 
+// One request of a session, rendered when the trainer's session starts.
+struct SessionRequest {
+  std::string body;
+  httplib::Headers headers;
+};
+
 // The commands of one trainer's renewal, in order, as request bodies.
 std::vector<Json> RenewalSession(uint64_t mcid, bool unticked_first) {
   const mct::domain::Date today = mct::admin::Now().date();
@@ -138,6 +144,18 @@ std::vector<Json> RenewalSession(uint64_t mcid, bool unticked_first) {
   return out;
 }
 
+std::vector<SessionRequest> RenderSession(uint64_t mcid, bool unticked_first,
+                                          const httplib::Headers& auth) {
+  std::vector<SessionRequest> requests;
+  for (const auto& body : RenewalSession(mcid, unticked_first)) {
+    SessionRequest request{body.dump(), auth};
+    if (body["command"] == "PlaceOrder")
+      request.headers.emplace("Idempotency-Key", "order-" + std::to_string(mcid));
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
 struct ConnectionFigures {
   std::vector<double> latencies_ms;
   uint64_t ok = 0, client_errors = 0, server_errors = 0, transport_errors = 0;
@@ -161,19 +179,16 @@ void RunConnection(const LoadOptions& options, int connection, Clock::time_point
   uint64_t trainer = 0;
   while (true) {
     const uint64_t mcid = next_mcid++;
-    const auto session = RenewalSession(mcid, ++trainer % options.mistake_every == 0);
+    const auto session = RenderSession(mcid, ++trainer % options.mistake_every == 0, auth);
     const std::string path = "/v1/trainers/" + std::to_string(mcid) + "/commands";
-    for (const auto& body : session) {
+    for (const auto& request : session) {
       if (options.rate > 0) {
         std::this_thread::sleep_until(due);
       } else {
         due = Clock::now();
       }
       if (due >= end) return;
-      httplib::Headers headers = auth;
-      if (body["command"] == "PlaceOrder")
-        headers.emplace("Idempotency-Key", "order-" + std::to_string(mcid));
-      const auto result = client.Post(path, headers, body.dump(), "application/json");
+      const auto result = client.Post(path, request.headers, request.body, "application/json");
       const double latency = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
       if (due >= start) figures.latencies_ms.push_back(latency);
       if (!result) {
