@@ -28,7 +28,8 @@ std::string RandomToken() {
 
 }  // namespace
 
-TokenStore::TokenStore(std::filesystem::path data_dir) : path_(std::move(data_dir) / kFileName) {}
+TokenStore::TokenStore(std::filesystem::path data_dir, std::chrono::milliseconds recheck)
+    : path_(std::move(data_dir) / kFileName), recheck_(recheck) {}
 
 Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domain::Role role,
                                     const std::string& id) {
@@ -63,11 +64,7 @@ void TokenStore::ReloadIfChanged() {
   loaded_at_ = modified;
 }
 
-std::optional<domain::Actor> TokenStore::Authenticate(const std::string& token) {
-  if (token.empty()) return std::nullopt;
-  const std::string hash = domain::Sha256Hex(token);
-  std::lock_guard lock(mutex_);
-  ReloadIfChanged();
+std::optional<domain::Actor> TokenStore::Find(const std::string& hash) const {
   std::optional<domain::Actor> found;
   // Every entry is compared, in constant time, so timing tells nothing about the tokens.
   for (const auto& entry : entries_) {
@@ -75,6 +72,26 @@ std::optional<domain::Actor> TokenStore::Authenticate(const std::string& token) 
         CRYPTO_memcmp(entry.sha256.data(), hash.data(), hash.size()) == 0) {
       found = entry.actor;
     }
+  }
+  return found;
+}
+
+std::optional<domain::Actor> TokenStore::Authenticate(const std::string& token) {
+  if (token.empty()) return std::nullopt;
+  const std::string hash = domain::Sha256Hex(token);
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  bool checked_now = false;
+  if (now - checked_at_ >= recheck_) {
+    ReloadIfChanged();
+    checked_at_ = now;
+    checked_now = true;
+  }
+  auto found = Find(hash);
+  if (!found && !checked_now) {
+    ReloadIfChanged();
+    checked_at_ = now;
+    found = Find(hash);
   }
   return found;
 }

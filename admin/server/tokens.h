@@ -3,11 +3,15 @@
 // `mctctl token add` and never stored. Authentication compares hashes in constant time.
 //
 // The file lives beside RocksDB, not in it, so `mctctl token add` works while mctd holds the
-// database; mctd rereads the file when it changes.
+// database. mctd rereads the file when it changes: at once when a token is not among those it
+// knows (a token just added works on its first request), and otherwise at most once per
+// `recheck` (a line removed from the file stops working within it), since looking at the file
+// on every request cost as much as the rest of authenticating.
 //
 // Thread-safety: Authenticate may be called from any thread; Add takes a file lock of its own.
 #pragma once
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <mutex>
@@ -22,7 +26,8 @@ namespace mct::admin::server {
 
 class TokenStore {
  public:
-  explicit TokenStore(std::filesystem::path data_dir);
+  explicit TokenStore(std::filesystem::path data_dir,
+                      std::chrono::milliseconds recheck = std::chrono::seconds(1));
 
   // Makes a new random token for (role, id), stores its hash, and answers the token.
   static Result<std::string> Add(const std::filesystem::path& data_dir, domain::Role role,
@@ -37,9 +42,12 @@ class TokenStore {
     domain::Actor actor;
   };
   void ReloadIfChanged();
+  std::optional<domain::Actor> Find(const std::string& hash) const;
 
   std::filesystem::path path_;
+  std::chrono::milliseconds recheck_;
   std::mutex mutex_;
+  std::chrono::steady_clock::time_point checked_at_{};
   std::filesystem::file_time_type loaded_at_{};
   std::vector<Entry> entries_;
 };
