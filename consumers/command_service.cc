@@ -41,7 +41,11 @@ void CommandService::CacheState(const std::string& mcid, domain::TrainerState st
 
 Result<domain::TrainerState> CommandService::LoadState(const domain::Mcid& mcid) {
   domain::TrainerState state;
-  if (CachedState(mcid.str(), store_.StreamVersion(mcid), &state)) return state;
+  const uint64_t version = store_.StreamVersion(mcid);
+  // No events yet (an enrolment): nothing to read. The store knows every stream's head, and
+  // opening an iterator on an empty range costs more than the rest of the command's fold.
+  if (version == 0) return state;
+  if (CachedState(mcid.str(), version, &state)) return state;
   auto stream = store_.ReadStream(mcid);
   if (!stream.ok()) return stream.error();
   for (const auto& envelope : stream.value()) domain::EvolveInPlace(state, envelope.event);
