@@ -1,7 +1,8 @@
 // mct_store_bench: measures the durable store against RocksDB's own limits on the same machine,
 // in one run, and prints one table (Markdown) with each figure and its ratio to those limits.
 //
-//   mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S] [--no-demo] [--only-writers N]
+//   mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S] [--no-demo]
+//                       [--only-writers N] [--client-ids]
 //
 // DIR holds three fresh sub-directories, each wiped when the run starts:
 //   DIR/rocksdb   plain RocksDB, 200-byte values: the machine's limits
@@ -10,6 +11,9 @@
 //
 // --no-demo stops after the appends (for profiling the commit path).
 // --only-writers N measures only the store's appends with N writers, for a profiler.
+// --client-ids: the appended commands carry ids their client chose, which the store looks up
+// first (a retry is answered from the log). By default they carry ids the front door minted, as
+// mctd's commands do when the client sends none, and which need no look-up.
 // --smoke runs every section with tiny sizes in a few seconds (the `bench.smoke` ctest), so the
 // driver cannot rot; its figures mean nothing.
 #include <malloc.h>
@@ -86,11 +90,12 @@ struct BenchOptions {
   double seconds = 3.0;  // measured window of each throughput figure
   bool demo = true;      // generate, rebuild, query and compact the demo histories
   int only_writers = 0;  // when set: only the store's appends with this many writers (profiling)
+  bool client_ids = false;  // commands carry ids a client chose: looked up before they are written
 };
 
 void Usage() {
   std::cerr << "usage: mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S]"
-               " [--no-demo] [--only-writers N]\n";
+               " [--no-demo] [--only-writers N] [--client-ids]\n";
   std::exit(2);
 }
 
@@ -118,6 +123,8 @@ BenchOptions ParseArgs(int argc, char** argv) {
       options.smoke = true;
     } else if (arg == "--no-demo") {
       options.demo = false;
+    } else if (arg == "--client-ids") {
+      options.client_ids = true;
     } else if (arg == "--trainers") {
       trainers = ParseNumber<uint64_t>(next());
     } else if (arg == "--queries") {
@@ -523,7 +530,7 @@ const char* const kCourses[] = {
 // as a server's request threads would; every run uses new trainers.
 class AppendBench {
  public:
-  explicit AppendBench(const fs::path& dir) {
+  AppendBench(const fs::path& dir, bool client_ids) : client_ids_(client_ids) {
     auto db = RocksDb::Open(dir);
     if (!db.ok()) Fail(db.error().message);
     db_ = std::move(db).value();
@@ -555,6 +562,7 @@ class AppendBench {
       request.meta.command_id = CommandIdLike(((first_mcid + slot) << 32) | sequence);
       request.meta.correlation_id = request.meta.command_id;
       request.meta.causation_id = request.meta.command_id;
+      request.fresh_command_id = !client_ids_;
       request.expected_version = versions[slot];
       mct::domain::MtmSurveyRecorded survey;
       survey.course_name = kCourses[sequence % std::size(kCourses)];
@@ -593,6 +601,7 @@ class AppendBench {
  private:
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<EventStore> store_;
+  bool client_ids_;
   uint64_t next_mcid_ = 10'000'000;
 };
 
@@ -813,7 +822,7 @@ int main(int argc, char** argv) {
   if (error) Fail("cannot create " + options.dir.string() + ": " + error.message());
 
   if (options.only_writers > 0) {  // one figure, nothing else running: for a profiler
-    AppendBench appends(FreshDir(options, "appends"));
+    AppendBench appends(FreshDir(options, "appends"), options.client_ids);
     const AppendFigures figures = appends.Run(options.only_writers, options.seconds);
     std::cout << "EventStore::Append synced, " << options.only_writers << " writers: "
               << Grouped(figures.events_per_second) << " ev/s, " << Fixed(EventsPerSync(figures), 1)
@@ -830,7 +839,7 @@ int main(int argc, char** argv) {
   std::cerr << "measuring synced writes in " << options.dir.string() << "/{rocksdb,appends}\n";
   // Both closed before the rebuild is measured: their memtables are not the product's memory.
   auto rocks_owner = std::make_unique<RocksBaseline>(FreshDir(options, "rocksdb"));
-  auto appends_owner = std::make_unique<AppendBench>(FreshDir(options, "appends"));
+  auto appends_owner = std::make_unique<AppendBench>(FreshDir(options, "appends"), options.client_ids);
   RocksBaseline& rocks = *rocks_owner;
   AppendBench& appends = *appends_owner;
   const int rounds = options.smoke ? 1 : 3;
