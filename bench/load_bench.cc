@@ -11,17 +11,22 @@
 // so a stalled server cannot hide its queue (no coordinated omission). Without --rate, each
 // connection sends its next command as soon as the last is answered: saturation.
 //
+// --threads T (default 2) event loops carry the connections (libevent's HTTP client, keep-alive),
+// so the generator spends a few microseconds per command and leaves the two cores to the server,
+// as pgbench does with its -j 2 threads for the PostgreSQL side of ops/load-bench.sh.
+//
 // Prints one line of JSON: rate asked, commands answered per second, p50/p99/p999 latency in
 // milliseconds, and the answers by class (2xx, 4xx, 5xx, transport failures).
-#include <httplib.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +45,7 @@ struct LoadOptions {
   int port = 0;
   std::string token;
   int connections = 64;
+  int threads = 2;  // event loops carrying the connections
   double rate = 0;  // 0: saturation
   double seconds = 10;
   uint64_t first_mcid = 6'000'000'000;
@@ -49,7 +55,7 @@ struct LoadOptions {
 [[noreturn]] void Usage(const std::string& why) {
   std::cerr << "mct_load_bench: " << why
             << "\nusage: mct_load_bench --port P --token T [--host H] [--connections C] [--rate R]"
-               " [--seconds S] [--first-mcid M]\n";
+               " [--seconds S] [--first-mcid M] [--threads T]\n";
   std::exit(2);
 }
 
@@ -81,14 +87,18 @@ LoadOptions ParseArgs(int argc, char** argv) {
     }
   }
   if (options.port <= 0 || options.token.empty()) Usage("--port and --token are required");
-  if (options.connections <= 0 || options.seconds <= 0 || options.rate < 0) Usage("bad sizes");
+  if (options.connections <= 0 || options.threads <= 0 || options.seconds <= 0 ||
+      options.rate < 0) {
+    Usage("bad sizes");
+  }
+  options.threads = std::min(options.threads, options.connections);
   return options;
 }
 
 // One request of a session, rendered when the trainer's session starts.
 struct SessionRequest {
   std::string body;
-  httplib::Headers headers;
+  std::string idempotency_key;  // PlaceOrder's, sent as the Idempotency-Key header
 };
 
 // The commands of one trainer's renewal, in order, as request bodies.
@@ -144,13 +154,11 @@ std::vector<Json> RenewalSession(uint64_t mcid, bool unticked_first) {
   return out;
 }
 
-std::vector<SessionRequest> RenderSession(uint64_t mcid, bool unticked_first,
-                                          const httplib::Headers& auth) {
+std::vector<SessionRequest> RenderSession(uint64_t mcid, bool unticked_first) {
   std::vector<SessionRequest> requests;
   for (const auto& body : RenewalSession(mcid, unticked_first)) {
-    SessionRequest request{body.dump(), auth};
-    if (body["command"] == "PlaceOrder")
-      request.headers.emplace("Idempotency-Key", "order-" + std::to_string(mcid));
+    SessionRequest request{body.dump(), ""};
+    if (body["command"] == "PlaceOrder") request.idempotency_key = "order-" + std::to_string(mcid);
     requests.push_back(std::move(request));
   }
   return requests;
@@ -161,64 +169,155 @@ struct ConnectionFigures {
   uint64_t ok = 0, client_errors = 0, server_errors = 0, transport_errors = 0;
 };
 
-void RunConnection(const LoadOptions& options, int connection, Clock::time_point start,
-                   Clock::time_point end, ConnectionFigures& figures) {
-  httplib::Client client(options.host, options.port);
-  client.set_keep_alive(true);
-  client.set_tcp_nodelay(true);
-  client.set_connection_timeout(std::chrono::seconds(5));
-  client.set_read_timeout(std::chrono::seconds(30));
-  const httplib::Headers auth = {{"Authorization", "Bearer " + options.token}};
-  // Open loop: this connection's share of the rate, its first send offset so that the
-  // connections do not fire in step.
-  const double interval_s = options.rate > 0 ? options.connections / options.rate : 0;
-  const auto interval =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
-  Clock::time_point due = start + interval * connection / options.connections;
-  uint64_t next_mcid = options.first_mcid + static_cast<uint64_t>(connection) * 1'000'000;
-  uint64_t trainer = 0;
-  while (true) {
-    const uint64_t mcid = next_mcid++;
-    const auto session = RenderSession(mcid, ++trainer % options.mistake_every == 0, auth);
-    const std::string path = "/v1/trainers/" + std::to_string(mcid) + "/commands";
-    for (const auto& request : session) {
-      if (options.rate > 0) {
-        std::this_thread::sleep_until(due);
-      } else {
-        due = Clock::now();
-      }
-      if (due >= end) return;
-      const auto result = client.Post(path, request.headers, request.body, "application/json");
-      const double latency = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
-      if (due >= start) figures.latencies_ms.push_back(latency);
-      if (!result) {
-        ++figures.transport_errors;
-      } else if (result->status >= 500) {
-        ++figures.server_errors;
-      } else if (result->status >= 400) {
-        ++figures.client_errors;
-      } else {
-        ++figures.ok;
-      }
-      due += interval;
+struct Loop;
+
+// One kept-alive connection playing trainer after trainer, one command at a time.
+struct Connection {
+  Loop* loop = nullptr;
+  evhttp_connection* http = nullptr;
+  event* timer = nullptr;  // open loop: fires when the next command is due
+  uint64_t next_mcid = 0;
+  uint64_t trainers = 0;
+  std::string path;
+  std::vector<SessionRequest> session;
+  size_t next = 0;  // the next request of `session`
+  Clock::time_point due;
+  ConnectionFigures figures;
+};
+
+// One thread's event loop and its connections.
+struct Loop {
+  const LoadOptions* options = nullptr;
+  event_base* base = nullptr;
+  std::string authorization;
+  Clock::time_point start, end;
+  Clock::duration interval{};
+  std::vector<std::unique_ptr<Connection>> connections;
+  size_t running = 0;
+};
+
+void SendNext(Connection& connection);
+
+void OnAnswer(evhttp_request* answer, void* argument) {
+  auto& connection = *static_cast<Connection*>(argument);
+  const int status = answer == nullptr ? 0 : evhttp_request_get_response_code(answer);
+  const bool measured = connection.due >= connection.loop->start;
+  if (status == 0) {  // no answer at all: counted, but it has no latency and is not throughput
+    if (measured) ++connection.figures.transport_errors;
+  } else {
+    if (measured) {
+      connection.figures.latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - connection.due).count());
+    }
+    if (status >= 500) {
+      ++connection.figures.server_errors;
+    } else if (status >= 400) {
+      ++connection.figures.client_errors;
+    } else {
+      ++connection.figures.ok;
     }
   }
+  ++connection.next;
+  connection.due += connection.loop->interval;
+  SendNext(connection);
+}
+
+void Send(Connection& connection) {
+  const SessionRequest& request = connection.session[connection.next];
+  evhttp_request* sent = evhttp_request_new(OnAnswer, &connection);
+  evkeyvalq* headers = evhttp_request_get_output_headers(sent);
+  evhttp_add_header(headers, "Host", connection.loop->options->host.c_str());
+  evhttp_add_header(headers, "Authorization", connection.loop->authorization.c_str());
+  evhttp_add_header(headers, "Content-Type", "application/json");
+  evhttp_add_header(headers, "Content-Length", std::to_string(request.body.size()).c_str());
+  if (!request.idempotency_key.empty()) {
+    evhttp_add_header(headers, "Idempotency-Key", request.idempotency_key.c_str());
+  }
+  evbuffer_add(evhttp_request_get_output_buffer(sent), request.body.data(), request.body.size());
+  // On failure libevent has freed the request without calling back: count it here.
+  if (evhttp_make_request(connection.http, sent, EVHTTP_REQ_POST, connection.path.c_str()) != 0) {
+    OnAnswer(nullptr, &connection);
+  }
+}
+
+void OnDue(evutil_socket_t, short, void* argument) { Send(*static_cast<Connection*>(argument)); }
+
+// Sends the connection's next command now, when it falls due, or never (the run is over).
+void SendNext(Connection& connection) {
+  Loop& loop = *connection.loop;
+  if (connection.next >= connection.session.size()) {
+    const uint64_t mcid = connection.next_mcid++;
+    connection.session =
+        RenderSession(mcid, ++connection.trainers % loop.options->mistake_every == 0);
+    connection.path = "/v1/trainers/" + std::to_string(mcid) + "/commands";
+    connection.next = 0;
+  }
+  const auto now = Clock::now();
+  if (loop.options->rate <= 0) connection.due = now;
+  if (connection.due >= loop.end) {
+    if (--loop.running == 0) event_base_loopbreak(loop.base);
+    return;
+  }
+  if (connection.due <= now) return Send(connection);
+  const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(connection.due - now);
+  const timeval delay{static_cast<time_t>(wait.count() / 1'000'000),
+                      static_cast<suseconds_t>(wait.count() % 1'000'000)};
+  evtimer_add(connection.timer, &delay);
+}
+
+void RunLoop(Loop& loop) {
+  for (auto& connection : loop.connections) SendNext(*connection);
+  if (loop.running > 0) event_base_dispatch(loop.base);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const LoadOptions options = ParseArgs(argc, argv);
-  std::vector<ConnectionFigures> figures(static_cast<size_t>(options.connections));
   const auto start = Clock::now() + std::chrono::milliseconds(200);
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.seconds));
-  std::vector<std::thread> threads;
-  for (int connection = 0; connection < options.connections; ++connection) {
-    threads.emplace_back(RunConnection, std::cref(options), connection, start, end,
-                         std::ref(figures[static_cast<size_t>(connection)]));
+  // Open loop: each connection's share of the rate, its first send offset so that the
+  // connections do not fire in step.
+  const double interval_s = options.rate > 0 ? options.connections / options.rate : 0;
+  const auto interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
+  std::vector<Loop> loops(static_cast<size_t>(options.threads));
+  for (auto& loop : loops) {
+    loop.options = &options;
+    loop.base = event_base_new();
+    if (loop.base == nullptr) Usage("cannot make an event loop");
+    loop.authorization = "Bearer " + options.token;
+    loop.start = start;
+    loop.end = end;
+    loop.interval = interval;
   }
+  for (int index = 0; index < options.connections; ++index) {
+    Loop& loop = loops[static_cast<size_t>(index % options.threads)];
+    auto connection = std::make_unique<Connection>();
+    connection->loop = &loop;
+    connection->http = evhttp_connection_base_new(loop.base, nullptr, options.host.c_str(),
+                                                  static_cast<uint16_t>(options.port));
+    if (connection->http == nullptr) Usage("cannot make a connection to " + options.host);
+    evhttp_connection_set_timeout(connection->http, 30);
+    connection->timer = evtimer_new(loop.base, OnDue, connection.get());
+    connection->next_mcid = options.first_mcid + static_cast<uint64_t>(index) * 1'000'000;
+    connection->due = start + interval * index / options.connections;
+    loop.connections.push_back(std::move(connection));
+    ++loop.running;
+  }
+  std::vector<std::thread> threads;
+  for (auto& loop : loops) threads.emplace_back(RunLoop, std::ref(loop));
   for (auto& thread : threads) thread.join();
+  std::vector<ConnectionFigures> figures;
+  for (auto& loop : loops) {
+    for (auto& connection : loop.connections) {
+      figures.push_back(std::move(connection->figures));
+      event_free(connection->timer);
+      evhttp_connection_free(connection->http);
+    }
+    event_base_free(loop.base);
+  }
   ConnectionFigures total;
   for (auto& one : figures) {
     total.latencies_ms.insert(total.latencies_ms.end(), one.latencies_ms.begin(),
