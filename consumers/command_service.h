@@ -26,7 +26,7 @@ struct CommandAnswer {
 };
 
 // Where a command's id came from. A client's id may be a retry and is looked up first; an id the
-// front door minted for this command (128 random bits) cannot be, and skips both look-ups.
+// front door minted for this command (command_ids.h) cannot be, and skips both look-ups.
 enum class CommandIdOrigin : uint8_t { kClient, kMintedNow };
 
 class CommandService {

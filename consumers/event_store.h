@@ -47,8 +47,8 @@ struct AppendRequest {
   domain::EventMeta meta;         // mcid, at, actor and ids, shared by every event of the command
   uint64_t expected_version = 0;  // the stream version the command was decided on
   std::vector<domain::Event> events;
-  // The command id was minted for this command just now (128 random bits), so no earlier answer
-  // can exist and the store does not look one up. The id is still recorded, for retries.
+  // The command id was minted for this command just now (command_ids.h), so no earlier answer can
+  // exist and the store does not look one up. The id is still recorded, for retries.
   bool fresh_command_id = false;
 };
 

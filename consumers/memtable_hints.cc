@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "consumers/command_ids.h"
 #include "consumers/keys.h"
 
 namespace mct::consumers {
@@ -21,13 +22,23 @@ class StreamOfKey : public rocksdb::SliceTransform {
   }
 };
 
-class WholeHeadKey : public rocksdb::SliceTransform {
+class HeadOrMintedCommand : public rocksdb::SliceTransform {
  public:
-  const char* Name() const override { return "mct.WholeHeadKey"; }
+  const char* Name() const override { return "mct.HeadOrMintedCommand"; }
   bool InDomain(const rocksdb::Slice& key) const override {
-    return key.starts_with(rocksdb::Slice(keys::kHeadPrefix.data(), keys::kHeadPrefix.size()));
+    return key.starts_with(Slice(keys::kHeadPrefix)) || key.starts_with(MintedCommands());
   }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return key; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return key.starts_with(Slice(keys::kHeadPrefix)) ? key : MintedCommands();
+  }
+
+ private:
+  static rocksdb::Slice Slice(std::string_view text) { return {text.data(), text.size()}; }
+  // "cmd/http-": the start of every minted command id's key.
+  static rocksdb::Slice MintedCommands() {
+    static const std::string prefix = keys::Command(kMintedCommandIdPrefix);
+    return Slice(prefix);
+  }
 };
 
 // One hint for the whole family: positions only grow, so each key goes right after the last one.
@@ -50,8 +61,8 @@ std::shared_ptr<const rocksdb::SliceTransform> StreamInsertHint() {
   return std::make_shared<StreamOfKey>();
 }
 
-std::shared_ptr<const rocksdb::SliceTransform> HeadInsertHint() {
-  return std::make_shared<WholeHeadKey>();
+std::shared_ptr<const rocksdb::SliceTransform> MetaInsertHint() {
+  return std::make_shared<HeadOrMintedCommand>();
 }
 
 }  // namespace mct::consumers

@@ -20,8 +20,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   if (name == kLogFamily) table.block_size = 16 << 10;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
-  // A Bloom filter over the memtable's keys: the committer looks up every command id before
-  // writing it (invariant 5), and nearly all are new; without it each miss walks the skip list.
+  // A Bloom filter over the memtable's keys: the committer looks up every command id a client
+  // chose before writing it (invariant 5), and nearly all are new; without it each miss walks the
+  // skip list.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
   // Where the committer's inserts land next to its previous ones (consumers/memtable_hints.h).
@@ -30,7 +31,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   } else if (name == kStreamsFamily) {
     options.memtable_insert_with_hint_prefix_extractor = StreamInsertHint();
   } else if (name == kMetaFamily) {
-    options.memtable_insert_with_hint_prefix_extractor = HeadInsertHint();
+    options.memtable_insert_with_hint_prefix_extractor = MetaInsertHint();
   }
   return options;
 }

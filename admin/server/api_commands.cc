@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <random>
 
 #include "admin/cli.h"
 #include "admin/command_json.h"
@@ -11,22 +10,11 @@
 #include "admin/server/route_table.h"
 #include "admin/server/uploads.h"
 #include "consumers/codec.h"
+#include "consumers/command_ids.h"
 #include "domain/sha256.h"
 
 namespace mct::admin::server {
 namespace {
-
-// 128 random bits: never an id seen before, so the store need not look it up (see Answer).
-std::string FreshCommandId() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "http-";
-  id.reserve(5 + 32);
-  for (uint64_t bits : {random(), random()}) {
-    for (int shift = 60; shift >= 0; shift -= 4) id.push_back(kHex[(bits >> shift) & 0xF]);
-  }
-  return id;
-}
 
 // The HTTP status of a rejection (the class's contract in http_api.h).
 int StatusOf(domain::RejectionCode code) {
@@ -142,7 +130,7 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
     }
     command.command_id = body["command_id"].get<std::string>();
   } else {
-    command.command_id = FreshCommandId();
+    command.command_id = consumers::MintCommandId();
     id_origin = consumers::CommandIdOrigin::kMintedNow;
   }
   auto decoded = CommandBodyFromJson(body, {"command_id"});
@@ -201,7 +189,7 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   command.mcid = *mcid;
   command.at = Now();
   command.actor = *actor;
-  command.command_id = FreshCommandId();
+  command.command_id = consumers::MintCommandId();
   command.body = upload;
   auto staged = StageUpload(options_.data_dir, bytes);
   if (!staged.ok()) return SendError(response, 500, "internal", staged.error().message);

@@ -1,12 +1,13 @@
 // The memtable insert hints map the event store's real keys (keys.h) to the prefixes whose
 // inserts land side by side: one prefix for the whole log, one per stream for its index entries,
-// one per stream head, and none for the keys that land anywhere.
+// one per stream head, one for the minted command ids, and none for the keys that land anywhere.
 #include "consumers/memtable_hints.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "consumers/command_ids.h"
 #include "consumers/keys.h"
 
 namespace mct::consumers {
@@ -39,11 +40,20 @@ TEST(MemtableHints, EveryIndexEntryOfAStreamSharesItsStreamsPrefix) {
       << "an MCID that extends another is another stream";
 }
 
-TEST(MemtableHints, OnlyStreamHeadsAreHintedInMeta) {
-  const auto hint = HeadInsertHint();
+TEST(MemtableHints, StreamHeadsAndMintedCommandIdsAreHintedInMeta) {
+  const auto hint = MetaInsertHint();
   const std::string head = keys::Head("1000001");
   ASSERT_TRUE(hint->InDomain(head));
   EXPECT_EQ(PrefixOf(*hint, head), head);
+  // Every minted id shares one prefix: they are inserted in time order, each after the last.
+  const std::string first = keys::Command(MintCommandId());
+  const std::string second = keys::Command(MintCommandId());
+  ASSERT_TRUE(hint->InDomain(first));
+  ASSERT_TRUE(hint->InDomain(second));
+  EXPECT_EQ(PrefixOf(*hint, first), PrefixOf(*hint, second));
+  EXPECT_TRUE(first.starts_with(PrefixOf(*hint, first)));
+  EXPECT_NE(PrefixOf(*hint, first), PrefixOf(*hint, head));
+  // A client's id, a voucher, the order counter: not hinted.
   EXPECT_FALSE(hint->InDomain(keys::Command("5f0c9a62-1d2b-4c4e-9f0a-3b7d2e8c1a44")));
   EXPECT_FALSE(hint->InDomain(keys::Voucher("MCT-2017-ABCD")));
   EXPECT_FALSE(hint->InDomain(std::string(keys::kNextOrder)));
