@@ -11,9 +11,10 @@
 //
 // --no-demo stops after the appends (for profiling the commit path).
 // --only-writers N measures only the store's appends with N writers, for a profiler.
-// --client-ids: the appended commands carry ids their client chose, which the store looks up
-// first (a retry is answered from the log). By default they carry ids the front door minted, as
-// mctd's commands do when the client sends none, and which need no look-up.
+// --client-ids: the appended commands carry ids their client chose (UUID-like), which the store
+// looks up first (a retry is answered from the log) and which land anywhere in its key order. By
+// default they carry ids minted as mctd's front door mints them when the client sends none
+// (consumers/command_ids.h): no look-up, and in time order.
 // --smoke runs every section with tiny sizes in a few seconds (the `bench.smoke` ctest), so the
 // driver cannot rot; its figures mean nothing.
 #include <malloc.h>
@@ -46,6 +47,7 @@
 #include "admin/store.h"
 #include "bench/percentile.h"
 #include "consumers/codec.h"
+#include "consumers/command_ids.h"
 #include "consumers/event_store.h"
 #include "consumers/keys.h"
 #include "consumers/rocks_db.h"
@@ -559,7 +561,8 @@ class AppendBench {
       request.meta.at = mct::domain::Instant::FromMillis(1'700'000'000'000 +
                                                          static_cast<int64_t>(sequence) * 1000);
       request.meta.actor = {mct::domain::Role::kTrainer, mcids[slot].str()};
-      request.meta.command_id = CommandIdLike(((first_mcid + slot) << 32) | sequence);
+      request.meta.command_id = client_ids_ ? CommandIdLike(((first_mcid + slot) << 32) | sequence)
+                                            : mct::consumers::MintCommandId();
       request.meta.correlation_id = request.meta.command_id;
       request.meta.causation_id = request.meta.command_id;
       request.fresh_command_id = !client_ids_;
