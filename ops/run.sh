@@ -18,8 +18,10 @@ fi
 
 support=$("$mctctl" --data "$data" token add --role support --id demo-support)
 auditor=$("$mctctl" --data "$data" token add --role auditor --id demo-auditor)
+# The first trainer of the anniversary index. awk reads the whole answer: a reader that stopped at
+# the first line (head) would end mctctl with SIGPIPE, and pipefail would end this script.
 trainer_mcid=$("$mctctl" --data "$data" --json due --from 1900-01-01 --to 2100-12-31 |
-  sed -n 's/.*"mcid": "\([0-9]*\)".*/\1/p' | head -n 1)
+  awk -F'"' '/"mcid":/ && !found { print $4; found = 1 }')
 trainer=""
 [ -n "$trainer_mcid" ] && trainer=$("$mctctl" --data "$data" token add --role trainer --id "$trainer_mcid")
 
