@@ -168,9 +168,9 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
         answers.emplace_back(std::move(outcome));
         continue;
       }
-      auto earlier = request.fresh_command_id
-                         ? Result<std::optional<std::vector<EventEnvelope>>>(std::nullopt)
-                         : FindWrittenCommand(command_id);
+    }
+    if (!command_id.empty() && !request.fresh_command_id) {  // a minted id was never written
+      auto earlier = FindWrittenCommand(command_id);
       if (!earlier.ok()) {
         answers.emplace_back(earlier.error());
         continue;

@@ -26,18 +26,17 @@ class HeadOrMintedCommand : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "mct.HeadOrMintedCommand"; }
   bool InDomain(const rocksdb::Slice& key) const override {
-    return key.starts_with(Slice(keys::kHeadPrefix)) || key.starts_with(MintedCommands());
+    return key.starts_with(keys::kHeadPrefix) || key.starts_with(MintedCommands());
   }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return key.starts_with(Slice(keys::kHeadPrefix)) ? key : MintedCommands();
+    return key.starts_with(keys::kHeadPrefix) ? key : MintedCommands();
   }
 
  private:
-  static rocksdb::Slice Slice(std::string_view text) { return {text.data(), text.size()}; }
   // "cmd/http-": the start of every minted command id's key.
   static rocksdb::Slice MintedCommands() {
     static const std::string prefix = keys::Command(kMintedCommandIdPrefix);
-    return Slice(prefix);
+    return prefix;
   }
 };
 
