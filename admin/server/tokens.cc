@@ -81,14 +81,11 @@ std::optional<domain::Actor> TokenStore::Authenticate(const std::string& token) 
   const std::string hash = domain::Sha256Hex(token);
   std::lock_guard lock(mutex_);
   const auto now = std::chrono::steady_clock::now();
-  bool checked_now = false;
-  if (now - checked_at_ >= recheck_) {
-    ReloadIfChanged();
-    checked_at_ = now;
-    checked_now = true;
-  }
-  auto found = Find(hash);
-  if (!found && !checked_now) {
+  // Within the recheck interval the entries in memory answer; a token they do not know, or the
+  // interval's end, looks at the file first.
+  std::optional<domain::Actor> found;
+  if (now - checked_at_ < recheck_) found = Find(hash);
+  if (!found) {
     ReloadIfChanged();
     checked_at_ = now;
     found = Find(hash);
