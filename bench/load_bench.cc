@@ -234,9 +234,14 @@ void Send(Connection& connection) {
     evhttp_add_header(headers, "Idempotency-Key", request.idempotency_key.c_str());
   }
   evbuffer_add(evhttp_request_get_output_buffer(sent), request.body.data(), request.body.size());
-  // On failure libevent has freed the request without calling back: count it here.
+  // On failure libevent has freed the request without calling back: answer it from the loop, not
+  // from here, so that a connection failing at once does not recurse through every command.
   if (evhttp_make_request(connection.http, sent, EVHTTP_REQ_POST, connection.path.c_str()) != 0) {
-    OnAnswer(nullptr, &connection);
+    const timeval now{0, 0};
+    event_base_once(
+        connection.loop->base, -1, EV_TIMEOUT,
+        [](evutil_socket_t, short, void* argument) { OnAnswer(nullptr, argument); }, &connection,
+        &now);
   }
 }
 
@@ -314,23 +319,20 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (auto& loop : loops) threads.emplace_back(RunLoop, std::ref(loop));
   for (auto& thread : threads) thread.join();
-  std::vector<ConnectionFigures> figures;
+  ConnectionFigures total;
   for (auto& loop : loops) {
     for (auto& connection : loop.connections) {
-      figures.push_back(std::move(connection->figures));
+      const ConnectionFigures& one = connection->figures;
+      total.latencies_ms.insert(total.latencies_ms.end(), one.latencies_ms.begin(),
+                                one.latencies_ms.end());
+      total.ok += one.ok;
+      total.client_errors += one.client_errors;
+      total.server_errors += one.server_errors;
+      total.transport_errors += one.transport_errors;
       event_free(connection->timer);
       evhttp_connection_free(connection->http);
     }
     event_base_free(loop.base);
-  }
-  ConnectionFigures total;
-  for (auto& one : figures) {
-    total.latencies_ms.insert(total.latencies_ms.end(), one.latencies_ms.begin(),
-                              one.latencies_ms.end());
-    total.ok += one.ok;
-    total.client_errors += one.client_errors;
-    total.server_errors += one.server_errors;
-    total.transport_errors += one.transport_errors;
   }
   std::sort(total.latencies_ms.begin(), total.latencies_ms.end());
   const Json report = {
