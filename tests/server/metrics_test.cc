@@ -107,12 +107,8 @@ TEST(Metrics, CountsEveryCommandInTheSeriesOfItsLabels) {
   // EnrollTrainer again for an enrolled trainer: refused with its code, three times.
   std::string code;
   for (int round = 0; round < 3; ++round) {
-    const Answer again = server.Command("7000001",
-                                        {{"command", "EnrollTrainer"},
-                                         {"name", "Trainer 7000001"},
-                                         {"email", "trainer7000001@example.jp"},
-                                         {"anniversary", Day(30)}},
-                                        server.Support());
+    const Answer again =
+        server.Command("7000001", TestServer::EnrollBody("7000001"), server.Support());
     ASSERT_EQ(again.status, 422) << again.Describe();
     code = again.code();
   }

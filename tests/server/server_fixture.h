@@ -208,15 +208,17 @@ class TestServer {
 
   // --- Trainers -------------------------------------------------------------------------------
 
+  // The EnrollTrainer command Enroll sends for `mcid`.
+  static Json EnrollBody(const std::string& mcid, int anniversary_in_days = 30) {
+    return {{"command", "EnrollTrainer"},
+            {"name", "Trainer " + mcid},
+            {"email", "trainer" + mcid + "@example.jp"},
+            {"anniversary", Day(anniversary_in_days)}};
+  }
   // Enrolls `mcid` (support) with an anniversary 30 days ahead (TIME-1: the window is open) and an
   // IT Pro certification (system).
   void Enroll(const std::string& mcid, int anniversary_in_days = 30) const {
-    Expect200(Command(mcid,
-                      {{"command", "EnrollTrainer"},
-                       {"name", "Trainer " + mcid},
-                       {"email", "trainer" + mcid + "@example.jp"},
-                       {"anniversary", Day(anniversary_in_days)}},
-                      Support()),
+    Expect200(Command(mcid, EnrollBody(mcid, anniversary_in_days), Support()),
               "EnrollTrainer " + mcid);
     Expect200(Command(mcid,
                       {{"command", "RecordCertification"},
