@@ -51,7 +51,8 @@ fi
 # --- The build: a generated build.ninja, rewritten only when it changes --------------------------
 cxxflags="-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined"
 cxxflags+=" -fno-sanitize-recover=all -Wall -Wextra -Wno-unknown-warning-option -I$root"
-libs=$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+# The domain's libraries (domain/CMakeLists.txt): libcrypto for SHA-256, fmt for dates.
+libs=$(pkg-config --libs libcrypto fmt 2>/dev/null || echo "-lcrypto -lfmt")
 
 sources=("$root"/domain/*.cc "$root/admin/command_json.cc" "$root/admin/field_reader.cc"
          "$here/command_json_fuzz.cc")
