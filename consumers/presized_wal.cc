@@ -4,67 +4,137 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "consumers/wal_file_system.h"
 
 namespace mct::consumers {
 namespace {
 
-// One WAL file, written by RocksDB from offset 0; a descriptor of its own grows the file's size.
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kMaxPiece = 1 << 20;
+
+uint64_t RoundUp(uint64_t bytes, uint64_t step) { return (bytes + step - 1) / step * step; }
+
+// One WAL file, written by RocksDB from offset 0. A descriptor of its own, on a thread of its own,
+// writes zeros ahead of RocksDB's data and syncs them.
 class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
  public:
   PresizedFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::string& name,
-               uint64_t chunk)
-      : FSWritableFileOwnerWrapper(std::move(file)), chunk_(chunk) {
+               uint64_t ahead)
+      : FSWritableFileOwnerWrapper(std::move(file)),
+        ahead_(ahead),
+        piece_(std::clamp<uint64_t>(RoundUp(ahead / 16, kPage), kPage, kMaxPiece)) {
     fd_ = ::open(name.c_str(), O_WRONLY | O_CLOEXEC);
     struct stat info {};
-    if (fd_ >= 0 && ::fstat(fd_, &info) == 0) sized_ = static_cast<uint64_t>(info.st_size);
+    if (fd_ >= 0 && ::fstat(fd_, &info) == 0) {
+      // A reused file's old bytes are written blocks already.
+      ready_ = static_cast<uint64_t>(info.st_size);
+      filler_ = std::thread([this] { FillLoop(); });
+    }
   }
-  ~PresizedFile() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  ~PresizedFile() override { StopFilling(); }
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* debug) override {
-    Grow(data.size());
+    Reserve(data.size());
     return target()->Append(data, options, debug);
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& verification,
                            rocksdb::IODebugContext* debug) override {
-    Grow(data.size());
+    Reserve(data.size());
     return target()->Append(data, options, verification, debug);
+  }
+  // RocksDB trims the file to its data here: no zeros may follow.
+  rocksdb::IOStatus Close(const rocksdb::IOOptions& options,
+                          rocksdb::IODebugContext* debug) override {
+    StopFilling();
+    return target()->Close(options, debug);
+  }
+  rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+    StopFilling();
+    return target()->Truncate(size, options, debug);
   }
 
  private:
-  // Best effort: if the file system cannot allocate, the file simply grows with its data.
-  void Grow(uint64_t bytes) {
-    written_ += bytes;
-    if (fd_ < 0 || written_ <= sized_) return;
-    const uint64_t target_size = (written_ / chunk_ + 1) * chunk_;
-    if (::fallocate(fd_, 0, static_cast<off_t>(sized_), static_cast<off_t>(target_size - sized_)) ==
-        0) {
-      sized_ = target_size;
-    } else {
-      ::close(fd_);
-      fd_ = -1;
+  struct Piece {
+    uint64_t from = 0;
+    uint64_t to = 0;
+  };
+
+  // Called before RocksDB appends `bytes`: waits while they would land in a piece being zeroed
+  // (rare: the filler keeps far ahead), and wakes the filler when the zeros ahead run short.
+  void Reserve(uint64_t bytes) {
+    std::unique_lock lock(mutex_);
+    const uint64_t end = written_ + bytes;
+    changed_.wait(lock, [&] { return !filling_ || end <= filling_->from; });
+    written_ = end;
+    if (!stopping_ && ready_ < written_ + ahead_ / 2) {
+      lock.unlock();
+      changed_.notify_all();
     }
   }
 
-  const uint64_t chunk_;
+  void FillLoop() {
+    static const std::string zeros(kMaxPiece, '\0');
+    std::unique_lock lock(mutex_);
+    while (true) {
+      changed_.wait(lock, [&] { return stopping_ || ready_ < written_ + ahead_; });
+      if (stopping_) return;
+      // Past RocksDB's end, with a piece's margin when it has caught up, so that its next appends
+      // go on beside the piece rather than wait for it.
+      const uint64_t from = ready_ > written_ ? ready_ : RoundUp(written_ + piece_, kPage);
+      filling_ = Piece{from, from + piece_};
+      lock.unlock();
+      // Best effort: if the disk is full or the write fails, the file simply grows with its data.
+      const bool zeroed = ::pwrite(fd_, zeros.data(), piece_, static_cast<off_t>(from)) ==
+                              static_cast<ssize_t>(piece_) &&
+                          ::fdatasync(fd_) == 0;
+      lock.lock();
+      filling_.reset();
+      if (zeroed) ready_ = from + piece_;
+      changed_.notify_all();
+      if (!zeroed) return;
+    }
+  }
+
+  void StopFilling() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    if (filler_.joinable()) filler_.join();
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  const uint64_t ahead_;
+  const uint64_t piece_;
   int fd_ = -1;
-  uint64_t sized_ = 0;    // the file's size as this wrapper last made it
+  std::mutex mutex_;
+  std::condition_variable changed_;
   uint64_t written_ = 0;  // bytes RocksDB appended
+  uint64_t ready_ = 0;    // the file holds written blocks up to here (zeros past `written_`)
+  std::optional<Piece> filling_;  // being zeroed now; RocksDB's appends stay before it
+  bool stopping_ = false;
+  std::thread filler_;
 };
 
 }  // namespace
 
 std::shared_ptr<rocksdb::FileSystem> PresizedWal(std::shared_ptr<rocksdb::FileSystem> base,
-                                                 uint64_t chunk) {
-  return WrapWalFiles(std::move(base), [chunk](std::unique_ptr<rocksdb::FSWritableFile> file,
+                                                 uint64_t ahead) {
+  return WrapWalFiles(std::move(base), [ahead](std::unique_ptr<rocksdb::FSWritableFile> file,
                                                const std::string& name) {
-    return std::make_unique<PresizedFile>(std::move(file), name, chunk);
+    return std::make_unique<PresizedFile>(std::move(file), name, ahead);
   });
 }
 

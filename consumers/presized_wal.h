@@ -1,9 +1,12 @@
-// PresizedWal: a rocksdb::FileSystem that gives each write-ahead-log file its size ahead of the
-// writes, in chunks, the way PostgreSQL prepares its WAL segments.
+// PresizedWal: a rocksdb::FileSystem that writes zeros into each write-ahead-log file ahead of its
+// data, in the background, the way PostgreSQL prepares its WAL segments.
 //
 // Why: RocksDB appends to its WAL, so every group commit's sync must also record the file's new
-// size: a journal commit on ext4 besides the data. Writing inside a file that is already that
-// large needs no size change, and a sync costs about a third less on this VM (bench/README.md).
+// size: a journal commit on ext4 besides the data. Space reserved with fallocate is no better: its
+// blocks are "unwritten" extents, and the first write into each one changes the extent tree, again
+// a journal commit. Writing into blocks that already hold (zero) data needs neither, and a sync
+// costs about a third less on this VM (bench/README.md). A thread per WAL file writes and syncs the
+// zeros a piece at a time, off the commit path; RocksDB's appends never enter a piece being zeroed.
 // RocksDB trims the file to its data when it closes it; after a crash the tail reads as zeros,
 // which RocksDB's log reader skips as padding (the kZeroType records of preallocated files).
 #pragma once
@@ -15,8 +18,8 @@
 
 namespace mct::consumers {
 
-// Wraps `base`: WAL files (*.log) grow in steps of `chunk` bytes ahead of the data.
+// Wraps `base`: WAL files (*.log) hold zeros up to about `ahead` bytes past their data.
 std::shared_ptr<rocksdb::FileSystem> PresizedWal(std::shared_ptr<rocksdb::FileSystem> base,
-                                                 uint64_t chunk);
+                                                 uint64_t ahead);
 
 }  // namespace mct::consumers

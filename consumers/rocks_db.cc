@@ -36,8 +36,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   return options;
 }
 
-// How far ahead of its data a WAL file is sized (consumers/presized_wal.h).
-constexpr uint64_t kWalChunkBytes = 16 << 20;
+// How far ahead of its data a WAL file holds written zeros (consumers/presized_wal.h).
+constexpr uint64_t kWalZerosAheadBytes = 16 << 20;
 
 }  // namespace
 
@@ -62,10 +62,11 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   // Reused WAL files are already allocated and sized: a sync then writes the data and flushes,
   // without updating the file's inode first (one disk write less per group commit).
   options.recycle_log_file_num = 4;
-  // WAL files sized ahead of their data: a group commit's sync then need not record a new size.
+  // WAL files hold written zeros ahead of their data: a group commit's sync then need neither
+  // record a new size nor convert reserved blocks.
   std::unique_ptr<RocksDb> out(new RocksDb());
   rocksdb::Env* base = env != nullptr ? env : rocksdb::Env::Default();
-  out->env_ = rocksdb::NewCompositeEnv(PresizedWal(base->GetFileSystem(), kWalChunkBytes));
+  out->env_ = rocksdb::NewCompositeEnv(PresizedWal(base->GetFileSystem(), kWalZerosAheadBytes));
   options.env = out->env_.get();
 
   std::vector<std::string> names;

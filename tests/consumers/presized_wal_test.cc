@@ -1,19 +1,26 @@
-// The presized write-ahead log on a real RocksDB on disk: WAL files grow in whole chunks ahead of
-// their data, and a crash image (the directory as the disk holds it while the database is open,
-// with the WAL's unwritten tail reading as zeros) recovers every synced write and nothing else,
-// also when RocksDB writes into a recycled WAL file.
+// The presized write-ahead log on a real RocksDB on disk: WAL files hold written zeros (not
+// fallocate's unwritten extents) ahead of their data and none after a clean close, and a crash
+// image (the directory as the disk holds it while the database is open, with the WAL's zero tail)
+// recovers every synced write and nothing else, also when RocksDB writes into a recycled WAL file.
 #include "consumers/presized_wal.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "consumers/rocks_db.h"
@@ -61,19 +68,68 @@ std::vector<fs::path> WalFiles(const fs::path& dir) {
 std::string Key(int index) { return "key-" + std::to_string(index); }
 std::string Value(int index) { return std::string(500, static_cast<char>('a' + index % 26)); }
 
-TEST(PresizedWal, GrowsTheLogInWholeChunksAheadOfItsData) {
-  TempDir dir("presized");
-  PresizedDb db(dir.path());
-  db.PutSynced(Key(0), Value(0));
-  std::vector<fs::path> logs = WalFiles(dir.path());
-  ASSERT_EQ(logs.size(), 1u);
-  EXPECT_EQ(fs::file_size(logs[0]), kChunk) << "one small write: the file is one chunk long";
+// The file's extents within its size that are reserved but never written (fallocate's), which a
+// write must convert, a journal commit; -1 when the file system cannot tell. (RocksDB reserves
+// space past the end of a WAL file itself; that is outside the file's size.)
+int UnwrittenExtents(const fs::path& file) {
+  const uint64_t size = fs::file_size(file);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  constexpr unsigned kMaxExtents = 256;
+  std::vector<char> buffer(sizeof(fiemap) + kMaxExtents * sizeof(fiemap_extent));
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  map->fm_start = 0;
+  map->fm_length = FIEMAP_MAX_OFFSET;
+  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_extent_count = kMaxExtents;
+  const int mapped = ::ioctl(fd, FS_IOC_FIEMAP, map);
+  ::close(fd);
+  if (mapped != 0) return -1;
+  int unwritten = 0;
+  for (unsigned index = 0; index < map->fm_mapped_extents; ++index) {
+    const fiemap_extent& extent = map->fm_extents[index];
+    if ((extent.fe_flags & FIEMAP_EXTENT_UNWRITTEN) && extent.fe_logical < size) ++unwritten;
+  }
+  return unwritten;
+}
 
-  for (int index = 1; index < 400; ++index) db.PutSynced(Key(index), Value(index));  // ~200 KB
-  const uint64_t size = fs::file_size(logs[0]);
-  EXPECT_EQ(size % kChunk, 0u) << size;
-  EXPECT_GT(size, 200u << 10) << "the file stays ahead of the data written to it";
-  EXPECT_LE(size, (200u << 10) + 2 * kChunk);
+// Whether the file's last `bytes` are all zero.
+bool EndsInZeros(const fs::path& file, size_t bytes) {
+  std::ifstream in(file, std::ios::binary);
+  const auto size = static_cast<std::streamoff>(fs::file_size(file));
+  if (size < static_cast<std::streamoff>(bytes)) return false;
+  in.seekg(size - static_cast<std::streamoff>(bytes));
+  std::string tail(bytes, 'x');
+  in.read(tail.data(), static_cast<std::streamsize>(bytes));
+  return in && tail.find_first_not_of('\0') == std::string::npos;
+}
+
+TEST(PresizedWal, WritesZerosAheadOfItsDataAndNoneAfterClose) {
+  TempDir dir("presized");
+  fs::path log;
+  constexpr uint64_t kData = 400 * 500;
+  {
+    PresizedDb db(dir.path());
+    for (int index = 0; index < 400; ++index) db.PutSynced(Key(index), Value(index));
+    std::vector<fs::path> logs = WalFiles(dir.path());
+    ASSERT_EQ(logs.size(), 1u);
+    log = logs[0];
+    // The zeros are written in the background: give the filler time to get ahead.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (fs::file_size(log) < kData + kChunk / 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const uint64_t size = fs::file_size(log);
+    EXPECT_GE(size, kData + kChunk / 2) << "the file is ahead of the data written to it";
+    EXPECT_LE(size, kData + 2 * kChunk) << "and not much further";
+    EXPECT_TRUE(EndsInZeros(log, 4096)) << "what is ahead of the data is zeros";
+    EXPECT_EQ(UnwrittenExtents(log), 0)
+        << "ahead of the data the blocks hold written zeros, not reserved space";
+  }
+  // RocksDB keeps the WAL of data it has not flushed; closed, the file holds its data alone.
+  ASSERT_TRUE(fs::exists(log));
+  EXPECT_LT(fs::file_size(log), kData + kChunk / 2);
+  EXPECT_FALSE(EndsInZeros(log, 1)) << "no zeros were written after RocksDB trimmed the file";
 }
 
 TEST(PresizedWal, ACrashImageWithAZeroTailRecoversEverySyncedWrite) {
@@ -83,6 +139,17 @@ TEST(PresizedWal, ACrashImageWithAZeroTailRecoversEverySyncedWrite) {
   {
     PresizedDb db(dir.path());
     for (int index = 0; index < kWrites; ++index) db.PutSynced(Key(index), Value(index));
+    // The zeros ahead are written in the background: wait until they are there.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto zero_tail = [&] {
+      for (const auto& log : WalFiles(dir.path())) {
+        if (EndsInZeros(log, 4096)) return true;
+      }
+      return false;
+    };
+    while (!zero_tail() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     // What a power cut would leave: the files as they are now, the database still open and the
     // WAL longer than its data.
     fs::copy(dir.path(), image.path(),
@@ -92,7 +159,7 @@ TEST(PresizedWal, ACrashImageWithAZeroTailRecoversEverySyncedWrite) {
   std::vector<fs::path> logs = WalFiles(image.path());
   ASSERT_FALSE(logs.empty());
   bool zero_tail = false;
-  for (const auto& log : logs) zero_tail = zero_tail || fs::file_size(log) % kChunk == 0;
+  for (const auto& log : logs) zero_tail = zero_tail || EndsInZeros(log, 4096);
   ASSERT_TRUE(zero_tail) << "the image must hold a presized WAL for this test to mean anything";
 
   PresizedDb recovered(image.path());
