@@ -1,10 +1,10 @@
 // PresizedWal: a rocksdb::FileSystem that writes zeros into each write-ahead-log file ahead of its
 // data, in the background, the way PostgreSQL prepares its WAL segments.
 //
-// Why: RocksDB appends to its WAL, so every group commit's sync must also record the file's new
-// size: a journal commit on ext4 besides the data. Space reserved with fallocate is no better: its
-// blocks are "unwritten" extents, and the first write into each one changes the extent tree, again
-// a journal commit. Writing into blocks that already hold (zero) data needs neither, and a sync
+// Why: RocksDB appends to its WAL, so every group commit's sync must also write the file's new
+// size (on a journalled ext4, a journal commit) besides the data. Space reserved with fallocate is
+// no better: its blocks are "unwritten" extents, and the first write into each one changes the
+// extent tree, again metadata to write. Writing into blocks that already hold (zero) data needs neither, and a sync
 // costs about a third less on this VM (bench/README.md). A thread per WAL file writes and syncs the
 // zeros a piece at a time, off the commit path; RocksDB's appends never enter a piece being zeroed.
 // RocksDB trims the file to its data when it closes it; after a crash the tail reads as zeros,
