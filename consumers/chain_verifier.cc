@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "consumers/keys.h"
+#include "domain/hex.h"
 
 namespace mct::consumers {
 namespace {
@@ -16,23 +17,6 @@ namespace {
 // Events fetched from the log with one MultiGet: a long stream is read in pieces, so memory stays
 // bounded by this, not by the stream.
 constexpr size_t kFetchChunk = 1024;
-
-// Key bytes for a message: damaged bytes must not make the report itself invalid text.
-std::string Printable(std::string_view bytes) {
-  static constexpr char kHexDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const char letter : bytes) {
-    const auto byte = static_cast<unsigned char>(letter);
-    if (byte >= 0x20 && byte < 0x7f) {
-      out += letter;
-    } else {
-      out += "\\x";
-      out += kHexDigits[byte >> 4];
-      out += kHexDigits[byte & 0xf];
-    }
-  }
-  return out;
-}
 
 std::string PositionText(uint64_t position) { return "log position " + std::to_string(position); }
 
@@ -73,7 +57,8 @@ class Verifier {
       const std::string_view key = it->key().ToStringView();
       const size_t separator = key.find('\0');
       if (separator == std::string_view::npos || key.size() - separator - 1 != 8) {
-        return Broken(Printable(key.substr(0, separator)), 0, 0, "stream index key is malformed");
+        return Broken(domain::Printable(key.substr(0, separator)), 0, 0,
+                      "stream index key is malformed");
       }
       const std::string_view key_mcid = key.substr(0, separator);
       if (key_mcid != mcid) {
@@ -99,7 +84,7 @@ class Verifier {
 
   Status CheckStream(const std::string& mcid, const std::vector<StreamEntry>& entries) {
     report_.streams_checked += 1;
-    const std::string printable_mcid = Printable(mcid);
+    const std::string printable_mcid = domain::Printable(mcid);
     std::string previous_hash;  // a stream's first event follows nothing
     uint64_t last_position = 0;
     for (size_t chunk_start = 0; chunk_start < entries.size(); chunk_start += kFetchChunk) {
@@ -161,8 +146,9 @@ class Verifier {
       const std::string_view head_mcid =
           heads_->key().ToStringView().substr(keys::kHeadPrefix.size());
       if (!mcid || head_mcid < *mcid) {
-        return Broken(Printable(head_mcid), keys::ReadBigEndian64(heads_->value().ToStringView()),
-                      0, "the head in meta names a stream that has no events");
+        return Broken(domain::Printable(head_mcid),
+                      keys::ReadBigEndian64(heads_->value().ToStringView()), 0,
+                      "the head in meta names a stream that has no events");
       }
     }
     return FromRocks(heads_->status(), "reading the stream heads");
@@ -171,7 +157,7 @@ class Verifier {
   Status CheckHead(const std::string& mcid, uint64_t last_version, const std::string& last_hash,
                    uint64_t last_position) {
     if (Status checked = CheckHeadsBefore(mcid); !checked.ok() || report_.broken) return checked;
-    const std::string printable_mcid = Printable(mcid);
+    const std::string printable_mcid = domain::Printable(mcid);
     if (!heads_->Valid() || !heads_->key().starts_with(keys::kHeadPrefix) ||
         heads_->key().ToStringView().substr(keys::kHeadPrefix.size()) != mcid) {
       return Broken(printable_mcid, last_version, last_position, "the stream has no head in meta");
@@ -204,7 +190,8 @@ class Verifier {
     uint64_t expected = 1;
     for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
       const std::string_view key = it->key().ToStringView();
-      if (key.size() != 8) return Broken("", 0, 0, "log key '" + Printable(key) + "' is malformed");
+      if (key.size() != 8)
+        return Broken("", 0, 0, "log key '" + domain::Printable(key) + "' is malformed");
       const uint64_t position = keys::ReadBigEndian64(key);
       if (position != expected) {
         return Broken(

@@ -37,6 +37,7 @@
 #include "consumers/event_fields.h"
 #include "consumers/keys.h"
 #include "consumers/payload_io.h"
+#include "domain/hex.h"
 #include "domain/sha256.h"
 
 namespace mct::consumers {
@@ -142,24 +143,6 @@ std::string NoDecoderMessage(uint16_t tag, uint16_t schema_version) {
          std::to_string(schema_version) + "; this build reads version " + versions;
 }
 
-// `text` for an error message: printable ASCII as is, any other byte as \xNN, so that a message
-// about garbage is itself valid UTF-8 (it may end up in JSON or a log line).
-std::string Printable(std::string_view text) {
-  static constexpr char kHexDigits[] = "0123456789abcdef";
-  std::string printable;
-  for (const char letter : text) {
-    const auto byte = static_cast<unsigned char>(letter);
-    if (byte >= 0x20 && byte < 0x7f) {
-      printable += letter;
-    } else {
-      printable += "\\x";
-      printable += kHexDigits[byte >> 4];
-      printable += kHexDigits[byte & 0xf];
-    }
-  }
-  return printable;
-}
-
 // Decodes into `envelope`, a default-constructed one (decoding where the caller keeps it: an
 // envelope is about 600 bytes, and a rebuild decodes millions). May throw: see DecodeInto.
 Status DecodeUnguarded(std::string_view bytes, DecodedFields fields, EventEnvelope& envelope) {
@@ -204,7 +187,7 @@ Status DecodeUnguarded(std::string_view bytes, DecodedFields fields, EventEnvelo
 
   const std::optional<domain::Mcid> parsed_mcid = domain::Mcid::Parse(mcid);
   if (!parsed_mcid) {
-    return Error{std::string(scope) + ".mcid: '" + Printable(mcid) + "' is not an MCID"};
+    return Error{std::string(scope) + ".mcid: '" + domain::Printable(mcid) + "' is not an MCID"};
   }
   meta.mcid = *parsed_mcid;
   if (in.remaining() != 0) {

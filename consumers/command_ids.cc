@@ -1,19 +1,13 @@
 #include "consumers/command_ids.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <random>
 
 namespace mct::consumers {
-namespace {
-
-void AppendHex(std::string& out, uint64_t value, int digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
-    out.push_back(kHex[(value >> shift) & 0xF]);
-}
-
-}  // namespace
 
 std::string MintCommandId() {
   thread_local std::mt19937_64 random{std::random_device{}()};
@@ -22,9 +16,9 @@ std::string MintCommandId() {
                           .count();
   std::string id(kMintedCommandIdPrefix);
   id.reserve(id.size() + 32);
-  AppendHex(id, static_cast<uint64_t>(millis), 12);
-  AppendHex(id, random(), 16);  // 64 random bits
-  AppendHex(id, random(), 4);   // and 16 more
+  // The millisecond in 12 digits, then 64 random bits and 16 more.
+  fmt::format_to(std::back_inserter(id), "{:012x}{:016x}{:04x}", static_cast<uint64_t>(millis),
+                 random(), random() & 0xFFFF);
   return id;
 }
 

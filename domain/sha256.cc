@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 
+#include "domain/hex.h"
+
 namespace mct::domain {
 
 namespace {
@@ -31,16 +33,6 @@ class ThreadDigest {
   EVP_MD_CTX* context_;
 };
 
-std::string HexOf(const unsigned char* digest, unsigned int length) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(length * 2, '0');
-  for (unsigned int index = 0; index < length; ++index) {
-    out[index * 2] = kHex[digest[index] >> 4];
-    out[index * 2 + 1] = kHex[digest[index] & 0xF];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string Sha256Hex(std::initializer_list<std::string_view> parts) {
@@ -52,7 +44,7 @@ std::string Sha256Hex(std::initializer_list<std::string_view> parts) {
   for (const std::string_view part : parts)
     EVP_DigestUpdate(digest.get(), part.data(), part.size());
   EVP_DigestFinal_ex(digest.get(), bytes.data(), &length);
-  return HexOf(bytes.data(), length);
+  return HexOf(std::string_view(reinterpret_cast<const char*>(bytes.data()), length));
 }
 
 std::string Sha256Hex(std::string_view bytes) { return Sha256Hex({bytes}); }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "domain/hex.h"
 #include "domain/sha256.h"
 
 namespace mct::admin::server {
@@ -17,13 +18,8 @@ constexpr const char* kFileName = "tokens";
 std::string RandomToken() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return "";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "mct_";
-  for (const unsigned char byte : bytes) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xF]);
-  }
-  return out;
+  return "mct_" +
+         domain::HexOf(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace
