@@ -22,10 +22,11 @@ Result<domain::TrainerState> StateOf(const Store& store, const domain::Mcid& mci
   if (as_of) {
     auto stream = store.log->ReadStream(mcid);
     if (!stream.ok()) return stream.error();
-    domain::TrainerState state;
-    for (const auto& envelope : stream.value()) {
-      if (envelope.event.meta.at <= *as_of) domain::EvolveInPlace(state, envelope.event);
-    }
+    domain::TrainerState state = projections::FoldAsOf(
+        stream.value(), *as_of,
+        [](const consumers::EventEnvelope& envelope) -> const domain::RecordedEvent& {
+          return envelope.event;
+        });
     if (!state.enrolled) return UnknownTrainer(mcid);
     return state;
   }

@@ -42,13 +42,4 @@ TrainerStatus ComputeStatus(const domain::TrainerState& state, const domain::Dat
   return out;
 }
 
-domain::TrainerState FoldAsOf(const std::vector<domain::RecordedEvent>& stream,
-                              const domain::Instant& as_of) {
-  domain::TrainerState state;
-  for (const auto& event : stream) {
-    if (event.meta.at <= as_of) domain::EvolveInPlace(state, event);
-  }
-  return state;
-}
-
 }  // namespace mct::projections

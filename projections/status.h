@@ -14,6 +14,7 @@
 // Pure functions over values; safe from any thread.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,8 +44,17 @@ struct TrainerStatus {
 TrainerStatus ComputeStatus(const domain::TrainerState& state, const domain::Date& today);
 
 // Folds `stream` (one trainer's events in stream order), keeping only events at or before
-// `as_of` (AUDIT-2: the state at any past instant).
-domain::TrainerState FoldAsOf(const std::vector<domain::RecordedEvent>& stream,
-                              const domain::Instant& as_of);
+// `as_of` (AUDIT-2: the state at any past instant). `event_of` gives each item's event, so a
+// stream read from the log folds without copying its events out of their envelopes.
+template <typename Stream, typename EventOf = std::identity>
+domain::TrainerState FoldAsOf(const Stream& stream, const domain::Instant& as_of,
+                              EventOf event_of = {}) {
+  domain::TrainerState state;
+  for (const auto& item : stream) {
+    const domain::RecordedEvent& event = event_of(item);
+    if (event.meta.at <= as_of) domain::EvolveInPlace(state, event);
+  }
+  return state;
+}
 
 }  // namespace mct::projections
