@@ -76,7 +76,7 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
     const uint64_t end = written_ + bytes;
     changed_.wait(lock, [&] { return !filling_ || end <= filling_->from; });
     written_ = end;
-    if (!stopping_ && ready_ < written_ + ahead_ / 2) {
+    if (!stopping_ && ready_ < written_ + Lead() / 2) {
       lock.unlock();
       changed_.notify_all();
     }
@@ -86,7 +86,7 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
     static const std::string zeros(kMaxPiece, '\0');
     std::unique_lock lock(mutex_);
     while (true) {
-      changed_.wait(lock, [&] { return stopping_ || ready_ < written_ + ahead_; });
+      changed_.wait(lock, [&] { return stopping_ || ready_ < written_ + Lead(); });
       if (stopping_) return;
       // Past RocksDB's end, with a piece's margin when it has caught up, so that its next appends
       // go on beside the piece rather than wait for it.
@@ -104,6 +104,11 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
       if (!zeroed) return;
     }
   }
+
+  // How far ahead the zeros should reach: a piece for a new file, growing with what RocksDB has
+  // written up to `ahead_`. A WAL that takes a handful of writes (a command-line run, a test)
+  // costs a megabyte of zeros, not the whole lead.
+  uint64_t Lead() const { return std::clamp(written_, piece_, std::max(piece_, ahead_)); }
 
   void StopFilling() {
     {

@@ -110,12 +110,23 @@ TEST(PresizedWal, WritesZerosAheadOfItsDataAndNoneAfterClose) {
   constexpr uint64_t kData = 400 * 500;
   {
     PresizedDb db(dir.path());
-    for (int index = 0; index < 400; ++index) db.PutSynced(Key(index), Value(index));
+    db.PutSynced(Key(0), Value(0));
     std::vector<fs::path> logs = WalFiles(dir.path());
     ASSERT_EQ(logs.size(), 1u);
     log = logs[0];
     // The zeros are written in the background: give the filler time to get ahead.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!EndsInZeros(log, 1024) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(50));  // and time to overshoot, if it would
+    ASSERT_TRUE(EndsInZeros(log, 1024)) << "a young file gets zeros ahead too";
+    EXPECT_LE(fs::file_size(log), kChunk / 4)
+        << "a file with a single write gets a piece or two of zeros, not the whole lead";
+
+    for (int index = 1; index < 400; ++index) db.PutSynced(Key(index), Value(index));
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (fs::file_size(log) < kData + kChunk / 2 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
