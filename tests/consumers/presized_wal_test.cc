@@ -134,8 +134,15 @@ TEST(PresizedWal, WritesZerosAheadOfItsDataAndNoneAfterClose) {
     EXPECT_GE(size, kData + kChunk / 2) << "the file is ahead of the data written to it";
     EXPECT_LE(size, kData + 2 * kChunk) << "and not much further";
     EXPECT_TRUE(EndsInZeros(log, 4096)) << "what is ahead of the data is zeros";
-    EXPECT_EQ(UnwrittenExtents(log), 0)
-        << "ahead of the data the blocks hold written zeros, not reserved space";
+    // A file system without extent maps (tmpfs) has no reserved-but-unwritten blocks either:
+    // there the zeros above are the whole check.
+    const int unwritten = UnwrittenExtents(log);
+    if (unwritten >= 0) {
+      EXPECT_EQ(unwritten, 0)
+          << "ahead of the data the blocks hold written zeros, not reserved space";
+    } else {
+      RecordProperty("extent_map", "not available on this file system");
+    }
   }
   // RocksDB keeps the WAL of data it has not flushed; closed, the file holds its data alone.
   ASSERT_TRUE(fs::exists(log));
