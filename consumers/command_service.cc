@@ -93,10 +93,10 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
   if (decision.retried || decision.events.empty()) {
     CommandAnswer answer;
     answer.kind = decision.retried ? CommandAnswer::Kind::kRetried : CommandAnswer::Kind::kAccepted;
-    if (decision.retried && !command.command_id.empty()) {
+    if (decision.retried && !command.command_id.empty() && !minted_now) {
       // A copy of this command racing this one was accepted between the look-up above and the
       // fold: its first answer is now recorded (invariant 5). A PlaceOrder retried under a new
-      // command id (PAY-8) has none and answers no events.
+      // command id (PAY-8), a minted one included, has none and answers no events.
       auto earlier = store_.FindCommand(command.command_id);
       if (!earlier.ok()) return earlier.error();
       if (earlier.value()) answer.events = std::move(*earlier.value());
