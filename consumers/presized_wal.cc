@@ -64,17 +64,12 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
  private:
-  struct Piece {
-    uint64_t from = 0;
-    uint64_t to = 0;
-  };
-
   // Called before RocksDB appends `bytes`: waits while they would land in a piece being zeroed
   // (rare: the filler keeps far ahead), and wakes the filler when the zeros ahead run short.
   void Reserve(uint64_t bytes) {
     std::unique_lock lock(mutex_);
     const uint64_t end = written_ + bytes;
-    changed_.wait(lock, [&] { return !filling_ || end <= filling_->from; });
+    changed_.wait(lock, [&] { return !filling_from_ || end <= *filling_from_; });
     written_ = end;
     if (!stopping_ && ready_ < written_ + Lead() / 2) {
       lock.unlock();
@@ -91,24 +86,25 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
       // Past RocksDB's end, with a piece's margin when it has caught up, so that its next appends
       // go on beside the piece rather than wait for it.
       const uint64_t from = ready_ > written_ ? ready_ : RoundUp(written_ + piece_, kPage);
-      filling_ = Piece{from, from + piece_};
+      filling_from_ = from;
       lock.unlock();
       // Best effort: if the disk is full or the write fails, the file simply grows with its data.
       const bool zeroed = ::pwrite(fd_, zeros.data(), piece_, static_cast<off_t>(from)) ==
                               static_cast<ssize_t>(piece_) &&
                           ::fdatasync(fd_) == 0;
       lock.lock();
-      filling_.reset();
+      filling_from_.reset();
       if (zeroed) ready_ = from + piece_;
       changed_.notify_all();
       if (!zeroed) return;
     }
   }
 
-  // How far ahead the zeros should reach: a piece for a new file, growing with what RocksDB has
+  // How far ahead the zeros should reach: two pieces for a new file, growing with what RocksDB has
   // written up to `ahead_`. A WAL that takes a handful of writes (a command-line run, a test)
-  // costs a megabyte of zeros, not the whole lead.
-  uint64_t Lead() const { return std::clamp(written_, piece_, std::max(piece_, ahead_)); }
+  // costs a couple of megabytes of zeros, not the whole lead. The filler is woken at half the
+  // lead, so RocksDB always has at least a piece of zeros to write into while the next is made.
+  uint64_t Lead() const { return std::clamp(written_, 2 * piece_, std::max(2 * piece_, ahead_)); }
 
   void StopFilling() {
     {
@@ -128,7 +124,7 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
   std::condition_variable changed_;
   uint64_t written_ = 0;  // bytes RocksDB appended
   uint64_t ready_ = 0;    // the file holds written blocks up to here (zeros past `written_`)
-  std::optional<Piece> filling_;  // being zeroed now; RocksDB's appends stay before it
+  std::optional<uint64_t> filling_from_;  // a piece from here is being zeroed: appends stay before
   bool stopping_ = false;
   std::thread filler_;
 };

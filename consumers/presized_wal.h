@@ -19,7 +19,7 @@
 namespace mct::consumers {
 
 // Wraps `base`: WAL files (*.log) hold zeros up to about `ahead` bytes past their data (less while
-// a file is young: the zeros ahead grow with the data written, from one piece of `ahead` / 16).
+// a file is young: the zeros ahead grow with the data written, from two pieces of `ahead` / 16).
 std::shared_ptr<rocksdb::FileSystem> PresizedWal(std::shared_ptr<rocksdb::FileSystem> base,
                                                  uint64_t ahead);
 
