@@ -35,7 +35,9 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
     if (fd_ >= 0 && ::fstat(fd_, &info) == 0) {
       // A reused file's old bytes are written blocks already.
       ready_ = static_cast<uint64_t>(info.st_size);
-      filler_ = std::thread([this] { FillLoop(); });
+    } else if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
     }
   }
   ~PresizedFile() override { StopFilling(); }
@@ -71,6 +73,11 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
     const uint64_t end = written_ + bytes;
     changed_.wait(lock, [&] { return !filling_from_ || end <= *filling_from_; });
     written_ = end;
+    // The filler starts with the first write: a database opened only to be read (a command-line
+    // query) writes no zeros.
+    if (!filler_.joinable() && fd_ >= 0 && !stopping_) {
+      filler_ = std::thread([this] { FillLoop(); });
+    }
     if (!stopping_ && ready_ < written_ + Lead() / 2) {
       lock.unlock();
       changed_.notify_all();

@@ -110,10 +110,13 @@ TEST(PresizedWal, WritesZerosAheadOfItsDataAndNoneAfterClose) {
   constexpr uint64_t kData = 400 * 500;
   {
     PresizedDb db(dir.path());
-    db.PutSynced(Key(0), Value(0));
     std::vector<fs::path> logs = WalFiles(dir.path());
     ASSERT_EQ(logs.size(), 1u);
     log = logs[0];
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(fs::file_size(log), 0u) << "a database opened and not written gets no zeros";
+
+    db.PutSynced(Key(0), Value(0));
     // The zeros are written in the background: give the filler time to get ahead.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (!EndsInZeros(log, 1024) && std::chrono::steady_clock::now() < deadline) {
