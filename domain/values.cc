@@ -36,8 +36,11 @@ std::optional<Enum> FindName(const std::array<std::string_view, N>& names, std::
 // The date library formats through a locale-aware stream, about 1 us a call, and every event's
 // JSON holds an instant and often dates; fmt writes the same UTC fields directly, about 0.1 us.
 // fmt renders the years 0000-9999 as the library does; other years keep the library's rendering.
-bool FitsFourDigits(const date::year_month_day& ymd) {
-  return static_cast<int>(ymd.year()) >= 0 && static_cast<int>(ymd.year()) <= 9999;
+// The check compares days, so the calendar fields are worked out once, by gmtime.
+bool FitsFourDigits(date::sys_days day) {
+  static constexpr date::sys_days kFirst = date::year{0} / 1 / 1;
+  static constexpr date::sys_days kLast = date::year{9999} / 12 / 31;
+  return day >= kFirst && day <= kLast;
 }
 
 // The UTC calendar fields of `seconds` (gmtime: never the machine's time zone).
@@ -77,7 +80,7 @@ std::optional<Date> Date::Parse(std::string_view text) {
 }
 
 std::string Date::ToString() const {
-  if (!FitsFourDigits(date::year_month_day{days_})) return date::format("%F", days_);
+  if (!FitsFourDigits(days_)) return date::format("%F", days_);
   return fmt::format("{:%F}", UtcFields(days_));
 }
 
@@ -122,7 +125,7 @@ std::optional<Instant> Instant::Parse(std::string_view text) {
 
 std::string Instant::ToString() const {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(point_);
-  if (!FitsFourDigits(date::year_month_day{std::chrono::floor<date::days>(point_)})) {
+  if (!FitsFourDigits(std::chrono::floor<date::days>(point_))) {
     if (seconds == point_) return date::format("%FT%TZ", seconds);
     return date::format("%FT%TZ", point_);
   }
