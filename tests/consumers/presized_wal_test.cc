@@ -93,6 +93,17 @@ int UnwrittenExtents(const fs::path& file) {
   return unwritten;
 }
 
+// Polls `done` until it holds or 20 seconds have passed (the zeros are written in the background);
+// answers its last result.
+template <typename Done>
+bool WaitUntil(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
 // Whether the file's last `bytes` are all zero.
 bool EndsInZeros(const fs::path& file, size_t bytes) {
   std::ifstream in(file, std::ios::binary);
@@ -117,24 +128,17 @@ TEST(PresizedWal, WritesZerosAheadOfItsDataAndNoneAfterClose) {
     EXPECT_EQ(fs::file_size(log), 0u) << "a database opened and not written gets no zeros";
 
     db.PutSynced(Key(0), Value(0));
-    // The zeros are written in the background: give the filler time to get ahead.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!EndsInZeros(log, 1024) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(50));  // and time to overshoot, if it would
-    ASSERT_TRUE(EndsInZeros(log, 1024)) << "a young file gets zeros ahead too";
+    ASSERT_TRUE(WaitUntil([&] { return EndsInZeros(log, 1024); }))
+        << "a young file gets zeros ahead too";
+    // And time to overshoot, if it would.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     EXPECT_LE(fs::file_size(log), kChunk / 4)
         << "a file with a single write gets a piece or two of zeros, not the whole lead";
 
     for (int index = 1; index < 400; ++index) db.PutSynced(Key(index), Value(index));
-    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (fs::file_size(log) < kData + kChunk / 2 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    EXPECT_TRUE(WaitUntil([&] { return fs::file_size(log) >= kData + kChunk / 2; }))
+        << "the file is ahead of the data written to it";
     const uint64_t size = fs::file_size(log);
-    EXPECT_GE(size, kData + kChunk / 2) << "the file is ahead of the data written to it";
     EXPECT_LE(size, kData + 2 * kChunk) << "and not much further";
     EXPECT_TRUE(EndsInZeros(log, 4096)) << "what is ahead of the data is zeros";
     // A file system without extent maps (tmpfs) has no reserved-but-unwritten blocks either:
@@ -160,17 +164,14 @@ TEST(PresizedWal, ACrashImageWithAZeroTailRecoversEverySyncedWrite) {
   {
     PresizedDb db(dir.path());
     for (int index = 0; index < kWrites; ++index) db.PutSynced(Key(index), Value(index));
-    // The zeros ahead are written in the background: wait until they are there.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    auto zero_tail = [&] {
+    // The zeros ahead are written in the background: wait until they are there (checked below,
+    // on the image).
+    WaitUntil([&] {
       for (const auto& log : WalFiles(dir.path())) {
         if (EndsInZeros(log, 4096)) return true;
       }
       return false;
-    };
-    while (!zero_tail() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    });
     // What a power cut would leave: the files as they are now, the database still open and the
     // WAL longer than its data.
     fs::copy(dir.path(), image.path(),
