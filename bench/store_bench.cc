@@ -2,7 +2,7 @@
 // in one run, and prints one table (Markdown) with each figure and its ratio to those limits.
 //
 //   mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S] [--no-demo]
-//                       [--only-writers N] [--client-ids]
+//                       [--only-writers N] [--callbacks] [--client-ids]
 //
 // DIR holds three fresh sub-directories, each wiped when the run starts:
 //   DIR/rocksdb   plain RocksDB, 200-byte values: the machine's limits
@@ -10,7 +10,8 @@
 //   DIR/demo      GenerateDemo's histories, rebuilt, queried and compacted
 //
 // --no-demo stops after the appends (for profiling the commit path).
-// --only-writers N measures only the store's appends with N writers, for a profiler.
+// --only-writers N measures only the store's appends with N writers, for a profiler; with
+// --callbacks the writers are AppendAsync callbacks instead of blocked threads.
 // --client-ids: the appended commands carry ids their client chose (UUID-like), which the store
 // looks up first (a retry is answered from the log) and which land anywhere in its key order. By
 // default they carry ids minted as mctd's front door mints them when the client sends none
@@ -27,14 +28,17 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -56,6 +60,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using mct::Result;
+using mct::consumers::AppendOutcome;
 using mct::consumers::AppendRefusal;
 using mct::consumers::AppendRequest;
 using mct::consumers::EventStore;
@@ -93,11 +99,12 @@ struct BenchOptions {
   bool demo = true;      // generate, rebuild, query and compact the demo histories
   int only_writers = 0;  // when set: only the store's appends with this many writers (profiling)
   bool client_ids = false;  // commands carry ids a client chose: looked up before they are written
+  bool callbacks = false;   // --only-writers: writers are AppendAsync callbacks, not threads
 };
 
 void Usage() {
   std::cerr << "usage: mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S]"
-               " [--no-demo] [--only-writers N] [--client-ids]\n";
+               " [--no-demo] [--only-writers N] [--callbacks] [--client-ids]\n";
   std::exit(2);
 }
 
@@ -125,6 +132,8 @@ BenchOptions ParseArgs(int argc, char** argv) {
       options.smoke = true;
     } else if (arg == "--no-demo") {
       options.demo = false;
+    } else if (arg == "--callbacks") {
+      options.callbacks = true;
     } else if (arg == "--client-ids") {
       options.client_ids = true;
     } else if (arg == "--trainers") {
@@ -528,8 +537,13 @@ const char* const kCourses[] = {
     "SC-200T00: Microsoft Security Operations Analyst, evening cohort, Northwind Academy",
 };
 
-// `writers` threads, each appending one MtmSurveyRecorded at a time to its own trainer's stream,
-// as a server's request threads would; every run uses new trainers.
+// How a writer waits for its append: a thread blocked in EventStore::Append, as a server's request
+// threads would; or a callback given to EventStore::AppendAsync that sends the writer's next
+// append, as an event-driven server would. Either way each writer has one append in flight.
+enum class WriterKind { kThreads, kCallbacks };
+
+// `writers` writers, each appending one MtmSurveyRecorded at a time to its own trainer's stream;
+// every run uses new trainers.
 class AppendBench {
  public:
   AppendBench(const fs::path& dir, bool client_ids) : client_ids_(client_ids) {
@@ -541,60 +555,35 @@ class AppendBench {
     store_ = std::move(store).value();
   }
 
-  AppendFigures Run(int writers, double seconds) {
-    std::vector<uint64_t> versions(static_cast<size_t>(writers), 0);
-    std::vector<uint64_t> sequences(static_cast<size_t>(writers), 0);
-    const uint64_t first_mcid = next_mcid_;
-    next_mcid_ += static_cast<uint64_t>(writers);
-    std::vector<mct::domain::Mcid> mcids;
-    for (int writer = 0; writer < writers; ++writer) {
-      mcids.push_back(
-          *mct::domain::Mcid::Parse(std::to_string(first_mcid + static_cast<uint64_t>(writer))));
-    }
-    std::atomic<uint64_t> done{0};
-    std::atomic<uint64_t> refused{0};
-    auto append_one = [&](int writer) {
-      const auto slot = static_cast<size_t>(writer);
-      const uint64_t sequence = sequences[slot]++;
-      AppendRequest request;
-      request.meta.mcid = mcids[slot];
-      request.meta.at = mct::domain::Instant::FromMillis(1'700'000'000'000 +
-                                                         static_cast<int64_t>(sequence) * 1000);
-      request.meta.actor = {mct::domain::Role::kTrainer, mcids[slot].str()};
-      request.meta.command_id = client_ids_ ? CommandIdLike(((first_mcid + slot) << 32) | sequence)
-                                            : mct::consumers::MintCommandId();
-      request.meta.correlation_id = request.meta.command_id;
-      request.meta.causation_id = request.meta.command_id;
-      request.fresh_command_id = !client_ids_;
-      request.expected_version = versions[slot];
-      mct::domain::MtmSurveyRecorded survey;
-      survey.course_name = kCourses[sequence % std::size(kCourses)];
-      survey.course_date = request.meta.at.date().AddDays(-7);
-      survey.average_score = 7.5 + static_cast<double>(sequence % 20) / 10.0;
-      request.events.emplace_back(std::move(survey));
-      auto outcome = store_->Append(std::move(request));
-      if (!outcome.ok()) Fail("append: " + outcome.error().message);
-      if (outcome.value().refusal != AppendRefusal::kNone) {
-        refused.fetch_add(1);
-        return;
-      }
-      versions[slot] += 1;
-      done.fetch_add(1, std::memory_order_relaxed);
-    };
-
+  AppendFigures Run(int writers, double seconds, WriterKind kind = WriterKind::kThreads) {
+    Round round(*this, writers);
     mct::consumers::CommitStats before;
     mct::consumers::CommitStats after;
     Clock::time_point opened;
     double cpu_opened = 0;
     AppendFigures figures;
-    figures.events_per_second = TimedWriters(writers, seconds, done, append_one, [&](bool opens) {
+    auto window = [&](bool opens) {
       (opens ? before : after) = store_->Stats();
       if (opens) opened = Clock::now();
       if (opens) cpu_opened = ProcessCpuSeconds();
       if (!opens) figures.window_seconds = SecondsSince(opened);
       if (!opens) figures.cpu_seconds = ProcessCpuSeconds() - cpu_opened;
-    });
-    if (refused.load() != 0) Fail("appends were refused: " + std::to_string(refused.load()));
+    };
+    if (kind == WriterKind::kThreads) {
+      figures.events_per_second = TimedWriters(
+          writers, seconds, round.done,
+          [&](int writer) {
+            auto outcome = store_->Append(round.NextRequest(writer));
+            if (!outcome.ok()) Fail("append: " + outcome.error().message);
+            round.Answered(writer, outcome.value());
+          },
+          window);
+    } else {
+      figures.events_per_second = TimedCallbacks(writers, seconds, round, window);
+    }
+    if (round.refused.load() != 0) {
+      Fail("appends were refused: " + std::to_string(round.refused.load()));
+    }
     figures.events = after.events - before.events;
     figures.syncs = after.syncs - before.syncs;
     figures.sync_seconds = after.sync_seconds - before.sync_seconds;
@@ -602,6 +591,93 @@ class AppendBench {
   }
 
  private:
+  // The writers of one run: their trainers, and each one's next append. A writer's state is only
+  // touched by whoever holds its one append in flight.
+  struct Round {
+    Round(AppendBench& bench, int writers)
+        : client_ids(bench.client_ids_),
+          first_mcid(bench.next_mcid_),
+          versions(static_cast<size_t>(writers), 0),
+          sequences(static_cast<size_t>(writers), 0) {
+      bench.next_mcid_ += static_cast<uint64_t>(writers);
+      for (int writer = 0; writer < writers; ++writer) {
+        mcids.push_back(
+            *mct::domain::Mcid::Parse(std::to_string(first_mcid + static_cast<uint64_t>(writer))));
+      }
+    }
+
+    AppendRequest NextRequest(int writer) {
+      const auto slot = static_cast<size_t>(writer);
+      const uint64_t sequence = sequences[slot]++;
+      AppendRequest request;
+      request.meta.mcid = mcids[slot];
+      request.meta.at = mct::domain::Instant::FromMillis(1'700'000'000'000 +
+                                                         static_cast<int64_t>(sequence) * 1000);
+      request.meta.actor = {mct::domain::Role::kTrainer, mcids[slot].str()};
+      request.meta.command_id = client_ids ? CommandIdLike(((first_mcid + slot) << 32) | sequence)
+                                           : mct::consumers::MintCommandId();
+      request.meta.correlation_id = request.meta.command_id;
+      request.meta.causation_id = request.meta.command_id;
+      request.fresh_command_id = !client_ids;
+      request.expected_version = versions[slot];
+      mct::domain::MtmSurveyRecorded survey;
+      survey.course_name = kCourses[sequence % std::size(kCourses)];
+      survey.course_date = request.meta.at.date().AddDays(-7);
+      survey.average_score = 7.5 + static_cast<double>(sequence % 20) / 10.0;
+      request.events.emplace_back(std::move(survey));
+      return request;
+    }
+
+    void Answered(int writer, const AppendOutcome& outcome) {
+      if (outcome.refusal != AppendRefusal::kNone) {
+        refused.fetch_add(1);
+        return;
+      }
+      versions[static_cast<size_t>(writer)] += 1;
+      done.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    const bool client_ids;
+    const uint64_t first_mcid;
+    std::vector<mct::domain::Mcid> mcids;
+    std::vector<uint64_t> versions;
+    std::vector<uint64_t> sequences;
+    std::atomic<uint64_t> done{0};
+    std::atomic<uint64_t> refused{0};
+  };
+
+  // TimedWriters for writers that are callbacks: each writer's answer, on the store's syncer
+  // thread, sends its next append until the window has closed; then waits for the last answers.
+  template <typename WindowFn>
+  double TimedCallbacks(int writers, double seconds, Round& round, WindowFn window) {
+    std::atomic<bool> stop{false};
+    std::mutex idle_mutex;
+    std::condition_variable idle_changed;
+    int idle = 0;  // writers whose last answer came after the stop
+    std::function<void(int)> send = [&](int writer) {
+      store_->AppendAsync(round.NextRequest(writer), [&, writer](Result<AppendOutcome> outcome) {
+        if (!outcome.ok()) Fail("append: " + outcome.error().message);
+        round.Answered(writer, outcome.value());
+        if (!stop.load(std::memory_order_relaxed)) return send(writer);
+        std::lock_guard lock(idle_mutex);
+        if (++idle == writers) idle_changed.notify_all();
+      });
+    };
+    for (int writer = 0; writer < writers; ++writer) send(writer);
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.2, seconds * 0.2)));
+    window(true);
+    const uint64_t before = round.done.load();
+    const auto started = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const uint64_t after = round.done.load();
+    const double elapsed = SecondsSince(started);
+    window(false);
+    stop = true;
+    std::unique_lock lock(idle_mutex);
+    idle_changed.wait(lock, [&] { return idle == writers; });
+    return static_cast<double>(after - before) / elapsed;
+  }
+
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<EventStore> store_;
   bool client_ids_;
@@ -826,11 +902,14 @@ int main(int argc, char** argv) {
 
   if (options.only_writers > 0) {  // one figure, nothing else running: for a profiler
     AppendBench appends(FreshDir(options, "appends"), options.client_ids);
-    const AppendFigures figures = appends.Run(options.only_writers, options.seconds);
-    std::cout << "EventStore::Append synced, " << options.only_writers << " writers: "
-              << Grouped(figures.events_per_second) << " ev/s, " << Fixed(EventsPerSync(figures), 1)
-              << " events per sync, " << Fixed(CpuMicrosPerEvent(figures), 1)
-              << " us of CPU per event, "
+    const AppendFigures figures =
+        appends.Run(options.only_writers, options.seconds,
+                    options.callbacks ? WriterKind::kCallbacks : WriterKind::kThreads);
+    std::cout << (options.callbacks ? "EventStore::AppendAsync" : "EventStore::Append")
+              << " synced, " << options.only_writers
+              << " writers: " << Grouped(figures.events_per_second) << " ev/s, "
+              << Fixed(EventsPerSync(figures), 1) << " events per sync, "
+              << Fixed(CpuMicrosPerEvent(figures), 1) << " us of CPU per event, "
               << Fixed(MicrosPerSync(figures), 0) << " us per sync, "
               << Fixed(SyncShare(figures) * 100, 0) << "% of the time in syncs\n";
     return 0;
@@ -847,10 +926,18 @@ int main(int argc, char** argv) {
   AppendBench& appends = *appends_owner;
   const int rounds = options.smoke ? 1 : 3;
   const double slice = options.seconds / rounds;
-  constexpr int kWriterCounts[] = {1, 16, 256};
+  struct AppendCase {
+    int writers;
+    WriterKind kind;
+  };
+  constexpr AppendCase kAppendCases[] = {{1, WriterKind::kThreads},
+                                         {16, WriterKind::kThreads},
+                                         {256, WriterKind::kThreads},
+                                         {16, WriterKind::kCallbacks},
+                                         {256, WriterKind::kCallbacks}};
   std::vector<double> rocks_1, rocks_16, rocks_batches, rocks_shape, rocks_16_per_sync;
-  std::vector<double> append_rates[std::size(kWriterCounts)];
-  AppendFigures append_totals[std::size(kWriterCounts)];
+  std::vector<double> append_rates[std::size(kAppendCases)];
+  AppendFigures append_totals[std::size(kAppendCases)];
   for (int round = 0; round < rounds; ++round) {
     std::cerr << "  round " << round + 1 << " of " << rounds << "\n";
     double writes_per_sync = 0;
@@ -859,8 +946,9 @@ int main(int argc, char** argv) {
     rocks_16_per_sync.push_back(writes_per_sync);
     rocks_batches.push_back(rocks.SyncedBatches(slice));
     rocks_shape.push_back(rocks.SyncedStoreShape(slice));
-    for (size_t index = 0; index < std::size(kWriterCounts); ++index) {
-      const AppendFigures figures = appends.Run(kWriterCounts[index], slice);
+    for (size_t index = 0; index < std::size(kAppendCases); ++index) {
+      const AppendFigures figures =
+          appends.Run(kAppendCases[index].writers, slice, kAppendCases[index].kind);
       append_rates[index].push_back(figures.events_per_second);
       append_totals[index].events += figures.events;
       append_totals[index].syncs += figures.syncs;
@@ -901,8 +989,9 @@ int main(int argc, char** argv) {
                   "itself", ""});
   rows.push_back({"RocksDB on disk per 200-byte entry, compacted", Fixed(rocks_bytes, 1) + " B",
                   "1.00×", "itself", ""});
-  for (size_t index = 0; index < std::size(kWriterCounts); ++index) {
-    const int writers = kWriterCounts[index];
+  for (size_t index = 0; index < std::size(kAppendCases); ++index) {
+    const int writers = kAppendCases[index].writers;
+    const bool callbacks = kAppendCases[index].kind == WriterKind::kCallbacks;
     const double rate = Median(append_rates[index]);
     const AppendFigures& totals = append_totals[index];
     const double per_sync = EventsPerSync(totals);
@@ -916,12 +1005,13 @@ int main(int argc, char** argv) {
     }
     if (writers == 256)
       versus = "; " + Ratio(rate, rocks_store_shape) + " RocksDB's 256 × 4-key batches";
-    rows.push_back({"EventStore::Append synced, " + std::to_string(writers) + " writer" +
-                        (writers == 1 ? "" : "s") + " (" + Fixed(per_sync, 1) +
-                        " events per WAL sync, syncer in SyncWAL " + Fixed(100 * sync_share, 0) +
-                        "% of the time" + versus + ")",
-                    Grouped(rate) + " ev/s", Ratio(rate, rocks_sync_16), "16-thread synced write",
-                    target});
+    rows.push_back(
+        {(callbacks ? "EventStore::AppendAsync synced, " : "EventStore::Append synced, ") +
+             std::to_string(writers) + " writer" + (writers == 1 ? "" : "s") +
+             (callbacks ? " as callbacks" : " as threads") + " (" + Fixed(per_sync, 1) +
+             " events per WAL sync, syncer in SyncWAL " + Fixed(100 * sync_share, 0) +
+             "% of the time" + versus + ")",
+         Grouped(rate) + " ev/s", Ratio(rate, rocks_sync_16), "16-thread synced write", target});
   }
 
   auto print = [&] {

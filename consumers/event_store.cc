@@ -79,36 +79,101 @@ Status EventStore::LoadState() {
 Result<AppendOutcome> EventStore::Append(AppendRequest request) {
   Pending pending;
   pending.request = std::move(request);
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) return Error{"the event store is shutting down"};
-    pending.drain = drains_;
-    queue_.push_back(&pending);
-  }
-  queue_ready_.notify_one();
+  if (!Enqueue(pending)) return Error{"the event store is shutting down"};
   wakeups_.Wait(pending.drain, pending.answered);
   return std::move(*pending.answer);
 }
 
+void EventStore::AppendAsync(AppendRequest request, AppendCallback done) {
+  auto pending = std::make_unique<Pending>();
+  pending->request = std::move(request);
+  pending->done = std::move(done);
+  if (!Enqueue(*pending)) {
+    pending->done(Error{"the event store is shutting down"});
+    return;
+  }
+  pending.release();  // the store's until answered
+}
+
+bool EventStore::Enqueue(Pending& pending) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) return false;
+    pending.drain = drains_;
+    queue_.push_back(&pending);
+  }
+  queue_ready_.notify_one();
+  return true;
+}
+
 void EventStore::CommitLoop() {
   std::vector<Pending*> batch;
+  std::vector<Delivery> deliveries;
   while (true) {
-    uint64_t drain = 0;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      // The whole queue, always: its writers sleep on this drain's wake-up slot. It holds at most
-      // one request per blocked caller.
-      batch.swap(queue_);
-      drain = drains_++;
+      queue_ready_.wait(lock,
+                        [this] { return stopping_ || !queue_.empty() || !deliveries_.empty(); });
+      if (queue_.empty() && deliveries_.empty() && stopping_) {
+        committer_exited_ = true;  // the syncer delivers what it answers from now on
+        return;
+      }
+      deliveries.swap(deliveries_);
     }
-    CommitBatch(batch, drain);
-    batch.clear();
+    // The callbacks first, in two halves, each followed by a batch of what it sent: the syncer
+    // waits for a batch now, and syncs the first half's while this thread runs the second half.
+    // One batch for them all would keep the disk and this thread waiting for each other.
+    if (deliveries.empty()) {
+      CommitQueued(batch);
+      continue;
+    }
+    const size_t half = (deliveries.size() + 1) / 2;
+    for (size_t from = 0; from < deliveries.size(); from += half) {
+      const size_t to = std::min(deliveries.size(), from + half);
+      for (size_t index = from; index < to; ++index) {
+        Answer(*deliveries[index].pending, std::move(deliveries[index].answer));
+      }
+      CommitQueued(batch);
+    }
+    deliveries.clear();
   }
 }
 
+void EventStore::CommitQueued(std::vector<Pending*>& batch) {
+  uint64_t drain = 0;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.empty()) return;
+    // The whole queue, always: its blocked writers sleep on this drain's wake-up slot. It holds
+    // one request per blocked caller and per AppendAsync not yet answered.
+    batch.swap(queue_);
+    drain = drains_++;
+  }
+  CommitBatch(batch, drain);
+  batch.clear();
+}
+
+void EventStore::Deliver(std::vector<Delivery>& deliveries) {
+  if (deliveries.empty()) return;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!committer_exited_) {
+      for (Delivery& delivery : deliveries) deliveries_.push_back(std::move(delivery));
+      deliveries.clear();
+    }
+  }
+  if (deliveries.empty()) return queue_ready_.notify_one();
+  // Closing: the committer has written its last batch, so nothing a callback sends is taken.
+  for (Delivery& delivery : deliveries) Answer(*delivery.pending, std::move(delivery.answer));
+  deliveries.clear();
+}
+
 void EventStore::Answer(Pending& pending, Result<AppendOutcome> answer) {
+  if (pending.done) {
+    const std::unique_ptr<Pending> owned(&pending);
+    owned->done(std::move(answer));
+    return;
+  }
   pending.answer = std::move(answer);
   // Its writer may return, and its Pending go, as soon as it sees this.
   pending.answered.store(true, std::memory_order_release);
@@ -120,14 +185,16 @@ void EventStore::AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, c
 }
 
 void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
+  std::optional<Error> failed;
   {
     // After a failed sync nothing more is written: what reached the disk is unknown until a
     // restart recovers it, and later batches would be built on heads that may not be there.
     std::lock_guard lock(sync_mutex_);
-    if (failed_) {
-      AnswerAll(batch, drain, *failed_);
-      return;
-    }
+    failed = failed_;
+  }
+  if (failed) {  // answered outside the lock: a callback may call into the store
+    AnswerAll(batch, drain, *failed);
+    return;
   }
   rocksdb::WriteBatch write;
   // Heads and vouchers as this batch leaves them; applied to the shared ones once it is written
@@ -330,16 +397,23 @@ void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& s
       stats_.events += written.events;
     }
   }
+  // Blocked writers are answered and woken here; callbacks are handed to the committer thread,
+  // which runs them while this thread syncs the next batch, and writes what they send.
+  std::vector<Delivery> deliveries;
   for (auto& written : synced) {
-    if (!status.ok()) {
-      AnswerAll(written.requests, written.drain, status.error());
-      continue;
-    }
     for (size_t index = 0; index < written.requests.size(); ++index) {
-      Answer(*written.requests[index], std::move(written.answers[index]));
+      Pending& pending = *written.requests[index];
+      Result<AppendOutcome> answer =
+          status.ok() ? std::move(written.answers[index]) : Result<AppendOutcome>(status.error());
+      if (pending.done) {
+        deliveries.push_back({&pending, std::move(answer)});
+      } else {
+        Answer(pending, std::move(answer));
+      }
     }
     wakeups_.WakeAll(written.drain);
   }
+  Deliver(deliveries);
 }
 
 Result<std::vector<EventEnvelope>> EventStore::ReadStream(const domain::Mcid& mcid) const {

@@ -8,6 +8,11 @@
 //     `version_conflict` and writes nothing) and writes the batch without waiting for the disk;
 //   - the syncer thread syncs the WAL once for every batch written since its last sync, then
 //     answers their writers. While it waits for the disk, the committer writes the next batches.
+// A writer either blocks in Append, or hands AppendAsync a callback that gets the answer. A blocked
+// writer is a thread the syncer must wake, and on two cores each wake-up also preempts the
+// syncer: with 16 writers that was about a third of the group commit's cycle (bench/README.md).
+// A callback costs neither: the syncer hands the answers to the committer, which calls back while
+// the syncer syncs the next batch, and writes what the callbacks send in its next batch.
 // Head() is the last durable position, and the projection runners read no further: a read model
 // never applies an event that a power cut could still take away. ReadStream may return events
 // written but not yet synced (the command path decides on them; they become durable in order,
@@ -25,6 +30,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +71,9 @@ struct AppendOutcome {
   std::vector<EventEnvelope> written;  // what the command wrote (or wrote the first time)
 };
 
+// Called once with the answer of an AppendAsync.
+using AppendCallback = std::function<void(Result<AppendOutcome>)>;
+
 struct StoreOptions {
   bool sync = true;  // fsync the WAL before acknowledging (invariant 2)
 };
@@ -88,6 +97,13 @@ class EventStore {
   // Appends atomically and durably; blocks until the group commit that carries it is synced.
   // An I/O failure is an Error and writes nothing of this request.
   Result<AppendOutcome> Append(AppendRequest request);
+  // Appends like Append without blocking the caller: `done` gets the same answer, once the WAL
+  // sync that carries the request is done, on the store's committer thread (the syncer's, while
+  // the store closes). The next batch waits for `done` to return, so it must not block on this
+  // store (no Append, no FindCommand); it may call AppendAsync, and what it sends is written in
+  // that next batch. When the store is shutting down, `done` is called with an Error before
+  // AppendAsync returns.
+  void AppendAsync(AppendRequest request, AppendCallback done);
 
   // One trainer's events in stream order.
   Result<std::vector<EventEnvelope>> ReadStream(const domain::Mcid& mcid) const;
@@ -108,9 +124,11 @@ class EventStore {
   RocksDb& db() const { return db_; }
 
  private:
-  // One waiting Append, on its caller's stack; answered once, then woken through wakeups_.
+  // One waiting Append, on its caller's stack; answered once, then woken through wakeups_. Or one
+  // AppendAsync, on the heap and owned by the store until `done` has been called.
   struct Pending {
     AppendRequest request;
+    AppendCallback done;  // set for an AppendAsync
     uint64_t drain = 0;  // the number of the queue drain that takes it
     std::optional<Result<AppendOutcome>> answer;
     std::atomic<bool> answered{false};
@@ -118,6 +136,11 @@ class EventStore {
   struct StreamHead {
     uint64_t version = 0;
     std::string hash;
+  };
+  // An AppendAsync's answer on its way from the syncer to the committer, which calls back.
+  struct Delivery {
+    Pending* pending;
+    Result<AppendOutcome> answer;
   };
   // One written batch waiting for the WAL sync that makes it durable.
   struct WrittenBatch {
@@ -131,13 +154,20 @@ class EventStore {
   EventStore(RocksDb& db, StoreOptions options);
   Status LoadState();
   void CommitLoop();
+  // Writes whatever is queued as one batch (one drain of the queue); `batch` is scratch space.
+  void CommitQueued(std::vector<Pending*>& batch);
   void CommitBatch(std::vector<Pending*>& batch, uint64_t drain);
-  // Sets one request's answer; its writer is woken by a WakeAll for its drain afterwards.
+  // Sets one request's answer; its writer is woken by a WakeAll for its drain afterwards. An
+  // AppendAsync's callback is called at once, and its Pending deleted.
   static void Answer(Pending& pending, Result<AppendOutcome> answer);
+  // Queues a request for the committer; false (and nothing queued) when the store is shutting down.
+  bool Enqueue(Pending& pending);
   // Gives every request of a drain the same answer and wakes their writers.
   void AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error);
   void SyncLoop();
   void AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status, double sync_seconds);
+  // Hands answers to the committer's callbacks; calls them here once the committer has exited.
+  void Deliver(std::vector<Delivery>& deliveries);
   Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(
       const std::string& command_id) const;
   Status WaitDurable(uint64_t position) const;
@@ -157,6 +187,8 @@ class EventStore {
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::vector<Pending*> queue_;
+  std::vector<Delivery> deliveries_;  // for the committer to call back
+  bool committer_exited_ = false;
   uint64_t drains_ = 0;  // how often the committer has taken the whole queue
   bool stopping_ = false;
   std::thread committer_;

@@ -8,6 +8,7 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -93,6 +94,16 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     EXPECT_NE(later.error().message.find("stopped after a failed sync"), std::string::npos)
         << later.error().message;
     EXPECT_EQ(log.Head(), 1u);
+
+    // A writer that is a callback gets the same refusal, through its callback.
+    std::promise<Result<AppendOutcome>> async_answer;
+    log.AppendAsync(Survey("1000004", 0, "cmd-async"), [&](Result<AppendOutcome> answer) {
+      async_answer.set_value(std::move(answer));
+    });
+    const Result<AppendOutcome> async = async_answer.get_future().get();
+    ASSERT_FALSE(async.ok()) << "the store must stay stopped for callbacks too";
+    EXPECT_NE(async.error().message.find("stopped after a failed sync"), std::string::npos)
+        << async.error().message;
   }
 
   // The restart: the first command once; the unacknowledged one there at most once, and once
@@ -109,6 +120,7 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
   ASSERT_TRUE(first_stream.ok());
   EXPECT_EQ(first_stream->size(), 1u);
   EXPECT_EQ(log.StreamVersion(M("1000003")), 0u) << "refused after the failure: never written";
+  EXPECT_EQ(log.StreamVersion(M("1000004")), 0u) << "refused after the failure: never written";
   auto verified = VerifyLog(*parts.db);
   ASSERT_TRUE(verified.ok()) << verified.error().message;
   EXPECT_TRUE(verified->ok());
