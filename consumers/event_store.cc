@@ -112,8 +112,10 @@ void EventStore::CommitLoop() {
   while (true) {
     {
       std::unique_lock lock(queue_mutex_);
+      committer_idle_ = true;
       queue_ready_.wait(lock,
                         [this] { return stopping_ || !queue_.empty() || !deliveries_.empty(); });
+      committer_idle_ = false;
       if (queue_.empty() && deliveries_.empty() && stopping_) {
         committer_exited_ = true;  // the syncer delivers what it answers from now on
         return;
@@ -157,13 +159,14 @@ void EventStore::Deliver(std::vector<Delivery>& deliveries) {
   if (deliveries.empty()) return;
   {
     std::lock_guard lock(queue_mutex_);
-    if (!committer_exited_) {
+    if (committer_idle_ && !committer_exited_) {
       for (Delivery& delivery : deliveries) deliveries_.push_back(std::move(delivery));
       deliveries.clear();
     }
   }
   if (deliveries.empty()) return queue_ready_.notify_one();
-  // Closing: the committer has written its last batch, so nothing a callback sends is taken.
+  // The committer is busy writing (many writers: it is the bottleneck, and this thread has time
+  // while the disk is idle), or has exited (closing: nothing a callback sends is taken any more).
   for (Delivery& delivery : deliveries) Answer(*delivery.pending, std::move(delivery.answer));
   deliveries.clear();
 }

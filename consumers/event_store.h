@@ -11,8 +11,10 @@
 // A writer either blocks in Append, or hands AppendAsync a callback that gets the answer. A blocked
 // writer is a thread the syncer must wake, and on two cores each wake-up also preempts the
 // syncer: with 16 writers that was about a third of the group commit's cycle (bench/README.md).
-// A callback costs neither: the syncer hands the answers to the committer, which calls back while
-// the syncer syncs the next batch, and writes what the callbacks send in its next batch.
+// A callback costs neither. When the committer is idle (a few writers) the syncer hands it the
+// answers: it calls back in two halves, writing what each half sends as a batch, so the syncer
+// syncs the first while the second is prepared. When it is busy (many writers) the syncer calls
+// back itself, while the disk has nothing to do.
 // Head() is the last durable position, and the projection runners read no further: a read model
 // never applies an event that a power cut could still take away. ReadStream may return events
 // written but not yet synced (the command path decides on them; they become durable in order,
@@ -98,11 +100,10 @@ class EventStore {
   // An I/O failure is an Error and writes nothing of this request.
   Result<AppendOutcome> Append(AppendRequest request);
   // Appends like Append without blocking the caller: `done` gets the same answer, once the WAL
-  // sync that carries the request is done, on the store's committer thread (the syncer's, while
-  // the store closes). The next batch waits for `done` to return, so it must not block on this
-  // store (no Append, no FindCommand); it may call AppendAsync, and what it sends is written in
-  // that next batch. When the store is shutting down, `done` is called with an Error before
-  // AppendAsync returns.
+  // sync that carries the request is done, on one of the store's two threads. The group commit
+  // waits for `done` to return, so it must not block on this store (no Append, no FindCommand);
+  // it may call AppendAsync. When the store is shutting down, `done` is called with an Error
+  // before AppendAsync returns.
   void AppendAsync(AppendRequest request, AppendCallback done);
 
   // One trainer's events in stream order.
@@ -166,7 +167,7 @@ class EventStore {
   void AnswerAll(const std::vector<Pending*>& batch, uint64_t drain, const Error& error);
   void SyncLoop();
   void AnswerSynced(std::vector<WrittenBatch>& synced, const Status& status, double sync_seconds);
-  // Hands answers to the committer's callbacks; calls them here once the committer has exited.
+  // Calls back: on the committer thread when it is idle, else (it is busy, or has exited) here.
   void Deliver(std::vector<Delivery>& deliveries);
   Result<std::optional<std::vector<EventEnvelope>>> FindWrittenCommand(
       const std::string& command_id) const;
@@ -188,6 +189,7 @@ class EventStore {
   std::condition_variable queue_ready_;
   std::vector<Pending*> queue_;
   std::vector<Delivery> deliveries_;  // for the committer to call back
+  bool committer_idle_ = false;       // waiting for work: it takes the callbacks, not the syncer
   bool committer_exited_ = false;
   uint64_t drains_ = 0;  // how often the committer has taken the whole queue
   bool stopping_ = false;

@@ -106,15 +106,20 @@ TEST_F(AppendAsyncTest, RefusesAStaleVersionAndAnswersARetryWithTheFirstAnswer) 
 }
 
 // Writers as callbacks: each sends its next append from the callback of the last, on the version
-// that append left. The streams have no holes, and the writers share syncs.
-TEST_F(AppendAsyncTest, WritersThatAreCallbacksChainTheirAppends) {
-  constexpr int kWriters = 16;
+// that append left. The streams have no holes, and the writers share syncs. With few writers the
+// committer calls back while idle; with many it is busy and the syncer calls back: both run.
+class AppendAsyncWriters : public AppendAsyncTest, public ::testing::WithParamInterface<int> {};
+
+INSTANTIATE_TEST_SUITE_P(Counts, AppendAsyncWriters, ::testing::Values(2, 16, 256));
+
+TEST_P(AppendAsyncWriters, ChainTheirAppendsWithoutHoles) {
+  const int kWriters = GetParam();
   constexpr uint64_t kAppendsEach = 40;
   struct Writer {
     std::string mcid;
     uint64_t version = 0;
   };
-  std::vector<Writer> writers(kWriters);
+  std::vector<Writer> writers(static_cast<size_t>(kWriters));
   std::atomic<int> failures{0};
   Answers finished;  // one per writer, when its last append is answered
   std::function<void(int)> send = [&](int index) {
@@ -138,9 +143,9 @@ TEST_F(AppendAsyncTest, WritersThatAreCallbacksChainTheirAppends) {
     writers[static_cast<size_t>(index)].mcid = std::to_string(2000000 + index);
     send(index);
   }
-  finished.WaitFor(kWriters);
+  finished.WaitFor(static_cast<size_t>(kWriters));
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(store_->Head(), kWriters * kAppendsEach);
+  EXPECT_EQ(store_->Head(), static_cast<uint64_t>(kWriters) * kAppendsEach);
   for (const Writer& writer : writers) {
     auto stream = store_->ReadStream(M(writer.mcid));
     ASSERT_TRUE(stream.ok());
@@ -150,8 +155,8 @@ TEST_F(AppendAsyncTest, WritersThatAreCallbacksChainTheirAppends) {
     }
   }
   const CommitStats stats = store_->Stats();
-  EXPECT_EQ(stats.requests, kWriters * kAppendsEach);
-  EXPECT_LT(stats.syncs, stats.requests) << "16 writers in flight must share syncs";
+  EXPECT_EQ(stats.requests, static_cast<uint64_t>(kWriters) * kAppendsEach);
+  EXPECT_LT(stats.syncs, stats.requests) << kWriters << " writers in flight must share syncs";
 }
 
 // Writers that never stop while the store closes: every request it took is answered once, and
