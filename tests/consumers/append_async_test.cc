@@ -20,18 +20,6 @@ namespace {
 
 using namespace testing;  // NOLINT(google-build-using-namespace)
 
-AppendRequest Survey(const std::string& mcid, uint64_t expected_version,
-                     const std::string& command_id) {
-  AppendRequest request;
-  request.meta.mcid = M(mcid);
-  request.meta.at = At("2017-03-01T10:00:00Z");
-  request.meta.actor = TrainerActor(mcid);
-  request.meta.command_id = command_id;
-  request.expected_version = expected_version;
-  request.events.push_back(domain::MtmSurveyRecorded{"20410D", On("2017-02-10"), 8.0});
-  return request;
-}
-
 // Counts answers; a test waits until it has seen `expected` of them.
 class Answers {
  public:
@@ -71,7 +59,7 @@ class AppendAsyncTest : public ::testing::Test {
 TEST_F(AppendAsyncTest, AnswersAfterTheSyncWithWhatTheLogHolds) {
   Answers answers;
   uint64_t head_when_answered = 0;
-  store_->AppendAsync(Survey("1000001", 0, "c-1"), [&](Result<AppendOutcome> answer) {
+  store_->AppendAsync(SurveyAppend("1000001", 0, "c-1"), [&](Result<AppendOutcome> answer) {
     head_when_answered = store_->Head();
     answers.Add(std::move(answer));
   });
@@ -89,11 +77,11 @@ TEST_F(AppendAsyncTest, AnswersAfterTheSyncWithWhatTheLogHolds) {
 }
 
 TEST_F(AppendAsyncTest, RefusesAStaleVersionAndAnswersARetryWithTheFirstAnswer) {
-  ASSERT_TRUE(store_->Append(Survey("1000001", 0, "c-1")).ok());
+  ASSERT_TRUE(store_->Append(SurveyAppend("1000001", 0, "c-1")).ok());
   Answers answers;
   auto add = [&](Result<AppendOutcome> answer) { answers.Add(std::move(answer)); };
-  store_->AppendAsync(Survey("1000001", 0, "c-stale"), add);
-  store_->AppendAsync(Survey("1000001", 1, "c-1"), add);
+  store_->AppendAsync(SurveyAppend("1000001", 0, "c-stale"), add);
+  store_->AppendAsync(SurveyAppend("1000001", 1, "c-1"), add);
   const auto got = answers.WaitFor(2);
   ASSERT_TRUE(got[0].ok() && got[1].ok());
   EXPECT_EQ(got[0]->refusal, AppendRefusal::kVersionConflict);
@@ -125,7 +113,8 @@ TEST_P(AppendAsyncWriters, ChainTheirAppendsWithoutHoles) {
   std::function<void(int)> send = [&](int index) {
     Writer& writer = writers[static_cast<size_t>(index)];
     store_->AppendAsync(
-        Survey(writer.mcid, writer.version, writer.mcid + "-" + std::to_string(writer.version)),
+        SurveyAppend(writer.mcid, writer.version,
+                     writer.mcid + "-" + std::to_string(writer.version)),
         [&, index](Result<AppendOutcome> answer) {
           Writer& self = writers[static_cast<size_t>(index)];
           if (!answer.ok() || answer->refusal != AppendRefusal::kNone ||
@@ -177,7 +166,7 @@ TEST_F(AppendAsyncTest, ClosingAnswersEveryRequestOnceAndRefusesTheRest) {
   std::function<void(int)> send = [&](int index) {
     sent.fetch_add(1);
     const std::string mcid = std::to_string(3000000 + index);
-    store->AppendAsync(Survey(mcid, versions[static_cast<size_t>(index)], ""),
+    store->AppendAsync(SurveyAppend(mcid, versions[static_cast<size_t>(index)], ""),
                        [&, index](Result<AppendOutcome> answer) {
                          answered.fetch_add(1);
                          if (!answer.ok()) {

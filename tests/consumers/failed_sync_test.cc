@@ -41,17 +41,6 @@ class FailingSyncs : public rocksdb::FSWritableFileOwnerWrapper {
   const std::atomic<bool>& failing_;
 };
 
-AppendRequest Survey(const std::string& mcid, uint64_t expected_version, const std::string& command_id) {
-  AppendRequest request;
-  request.meta.mcid = M(mcid);
-  request.meta.at = At("2017-03-01T10:00:00Z");
-  request.meta.actor = TrainerActor(mcid);
-  request.meta.command_id = command_id;
-  request.expected_version = expected_version;
-  request.events.push_back(domain::MtmSurveyRecorded{"20410D", On("2017-02-10"), 8.0});
-  return request;
-}
-
 TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
   TempDir dir("failed-sync");
   // The operating system's file system, except that syncing a WAL file fails while `failing` is
@@ -69,13 +58,13 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     ASSERT_TRUE(store.ok()) << store.error().message;
     EventStore& log = *store.value();
 
-    auto first = log.Append(Survey("1000001", 0, "cmd-synced"));
+    auto first = log.Append(SurveyAppend("1000001", 0, "cmd-synced"));
     ASSERT_TRUE(first.ok()) << first.error().message;
     ASSERT_EQ(first->refusal, AppendRefusal::kNone);
     ASSERT_EQ(log.Head(), 1u);
 
     failing = true;
-    auto refused = log.Append(Survey("1000002", 0, "cmd-unsynced"));
+    auto refused = log.Append(SurveyAppend("1000002", 0, "cmd-unsynced"));
     ASSERT_FALSE(refused.ok()) << "an append whose sync failed was acknowledged";
     EXPECT_NE(refused.error().message.find("injected: the disk refused the sync"), std::string::npos)
         << refused.error().message;
@@ -89,7 +78,7 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     ASSERT_TRUE(synced.value().has_value());
 
     failing = false;  // the disk is back, but what reached it is still unknown
-    auto later = log.Append(Survey("1000003", 0, "cmd-later"));
+    auto later = log.Append(SurveyAppend("1000003", 0, "cmd-later"));
     ASSERT_FALSE(later.ok()) << "the store must stay stopped until a restart";
     EXPECT_NE(later.error().message.find("stopped after a failed sync"), std::string::npos)
         << later.error().message;
@@ -97,7 +86,7 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
 
     // A writer that is a callback gets the same refusal, through its callback.
     std::promise<Result<AppendOutcome>> async_answer;
-    log.AppendAsync(Survey("1000004", 0, "cmd-async"), [&](Result<AppendOutcome> answer) {
+    log.AppendAsync(SurveyAppend("1000004", 0, "cmd-async"), [&](Result<AppendOutcome> answer) {
       async_answer.set_value(std::move(answer));
     });
     const Result<AppendOutcome> async = async_answer.get_future().get();
@@ -110,7 +99,8 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
   // exactly after its retry; every chain verifies.
   StoreParts parts(dir.path());
   EventStore& log = *parts.log;
-  auto retried = log.Append(Survey("1000002", log.StreamVersion(M("1000002")), "cmd-unsynced"));
+  auto retried =
+      log.Append(SurveyAppend("1000002", log.StreamVersion(M("1000002")), "cmd-unsynced"));
   ASSERT_TRUE(retried.ok()) << retried.error().message;
   EXPECT_TRUE(retried->refusal == AppendRefusal::kNone || retried->refusal == AppendRefusal::kDuplicateCommand);
   auto stream = log.ReadStream(M("1000002"));

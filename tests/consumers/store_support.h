@@ -156,6 +156,19 @@ inline domain::RecordCertification ItProCertification() {
 inline domain::RecordMtmSurvey Survey(std::string_view course_date, double score = 8.5) {
   return {"20410D", On(course_date), score};
 }
+// An append of one MtmSurveyRecorded, straight to the event store (below the command path).
+inline AppendRequest SurveyAppend(const std::string& mcid, uint64_t expected_version,
+                                  const std::string& command_id) {
+  AppendRequest request;
+  request.meta.mcid = M(mcid);
+  request.meta.at = At("2017-03-01T10:00:00Z");
+  request.meta.actor = TrainerActor(mcid);
+  request.meta.command_id = command_id;
+  request.expected_version = expected_version;
+  request.events.push_back(domain::MtmSurveyRecorded{"20410D", On("2017-02-10"), 8.0});
+  return request;
+}
+
 inline domain::ChooseProfile FreelanceProfile() {
   domain::ChooseProfile profile;
   profile.employer_type = domain::EmployerType::kFreelance;
