@@ -100,10 +100,10 @@ class EventStore {
   // An I/O failure is an Error and writes nothing of this request.
   Result<AppendOutcome> Append(AppendRequest request);
   // Appends like Append without blocking the caller: `done` gets the same answer, once the WAL
-  // sync that carries the request is done, on one of the store's two threads. The group commit
-  // waits for `done` to return, so it must not block on this store (no Append, no FindCommand);
-  // it may call AppendAsync. When the store is shutting down, `done` is called with an Error
-  // before AppendAsync returns.
+  // sync that carries the request is done, on one of the store's two threads (two callbacks may
+  // run at the same time, one on each). The group commit waits for `done` to return, so it must
+  // neither throw nor block on this store (no Append, no FindCommand); it may call AppendAsync.
+  // When the store is shutting down, `done` is called with an Error before AppendAsync returns.
   void AppendAsync(AppendRequest request, AppendCallback done);
 
   // One trainer's events in stream order.
