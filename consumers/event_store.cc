@@ -400,8 +400,8 @@ void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& s
       stats_.events += written.events;
     }
   }
-  // Blocked writers are answered and woken here; callbacks are handed to the committer thread,
-  // which runs them while this thread syncs the next batch, and writes what they send.
+  // Blocked writers are answered and woken here; the callbacks are called back after them
+  // (Deliver), so that no blocked writer waits for them.
   std::vector<Delivery> deliveries;
   for (auto& written : synced) {
     for (size_t index = 0; index < written.requests.size(); ++index) {
