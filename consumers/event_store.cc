@@ -115,11 +115,9 @@ void EventStore::CommitLoop() {
       committer_idle_ = true;
       queue_ready_.wait(lock,
                         [this] { return stopping_ || !queue_.empty() || !deliveries_.empty(); });
+      // Not idle from here on, nor after it returns: the syncer then calls back itself.
       committer_idle_ = false;
-      if (queue_.empty() && deliveries_.empty() && stopping_) {
-        committer_exited_ = true;  // the syncer delivers what it answers from now on
-        return;
-      }
+      if (queue_.empty() && deliveries_.empty() && stopping_) return;
       deliveries.swap(deliveries_);
     }
     // The callbacks first, in two halves, each followed by a batch of what it sent: the syncer
@@ -159,7 +157,7 @@ void EventStore::Deliver(std::vector<Delivery>& deliveries) {
   if (deliveries.empty()) return;
   {
     std::lock_guard lock(queue_mutex_);
-    if (committer_idle_ && !committer_exited_) {
+    if (committer_idle_) {
       for (Delivery& delivery : deliveries) deliveries_.push_back(std::move(delivery));
       deliveries.clear();
     }

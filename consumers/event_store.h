@@ -138,7 +138,7 @@ class EventStore {
     uint64_t version = 0;
     std::string hash;
   };
-  // An AppendAsync's answer on its way from the syncer to the committer, which calls back.
+  // An AppendAsync's answer on its way from the syncer to the thread that calls back (Deliver).
   struct Delivery {
     Pending* pending;
     Result<AppendOutcome> answer;
@@ -189,8 +189,8 @@ class EventStore {
   std::condition_variable queue_ready_;
   std::vector<Pending*> queue_;
   std::vector<Delivery> deliveries_;  // for the committer to call back
-  bool committer_idle_ = false;       // waiting for work: it takes the callbacks, not the syncer
-  bool committer_exited_ = false;
+  // Waiting for work: it takes the callbacks, not the syncer. False once it has exited.
+  bool committer_idle_ = false;
   uint64_t drains_ = 0;  // how often the committer has taken the whole queue
   bool stopping_ = false;
   std::thread committer_;
