@@ -342,9 +342,23 @@ class ValueSource {
   std::string buffer_;
 };
 
-// Runs `threads` writers for `seconds` (after a short warm-up), each calling `write(thread)` in a
-// loop; answers operations (counted in `done`) per second over the measured window. `window` is
-// called with true when the window opens and false when it closes.
+// With writers already running: a short warm-up, then `seconds` measured; answers operations
+// (counted in `done`) per second over the window. `window` is called with true when the window
+// opens and false when it closes.
+template <typename WindowFn>
+double MeasuredWindow(double seconds, const std::atomic<uint64_t>& done, WindowFn& window) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.2, seconds * 0.2)));
+  window(true);
+  const uint64_t before = done.load();
+  const auto started = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const uint64_t after = done.load();
+  const double elapsed = SecondsSince(started);
+  window(false);
+  return static_cast<double>(after - before) / elapsed;
+}
+
+// Runs `threads` writers, each calling `write(thread)` in a loop, through a MeasuredWindow.
 template <typename WriteFn, typename WindowFn>
 double TimedWriters(int threads, double seconds, std::atomic<uint64_t>& done, WriteFn write,
                     WindowFn window) {
@@ -358,17 +372,10 @@ double TimedWriters(int threads, double seconds, std::atomic<uint64_t>& done, Wr
     });
   }
   ready.arrive_and_wait();
-  std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.2, seconds * 0.2)));
-  window(true);
-  const uint64_t before = done.load();
-  const auto started = Clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  const uint64_t after = done.load();
-  const double elapsed = SecondsSince(started);
-  window(false);
+  const double rate = MeasuredWindow(seconds, done, window);
   stop = true;
   for (auto& worker : workers) worker.join();
-  return static_cast<double>(after - before) / elapsed;
+  return rate;
 }
 
 // Plain RocksDB on its own fresh directory, 200-byte values under 8-byte keys.
@@ -646,8 +653,8 @@ class AppendBench {
     std::atomic<uint64_t> refused{0};
   };
 
-  // TimedWriters for writers that are callbacks: each writer's answer, on the store's syncer
-  // thread, sends its next append until the window has closed; then waits for the last answers.
+  // TimedWriters for writers that are callbacks: each writer's answer, on one of the store's
+  // threads, sends its next append until the window has closed; then waits for the last answers.
   template <typename WindowFn>
   double TimedCallbacks(int writers, double seconds, Round& round, WindowFn window) {
     std::atomic<bool> stop{false};
@@ -664,18 +671,11 @@ class AppendBench {
       });
     };
     for (int writer = 0; writer < writers; ++writer) send(writer);
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.2, seconds * 0.2)));
-    window(true);
-    const uint64_t before = round.done.load();
-    const auto started = Clock::now();
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    const uint64_t after = round.done.load();
-    const double elapsed = SecondsSince(started);
-    window(false);
+    const double rate = MeasuredWindow(seconds, round.done, window);
     stop = true;
     std::unique_lock lock(idle_mutex);
     idle_changed.wait(lock, [&] { return idle == writers; });
-    return static_cast<double>(after - before) / elapsed;
+    return rate;
   }
 
   std::unique_ptr<RocksDb> db_;
