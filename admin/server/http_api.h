@@ -18,6 +18,7 @@
 #include <string>
 
 #include "admin/server/metrics.h"
+#include "admin/server/one_write_server.h"
 #include "admin/server/rate_limiter.h"
 #include "admin/server/tokens.h"
 #include "admin/store.h"
@@ -62,7 +63,7 @@ class HttpApi {
   ApiOptions options_;
   std::function<void()> appended_;
   RateLimiter limiter_;
-  httplib::Server server_;
+  OneWriteServer server_;                    // cpp-httplib, answering each request with one send()
   socket_t listen_socket_ = INVALID_SOCKET;  // recorded by the socket options hook, for Bind
   std::atomic<bool> ready_{false};
   std::atomic<bool> stop_requested_{false};

@@ -1,0 +1,147 @@
+#include "admin/server/one_write_server.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <tuple>
+
+namespace mct::admin::server {
+namespace {
+
+// poll() for input, retried when a signal interrupts it.
+int PollInput(socket_t sock, int timeout_ms) {
+  pollfd watched{sock, POLLIN, 0};
+  int ready;
+  do {
+    ready = ::poll(&watched, 1, timeout_ms);
+  } while (ready < 0 && errno == EINTR);
+  return ready;
+}
+
+// One end of a connected socket as numeric host and port, as `ask` (getpeername, getsockname)
+// tells it; an empty host and port 0 when it cannot.
+std::pair<std::string, int> EndOf(socket_t sock, int (*ask)(int, sockaddr*, socklen_t*) noexcept) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  std::pair<std::string, int> end{"", 0};
+  if (ask(sock, reinterpret_cast<sockaddr*>(&address), &length) != 0) return end;
+  auto& [ip, port] = end;
+  if (address.ss_family == AF_INET) {
+    port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    port = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  } else {
+    return end;
+  }
+  char host[NI_MAXHOST] = {};
+  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, host, sizeof(host),
+                    nullptr, 0, NI_NUMERICHOST) == 0) {
+    ip = host;
+  }
+  return end;
+}
+
+void SetTimeout(socket_t sock, int option, time_t seconds, time_t microseconds) {
+  timeval limit{seconds, static_cast<suseconds_t>(microseconds)};
+  ::setsockopt(sock, SOL_SOCKET, option, &limit, sizeof(limit));
+}
+
+}  // namespace
+
+BufferedSocketStream::BufferedSocketStream(socket_t sock, int read_timeout_ms)
+    : sock_(sock), read_timeout_ms_(read_timeout_ms) {}
+
+bool BufferedSocketStream::WaitForInput(int timeout_ms) {
+  if (in_begin_ < in_end_) return true;  // a pipelined request is here already
+  if (!Flush()) return false;
+  return PollInput(sock_, timeout_ms) > 0;
+}
+
+bool BufferedSocketStream::Flush() {
+  size_t sent = 0;
+  while (!failed_ && sent < out_.size()) {
+    const ssize_t n = ::send(sock_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      failed_ = true;  // the peer is gone, or the write time-out passed
+    }
+  }
+  out_.clear();
+  return !failed_;
+}
+
+bool BufferedSocketStream::is_readable() const {
+  return in_begin_ < in_end_ || PollInput(sock_, read_timeout_ms_) > 0;
+}
+
+ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
+  if (in_begin_ == in_end_) {
+    // The client may be waiting for what was written (a `100 Continue`) before it sends more.
+    if (!Flush()) return -1;
+    ssize_t n;
+    do {
+      n = ::recv(sock_, in_.data(), in_.size(), 0);  // SO_RCVTIMEO bounds the wait
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return n;
+    in_begin_ = 0;
+    in_end_ = static_cast<size_t>(n);
+  }
+  const size_t copied = std::min(size, in_end_ - in_begin_);
+  std::memcpy(ptr, in_.data() + in_begin_, copied);
+  in_begin_ += copied;
+  return static_cast<ssize_t>(copied);
+}
+
+ssize_t BufferedSocketStream::write(const char* ptr, size_t size) {
+  if (failed_) return -1;
+  out_.append(ptr, size);
+  if (out_.size() >= kFlushBytes && !Flush()) return -1;
+  return static_cast<ssize_t>(size);
+}
+
+void BufferedSocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  if (!remote_) remote_ = EndOf(sock_, ::getpeername);
+  std::tie(ip, port) = *remote_;
+}
+
+void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
+  if (!local_) local_ = EndOf(sock_, ::getsockname);
+  std::tie(ip, port) = *local_;
+}
+
+bool OneWriteServer::process_and_close_socket(socket_t sock) {
+  SetTimeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
+  SetTimeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
+  const int yes = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+  const int read_timeout_ms =
+      static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
+  const int keep_alive_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
+  BufferedSocketStream stream(sock, read_timeout_ms);
+  bool served = false;
+  // As the library's own loop: a kept-alive connection serves up to keep_alive_max_count_
+  // requests, the last answered with `Connection: close`, and ends when the server stops.
+  for (size_t left = keep_alive_max_count_;
+       left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
+    bool closed = false;
+    served = process_request(stream, left == 1, closed, nullptr);
+    if (!stream.Flush()) served = false;
+    if (!served || closed) break;
+  }
+  stream.Flush();
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return served;
+}
+
+}  // namespace mct::admin::server

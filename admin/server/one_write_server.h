@@ -1,0 +1,69 @@
+// OneWriteServer: cpp-httplib's Server with a connection loop of its own that answers each request
+// with one send().
+//
+// Why: cpp-httplib 0.11 (Debian's) sends an answer's head and its body with two send() calls, each
+// after two poll() calls, and polls twice before it reads a request: ten system calls and two TCP
+// segments for every command, and the client wakes for each segment. At saturation that was a
+// fifth of mctd's CPU (bench/README.md, "One write per answer"). Here a connection collects what
+// the library writes for a request and sends it when the request is done, and waits for the next
+// request with one poll() before one recv(): three system calls and one segment.
+//
+// Only the socket loop is replaced (the library's extension point, as its TLS server uses):
+// parsing, routing, handlers, limits and the answer's bytes are still cpp-httplib's
+// `process_request`. Output is also sent before the connection waits for input (so a
+// `100 Continue` reaches a client that waits for it) and whenever more than kFlushBytes are
+// waiting (large exports stream as before).
+//
+// Thread-safety: as httplib::Server; each connection's stream is used by one worker thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace mct::admin::server {
+
+// A connected socket as an httplib::Stream that holds its output until Flush.
+class BufferedSocketStream final : public httplib::Stream {
+ public:
+  static constexpr size_t kFlushBytes = 64 * 1024;
+
+  // `sock` is blocking, with the read and write time-outs set on it (SO_RCVTIMEO, SO_SNDTIMEO).
+  BufferedSocketStream(socket_t sock, int read_timeout_ms);
+
+  // True when a request's bytes are here or arrive within `timeout_ms` (or the peer closed, which
+  // the next read reports). Sends what is waiting first.
+  bool WaitForInput(int timeout_ms);
+  // Sends everything written so far; false once the peer is gone (every later call fails too).
+  bool Flush();
+
+  bool is_readable() const override;
+  bool is_writable() const override { return !failed_; }  // sends block, bounded by SO_SNDTIMEO
+  ssize_t read(char* ptr, size_t size) override;
+  ssize_t write(const char* ptr, size_t size) override;
+  void get_remote_ip_and_port(std::string& ip, int& port) const override;
+  void get_local_ip_and_port(std::string& ip, int& port) const override;
+  socket_t socket() const override { return sock_; }
+
+ private:
+  socket_t sock_;
+  int read_timeout_ms_;
+  bool failed_ = false;
+  std::string out_;
+  std::array<char, 4096> in_{};
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+  // The connection's two ends, asked of the kernel once (the library asks for every request).
+  mutable std::optional<std::pair<std::string, int>> remote_, local_;
+};
+
+class OneWriteServer : public httplib::Server {
+ private:
+  // Called by the library on a worker thread for each accepted connection.
+  bool process_and_close_socket(socket_t sock) override;
+};
+
+}  // namespace mct::admin::server

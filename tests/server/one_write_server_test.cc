@@ -1,0 +1,214 @@
+// OneWriteServer and its BufferedSocketStream: an answer leaves in one send when the request is
+// done, output waits for nothing the client must first receive (a `100 Continue`), large output
+// streams out as it grows, a vanished client fails the stream instead of the process, and a real
+// server answers pipelined requests and `Expect: 100-continue` on its kept-alive connections.
+#include "admin/server/one_write_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+
+#include "tests/server/server_fixture.h"
+
+namespace mct::admin::server::testing {
+namespace {
+
+// Bytes waiting to be read on `fd` right now (without waiting).
+bool Readable(int fd) {
+  pollfd watched{fd, POLLIN, 0};
+  return ::poll(&watched, 1, 0) == 1;
+}
+
+// Reads what is there, waiting up to two seconds for the first byte.
+std::string ReadSome(int fd) {
+  pollfd watched{fd, POLLIN, 0};
+  if (::poll(&watched, 1, 2000) != 1) return "";
+  char buffer[65536];
+  const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
+}
+
+// Reads until `until` has been seen or two seconds pass without a byte.
+std::string ReadUntil(int fd, const std::string& until) {
+  std::string seen;
+  while (seen.find(until) == std::string::npos) {
+    const std::string more = ReadSome(fd);
+    if (more.empty()) break;
+    seen += more;
+  }
+  return seen;
+}
+
+class SocketPair : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
+    const timeval two_seconds{2, 0};  // a read that would hang fails the test instead
+    ::setsockopt(fds_[0], SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof(two_seconds));
+  }
+  void TearDown() override {
+    for (int fd : fds_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  int server() const { return fds_[0]; }
+  int client() const { return fds_[1]; }
+  void CloseClient() {
+    ::close(fds_[1]);
+    fds_[1] = -1;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
+TEST_F(SocketPair, WritesLeaveTogetherOnFlush) {
+  BufferedSocketStream stream(server(), 2000);
+  ASSERT_EQ(stream.write("HTTP/1.1 200 OK\r\n\r\n", 19), 19);
+  ASSERT_EQ(stream.write("{\"ok\":true}", 11), 11);
+  EXPECT_FALSE(Readable(client())) << "the head left before the body was written";
+  ASSERT_TRUE(stream.Flush());
+  EXPECT_EQ(ReadSome(client()), "HTTP/1.1 200 OK\r\n\r\n{\"ok\":true}");
+}
+
+TEST_F(SocketPair, LargeOutputStreamsWithoutFlush) {
+  BufferedSocketStream stream(server(), 2000);
+  const std::string chunk(1024, 'x');
+  for (size_t written = 0; written <= BufferedSocketStream::kFlushBytes; written += chunk.size()) {
+    ASSERT_EQ(stream.write(chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
+  }
+  EXPECT_TRUE(Readable(client())) << "64 KiB and more were held back";
+}
+
+TEST_F(SocketPair, ReadSendsWhatWaitsBeforeWaitingForInput) {
+  BufferedSocketStream stream(server(), 2000);
+  // The client answers only once it has what the server wrote, as a client waiting for a
+  // `100 Continue` sends its body only after it.
+  std::thread client_side([this] {
+    if (ReadSome(client()) == "HTTP/1.1 100 Continue\r\n\r\n") {
+      ::send(client(), "body", 4, MSG_NOSIGNAL);
+    }
+  });
+  ASSERT_EQ(stream.write("HTTP/1.1 100 Continue\r\n\r\n", 25), 25);
+  char buffer[16] = {};
+  const ssize_t n = stream.read(buffer, sizeof(buffer));
+  client_side.join();
+  ASSERT_EQ(n, 4);
+  EXPECT_EQ(std::string(buffer, 4), "body");
+}
+
+TEST_F(SocketPair, ReadsComeFromOneReceiveInPieces) {
+  BufferedSocketStream stream(server(), 2000);
+  ASSERT_EQ(::send(client(), "GET / HTTP/1.1\r\n", 16, 0), 16);
+  std::string line;
+  char byte = 0;
+  while (line.size() < 16 && stream.read(&byte, 1) == 1) line += byte;
+  EXPECT_EQ(line, "GET / HTTP/1.1\r\n");
+  EXPECT_FALSE(stream.WaitForInput(0)) << "no more input was sent";
+}
+
+TEST_F(SocketPair, AVanishedClientFailsTheStreamNotTheProcess) {
+  BufferedSocketStream stream(server(), 2000);
+  CloseClient();
+  const std::string answer(1024, 'a');
+  ASSERT_EQ(stream.write(answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
+  EXPECT_FALSE(stream.Flush()) << "a send to a closed peer succeeded";  // and no SIGPIPE
+  EXPECT_EQ(stream.write(answer.data(), answer.size()), -1);
+  EXPECT_FALSE(stream.is_writable());
+  char byte = 0;
+  EXPECT_LE(stream.read(&byte, 1), 0);
+}
+
+// A socket connected to the test server.
+int Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int client = Connect(ntohs(address.sin_port));
+  ASSERT_GE(client, 0);
+  const int accepted = ::accept(listener, nullptr, nullptr);
+  ASSERT_GE(accepted, 0);
+  sockaddr_in client_end{};
+  length = sizeof(client_end);
+  ::getsockname(client, reinterpret_cast<sockaddr*>(&client_end), &length);
+
+  BufferedSocketStream stream(accepted, 2000);
+  for (int asked = 0; asked < 2; ++asked) {  // the second answer comes from what was kept
+    std::string ip;
+    int port = 0;
+    stream.get_remote_ip_and_port(ip, port);
+    EXPECT_EQ(ip, "127.0.0.1");
+    EXPECT_EQ(port, ntohs(client_end.sin_port));
+    stream.get_local_ip_and_port(ip, port);
+    EXPECT_EQ(ip, "127.0.0.1");
+    EXPECT_EQ(port, ntohs(address.sin_port));
+  }
+  for (int fd : {accepted, client, listener}) ::close(fd);
+}
+
+TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
+  TestServer server;
+  const int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string two =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /v1/trainers/1234/gaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      server.Support() + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, two.data(), two.size(), 0), static_cast<ssize_t>(two.size()));
+  const std::string answers = ReadUntil(fd, "unknown_trainer");
+  ::close(fd);
+  const auto first = answers.find("HTTP/1.1 200 OK");
+  const auto second = answers.find("HTTP/1.1 404 Not Found");
+  ASSERT_NE(first, std::string::npos) << answers;
+  ASSERT_NE(second, std::string::npos) << answers;
+  EXPECT_LT(first, second);
+  EXPECT_NE(answers.find(R"({"status":"ok"})"), std::string::npos) << answers;
+}
+
+TEST(OneWriteServer, SendsContinueBeforeTheBodyIsSent) {
+  TestServer server;
+  const int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string body = R"({"command":"StartRenewal"})";
+  const std::string head =
+      "POST /v1/trainers/1234/commands HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer " +
+      server.Support() +
+      "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  EXPECT_EQ(ReadUntil(fd, "\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_EQ(::send(fd, body.data(), body.size(), 0), static_cast<ssize_t>(body.size()));
+  const std::string answer = ReadUntil(fd, "unknown_trainer");
+  ::close(fd);
+  EXPECT_NE(answer.find("HTTP/1.1 404 Not Found"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("unknown_trainer"), std::string::npos) << answer;
+}
+
+}  // namespace
+}  // namespace mct::admin::server::testing
