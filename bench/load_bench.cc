@@ -12,7 +12,7 @@
 // connection sends its next command as soon as the last is answered: saturation.
 //
 // --threads T (default 2) event loops carry the connections (libevent's HTTP client, keep-alive),
-// so the generator spends a few microseconds per command and leaves the two cores to the server,
+// so the generator spends under 20 microseconds per command and leaves the cores to the server,
 // as pgbench does with its -j 2 threads for the PostgreSQL side of ops/load-bench.sh.
 //
 // Prints one line of JSON: rate asked, commands answered per second, p50/p99/p999 latency in
@@ -294,6 +294,10 @@ int main(int argc, char** argv) {
     // a millisecond late, and that lateness would count as the server's latency.
     event_config* config = event_config_new();
     event_config_set_flag(config, EVENT_BASE_FLAG_PRECISE_TIMER);
+    // The HTTP client turns a connection's read and write events on and off around every
+    // request: six epoll_ctl calls a command, applied at once. A changelist applies what is left
+    // of them before each wait (two a command): 16 to 19 µs of CPU a command instead of 21 to 23.
+    event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     loop.base = event_base_new_with_config(config);
     event_config_free(config);
     if (loop.base == nullptr) Usage("cannot make an event loop");
