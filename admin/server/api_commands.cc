@@ -71,13 +71,14 @@ void Answer(Store& store, Metrics& metrics, const domain::Command& command,
   }
   const bool retried = result.kind == consumers::CommandAnswer::Kind::kRetried;
   metrics.CommandAnswered(name, retried ? "retried" : "accepted", "", seconds);
-  Json events = Json::array();
-  for (const auto& envelope : result.events) events.push_back(consumers::ToJson(envelope));
   if (!retried) appended();
-  response.set_content(Json{{"outcome", retried ? "retried" : "accepted"},
-                            {"command_id", command.command_id},
-                            {"events", std::move(events)}}
-                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+  // Built in place: an initializer list would copy every event's tree once more.
+  Json answer_body = Json::object();
+  answer_body["outcome"] = retried ? "retried" : "accepted";
+  answer_body["command_id"] = command.command_id;
+  Json& events = answer_body["events"] = Json::array();
+  for (const auto& envelope : result.events) events.push_back(consumers::ToJson(envelope));
+  response.set_content(answer_body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                        "application/json");
 }
 

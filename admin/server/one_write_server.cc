@@ -85,6 +85,11 @@ bool BufferedSocketStream::is_readable() const {
 }
 
 ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
+  // The library reads a request's head one byte at a time.
+  if (size == 1 && in_begin_ < in_end_) {
+    *ptr = in_[in_begin_++];
+    return 1;
+  }
   if (in_begin_ == in_end_) {
     // The client may be waiting for what was written (a `100 Continue`) before it sends more.
     if (!Flush()) return -1;
