@@ -93,11 +93,13 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
   if (in_begin_ == in_end_) {
     // The client may be waiting for what was written (a `100 Continue`) before it sends more.
     if (!Flush()) return -1;
+    // A large read (an upload's body) goes straight to the caller; a small one fills the buffer.
+    const bool direct = size >= in_.size();
     ssize_t n;
     do {
-      n = ::recv(sock_, in_.data(), in_.size(), 0);  // SO_RCVTIMEO bounds the wait
+      n = ::recv(sock_, direct ? ptr : in_.data(), direct ? size : in_.size(), 0);  // SO_RCVTIMEO
     } while (n < 0 && errno == EINTR);
-    if (n <= 0) return n;
+    if (n <= 0 || direct) return n;
     in_begin_ = 0;
     in_end_ = static_cast<size_t>(n);
   }

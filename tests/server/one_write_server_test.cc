@@ -11,8 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/server/server_fixture.h"
 
@@ -111,6 +113,32 @@ TEST_F(SocketPair, ReadsComeFromOneReceiveInPieces) {
   while (line.size() < 16 && stream.read(&byte, 1) == 1) line += byte;
   EXPECT_EQ(line, "GET / HTTP/1.1\r\n");
   EXPECT_FALSE(stream.WaitForInput(0)) << "no more input was sent";
+}
+
+TEST_F(SocketPair, LargeReadsTakeWhatIsBufferedThenGoStraightToTheCaller) {
+  BufferedSocketStream stream(server(), 2000);
+  const std::string head = "POST / HTTP/1.1\r\n";
+  const std::string body(20000, 'b');
+  ASSERT_EQ(::send(client(), head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  std::string line;
+  char byte = 0;
+  while (line.size() < head.size() && stream.read(&byte, 1) == 1) line += byte;
+  ASSERT_EQ(line, head);
+  std::thread client_side([&] {  // the body in pieces, as a slow client sends it
+    for (size_t sent = 0; sent < body.size(); sent += 5000) {
+      ::send(client(), body.data() + sent, 5000, MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  std::string received;
+  std::vector<char> buffer(8192);
+  while (received.size() < body.size()) {
+    const ssize_t n = stream.read(buffer.data(), buffer.size());
+    if (n <= 0) break;
+    received.append(buffer.data(), static_cast<size_t>(n));
+  }
+  client_side.join();
+  EXPECT_EQ(received, body);
 }
 
 TEST_F(SocketPair, AVanishedClientFailsTheStreamNotTheProcess) {
