@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <tuple>
 
@@ -25,13 +26,18 @@ int PollInput(socket_t sock, int timeout_ms) {
   return ready;
 }
 
-// One end of a connected socket as numeric host and port, as `ask` (getpeername, getsockname)
-// tells it; an empty host and port 0 when it cannot.
-std::pair<std::string, int> EndOf(socket_t sock, int (*ask)(int, sockaddr*, socklen_t*) noexcept) {
+enum class End : uint8_t { kPeer, kLocal };
+
+// One end of a connected socket as numeric host and port; an empty host and port 0 when the
+// kernel cannot tell.
+std::pair<std::string, int> EndOf(socket_t sock, End which) {
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
+  auto* raw = reinterpret_cast<sockaddr*>(&address);
   std::pair<std::string, int> end{"", 0};
-  if (ask(sock, reinterpret_cast<sockaddr*>(&address), &length) != 0) return end;
+  const int asked =
+      which == End::kPeer ? ::getpeername(sock, raw, &length) : ::getsockname(sock, raw, &length);
+  if (asked != 0) return end;
   auto& [ip, port] = end;
   if (address.ss_family == AF_INET) {
     port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
@@ -117,12 +123,12 @@ ssize_t BufferedSocketStream::write(const char* ptr, size_t size) {
 }
 
 void BufferedSocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (!remote_) remote_ = EndOf(sock_, ::getpeername);
+  if (!remote_) remote_ = EndOf(sock_, End::kPeer);
   std::tie(ip, port) = *remote_;
 }
 
 void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (!local_) local_ = EndOf(sock_, ::getsockname);
+  if (!local_) local_ = EndOf(sock_, End::kLocal);
   std::tie(ip, port) = *local_;
 }
 
