@@ -4,7 +4,9 @@
 # computed in the insert) appended by pgbench with the same numbers of clients. Both durable:
 # mctd syncs its WAL before answering, PostgreSQL runs with fsync and synchronous_commit on.
 #   ops/load-bench.sh [WORK_DIR] [SECONDS]       (defaults /tmp/mct-load, 10)
-# Prints a Markdown table on stdout; progress on stderr. WORK_DIR is emptied first.
+# Prints Markdown tables on stdout (each load's rate and latency; the ratio to PostgreSQL; each
+# side's CPU per command at saturation, the load generators' shown apart); progress on stderr.
+# WORK_DIR is emptied first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/mct-load}
@@ -41,15 +43,38 @@ mctd_pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "load-bench: mctd did not start" >&2; cat "$work/mctd.log" >&2; exit 1; }
 
+# CPU seconds, so that each side's cost per command can be set beside its rate: both sides share
+# the machine's cores with their load generators.
+clock_ticks=$(getconf CLK_TCK)
+cpu_seconds() {  # cpu_seconds PID...: user + system time of the processes and their reaped children
+  local ticks=0 pid
+  for pid in "$@"; do
+    ticks=$((ticks + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$ticks $clock_ticks" | awk '{printf "%.3f", $1 / $2}'
+}
+children_seconds() {  # the second line of bash's `times` (children's user and system) in seconds
+  sed -n 2p | awk '{ total = 0
+    for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+    printf "%.3f", total }'
+}
+
 run=0
 results=()
+server_cpu=()
+generator_cpu=()
 load() {  # load CONNECTIONS RATE (0: saturation)
   run=$((run + 1))
   echo "load-bench: mctd, $1 connections, rate ${2/#0/saturation}, ${seconds}s" >&2
   local args=(--port "$port" --token "$token" --connections "$1" --seconds "$seconds"
               --first-mcid $((1000000000 + run * 100000000)))
   [ "$2" != 0 ] && args+=(--rate "$2")
-  results+=("$("$build_dir/bench/mct_load_bench" "${args[@]}" || true)")
+  local before out
+  before=$(cpu_seconds "$mctd_pid")
+  out=$({ "$build_dir/bench/mct_load_bench" "${args[@]}" || true; times; })
+  server_cpu+=("$(echo "$(cpu_seconds "$mctd_pid") $before" | awk '{printf "%.3f", $1 - $2}')")
+  results+=("$(echo "$out" | head -1 | grep '^{' || true)")  # none when the generator failed
+  generator_cpu+=("$(echo "$out" | tail -2 | children_seconds)")
 }
 for rate in "${rates[@]}"; do load 64 "$rate"; done
 for count in "${clients[@]}"; do load "$count" 0; done
@@ -75,18 +100,35 @@ SELECT :stream, COALESCE(MAX(version), 0) + 1, 'MtmSurveyRecorded',
 FROM events WHERE stream_id = :stream;
 SQL
 pg_tps=()
+pg_appends=()
+pg_cpu=()
+pgbench_cpu=()
+postmaster=$(head -1 "$work/pg/data/postmaster.pid")
+pg_cpu_seconds() {  # the postmaster, its live children, and the backends it has reaped
+  local children
+  children=$(awk -v parent="$postmaster" '$4 == parent {print $1}' /proc/[0-9]*/stat 2>/dev/null)
+  cpu_seconds "$postmaster" $children
+}
 for count in "${clients[@]}"; do
   echo "load-bench: PostgreSQL pgbench, $count clients, ${seconds}s" >&2
-  out=$(pgbench -h "$work/pg" -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
-        -D clients="$count" -f "$work/pg/append.sql" postgres 2>&1)
+  before=$(pg_cpu_seconds)
+  out=$({ pgbench -h "$work/pg" -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
+          -D clients="$count" -f "$work/pg/append.sql" postgres 2>&1; times; })
+  sleep 0.5  # the backends of pgbench's connections exit; the postmaster reaps them
+  pg_cpu+=("$(echo "$(pg_cpu_seconds) $before" | awk '{printf "%.3f", $1 - $2}')")
+  pgbench_cpu+=("$(echo "$out" | tail -2 | children_seconds)")
   pg_tps+=("$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)")
+  pg_appends+=("$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' | head -1)")
 done
 
 # --- the table ------------------------------------------------------------------------------
+MCT_CPU="${server_cpu[*]};${generator_cpu[*]};${pg_cpu[*]};${pgbench_cpu[*]};${pg_appends[*]}" \
 python3 - "$seconds" "${#rates[@]}" "${clients[*]}" "${pg_tps[*]}" "${results[@]}" <<'PY'
-import json, sys
+import json, os, sys
 seconds, nrates, clients, pg = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
 runs = [json.loads(line) if line.strip() else None for line in sys.argv[5:]]
+server_cpu, generator_cpu, pg_cpu, pgbench_cpu, pg_appends = (
+    [float(x) for x in part.split()] for part in os.environ["MCT_CPU"].split(";"))
 print(f"mctd load over loopback, {seconds} s per row, durable (WAL synced before each answer)\n")
 print("| load | commands/s | p50 ms | p99 ms | p99.9 ms | 2xx | 4xx | 5xx | transport failures |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -104,6 +146,20 @@ for index, count in enumerate(clients):
     theirs = float(pg[index]) if index < len(pg) and pg[index] else 0
     ratio = ours / theirs if theirs else 0
     print(f"| {count} | {ours:,.0f} | {theirs:,.0f} | {ratio:.2f}× | ≥ 2×: {'met' if ratio >= 2 else 'MISSED'} |")
+def per_command(cpu, count):
+    return f"{cpu * 1e6 / count:.0f}" if count else "-"
+print("\nCPU per command at saturation, in µs (each side shares the cores with its load generator):\n")
+print("| clients | mctd | mct_load_bench | both | PostgreSQL | pgbench | both |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+for index, count in enumerate(clients):
+    run = runs[nrates + index]
+    answered = run['answers_2xx'] + run['answers_4xx'] if run else 0
+    ours, generator = server_cpu[nrates + index], generator_cpu[nrates + index]
+    appends = pg_appends[index] if index < len(pg_appends) else 0
+    theirs, bench = (pg_cpu[index], pgbench_cpu[index]) if index < len(pg_cpu) else (0, 0)
+    print(f"| {count} | {per_command(ours, answered)} | {per_command(generator, answered)} | "
+          f"{per_command(ours + generator, answered)} | {per_command(theirs, appends)} | "
+          f"{per_command(bench, appends)} | {per_command(theirs + bench, appends)} |")
 at5000 = next((r for r in runs[:nrates] if r and r['rate_asked'] == 5000), None)
 if at5000:
     print(f"\np99 at 5,000 commands/s: {at5000['p99_ms']:.2f} ms (target < 10 ms: {'met' if at5000['p99_ms'] < 10 else 'MISSED'}); "
