@@ -2,7 +2,6 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -52,11 +51,6 @@ std::pair<std::string, int> EndOf(socket_t sock, End which) {
     ip = host;
   }
   return end;
-}
-
-void SetTimeout(socket_t sock, int option, time_t seconds, time_t microseconds) {
-  timeval limit{seconds, static_cast<suseconds_t>(microseconds)};
-  ::setsockopt(sock, SOL_SOCKET, option, &limit, sizeof(limit));
 }
 
 }  // namespace
@@ -133,10 +127,8 @@ void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) con
 }
 
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
-  SetTimeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
-  SetTimeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
-  const int yes = 1;
-  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+  // The library has set the read and write time-outs on `sock` when it accepted it, and
+  // TCP_NODELAY (set_tcp_nodelay) comes with it from the listening socket.
   const int read_timeout_ms =
       static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
   const int keep_alive_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
