@@ -42,18 +42,9 @@ class Answers {
 
 class AppendAsyncTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto db = RocksDb::Open(dir_.path());
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    db_ = std::move(db).value();
-    auto store = EventStore::Open(*db_);
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store).value();
-  }
-
   TempDir dir_{"append-async"};
-  std::unique_ptr<RocksDb> db_;
-  std::unique_ptr<EventStore> store_;
+  StoreParts parts_{dir_.path()};
+  std::unique_ptr<EventStore>& store_ = parts_.log;
 };
 
 TEST_F(AppendAsyncTest, AnswersAfterTheSyncWithWhatTheLogHolds) {
@@ -189,7 +180,7 @@ TEST_F(AppendAsyncTest, ClosingAnswersEveryRequestOnceAndRefusesTheRest) {
   EXPECT_EQ(other_errors.load(), 0u);
 
   // What was acknowledged is in the log, and nothing more.
-  auto reopened = EventStore::Open(*db_);
+  auto reopened = EventStore::Open(*parts_.db);
   ASSERT_TRUE(reopened.ok()) << reopened.error().message;
   uint64_t acknowledged = 0;
   for (int index = 0; index < kWriters; ++index) {
