@@ -570,11 +570,15 @@ class AppendBench {
     double cpu_opened = 0;
     AppendFigures figures;
     auto window = [&](bool opens) {
-      (opens ? before : after) = store_->Stats();
-      if (opens) opened = Clock::now();
-      if (opens) cpu_opened = ProcessCpuSeconds();
-      if (!opens) figures.window_seconds = SecondsSince(opened);
-      if (!opens) figures.cpu_seconds = ProcessCpuSeconds() - cpu_opened;
+      if (opens) {
+        before = store_->Stats();
+        opened = Clock::now();
+        cpu_opened = ProcessCpuSeconds();
+      } else {
+        after = store_->Stats();
+        figures.window_seconds = SecondsSince(opened);
+        figures.cpu_seconds = ProcessCpuSeconds() - cpu_opened;
+      }
     };
     if (kind == WriterKind::kThreads) {
       figures.events_per_second = TimedWriters(
