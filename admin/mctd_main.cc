@@ -3,13 +3,14 @@
 // Configuration, lowest precedence first: defaults, a config file (--config, INI/TOML), the
 // environment (MCT_*), flags. SIGTERM or SIGINT: stop accepting, finish in-flight requests, bring
 // the read models up to the log, flush, exit 0.
+#include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <csignal>
-#include <unistd.h>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -40,7 +41,10 @@ struct Config {
 class RunnerLoop {
  public:
   explicit RunnerLoop(mct::admin::Store& store, mct::admin::server::HttpApi& api)
-      : store_(store), api_(api), thread_([this] { Run(); }) {}
+      : store_(store), api_(api), thread_([this] {
+          pthread_setname_np(pthread_self(), "mct-runner");  // for `top -H` and profilers
+          Run();
+        }) {}
   ~RunnerLoop() {
     {
       std::lock_guard lock(mutex_);

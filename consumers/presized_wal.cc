@@ -1,6 +1,7 @@
 #include "consumers/presized_wal.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,7 +77,10 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
     // The filler starts with the first write: a database opened only to be read (a command-line
     // query) writes no zeros.
     if (!filler_.joinable() && fd_ >= 0 && !stopping_) {
-      filler_ = std::thread([this] { FillLoop(); });
+      filler_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "mct-wal-filler");  // else it has its creator's name
+        FillLoop();
+      });
     }
     if (!stopping_ && ready_ < written_ + Lead() / 2) {
       lock.unlock();

@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -127,6 +128,7 @@ void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) con
 }
 
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
+  pthread_setname_np(pthread_self(), "mct-http");  // the pool's threads, for `top -H` and profilers
   // The library has set the read and write time-outs on `sock` when it accepted it, and
   // TCP_NODELAY (set_tcp_nodelay) comes with it from the listening socket.
   const int read_timeout_ms =
