@@ -2,8 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <chrono>
 #include <ostream>
 #include <streambuf>
+#include <string>
+#include <system_error>
+#include <thread>
 
 #include "admin/cli.h"
 #include "admin/queries.h"
@@ -79,6 +84,44 @@ bool ReadAsOf(const httplib::Request& request, httplib::Response& response,
   return true;
 }
 
+// ?after=POSITION (read_wait in api_reads.h): true once the read models have applied the log up
+// to POSITION; answers 400 or 503 itself and gives false.
+bool ReadAfter(const ReadContext& ctx, const httplib::Request& request,
+               httplib::Response& response) {
+  if (!request.has_param("after")) return true;
+  const std::string text = request.get_param_value("after");
+  uint64_t position = 0;
+  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), position);
+  if (text.empty() || failed != std::errc() || end != text.data() + text.size()) {
+    SendError(response, 400, "invalid_input", "after: not a log position (a whole number)");
+    return false;
+  }
+  const uint64_t head = ctx.store.log->Head();
+  if (position > head) {
+    SendError(response, 400, "invalid_input",
+              "after: position " + text + " is not in the log (its last is " +
+                  std::to_string(head) + ")");
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + ctx.read_wait;
+  for (;;) {
+    auto applied = ctx.store.models->Checkpoint(*ctx.store.models->Current());
+    if (!applied.ok()) {
+      SendError(response, 500, "internal", applied.error().message);
+      return false;
+    }
+    if (applied.value() >= position) return true;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      SendError(response, 503, "read_models_behind",
+                "the read models have applied the log up to position " +
+                    std::to_string(applied.value()) + ", not yet " + text + "; retry shortly");
+      return false;
+    }
+    // The runner catches up within milliseconds of a command; a short sleep finds it done.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 std::optional<domain::Mcid> ReadMcid(const httplib::Request& request, httplib::Response& response) {
   auto mcid = domain::Mcid::Parse(request.matches[1].str());
   if (!mcid) SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
@@ -119,7 +162,9 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                                                   const domain::Actor&) {
       std::optional<domain::Instant> as_of;
       auto mcid = ReadMcid(request, response);
-      if (!mcid || !ReadAsOf(request, response, &as_of)) return;
+      if (!mcid || !ReadAsOf(request, response, &as_of) || !ReadAfter(ctx, request, response)) {
+        return;
+      }
       SendResult(response, query(ctx.store, *mcid, as_of));
     });
   };
@@ -138,11 +183,13 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                                     return SendError(response, 400, "invalid_input",
                                                      "from and to: dates YYYY-MM-DD are required");
                                   }
+                                  if (!ReadAfter(ctx, request, response)) return;
                                   SendResult(response, DueQuery(ctx.store, *from, *to, Now()));
                                 })));
   server.Get("/v1/reports", Guarded(ctx, RouteAccess::kFleet, false,
                                     keep([&ctx](const httplib::Request& request,
                                                 httplib::Response& response, const domain::Actor&) {
+                                      if (!ReadAfter(ctx, request, response)) return;
                                       SendResult(response, ReportQuery(ctx.store,
                                                                        request.get_param_value("month"),
                                                                        Now()));
@@ -154,6 +201,7 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                                        return SendError(response, 400, "invalid_input",
                                                         "email: required");
                                      }
+                                     if (!ReadAfter(ctx, request, response)) return;
                                      SendResult(response,
                                                 LookupQuery(ctx.store, request.get_param_value("email")));
                                    })));

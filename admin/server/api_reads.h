@@ -1,11 +1,19 @@
 // The read routes of the HTTP API: a trainer's status, history and gaps (now or ?as_of=), due
 // dates, reports, e-mail look-up, verify and export; each checked against the route table.
 //
+// Read your writes: the read models follow the log a few milliseconds behind (the projection
+// runner), so a GET right after a command could show the state before it. Every GET of a trainer,
+// due dates, reports and look-up takes ?after=POSITION, a log position such as the last
+// `global_position` of a command's answer, and answers only once the read models have applied
+// the log up to it: at once when they have, else after waiting up to `read_wait` for the runner,
+// and 503 `read_models_behind` when they still have not.
+//
 // Thread-safety: the handlers run on the server's worker threads; the store is thread-safe.
 #pragma once
 
 #include <httplib.h>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -18,6 +26,7 @@ struct ReadContext {
   Store& store;
   // Authenticates a request, or answers 401/429 itself and gives nullopt.
   std::function<std::optional<domain::Actor>(const httplib::Request&, httplib::Response&)> authorize;
+  std::chrono::milliseconds read_wait{5000};  // ?after=: the longest wait for the read models
 };
 
 void RegisterReadRoutes(httplib::Server& server, ReadContext context);

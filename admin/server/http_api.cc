@@ -143,10 +143,12 @@ void HttpApi::RegisterRoutes() {
   server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(metrics_.Render(store_), "text/plain; version=0.0.4");
   });
-  RegisterReadRoutes(server_, ReadContext{store_, [this](const httplib::Request& request,
-                                                         httplib::Response& response) {
-                                            return Authorize(request, response);
-                                          }});
+  RegisterReadRoutes(
+      server_, ReadContext{store_,
+                           [this](const httplib::Request& request, httplib::Response& response) {
+                             return Authorize(request, response);
+                           },
+                           options_.read_wait});
   if (!options_.web_root.empty()) server_.set_mount_point("/", options_.web_root.string());
 }
 

@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -33,6 +34,7 @@ struct ApiOptions {
   double rate_burst = 4000;
   int worker_threads = 64;  // concurrent requests: more in flight, bigger group commits
   std::filesystem::path web_root;  // the web pages; empty: none served
+  std::chrono::milliseconds read_wait{5000};  // ?after=: the longest wait for the read models
 };
 
 class HttpApi {

@@ -109,6 +109,21 @@ Json OpenApiDocument() {
       parameters.push_back({{"name", "as_of"}, {"in", "query"}, {"required", false},
                             {"schema", {{"type", "string"}, {"format", "date-time"}}}});
     }
+    const bool reads_models =
+        route.method == std::string_view("GET") &&
+        (route.access == RouteAccess::kStatus || route.access == RouteAccess::kRecords ||
+         route.access == RouteAccess::kFleet);
+    if (reads_models) {
+      parameters.push_back(
+          {{"name", "after"},
+           {"in", "query"},
+           {"required", false},
+           {"description",
+            "read your writes: answer once the read models have applied the log up to this "
+            "position (a command's last global_position); 503 read_models_behind if they have "
+            "not within the server's wait"},
+           {"schema", {{"type", "integer"}, {"minimum", 0}}}});
+    }
     if (path == "/v1/due") {
       for (const char* name : {"from", "to"}) {
         parameters.push_back({{"name", name}, {"in", "query"}, {"required", true},
@@ -153,6 +168,10 @@ Json OpenApiDocument() {
       responses["403"] = ErrorResponse("forbidden: the role may not do this (ROLE-1..5)");
       responses["404"] = ErrorResponse("unknown_trainer");
       responses["429"] = ErrorResponse("rate_limited");
+    }
+    if (reads_models) {
+      responses["503"] =
+          ErrorResponse("read_models_behind: ?after= named a position not yet applied");
     }
     if (route.access == RouteAccess::kCommand || route.access == RouteAccess::kUpload) {
       responses["409"] = ErrorResponse("version_conflict: another command on the trainer won");

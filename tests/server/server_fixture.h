@@ -81,6 +81,7 @@ struct ServerConfig {
   size_t max_body_bytes = 64 * 1024;
   size_t max_upload_bytes = 10 * 1024 * 1024;
   int worker_threads = 64;
+  std::chrono::milliseconds read_wait{5000};
 };
 
 class TestServer {
@@ -109,6 +110,7 @@ class TestServer {
     options.rate_per_second = config.rate_per_second;
     options.rate_burst = config.rate_burst;
     options.worker_threads = config.worker_threads;
+    options.read_wait = config.read_wait;
     api_ = std::make_unique<HttpApi>(*store_, *tokens_, metrics_, options, [] {});
     auto bound = api_->Bind("127.0.0.1", 0);
     if (!bound.ok()) throw std::runtime_error(bound.error().message);

@@ -1,0 +1,114 @@
+// Read your writes (?after=POSITION, api_reads.h): a read of the read models waits until they have
+// applied the log up to a command's position, answers at once when they have, says 503
+// `read_models_behind` when its wait runs out, and refuses a position that is malformed or not in
+// the log. The test server runs no projection runner of its own, so the read models move only
+// when a test catches them up.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "tests/server/server_fixture.h"
+
+namespace mct::admin::server::testing {
+namespace {
+
+// The last log position a command's answer names.
+uint64_t LastPosition(const Answer& answer) {
+  const Json& events = answer.json.at("events");
+  EXPECT_FALSE(events.empty()) << answer.Describe();
+  return events.back().at("global_position").get<uint64_t>();
+}
+
+std::string After(const std::string& path, uint64_t position) {
+  return path + (path.find('?') == std::string::npos ? "?" : "&") +
+         "after=" + std::to_string(position);
+}
+
+void CatchUp(TestServer& server) {
+  auto caught_up = server.store().runner->CatchUp();
+  ASSERT_TRUE(caught_up.ok()) << caught_up.error().message;
+}
+
+TEST(ReadAfter, WaitsForTheRunnerAndThenShowsTheCommand) {
+  TestServer server;
+  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
+  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
+  const uint64_t position = LastPosition(enrolled);
+  const std::string status_path = std::string("/v1/trainers/") + kOwn;
+  // Without ?after= the read models answer as they are: the enrolment is not in them yet.
+  EXPECT_EQ(server.Get(status_path, server.Support()).status, 404);
+
+  // The runner catches up while the read waits; the read then has the new trainer.
+  auto runner = std::async(std::launch::async, [&server] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CatchUp(server);
+  });
+  const Answer status = server.Get(After(status_path, position), server.Support());
+  runner.get();
+  ASSERT_EQ(status.status, 200) << status.Describe();
+  EXPECT_EQ(status.json.at("mcid"), kOwn);
+}
+
+TEST(ReadAfter, EveryReadOfTheReadModelsAnswersAtOnceWhenTheyHaveThePosition) {
+  TestServer server;
+  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
+  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
+  CatchUp(server);
+  const uint64_t position = LastPosition(enrolled);
+  const std::string trainer = std::string("/v1/trainers/") + kOwn;
+  for (const std::string& path :
+       {trainer, trainer + "/history", trainer + "/gaps",
+        "/v1/due?from=" + Day(0) + "&to=" + Day(60), std::string("/v1/reports"),
+        "/v1/lookup?email=trainer" + std::string(kOwn) + "%40example.jp"}) {
+    const Answer answer = server.Get(After(path, position), server.Support());
+    EXPECT_EQ(answer.status, 200) << path << ": " << answer.Describe();
+  }
+  // The look-up finds the trainer the command enrolled.
+  const Answer found =
+      server.Get(After("/v1/lookup?email=trainer" + std::string(kOwn) + "%40example.jp", position),
+                 server.Support());
+  ASSERT_EQ(found.status, 200) << found.Describe();
+  EXPECT_EQ(found.json.at("trainers"), Json::array({kOwn}));
+}
+
+TEST(ReadAfter, AnswersReadModelsBehindWhenItsWaitRunsOut) {
+  ServerConfig config;
+  config.read_wait = std::chrono::milliseconds(200);
+  TestServer server(config);
+  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
+  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
+  const uint64_t position = LastPosition(enrolled);
+  const Answer behind =
+      server.Get(After(std::string("/v1/trainers/") + kOwn, position), server.Support());
+  EXPECT_EQ(behind.status, 503) << behind.Describe();
+  EXPECT_EQ(behind.code(), "read_models_behind");
+  EXPECT_NE(behind.message().find("not yet " + std::to_string(position)), std::string::npos)
+      << behind.message();
+  const Answer reports = server.Get(After("/v1/reports", position), server.Auditor());
+  EXPECT_EQ(reports.status, 503) << reports.Describe();
+}
+
+TEST(ReadAfter, RefusesAPositionThatIsMalformedOrNotInTheLog) {
+  TestServer server;
+  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
+  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
+  const uint64_t head = LastPosition(enrolled);
+  const std::string status_path = std::string("/v1/trainers/") + kOwn;
+  for (const std::string& value :
+       {std::string(""), std::string("abc"), std::string("-1"), std::string("1e3"),
+        std::string("12x"), std::string("0x10"), std::string("99999999999999999999999")}) {
+    const Answer answer = server.Get(status_path + "?after=" + value, server.Support());
+    EXPECT_EQ(answer.status, 400) << "'" << value << "': " << answer.Describe();
+    EXPECT_EQ(answer.code(), "invalid_input");
+    EXPECT_EQ(answer.message().rfind("after:", 0), 0u) << answer.message();
+  }
+  const Answer beyond = server.Get(After(status_path, head + 1), server.Support());
+  EXPECT_EQ(beyond.status, 400) << beyond.Describe();
+  EXPECT_NE(beyond.message().find("not in the log"), std::string::npos) << beyond.message();
+}
+
+}  // namespace
+}  // namespace mct::admin::server::testing
