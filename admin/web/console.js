@@ -78,7 +78,9 @@
     if (!orders.length) body.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No orders yet.')));
   }
 
-  async function loadTrainer(mcid, { keepMessages = false } = {}) {
+  // `after`: a log position the status must include (read your writes: the read models follow the
+  // log a few milliseconds behind, and a refund must show at once).
+  async function loadTrainer(mcid, { keepMessages = false, after } = {}) {
     if (!keepMessages) {
       hideMessage(actionResult);
       hideMessage(actionError);
@@ -87,7 +89,7 @@
     panel.dataset.state = 'loading';
     try {
       const [status, record] = await Promise.all([
-        api(`/v1/trainers/${encodeURIComponent(mcid)}`),
+        api(`/v1/trainers/${encodeURIComponent(mcid)}`, { query: { after } }),
         api(`/v1/trainers/${encodeURIComponent(mcid)}/history`),
       ]);
       current = { mcid, status, events: record.events };
@@ -146,7 +148,8 @@
         el('span', { class: 'muted' }, `(${answer.events.map((event) => event.event).join(', ') || answer.outcome})`));
       actionResult.hidden = false;
       actionResult.dataset.command = command.command;
-      await loadTrainer(mcid, { keepMessages: true });
+      const positions = answer.events.map((event) => event.global_position);
+      await loadTrainer(mcid, { keepMessages: true, after: positions.length ? Math.max(...positions) : undefined });
     } catch (error) {
       showError(actionError, error, `${command.command} was refused:`);
       actionError.dataset.command = command.command;

@@ -62,7 +62,7 @@ const MCTEvents = (() => {
   function renderTimeline(list, events) {
     list.replaceChildren(...events.map((event) => el('li', {
       class: `event event-${event.event}`,
-      dataset: { event: event.event, version: String(event.stream_version), at: event.at },
+      dataset: { event: event.event, version: String(event.stream_version), position: String(event.global_position), at: event.at },
     },
     el('div', { class: 'event-head' },
       el('time', { datetime: event.at }, event.at.replace('T', ' ').replace('Z', ' UTC')),

@@ -83,12 +83,16 @@ const page = context.pages()[0] || await context.newPage();
 const pageErrors = [];
 const offSite = [];
 const unsigned = [];
+const statusReads = []; // GET /v1/trainers/{mcid} URLs, in order
 page.on('pageerror', (error) => pageErrors.push(error.message));
 // Every API call carries the token as a bearer header (the pages keep it in sessionStorage).
 page.on('request', (request) => {
   if (!new URL(request.url()).pathname.startsWith('/v1/')) return;
   const header = request.headers().authorization || '';
   if (!/^Bearer \S+$/.test(header)) unsigned.push(`${request.method()} ${request.url()}`);
+  if (request.method() === 'GET' && /^\/v1\/trainers\/\d+$/.test(new URL(request.url()).pathname)) {
+    statusReads.push(request.url());
+  }
 });
 page.on('console', (message) => {
   if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) pageErrors.push(message.text());
@@ -290,6 +294,11 @@ await step('Support console: refund, cancelled then confirmed', async () => {
   checkEqual('the timeline grew by one event', (await timelineEvents()).length, count + 1);
   check('the order shows as refunded', await page.getAttribute(`#orders tr[data-order-id="${order}"]`, 'data-refunded') === 'true');
   checkEqual('the anniversary went back (REF-2)', await field('anniversary'), previous);
+  // Read your writes: the status after the command waited for the read models to hold it.
+  const refundPosition = Number((await page.getAttribute('#timeline li[data-event=RefundIssued]', 'data-position')) || NaN);
+  const lastStatusRead = new URL(statusReads[statusReads.length - 1]);
+  checkEqual('the status read after the refund asks for its position (?after=)',
+    Number(lastStatusRead.searchParams.get('after')), refundPosition);
   await screenshot('03-console-refunded');
 });
 
