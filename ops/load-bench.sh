@@ -5,7 +5,9 @@
 # mctd syncs its WAL before answering, PostgreSQL runs with fsync and synchronous_commit on.
 #   ops/load-bench.sh [WORK_DIR] [SECONDS]       (defaults /tmp/mct-load, 10)
 # Prints Markdown tables on stdout (each load's rate and latency; the ratio to PostgreSQL; each
-# side's CPU per command at saturation, the load generators' shown apart); progress on stderr.
+# side's CPU per command at saturation, the load generators' shown apart; the HTTP library's floor:
+# mct_http_floor_bench's canned answers from cpp-httplib, as mctd serves, and from libevent's
+# evhttp, at 64 connections); progress on stderr.
 # WORK_DIR is emptied first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,7 @@ bash ops/install-deps.sh postgresql python3 >&2
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMCT_BUILD_BENCH=ON >&2
 fi
-cmake --build "$build_dir" -j"${MCT_JOBS:-2}" --target mctd mctctl mct_load_bench >&2
+cmake --build "$build_dir" -j"${MCT_JOBS:-2}" --target mctd mctctl mct_load_bench mct_http_floor_bench >&2
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 rm -rf "$work"
@@ -80,6 +82,23 @@ for rate in "${rates[@]}"; do load 64 "$rate"; done
 for count in "${clients[@]}"; do load "$count" 0; done
 kill "$mctd_pid"; wait "$mctd_pid" || true; mctd_pid=""
 
+# --- the HTTP library's floor: the front door alone, a canned answer per command ----------------
+floors=()
+floor_port=$port
+for library in httplib evhttp; do
+  floor_port=$((floor_port + 1))  # a port of its own: the last server's closed connections linger
+  echo "load-bench: $library's floor, 64 connections, saturation, ${seconds}s" >&2
+  "$build_dir/bench/mct_http_floor_bench" --server "$library" --port "$floor_port" &
+  mctd_pid=$!  # stopped by cleanup if the run fails
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$floor_port/" && break; sleep 0.1; done
+  before=$(cpu_seconds "$mctd_pid")
+  out=$({ "$build_dir/bench/mct_load_bench" --port "$floor_port" --token floor --connections 64 \
+            --seconds "$seconds" || true; times; })
+  after=$(cpu_seconds "$mctd_pid")
+  kill "$mctd_pid" 2>/dev/null || true; wait "$mctd_pid" || true; mctd_pid=""
+  floors+=("$library $(echo "$after $before" | awk '{printf "%.3f", $1 - $2}') $(echo "$out" | tail -2 | children_seconds) $(echo "$out" | head -1 | grep '^{' || echo '{}')")
+done
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 chown -R postgres "$work/pg"
 runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust >/dev/null
@@ -122,6 +141,7 @@ for count in "${clients[@]}"; do
 done
 
 # --- the table ------------------------------------------------------------------------------
+MCT_FLOORS=$(printf '%s\n' "${floors[@]}") \
 MCT_CPU="${server_cpu[*]};${generator_cpu[*]};${pg_cpu[*]};${pgbench_cpu[*]};${pg_appends[*]}" \
 python3 - "$seconds" "${#rates[@]}" "${clients[*]}" "${pg_tps[*]}" "${results[@]}" <<'PY'
 import json, os, sys
@@ -160,6 +180,24 @@ for index, count in enumerate(clients):
     print(f"| {count} | {per_command(ours, answered)} | {per_command(generator, answered)} | "
           f"{per_command(ours + generator, answered)} | {per_command(theirs, appends)} | "
           f"{per_command(bench, appends)} | {per_command(theirs + bench, appends)} |")
+print("\nThe HTTP library's floor at 64 connections: a canned 549-byte answer per command, nothing parsed, "
+      "decided or written (mct_http_floor_bench), CPU per command in µs:\n")
+print("| front door | commands/s | server | mct_load_bench | both |")
+print("|---|---:|---:|---:|---:|")
+run64 = runs[nrates + clients.index("64")] if "64" in clients else None
+if run64:
+    answered = run64['answers_2xx'] + run64['answers_4xx']
+    index = nrates + clients.index("64")
+    print(f"| mctd (all of its work) | {run64['commands_per_second']:,.0f} | {per_command(server_cpu[index], answered)} | "
+          f"{per_command(generator_cpu[index], answered)} | {per_command(server_cpu[index] + generator_cpu[index], answered)} |")
+for line in os.environ.get("MCT_FLOORS", "").splitlines():
+    library, server, generator, result = line.split(" ", 3)
+    floor = json.loads(result)
+    answered = floor.get('answers_2xx', 0)
+    name = {"httplib": "cpp-httplib with mctd's connection loop, 64 threads",
+            "evhttp": "libevent evhttp, one event loop"}.get(library, library)
+    print(f"| {name} | {floor.get('commands_per_second', 0):,.0f} | {per_command(float(server), answered)} | "
+          f"{per_command(float(generator), answered)} | {per_command(float(server) + float(generator), answered)} |")
 at5000 = next((r for r in runs[:nrates] if r and r['rate_asked'] == 5000), None)
 if at5000:
     print(f"\np99 at 5,000 commands/s: {at5000['p99_ms']:.2f} ms (target < 10 ms: {'met' if at5000['p99_ms'] < 10 else 'MISSED'}); "

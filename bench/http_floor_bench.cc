@@ -1,0 +1,140 @@
+// mct_http_floor_bench: what an HTTP server library costs before mctd does any work. It serves
+// `POST /v1/trainers/{mcid}/commands` the way mctd's front door receives it (the whole JSON body
+// read, the Authorization header looked at) and answers every command with the same 200 JSON
+// answer, 549 bytes as mctd's answer to an enrolment, with no JSON parsed, no rule run and nothing
+// written. Driven by mct_load_bench like mctd, it shows how many commands per second, and how much
+// CPU per command, the front door alone takes on this machine (ops/load-bench.sh prints both
+// libraries beside mctd).
+//
+//   mct_http_floor_bench --server httplib|evhttp --port P     (port 0: any free port)
+//
+// Prints "listening on PORT" on stdout once it accepts connections.
+// httplib: cpp-httplib with mctd's own connection loop (admin/server/one_write_server.h) and 64
+// worker threads, as mctd runs it. evhttp: libevent's HTTP server on one event-loop thread.
+// Runs until SIGTERM or SIGINT.
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "admin/server/one_write_server.h"
+
+namespace {
+
+// An answer of the size and shape of mctd's answer to an EnrollTrainer.
+std::string CannedAnswer() {
+  std::string events =
+      R"({"event":"TrainerEnrolled","mcid":"6000000000","at":"2026-11-26T10:00:00.000000Z",)"
+      R"("actor":{"role":"support","id":"load"},"command_id":"http-0000000000000000-0000000000000000",)"
+      R"("correlation_id":"http-0000000000000000-0000000000000000","causation_id":)"
+      R"("http-0000000000000000-0000000000000000","name":"Trainer 6000000000","email":)"
+      R"("t6000000000@example.jp","anniversary":"2026-12-26","stream_version":1,)"
+      R"("global_position":1,"prev_hash":"","hash":)"
+      R"("0000000000000000000000000000000000000000000000000000000000000000"})";
+  return R"({"outcome":"accepted","command_id":"http-0000000000000000-0000000000000000",)"
+         R"("events":[)" +
+         events + "]}";
+}
+
+const std::string kAnswer = CannedAnswer();
+
+[[noreturn]] void Usage(const std::string& why) {
+  std::cerr << "mct_http_floor_bench: " << why
+            << "\nusage: mct_http_floor_bench --server httplib|evhttp --port P\n";
+  std::exit(2);
+}
+
+int ServeHttplib(int port) {
+  static mct::admin::server::OneWriteServer server;
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(10000);
+  server.set_keep_alive_timeout(1);
+  server.Post(R"(/v1/trainers/([^/]+)/commands)",
+              [](const httplib::Request& request, httplib::Response& response) {
+                if (request.get_header_value("Authorization").empty() || request.body.empty()) {
+                  response.status = 401;
+                  return;
+                }
+                response.set_content(kAnswer, "application/json");
+              });
+  std::signal(SIGTERM, [](int) { server.stop(); });
+  std::signal(SIGINT, [](int) { server.stop(); });
+  const int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
+                              : (server.bind_to_port("127.0.0.1", port) ? port : -1);
+  if (bound <= 0) Usage("cannot listen on port " + std::to_string(port));
+  std::cout << "listening on " << bound << std::endl;
+  server.listen_after_bind();
+  return 0;
+}
+
+event_base* evhttp_base = nullptr;
+
+void AnswerCommand(evhttp_request* request, void*) {
+  const char* authorization =
+      evhttp_find_header(evhttp_request_get_input_headers(request), "Authorization");
+  evbuffer* body = evhttp_request_get_input_buffer(request);
+  if (authorization == nullptr || evbuffer_get_length(body) == 0) {
+    evhttp_send_error(request, 401, nullptr);
+    return;
+  }
+  evbuffer_drain(body, evbuffer_get_length(body));
+  evkeyvalq* headers = evhttp_request_get_output_headers(request);
+  evhttp_add_header(headers, "Content-Type", "application/json");
+  evbuffer* out = evbuffer_new();
+  evbuffer_add_reference(out, kAnswer.data(), kAnswer.size(), nullptr, nullptr);
+  evhttp_send_reply(request, 200, "OK", out);
+  evbuffer_free(out);
+}
+
+int ServeEvhttp(int port) {
+  evhttp_base = event_base_new();
+  evhttp* http = evhttp_new(evhttp_base);
+  evhttp_set_allowed_methods(http, EVHTTP_REQ_POST);
+  evhttp_set_gencb(http, AnswerCommand, nullptr);
+  evhttp_bound_socket* listener =
+      evhttp_bind_socket_with_handle(http, "127.0.0.1", static_cast<uint16_t>(port));
+  if (listener == nullptr) Usage("cannot listen on port " + std::to_string(port));
+  sockaddr_in address{};
+  socklen_t length = sizeof(address);
+  if (::getsockname(evhttp_bound_socket_get_fd(listener), reinterpret_cast<sockaddr*>(&address),
+                    &length) != 0) {
+    Usage("cannot tell the port listened on");
+  }
+  std::cout << "listening on " << ntohs(address.sin_port) << std::endl;
+  std::signal(SIGTERM, [](int) { event_base_loopbreak(evhttp_base); });
+  std::signal(SIGINT, [](int) { event_base_loopbreak(evhttp_base); });
+  event_base_dispatch(evhttp_base);
+  evhttp_free(http);
+  event_base_free(evhttp_base);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string server;
+  int port = -1;
+  for (int index = 1; index + 1 < argc; index += 2) {
+    const std::string arg = argv[index];
+    if (arg == "--server") {
+      server = argv[index + 1];
+    } else if (arg == "--port") {
+      port = std::atoi(argv[index + 1]);
+    } else {
+      Usage("unknown option " + arg);
+    }
+  }
+  if (port < 0 || server.empty()) Usage("--server and --port are required");
+  if (server == "httplib") return ServeHttplib(port);
+  if (server == "evhttp") return ServeEvhttp(port);
+  Usage("--server is httplib or evhttp");
+}

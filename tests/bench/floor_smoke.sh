@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Smoke run of mct_http_floor_bench (bench/http_floor_bench.cc) with both libraries, so that the
+# floor ops/load-bench.sh prints cannot rot: driven by the load generator for a second, each must
+# answer every command 200 with no 5xx and no transport failure, and a command without a token
+# 401. The figures mean nothing here.
+#   floor_smoke.sh FLOOR_BENCH LOAD_BENCH
+set -euo pipefail
+floor=$1 load=$2
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+field() {  # field NAME JSON: a number from the generator's one-line report
+  sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p" <<<"$2"
+}
+for library in httplib evhttp; do
+  "$floor" --server "$library" --port 0 >"$work/out" 2>&1 &
+  pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$work/out")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "$library: did not start:"; cat "$work/out"; exit 1; }
+  run=$("$load" --port "$port" --token smoke --connections 4 --seconds 1)
+  echo "$library: $run"
+  awk -v ok="$(field answers_2xx "$run")" -v e4="$(field answers_4xx "$run")" \
+      -v e5="$(field answers_5xx "$run")" -v tf="$(field transport_failures "$run")" 'BEGIN {
+    if (ok + 0 <= 0) { print "no command was answered 200"; exit 1 }
+    if (e4 != "0" || e5 != "0" || tf != "0") { print "errors or dropped requests"; exit 1 }
+  }'
+  unsigned=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+                  -d '{"command":"StartRenewal"}' "http://127.0.0.1:$port/v1/trainers/1000001/commands")
+  [ "$unsigned" = 401 ] || { echo "$library: a command without a token got $unsigned, not 401"; exit 1; }
+  kill "$pid"; wait "$pid" || true; pid=""
+done
+echo "floor smoke: ok"
