@@ -12,15 +12,16 @@ CommandAnswer Rejected(domain::RejectionCode code, std::string message) {
 
 }  // namespace
 
-bool CommandService::CachedState(const std::string& mcid, uint64_t version,
-                                 domain::TrainerState* out) {
+bool CommandService::TakeCachedState(const std::string& mcid, uint64_t version,
+                                     domain::TrainerState* out) {
   std::lock_guard lock(cache_mutex_);
   const auto found = cache_.find(mcid);
-  if (found == cache_.end() || static_cast<uint64_t>(found->second.first.version) != version) {
-    return false;
-  }
+  if (found == cache_.end()) return false;
+  domain::TrainerState& cached = found->second.first;
+  if (static_cast<uint64_t>(cached.version) != version) return false;
   lru_.splice(lru_.begin(), lru_, found->second.second);
-  *out = found->second.first;
+  *out = std::move(cached);
+  cached.version = -1;  // taken: no stream has this version, so nobody uses the moved-from state
   return true;
 }
 
@@ -39,17 +40,16 @@ void CommandService::CacheState(const std::string& mcid, domain::TrainerState st
   }
 }
 
-Result<domain::TrainerState> CommandService::LoadState(const domain::Mcid& mcid) {
+Result<domain::TrainerState> CommandService::TakeState(const domain::Mcid& mcid) {
   domain::TrainerState state;
   const uint64_t version = store_.StreamVersion(mcid);
   // No events yet (an enrolment): nothing to read. The store knows every stream's head, and
   // opening an iterator on an empty range costs more than the rest of the command's fold.
   if (version == 0) return state;
-  if (CachedState(mcid.str(), version, &state)) return state;
+  if (TakeCachedState(mcid.str(), version, &state)) return state;
   auto stream = store_.ReadStream(mcid);
   if (!stream.ok()) return stream.error();
   for (const auto& envelope : stream.value()) domain::EvolveInPlace(state, envelope.event);
-  CacheState(mcid.str(), state);
   return state;
 }
 
@@ -68,10 +68,13 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
   }
   domain::TrainerState state;
   if (!command.mcid.str().empty()) {
-    auto loaded = LoadState(command.mcid);
+    auto loaded = TakeState(command.mcid);
     if (!loaded.ok()) return loaded.error();
     state = std::move(loaded).value();
   }
+  // However the command ends, its state goes back to the cache: unchanged when nothing was
+  // written, moved on when something was (a stale one is never used: its version tells).
+  const ReturnToCache returned(*this, command.mcid.str(), state);
 
   domain::SharedFacts facts;
   if (const auto* voucher = std::get_if<domain::ApplyVoucher>(&command.body)) {
@@ -138,7 +141,6 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
   }
   // The next command on this trainer starts from here instead of re-reading the stream.
   for (const auto& envelope : outcome.written) domain::EvolveInPlace(state, envelope.event);
-  CacheState(command.mcid.str(), std::move(state));
   CommandAnswer answer;
   answer.events = std::move(outcome.written);
   return answer;

@@ -38,15 +38,35 @@ class CommandService {
   Result<CommandAnswer> Handle(const domain::Command& command,
                                CommandIdOrigin id_origin = CommandIdOrigin::kClient);
 
-  // The trainer's folded state, from the cache when it is current.
-  Result<domain::TrainerState> LoadState(const domain::Mcid& mcid);
   const domain::Policy& policy() const { return policy_; }
 
  private:
-  // A small LRU of folded states; an entry is used only if its version is the stream's.
+  // The trainer's folded state, taken out of the cache when it is current there (Handle puts it
+  // back, moved on by what the command wrote), else folded from its stream.
+  Result<domain::TrainerState> TakeState(const domain::Mcid& mcid);
+  // A small LRU of folded states; an entry is used only if its version is the stream's. A state
+  // is moved out for the command being decided, not copied (a copy was dozens of allocations:
+  // its sets of command ids, its orders and addresses); a command on the same trainer meanwhile
+  // finds none and folds the stream.
   static constexpr size_t kCacheCapacity = 65536;
-  bool CachedState(const std::string& mcid, uint64_t version, domain::TrainerState* out);
+  bool TakeCachedState(const std::string& mcid, uint64_t version, domain::TrainerState* out);
   void CacheState(const std::string& mcid, domain::TrainerState state);
+  // Puts a taken state back into the cache when it goes out of scope.
+  class ReturnToCache {
+   public:
+    ReturnToCache(CommandService& service, const std::string& mcid, domain::TrainerState& state)
+        : service_(service), mcid_(mcid), state_(state) {}
+    ~ReturnToCache() {
+      if (state_.version > 0) service_.CacheState(mcid_, std::move(state_));
+    }
+    ReturnToCache(const ReturnToCache&) = delete;
+    ReturnToCache& operator=(const ReturnToCache&) = delete;
+
+   private:
+    CommandService& service_;
+    const std::string& mcid_;
+    domain::TrainerState& state_;
+  };
 
   EventStore& store_;
   domain::Policy policy_;
