@@ -6,17 +6,8 @@
 #   floor_smoke.sh FLOOR_BENCH LOAD_BENCH
 set -euo pipefail
 floor=$1 load=$2
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/smoke_common.sh"
 
-field() {  # field NAME JSON: a number from the generator's one-line report
-  sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p" <<<"$2"
-}
 for library in httplib evhttp; do
   "$floor" --server "$library" --port 0 >"$work/out" 2>&1 &
   pid=$!

@@ -6,13 +6,7 @@
 #   load_smoke.sh MCTD MCTCTL LOAD_BENCH
 set -euo pipefail
 mctd=$1 mctctl=$2 load=$3
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/smoke_common.sh"
 
 token=$("$mctctl" --data "$work/data" token add --role support --id load-smoke | tail -1)
 "$mctd" --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 2>"$work/log" &
@@ -30,9 +24,6 @@ saturated=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1 
 paced=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1 --rate 200 --first-mcid 1100000000)
 echo "saturation: $saturated"
 echo "200/s:      $paced"
-field() {  # field NAME JSON: a number from the generator's one-line report
-  sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p" <<<"$2"
-}
 for run in "$saturated" "$paced"; do
   awk -v ok="$(field answers_2xx "$run")" -v e5="$(field answers_5xx "$run")" \
       -v tf="$(field transport_failures "$run")" -v p50="$(field p50_ms "$run")" \

@@ -15,11 +15,13 @@
 namespace mct::admin::server::testing {
 namespace {
 
-// The last log position a command's answer names.
-uint64_t LastPosition(const Answer& answer) {
-  const Json& events = answer.json.at("events");
-  EXPECT_FALSE(events.empty()) << answer.Describe();
-  return events.back().at("global_position").get<uint64_t>();
+// Enrolls kOwn through the API; the log position of its event (0 when the command failed, which
+// fails the test).
+uint64_t EnrollOwn(const TestServer& server) {
+  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
+  EXPECT_EQ(enrolled.status, 200) << enrolled.Describe();
+  if (enrolled.status != 200) return 0;
+  return enrolled.json.at("events").back().at("global_position").get<uint64_t>();
 }
 
 std::string After(const std::string& path, uint64_t position) {
@@ -34,9 +36,8 @@ void CatchUp(TestServer& server) {
 
 TEST(ReadAfter, WaitsForTheRunnerAndThenShowsTheCommand) {
   TestServer server;
-  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
-  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
-  const uint64_t position = LastPosition(enrolled);
+  const uint64_t position = EnrollOwn(server);
+  ASSERT_GT(position, 0u);
   const std::string status_path = std::string("/v1/trainers/") + kOwn;
   // Without ?after= the read models answer as they are: the enrolment is not in them yet.
   EXPECT_EQ(server.Get(status_path, server.Support()).status, 404);
@@ -54,10 +55,9 @@ TEST(ReadAfter, WaitsForTheRunnerAndThenShowsTheCommand) {
 
 TEST(ReadAfter, EveryReadOfTheReadModelsAnswersAtOnceWhenTheyHaveThePosition) {
   TestServer server;
-  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
-  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
+  const uint64_t position = EnrollOwn(server);
+  ASSERT_GT(position, 0u);
   CatchUp(server);
-  const uint64_t position = LastPosition(enrolled);
   const std::string trainer = std::string("/v1/trainers/") + kOwn;
   for (const std::string& path :
        {trainer, trainer + "/history", trainer + "/gaps",
@@ -78,9 +78,8 @@ TEST(ReadAfter, AnswersReadModelsBehindWhenItsWaitRunsOut) {
   ServerConfig config;
   config.read_wait = std::chrono::milliseconds(200);
   TestServer server(config);
-  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
-  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
-  const uint64_t position = LastPosition(enrolled);
+  const uint64_t position = EnrollOwn(server);
+  ASSERT_GT(position, 0u);
   const Answer behind =
       server.Get(After(std::string("/v1/trainers/") + kOwn, position), server.Support());
   EXPECT_EQ(behind.status, 503) << behind.Describe();
@@ -93,9 +92,8 @@ TEST(ReadAfter, AnswersReadModelsBehindWhenItsWaitRunsOut) {
 
 TEST(ReadAfter, RefusesAPositionThatIsMalformedOrNotInTheLog) {
   TestServer server;
-  const Answer enrolled = server.Command(kOwn, TestServer::EnrollBody(kOwn, 30), server.Support());
-  ASSERT_EQ(enrolled.status, 200) << enrolled.Describe();
-  const uint64_t head = LastPosition(enrolled);
+  const uint64_t head = EnrollOwn(server);
+  ASSERT_GT(head, 0u);
   const std::string status_path = std::string("/v1/trainers/") + kOwn;
   for (const std::string& value :
        {std::string(""), std::string("abc"), std::string("-1"), std::string("1e3"),
