@@ -28,6 +28,9 @@ bool CommandService::TakeCachedState(const std::string& mcid, uint64_t version,
 void CommandService::CacheState(const std::string& mcid, domain::TrainerState state) {
   std::lock_guard lock(cache_mutex_);
   if (const auto found = cache_.find(mcid); found != cache_.end()) {
+    // A command that lost a race ends after the one that won: its older state must not replace
+    // the newer one (a taken entry, version -1, is always replaced).
+    if (found->second.first.version > state.version) return;
     found->second.first = std::move(state);
     lru_.splice(lru_.begin(), lru_, found->second.second);
     return;

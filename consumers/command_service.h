@@ -57,7 +57,11 @@ class CommandService {
     ReturnToCache(CommandService& service, const std::string& mcid, domain::TrainerState& state)
         : service_(service), mcid_(mcid), state_(state) {}
     ~ReturnToCache() {
-      if (state_.version > 0) service_.CacheState(mcid_, std::move(state_));
+      if (state_.version <= 0) return;
+      try {
+        service_.CacheState(mcid_, std::move(state_));
+      } catch (...) {  // out of memory: the cache is only a shortcut, the next command folds
+      }
     }
     ReturnToCache(const ReturnToCache&) = delete;
     ReturnToCache& operator=(const ReturnToCache&) = delete;
