@@ -112,6 +112,7 @@ bool ReadAfter(const ReadContext& ctx, const httplib::Request& request,
     }
     if (applied.value() >= position) return true;
     if (std::chrono::steady_clock::now() >= deadline) {
+      response.set_header("Retry-After", "1");
       SendError(response, 503, "read_models_behind",
                 "the read models have applied the log up to position " +
                     std::to_string(applied.value()) + ", not yet " + text + "; retry shortly");

@@ -22,11 +22,14 @@
 
 namespace mct::admin::server {
 
+// ?after=: the longest a read waits for the read models, unless configured otherwise.
+inline constexpr std::chrono::milliseconds kDefaultReadWait{5000};
+
 struct ReadContext {
   Store& store;
   // Authenticates a request, or answers 401/429 itself and gives nullopt.
   std::function<std::optional<domain::Actor>(const httplib::Request&, httplib::Response&)> authorize;
-  std::chrono::milliseconds read_wait{5000};  // ?after=: the longest wait for the read models
+  std::chrono::milliseconds read_wait = kDefaultReadWait;
 };
 
 void RegisterReadRoutes(httplib::Server& server, ReadContext context);

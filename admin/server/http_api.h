@@ -18,6 +18,7 @@
 #include <functional>
 #include <string>
 
+#include "admin/server/api_reads.h"
 #include "admin/server/metrics.h"
 #include "admin/server/one_write_server.h"
 #include "admin/server/rate_limiter.h"
@@ -34,7 +35,7 @@ struct ApiOptions {
   double rate_burst = 4000;
   int worker_threads = 64;  // concurrent requests: more in flight, bigger group commits
   std::filesystem::path web_root;  // the web pages; empty: none served
-  std::chrono::milliseconds read_wait{5000};  // ?after=: the longest wait for the read models
+  std::chrono::milliseconds read_wait = kDefaultReadWait;  // ?after= (api_reads.h)
 };
 
 class HttpApi {

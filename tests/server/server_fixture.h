@@ -81,7 +81,7 @@ struct ServerConfig {
   size_t max_body_bytes = 64 * 1024;
   size_t max_upload_bytes = 10 * 1024 * 1024;
   int worker_threads = 64;
-  std::chrono::milliseconds read_wait{5000};
+  std::chrono::milliseconds read_wait = kDefaultReadWait;
 };
 
 class TestServer {
