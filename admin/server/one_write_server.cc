@@ -128,7 +128,9 @@ void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) con
 }
 
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
-  pthread_setname_np(pthread_self(), "mct-http");  // the pool's threads, for `top -H` and profilers
+  // The pool's threads, named for `top -H` and profilers on their first connection.
+  thread_local const bool named = pthread_setname_np(pthread_self(), "mct-http") == 0;
+  (void)named;
   // The library has set the read and write time-outs on `sock` when it accepted it, and
   // TCP_NODELAY (set_tcp_nodelay) comes with it from the listening socket.
   const int read_timeout_ms =
