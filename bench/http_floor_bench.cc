@@ -1,35 +1,38 @@
 // mct_http_floor_bench: what an HTTP server library costs before mctd does any work. It serves
 // `POST /v1/trainers/{mcid}/commands` the way mctd's front door receives it (the whole JSON body
 // read, the Authorization header looked at) and answers every command with the same 200 JSON
-// answer, 549 bytes as mctd's answer to an enrolment, with no JSON parsed, no rule run and nothing
-// written. Driven by mct_load_bench like mctd, it shows how many commands per second, and how much
-// CPU per command, the front door alone takes on this machine (ops/load-bench.sh prints both
-// libraries beside mctd).
+// answer, of the size and shape of mctd's answer to an enrolment (about 600 bytes), with no JSON
+// parsed, no rule run and nothing written. Driven by mct_load_bench like mctd, it shows how many
+// commands per second, and how much CPU per command, the front door alone takes on this machine
+// (ops/load-bench.sh prints both libraries beside mctd).
 //
 //   mct_http_floor_bench --server httplib|evhttp --port P     (port 0: any free port)
 //
-// Prints "listening on PORT" on stdout once it accepts connections.
+// Prints "listening on PORT" on stdout once it accepts connections; runs until SIGTERM or SIGINT.
 // httplib: cpp-httplib with mctd's own connection loop (admin/server/one_write_server.h) and 64
 // worker threads, as mctd runs it. evhttp: libevent's HTTP server on one event-loop thread.
-// Runs until SIGTERM or SIGINT.
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
+#include <charconv>
+#include <chrono>
 #include <csignal>
-#include <cstring>
+#include <cstdlib>
 #include <iostream>
 #include <string>
+#include <system_error>
+#include <thread>
 
 #include "admin/server/one_write_server.h"
 
 namespace {
 
-// An answer of the size and shape of mctd's answer to an EnrollTrainer.
 std::string CannedAnswer() {
   std::string events =
       R"({"event":"TrainerEnrolled","mcid":"6000000000","at":"2026-11-26T10:00:00.000000Z",)"
@@ -52,8 +55,23 @@ const std::string kAnswer = CannedAnswer();
   std::exit(2);
 }
 
+[[noreturn]] void Fail(const std::string& why) {
+  std::cerr << "mct_http_floor_bench: " << why << "\n";
+  std::exit(1);
+}
+
+// SIGTERM and SIGINT, blocked in every thread and awaited by one: stopping a server is not
+// something a signal handler may do.
+sigset_t StopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  return signals;
+}
+
 int ServeHttplib(int port) {
-  static mct::admin::server::OneWriteServer server;
+  mct::admin::server::OneWriteServer server;
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(10000);
@@ -66,17 +84,22 @@ int ServeHttplib(int port) {
                 }
                 response.set_content(kAnswer, "application/json");
               });
-  std::signal(SIGTERM, [](int) { server.stop(); });
-  std::signal(SIGINT, [](int) { server.stop(); });
   const int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
                               : (server.bind_to_port("127.0.0.1", port) ? port : -1);
-  if (bound <= 0) Usage("cannot listen on port " + std::to_string(port));
+  if (bound <= 0) Fail("cannot listen on port " + std::to_string(port));
+  const sigset_t signals = StopSignals();
+  std::thread stopper([&server, signals] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    // The library ignores a stop before its accept loop runs.
+    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server.stop();
+  });
   std::cout << "listening on " << bound << std::endl;
   server.listen_after_bind();
+  stopper.join();
   return 0;
 }
-
-event_base* evhttp_base = nullptr;
 
 void AnswerCommand(evhttp_request* request, void*) {
   const char* authorization =
@@ -87,8 +110,7 @@ void AnswerCommand(evhttp_request* request, void*) {
     return;
   }
   evbuffer_drain(body, evbuffer_get_length(body));
-  evkeyvalq* headers = evhttp_request_get_output_headers(request);
-  evhttp_add_header(headers, "Content-Type", "application/json");
+  evhttp_add_header(evhttp_request_get_output_headers(request), "Content-Type", "application/json");
   evbuffer* out = evbuffer_new();
   evbuffer_add_reference(out, kAnswer.data(), kAnswer.size(), nullptr, nullptr);
   evhttp_send_reply(request, 200, "OK", out);
@@ -96,26 +118,44 @@ void AnswerCommand(evhttp_request* request, void*) {
 }
 
 int ServeEvhttp(int port) {
-  evhttp_base = event_base_new();
-  evhttp* http = evhttp_new(evhttp_base);
+  event_base* base = event_base_new();
+  evhttp* http = evhttp_new(base);
   evhttp_set_allowed_methods(http, EVHTTP_REQ_POST);
   evhttp_set_gencb(http, AnswerCommand, nullptr);
   evhttp_bound_socket* listener =
       evhttp_bind_socket_with_handle(http, "127.0.0.1", static_cast<uint16_t>(port));
-  if (listener == nullptr) Usage("cannot listen on port " + std::to_string(port));
+  if (listener == nullptr) Fail("cannot listen on port " + std::to_string(port));
   sockaddr_in address{};
   socklen_t length = sizeof(address);
   if (::getsockname(evhttp_bound_socket_get_fd(listener), reinterpret_cast<sockaddr*>(&address),
                     &length) != 0) {
-    Usage("cannot tell the port listened on");
+    Fail("cannot tell the port listened on");
   }
+  // libevent turns the signals into events of the loop.
+  const auto stop = [](evutil_socket_t, short, void* loop) {
+    event_base_loopbreak(static_cast<event_base*>(loop));
+  };
+  event* on_term = evsignal_new(base, SIGTERM, stop, base);
+  event* on_int = evsignal_new(base, SIGINT, stop, base);
+  evsignal_add(on_term, nullptr);
+  evsignal_add(on_int, nullptr);
   std::cout << "listening on " << ntohs(address.sin_port) << std::endl;
-  std::signal(SIGTERM, [](int) { event_base_loopbreak(evhttp_base); });
-  std::signal(SIGINT, [](int) { event_base_loopbreak(evhttp_base); });
-  event_base_dispatch(evhttp_base);
+  event_base_dispatch(base);
+  event_free(on_term);
+  event_free(on_int);
   evhttp_free(http);
-  event_base_free(evhttp_base);
+  event_base_free(base);
   return 0;
+}
+
+int ParsePort(const std::string& text) {
+  int port = -1;
+  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || port < 0 ||
+      port > 65535) {
+    Usage("--port: not a port number: " + text);
+  }
+  return port;
 }
 
 }  // namespace
@@ -123,18 +163,24 @@ int ServeEvhttp(int port) {
 int main(int argc, char** argv) {
   std::string server;
   int port = -1;
-  for (int index = 1; index + 1 < argc; index += 2) {
+  for (int index = 1; index < argc; index += 2) {
     const std::string arg = argv[index];
+    if (index + 1 >= argc) Usage("missing a value after " + arg);
     if (arg == "--server") {
       server = argv[index + 1];
     } else if (arg == "--port") {
-      port = std::atoi(argv[index + 1]);
+      port = ParsePort(argv[index + 1]);
     } else {
       Usage("unknown option " + arg);
     }
   }
   if (port < 0 || server.empty()) Usage("--server and --port are required");
-  if (server == "httplib") return ServeHttplib(port);
+  if (server == "httplib") {
+    // Blocked before any thread starts, so that every thread inherits the mask.
+    const sigset_t signals = StopSignals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    return ServeHttplib(port);
+  }
   if (server == "evhttp") return ServeEvhttp(port);
   Usage("--server is httplib or evhttp");
 }

@@ -29,8 +29,11 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 rm -rf "$work"
 mkdir -p "$work/pg"
 mctd_pid=""
+floor_pid=""
 cleanup() {
-  if [ -n "$mctd_pid" ]; then kill "$mctd_pid" 2>/dev/null || true; wait "$mctd_pid" 2>/dev/null || true; fi
+  for pid in "$mctd_pid" "$floor_pid"; do
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
   if [ -f "$work/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
   fi
@@ -84,19 +87,27 @@ kill "$mctd_pid"; wait "$mctd_pid" || true; mctd_pid=""
 
 # --- the HTTP library's floor: the front door alone, a canned answer per command ----------------
 floors=()
-floor_port=$port
 for library in httplib evhttp; do
-  floor_port=$((floor_port + 1))  # a port of its own: the last server's closed connections linger
   echo "load-bench: $library's floor, 64 connections, saturation, ${seconds}s" >&2
-  "$build_dir/bench/mct_http_floor_bench" --server "$library" --port "$floor_port" &
-  mctd_pid=$!  # stopped by cleanup if the run fails
-  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$floor_port/" && break; sleep 0.1; done
-  before=$(cpu_seconds "$mctd_pid")
+  "$build_dir/bench/mct_http_floor_bench" --server "$library" --port 0 >"$work/floor.out" 2>&1 &
+  floor_pid=$!  # stopped by cleanup if the run fails
+  floor_port=""
+  for _ in $(seq 100); do
+    floor_port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$work/floor.out")
+    [ -n "$floor_port" ] && break
+    sleep 0.1
+  done
+  if [ -z "$floor_port" ]; then
+    echo "load-bench: mct_http_floor_bench ($library) did not start:" >&2; cat "$work/floor.out" >&2; exit 1
+  fi
+  before=$(cpu_seconds "$floor_pid")
   out=$({ "$build_dir/bench/mct_load_bench" --port "$floor_port" --token floor --connections 64 \
             --seconds "$seconds" || true; times; })
-  after=$(cpu_seconds "$mctd_pid")
-  kill "$mctd_pid" 2>/dev/null || true; wait "$mctd_pid" || true; mctd_pid=""
-  floors+=("$library $(echo "$after $before" | awk '{printf "%.3f", $1 - $2}') $(echo "$out" | tail -2 | children_seconds) $(echo "$out" | head -1 | grep '^{' || echo '{}')")
+  after=$(cpu_seconds "$floor_pid")
+  kill "$floor_pid"; wait "$floor_pid" || true; floor_pid=""
+  server_seconds=$(echo "$after $before" | awk '{printf "%.3f", $1 - $2}')
+  generator_seconds=$(echo "$out" | tail -2 | children_seconds)
+  floors+=("$library $server_seconds $generator_seconds $(echo "$out" | head -1 | grep '^{' || echo '{}')")
 done
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -180,7 +191,7 @@ for index, count in enumerate(clients):
     print(f"| {count} | {per_command(ours, answered)} | {per_command(generator, answered)} | "
           f"{per_command(ours + generator, answered)} | {per_command(theirs, appends)} | "
           f"{per_command(bench, appends)} | {per_command(theirs + bench, appends)} |")
-print("\nThe HTTP library's floor at 64 connections: a canned 549-byte answer per command, nothing parsed, "
+print("\nThe HTTP library's floor at 64 connections: a canned answer per command (about 600 bytes, as mctd's to an enrolment), nothing parsed, "
       "decided or written (mct_http_floor_bench), CPU per command in µs:\n")
 print("| front door | commands/s | server | mct_load_bench | both |")
 print("|---|---:|---:|---:|---:|")

@@ -28,6 +28,7 @@ for library in httplib evhttp; do
   unsigned=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
                   -d '{"command":"StartRenewal"}' "http://127.0.0.1:$port/v1/trainers/1000001/commands")
   [ "$unsigned" = 401 ] || { echo "$library: a command without a token got $unsigned, not 401"; exit 1; }
-  kill "$pid"; wait "$pid" || true; pid=""
+  kill "$pid" || { echo "$library: the server died during the run"; exit 1; }
+  wait "$pid" || true; pid=""
 done
 echo "floor smoke: ok"
