@@ -236,11 +236,40 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
 }
 
 Result<uint64_t> ProjectionRunner::CatchUp(const ProgressFn& progress) {
-  std::lock_guard lock(live_mutex_);
-  const auto generation = models_.Current();
-  RunnerOptions options;
-  options.batch_events = 20000;
-  return Apply(*generation, store_.Head(), options, progress);
+  Result<uint64_t> applied = uint64_t{0};
+  {
+    std::lock_guard lock(live_mutex_);
+    const auto generation = models_.Current();
+    RunnerOptions options;
+    options.batch_events = 20000;
+    applied = Apply(*generation, store_.Head(), options, progress);
+  }
+  WakeWaiters();
+  return applied;
+}
+
+void ProjectionRunner::WakeWaiters() {
+  {
+    std::lock_guard lock(applied_mutex_);
+    ++applications_;
+  }
+  applied_.notify_all();
+}
+
+Result<uint64_t> ProjectionRunner::WaitFor(uint64_t position,
+                                           std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(applied_mutex_);
+  for (;;) {
+    // Counted before the checkpoint is read: a catch-up that ends in between wakes the wait.
+    const uint64_t seen = applications_;
+    lock.unlock();
+    auto checkpoint = models_.Checkpoint(*models_.Current());
+    if (!checkpoint.ok() || checkpoint.value() >= position) return checkpoint;
+    lock.lock();
+    if (!applied_.wait_until(lock, deadline, [&] { return applications_ != seen; })) {
+      return checkpoint;
+    }
+  }
 }
 
 Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
@@ -266,6 +295,7 @@ Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
     }
     if (applied.ok()) {
       if (Status switched = models_.SwitchTo(next.value()); !switched.ok()) return switched.error();
+      WakeWaiters();  // the new generation may already hold a position a reader waits for
     }
   }
   if (!applied.ok()) {

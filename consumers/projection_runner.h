@@ -12,6 +12,8 @@
 // generation are serialised by the runner.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -66,7 +68,14 @@ class ProjectionRunner {
   Result<RebuildStats> Rebuild(const ProgressFn& progress = {},
                                const RunnerOptions& options = RebuildOptions());
 
+  // Blocks until the live read models have applied the log up to `position` or `deadline` has
+  // passed; answers the position they have applied (short of `position` when the deadline
+  // passed). Every catch-up and rebuild of this runner wakes it: a reader that must see its own
+  // write (mctd's ?after=) waits for exactly that, not for a poll.
+  Result<uint64_t> WaitFor(uint64_t position, std::chrono::steady_clock::time_point deadline);
+
  private:
+  void WakeWaiters();
   // Applies events (checkpoint, target] of `generation`; answers the new checkpoint.
   Result<uint64_t> Apply(const Generation& generation, uint64_t target,
                          const RunnerOptions& options, const ProgressFn& progress);
@@ -74,6 +83,9 @@ class ProjectionRunner {
   const EventStore& store_;
   ReadModels& models_;
   std::mutex live_mutex_;  // one catch-up of the live generation at a time
+  std::mutex applied_mutex_;
+  std::condition_variable applied_;
+  uint64_t applications_ = 0;  // catch-ups and rebuilds done: a waiter sees that one came
 };
 
 }  // namespace mct::consumers

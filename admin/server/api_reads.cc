@@ -8,7 +8,6 @@
 #include <streambuf>
 #include <string>
 #include <system_error>
-#include <thread>
 
 #include "admin/cli.h"
 #include "admin/queries.h"
@@ -103,24 +102,18 @@ bool ReadAfter(const ReadContext& ctx, const httplib::Request& request,
                   std::to_string(head) + ")");
     return false;
   }
-  const auto deadline = std::chrono::steady_clock::now() + ctx.read_wait;
-  for (;;) {
-    auto applied = ctx.store.models->Checkpoint(*ctx.store.models->Current());
-    if (!applied.ok()) {
-      SendError(response, 500, "internal", applied.error().message);
-      return false;
-    }
-    if (applied.value() >= position) return true;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      response.set_header("Retry-After", "1");
-      SendError(response, 503, "read_models_behind",
-                "the read models have applied the log up to position " +
-                    std::to_string(applied.value()) + ", not yet " + text + "; retry shortly");
-      return false;
-    }
-    // The runner catches up within milliseconds of a command; a short sleep finds it done.
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  auto applied =
+      ctx.store.runner->WaitFor(position, std::chrono::steady_clock::now() + ctx.read_wait);
+  if (!applied.ok()) {
+    SendError(response, 500, "internal", applied.error().message);
+    return false;
   }
+  if (applied.value() >= position) return true;
+  response.set_header("Retry-After", "1");
+  SendError(response, 503, "read_models_behind",
+            "the read models have applied the log up to position " +
+                std::to_string(applied.value()) + ", not yet " + text + "; retry shortly");
+  return false;
 }
 
 std::optional<domain::Mcid> ReadMcid(const httplib::Request& request, httplib::Response& response) {

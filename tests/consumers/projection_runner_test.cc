@@ -89,6 +89,38 @@ TEST_F(Projections, CatchUpBringsTheCheckpointToTheHead) {
             static_cast<int64_t>(log().StreamVersion(M(LifeMcid(kMcidBase, 0)))));
 }
 
+TEST_F(Projections, WaitForWakesWhenACatchUpAppliesThePosition) {
+  Lives(0, 2);
+  const uint64_t head = log().Head();
+  ASSERT_GT(head, 0u);
+  // The read models have applied nothing; a catch-up on another thread brings them to the head
+  // while WaitFor waits (its deadline is far: only the catch-up can end the wait early).
+  auto catch_up = std::async(std::launch::async, [this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return CatchUp();
+  });
+  auto applied = runner().WaitFor(head, std::chrono::steady_clock::now() + std::chrono::minutes(5));
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(applied.value(), head);
+  EXPECT_EQ(catch_up.get(), head);
+  // Applied already: answered at once, whatever the deadline.
+  auto again = runner().WaitFor(head, std::chrono::steady_clock::now());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), head);
+}
+
+TEST_F(Projections, WaitForAnswersWhatIsAppliedWhenItsDeadlinePasses) {
+  Lives(0, 1);
+  const uint64_t first = log().Head();
+  EXPECT_EQ(CatchUp(), first);
+  Lives(1, 1);
+  ASSERT_GT(log().Head(), first);
+  auto applied = runner().WaitFor(
+      log().Head(), std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(applied.value(), first) << "no catch-up came: the wait ends short of the position";
+}
+
 TEST_F(Projections, RebuildGivesTheLiveChecksum) {
   Lives(0, 3 * kLifeCount);
   CatchUp();
