@@ -86,20 +86,12 @@ for count in "${clients[@]}"; do load "$count" 0; done
 kill "$mctd_pid"; wait "$mctd_pid" || true; mctd_pid=""
 
 # --- the HTTP library's floor: the front door alone, a canned answer per command ----------------
+source bench/floor_server.sh
 floors=()
 for library in httplib evhttp; do
   echo "load-bench: $library's floor, 64 connections, saturation, ${seconds}s" >&2
-  "$build_dir/bench/mct_http_floor_bench" --server "$library" --port 0 >"$work/floor.out" 2>&1 &
-  floor_pid=$!  # stopped by cleanup if the run fails
-  floor_port=""
-  for _ in $(seq 100); do
-    floor_port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$work/floor.out")
-    [ -n "$floor_port" ] && break
-    sleep 0.1
-  done
-  if [ -z "$floor_port" ]; then
-    echo "load-bench: mct_http_floor_bench ($library) did not start:" >&2; cat "$work/floor.out" >&2; exit 1
-  fi
+  # floor_pid is stopped by cleanup if the run fails.
+  start_floor_server "$build_dir/bench/mct_http_floor_bench" "$library" "$work/floor.out" || exit 1
   before=$(cpu_seconds "$floor_pid")
   out=$({ "$build_dir/bench/mct_load_bench" --port "$floor_port" --token floor --connections 64 \
             --seconds "$seconds" || true; times; })

@@ -7,17 +7,11 @@
 set -euo pipefail
 floor=$1 load=$2
 source "$(dirname "$0")/smoke_common.sh"
+source "$(dirname "$0")/../../bench/floor_server.sh"
 
 for library in httplib evhttp; do
-  "$floor" --server "$library" --port 0 >"$work/out" 2>&1 &
-  pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$work/out")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "$library: did not start:"; cat "$work/out"; exit 1; }
+  start_floor_server "$floor" "$library" "$work/out" || { pid=$floor_pid; exit 1; }
+  pid=$floor_pid port=$floor_port  # pid: stopped by cleanup if the run fails
   run=$("$load" --port "$port" --token smoke --connections 4 --seconds 1)
   echo "$library: $run"
   awk -v ok="$(field answers_2xx "$run")" -v e4="$(field answers_4xx "$run")" \
