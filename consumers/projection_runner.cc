@@ -236,14 +236,12 @@ Result<uint64_t> ProjectionRunner::Apply(const Generation& generation, uint64_t 
 }
 
 Result<uint64_t> ProjectionRunner::CatchUp(const ProgressFn& progress) {
-  Result<uint64_t> applied = uint64_t{0};
-  {
+  auto applied = [&] {
     std::lock_guard lock(live_mutex_);
-    const auto generation = models_.Current();
     RunnerOptions options;
     options.batch_events = 20000;
-    applied = Apply(*generation, store_.Head(), options, progress);
-  }
+    return Apply(*models_.Current(), store_.Head(), options, progress);
+  }();
   WakeWaiters();
   return applied;
 }
