@@ -152,10 +152,13 @@ std::optional<std::pair<domain::Date, domain::Date>> MonthRange(const std::strin
 
 }  // namespace
 
+std::optional<Error> CheckReportMonth(const std::string& month) {
+  if (month.empty() || MonthRange(month)) return std::nullopt;
+  return Error{"month '" + month + "' is not of the form YYYY-MM", kInvalidInput};
+}
+
 Result<Json> ReportQuery(const Store& store, const std::string& month, const domain::Instant& now) {
-  if (!month.empty() && !MonthRange(month)) {
-    return Error{"month '" + month + "' is not of the form YYYY-MM", kInvalidInput};
-  }
+  if (std::optional<Error> bad = CheckReportMonth(month)) return *std::move(bad);
   auto counters = store.models->Report(month);
   if (!counters.ok()) return counters.error();
   // Lapses are not events: trainers whose deadline came without a renewal, counted now.

@@ -43,6 +43,9 @@ TrainerQuery WithWallClock(ClockedTrainerQuery query);
 // {"from", "to", "trainers": [{"mcid", "anniversary", "days_left"}]}, by anniversary.
 Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
                       const domain::Instant& now);
+// An error when `month` is neither empty (every month) nor of the form YYYY-MM; checked before a
+// read waits for ?after=, so bad input is answered at once.
+std::optional<Error> CheckReportMonth(const std::string& month);
 // One month's report ("YYYY-MM"), or every month's when `month` is empty; lapses computed now.
 Result<Json> ReportQuery(const Store& store, const std::string& month, const domain::Instant& now);
 // {"email", "trainers": [mcid...]} (AUDIT-3).

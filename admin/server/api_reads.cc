@@ -183,10 +183,12 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   server.Get("/v1/reports", Guarded(ctx, RouteAccess::kFleet, false,
                                     keep([&ctx](const httplib::Request& request,
                                                 httplib::Response& response, const domain::Actor&) {
+                                      const std::string month = request.get_param_value("month");
+                                      if (std::optional<Error> bad = CheckReportMonth(month)) {
+                                        return SendResult(response, Result<Json>(*std::move(bad)));
+                                      }
                                       if (!ReadAfter(ctx, request, response)) return;
-                                      SendResult(response, ReportQuery(ctx.store,
-                                                                       request.get_param_value("month"),
-                                                                       Now()));
+                                      SendResult(response, ReportQuery(ctx.store, month, Now()));
                                     })));
   server.Get("/v1/lookup", Guarded(ctx, RouteAccess::kFleet, false,
                                    keep([&ctx](const httplib::Request& request,

@@ -99,6 +99,28 @@ TEST(ReadAfter, AnswersReadModelsBehindWhenItsWaitRunsOut) {
   }
 }
 
+// Bad input is answered at once: a read whose own parameters are malformed does not first wait
+// for a position the read models have not reached, and then answer 503.
+TEST(ReadAfter, RefusesMalformedParametersBeforeWaiting) {
+  ServerConfig config;
+  config.read_wait = std::chrono::seconds(30);  // a wait would outlast the test's patience
+  TestServer server(config);
+  const uint64_t position = EnrollOwn(server);
+  ASSERT_GT(position, 0u);
+  const std::string trainer = std::string("/v1/trainers/") + kOwn;
+  for (const std::string& path :
+       {trainer + "?as_of=yesterday", trainer + "/history?as_of=2020-13-40",
+        trainer + "/gaps?as_of=x", std::string("/v1/due?from=2026-01-01"),
+        std::string("/v1/reports?month=2026-13"), std::string("/v1/reports?month=June"),
+        std::string("/v1/lookup"), std::string("/v1/trainers/not%20an%20mcid")}) {
+    const auto started = std::chrono::steady_clock::now();
+    const Answer answer = server.Get(After(path, position), server.Support());
+    EXPECT_EQ(answer.status, 400) << path << ": " << answer.Describe();
+    EXPECT_EQ(answer.code(), "invalid_input") << path;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10)) << path;
+  }
+}
+
 TEST(ReadAfter, RefusesAPositionThatIsMalformedOrNotInTheLog) {
   TestServer server;
   const uint64_t head = EnrollOwn(server);
