@@ -1,14 +1,16 @@
 // mctd: the HTTP server of the MCT renewal back office on the embedded store.
 //
-// Configuration, lowest precedence first: defaults, a config file (--config, INI/TOML), the
-// environment (MCT_*), flags. SIGTERM or SIGINT: stop accepting, finish in-flight requests, bring
+// Configuration: admin/server/daemon_config.h (defaults, then a config file, the environment, the
+// flags). SIGTERM or SIGINT: stop accepting, finish in-flight requests, bring
 // the read models up to the log, flush, exit 0.
 #include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/fmt/chrono.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <iostream>
@@ -16,26 +18,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "admin/server/daemon_config.h"
 #include "admin/server/http_api.h"
 #include "admin/server/openapi.h"
 #include "admin/store.h"
 
 namespace {
 
-struct Config {
-  std::string data_dir = mct::admin::DefaultDataDir().string();
-  std::string listen = "127.0.0.1:8080";
-  std::string web_root = MCT_WEB_ROOT;
-  size_t max_body_bytes = 64 * 1024;
-  size_t max_upload_bytes = 10 * 1024 * 1024;
-  double rate_limit = 2000;
-  double rate_burst = 4000;
-  int workers = 64;
-  int64_t fee_minor = 40000;
-  std::string currency = "USD";
-  std::string log_level = "info";
-  bool print_openapi = false;
-};
 
 // Wakes the projection runner after appends; it also polls, so a missed wake only delays.
 class RunnerLoop {
@@ -122,46 +111,21 @@ bool SplitListen(const std::string& listen, std::string* host, int* port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Config config;
+  mct::admin::server::DaemonConfig config;
+  config.data_dir = mct::admin::DefaultDataDir().string();
+  config.web_root = MCT_WEB_ROOT;
   CLI::App app{"mctd: the HTTP server of the MCT renewal back office (embedded RocksDB store).",
                "mctd"};
-  app.set_config("--config", "", "a config file (INI or TOML: listen = \"127.0.0.1:8080\", ...)");
-  app.add_option("--data", config.data_dir, "data directory")->envname("MCT_DATA")->capture_default_str();
-  app.add_option("--listen", config.listen, "HOST:PORT to serve on (port 0: any free port)")
-      ->envname("MCT_LISTEN")
-      ->capture_default_str();
-  app.add_option("--web-root", config.web_root, "folder of the web pages")
-      ->envname("MCT_WEB_ROOT")
-      ->capture_default_str();
-  app.add_option("--max-body-bytes", config.max_body_bytes, "largest command body")
-      ->envname("MCT_MAX_BODY_BYTES")
-      ->capture_default_str();
-  app.add_option("--max-upload-bytes", config.max_upload_bytes, "largest survey report upload")
-      ->envname("MCT_MAX_UPLOAD_BYTES")
-      ->capture_default_str();
-  app.add_option("--rate-limit", config.rate_limit, "requests per second per client (0: none)")
-      ->envname("MCT_RATE_LIMIT")
-      ->capture_default_str();
-  app.add_option("--rate-burst", config.rate_burst, "burst allowance per client")
-      ->envname("MCT_RATE_BURST")
-      ->capture_default_str();
-  app.add_option("--workers", config.workers, "request worker threads")
-      ->envname("MCT_WORKERS")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
-  app.add_option("--fee-minor", config.fee_minor, "renewal fee in minor units (PAY-6)")
-      ->envname("MCT_FEE_MINOR")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--currency", config.currency, "the fee's currency")
-      ->envname("MCT_CURRENCY")
-      ->capture_default_str();
-  app.add_option("--log-level", config.log_level, "debug, info, warn or error")
-      ->envname("MCT_LOG_LEVEL")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
-      ->capture_default_str();
-  app.add_flag("--openapi", config.print_openapi, "print the OpenAPI document and exit");
-  CLI11_PARSE(app, argc, argv);
+  mct::admin::server::AddDaemonOptions(app, config);
+  try {
+    mct::admin::server::ParseDaemonArguments(app, argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  if (config.print_config) {
+    std::cout << mct::admin::server::DaemonConfigJson(config).dump(2) << "\n";
+    return 0;
+  }
 
   if (config.print_openapi) {
     std::cout << mct::admin::server::OpenApiDocument().dump(2) << "\n";
@@ -171,9 +135,14 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("mctd"));
   spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","event":%v})", spdlog::pattern_time_type::utc);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  // The server's life (listening, stopping, stopped) is logged whatever --log-level says, with the
+  // same "ts" and "level" as spdlog's lines and its fields at the top, where scripts look for them.
   auto log = [](const char* level, const nlohmann::json& fields) {
-    nlohmann::json line = fields;
-    line["level"] = level;
+    nlohmann::json line = {
+        {"ts", fmt::format("{:%FT%TZ}", std::chrono::time_point_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now()))},
+        {"level", level}};
+    line.update(fields);
     std::cerr << line.dump() << std::endl;
   };
 
@@ -225,7 +194,8 @@ int main(int argc, char** argv) {
   });
   log("info", {{"msg", "listening"},
                {"url", "http://" + host + ":" + std::to_string(bound.value())},
-               {"data", config.data_dir}});
+               {"data", config.data_dir},
+               {"settings", mct::admin::server::DaemonConfigJson(config)}});
   api.Serve();  // returns after Stop, once in-flight requests are answered
 
   kill(getpid(), SIGTERM);  // wakes the signal thread if the server stopped on its own
