@@ -10,6 +10,7 @@
 #include "admin/command_json.h"
 #include "admin/queries.h"
 #include "consumers/codec.h"
+#include "consumers/json_text.h"
 #include "domain/commands.h"
 
 namespace mct::admin {
@@ -137,11 +138,12 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     }
     text = ReadAll(file);
   }
-  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    context.Fail("the command is not valid JSON", 2);
+  const auto parsed = consumers::ParseJsonText(text);
+  if (!parsed.ok()) {
+    context.Fail("the command is not valid JSON: " + parsed.error().message, 2);
     return;
   }
+  const nlohmann::json& json = parsed.value();
   if (json.is_object() && json.contains("at")) {
     context.Fail("at: give the instant with --at (an importer's), not in the command", 2);
     return;

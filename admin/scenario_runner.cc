@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <regex>
@@ -13,6 +14,7 @@
 #include "admin/memory_log.h"
 #include "admin/status_json.h"
 #include "consumers/codec.h"
+#include "consumers/json_text.h"
 #include "projections/gaps.h"
 #include "projections/status.h"
 
@@ -309,11 +311,13 @@ CaseResult RunScenarioFile(const std::filesystem::path& file) {
     result.failure = "cannot read the file";
     return result;
   }
-  const json scenario = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (scenario.is_discarded()) {
-    result.failure = "not valid JSON";
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto parsed = consumers::ParseJsonText(text);
+  if (!parsed.ok()) {
+    result.failure = "not valid JSON: " + parsed.error().message;
     return result;
   }
+  const json& scenario = parsed.value();
   try {
     result.failure = RunCase(scenario, &result.name);
   } catch (const CaseError& error) {

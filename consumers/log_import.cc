@@ -13,6 +13,7 @@
 
 #include "consumers/codec.h"
 #include "consumers/event_store.h"
+#include "consumers/json_text.h"
 #include "consumers/log_export.h"
 #include "consumers/projection_runner.h"
 #include "consumers/read_models.h"
@@ -103,13 +104,6 @@ bool IsBlank(const std::string& line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
 }
 
-// nlohmann's message counts lines and columns of the one-line document; keep from the column on.
-std::string ParseProblem(const nlohmann::json::parse_error& error) {
-  const std::string what = error.what();
-  const size_t column = what.find("column ");
-  return column == std::string::npos ? what : what.substr(column);
-}
-
 Status ReadLines(std::istream& in, RestoreWriter& writer) {
   std::string line;
   uint64_t line_number = 0;
@@ -119,13 +113,9 @@ Status ReadLines(std::istream& in, RestoreWriter& writer) {
     if (line.size() > kMaxLineBytes)
       return Error{where + "longer than 1 MiB: not an exported event"};
     if (IsBlank(line)) continue;
-    nlohmann::json json;
-    try {  // nlohmann reports the position of a syntax error only through its exception
-      json = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& error) {
-      return Error{where + "not valid JSON: " + ParseProblem(error)};
-    }
-    Result<EventEnvelope> envelope = EventFromJson(json, EnvelopeFields::kComplete);
+    Result<nlohmann::json> json = ParseJsonText(line);
+    if (!json.ok()) return Error{where + "not valid JSON: " + json.error().message};
+    Result<EventEnvelope> envelope = EventFromJson(json.value(), EnvelopeFields::kComplete);
     if (!envelope.ok()) return Error{where + envelope.error().message};
     if (Status added = writer.Add(envelope.value()); !added.ok()) {
       return Error{where + added.error().message};

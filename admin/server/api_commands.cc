@@ -11,6 +11,7 @@
 #include "admin/server/uploads.h"
 #include "consumers/codec.h"
 #include "consumers/command_ids.h"
+#include "consumers/json_text.h"
 #include "domain/sha256.h"
 
 namespace mct::admin::server {
@@ -95,15 +96,12 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   if (!IsJson(request)) {
     return SendError(response, 415, "invalid_input", "send the command as application/json");
   }
-  // nlohmann's parser takes a NUL byte for the end of the input and would run the JSON before
-  // it; a JSON text never holds a raw NUL (invariant 9).
-  if (request.body.find('\0') != std::string::npos) {
+  auto parsed = consumers::ParseJsonText(request.body);
+  if (!parsed.ok()) {
     return SendError(response, 400, "invalid_input",
-                     "the body is not valid JSON (it holds a NUL byte)");
+                     "the body is not valid JSON: " + parsed.error().message);
   }
-  const auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded())
-    return SendError(response, 400, "invalid_input", "the body is not valid JSON");
+  const nlohmann::json& body = parsed.value();
   if (!body.is_object())
     return SendError(response, 400, "invalid_input", "the body must be a JSON object");
   for (const char* server_field : {"mcid", "at", "actor"}) {

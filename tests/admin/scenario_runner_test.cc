@@ -159,7 +159,14 @@ TEST_F(ScenarioRunnerTest, MalformedJsonIsAFailingCase) {
   const auto file = Write("broken.json", "{\"name\": ");
   const CaseResult result = RunScenarioFile(file);
   EXPECT_FALSE(result.passed);
-  EXPECT_EQ(result.failure, "not valid JSON");
+  EXPECT_EQ(result.failure.rfind("not valid JSON: at column 10: ", 0), 0u) << result.failure;
+}
+
+TEST_F(ScenarioRunnerTest, AKeyGivenTwiceIsAFailingCase) {
+  const auto file = Write("twice.json", R"({"name": "a", "name": "b", "given": [], "when": {}, "then": {}})");
+  const CaseResult result = RunScenarioFile(file);
+  EXPECT_FALSE(result.passed);
+  EXPECT_EQ(result.failure, "not valid JSON: name: given twice");
 }
 
 TEST_F(ScenarioRunnerTest, MissingFileIsAFailingCase) {

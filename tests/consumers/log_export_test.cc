@@ -265,7 +265,15 @@ TEST_F(LogExportTest, RefusesAMalformedLineNamingIt) {
   std::vector<std::string> lines = Lines(Export(source()));
   lines[2] = lines[2].substr(0, lines[2].size() / 2);
   const std::string error = Refusal(lines);
-  EXPECT_EQ(error.rfind("line 3: not valid JSON: column ", 0), 0u) << error;
+  EXPECT_EQ(error.rfind("line 3: not valid JSON: at column ", 0), 0u) << error;
+}
+
+// Which hash an auditor's tool would read from a line naming it twice is open: neither is taken.
+TEST_F(LogExportTest, RefusesALineNamingAKeyTwice) {
+  MakeSource(1);
+  std::vector<std::string> lines = Lines(Export(source()));
+  lines[1].insert(lines[1].size() - 1, ",\"hash\":\"" + std::string(64, '0') + "\"");
+  EXPECT_EQ(Refusal(lines), "line 2: not valid JSON: hash: given twice");
 }
 
 TEST_F(LogExportTest, RefusesAnUnknownField) {

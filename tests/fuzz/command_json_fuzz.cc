@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "admin/command_json.h"
+#include "consumers/json_text.h"
 #include "domain/commands.h"
 #include "domain/decide.h"
 #include "domain/events.h"
@@ -184,7 +185,13 @@ void DecideAndFold(const Fixture& f, const TrainerState& state, const Command& c
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Fixture& f = TheFixture();
   const auto* begin = reinterpret_cast<const char*>(data);
-  const nlohmann::json object = nlohmann::json::parse(begin, begin + size, nullptr, false);
+  // The server's own reading of a body: strict JSON first (no NUL, no key given twice).
+  const Result<nlohmann::json> parsed = consumers::ParseJsonText(std::string_view(begin, size));
+  if (!parsed.ok()) {
+    if (parsed.error().message.empty()) Fail("an Error without a message");
+    return 0;
+  }
+  const nlohmann::json& object = parsed.value();
   if (!object.is_object()) return 0;
 
   // The actor envelope has its own decoder; exercise it on whatever the input puts there.

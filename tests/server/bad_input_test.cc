@@ -2,7 +2,7 @@
 // changes nothing. For every command name, malformed, truncated, oversized and hostile bodies
 // (wrong types, huge numbers, deep nesting, invalid UTF-8, NUL bytes, unknown fields, wrong
 // content types, an empty body, an array or a string instead of an object) each get a 4xx with a
-// JSON {"code", "message"}; after each command's batch the server still answers /healthz, and the
+// JSON {"code", "message"} (a key given twice included); after each command's batch the server still answers /healthz, and the
 // log and the read models are as they were.
 #include <gtest/gtest.h>
 
@@ -85,6 +85,16 @@ std::vector<BadBody> BadBodiesFor(std::string_view name) {
   add("mcid in the body", WithRaw(sample, "mcid", "\"1000001\""), "mcid");
   add("at in the body", WithRaw(sample, "at", "\"2017-03-01T09:00:00Z\""), "at");
   add("actor in the body", WithRaw(sample, "actor", R"({"role":"support","id":"x"})"), "actor");
+  // A key given twice: which one was meant is open (RFC 8259), so neither is taken.
+  add("command given twice", "{\"command\":\"" + std::string(name) + "\"," + valid.substr(1),
+      "command");
+  add("command_id given twice",
+      WithRaw(sample, "command_id", "\"a\",\"command_id\":\"b\""), "command_id");
+  {
+    const std::string first_member = Json{{sample.begin().key(), sample.begin().value()}}.dump();
+    add("a field given twice, the same value",
+        valid.substr(0, valid.size() - 1) + "," + first_member.substr(1), sample.begin().key());
+  }
   // Huge numbers and deep nesting, where they do not belong.
   add("1e400 as command_id", WithRaw(sample, "command_id", "1e400"));
   add("-1e400 in an unknown field", WithRaw(sample, "big", "-1e400"));

@@ -1,0 +1,95 @@
+#include "consumers/json_text.h"
+
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace mct::consumers {
+namespace {
+
+using Event = nlohmann::json::parse_event_t;
+
+// Watches a parse for an object that names a key twice, and names the first such key by its path.
+// The path is only spelled out for the duplicate: a text nested thousands deep must not cost a
+// path per level.
+class DuplicateKeyWatch {
+ public:
+  bool operator()(int /*depth*/, Event event, nlohmann::json& parsed) {
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        open_.push_back({event == Event::object_start, {}, {}});
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        if (!open_.empty()) open_.pop_back();
+        break;
+      case Event::key: {
+        Container& object = open_.back();
+        object.last_key = parsed.get<std::string>();
+        if (!object.keys.insert(object.last_key).second && !duplicate_) duplicate_ = Path();
+        break;
+      }
+      case Event::value:
+        break;
+    }
+    return true;  // keep everything: the duplicate is reported after the parse
+  }
+
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+ private:
+  struct Container {
+    bool is_object;
+    std::unordered_set<std::string> keys;  // an object's keys so far
+    std::string last_key;
+  };
+
+  // "card.number", "events[].x": the innermost object's last key, by the way to it.
+  std::string Path() const {
+    std::string path;
+    for (const Container& container : open_) {
+      if (!container.is_object) {
+        path += "[]";
+        continue;
+      }
+      if (!path.empty()) path += '.';
+      path += container.last_key;
+    }
+    return path;
+  }
+
+  std::vector<Container> open_;
+  std::optional<std::string> duplicate_;
+};
+
+// nlohmann's message starts with its own exception's name and counts lines and columns of the
+// document; keep from the column on, or else what follows the name ("number overflow parsing
+// '1e400'").
+std::string SyntaxProblem(const nlohmann::json::exception& error) {
+  const std::string what = error.what();
+  if (const size_t column = what.find("column "); column != std::string::npos) {
+    return "at " + what.substr(column);
+  }
+  const size_t name_end = what.find("] ");
+  return name_end == std::string::npos ? what : what.substr(name_end + 2);
+}
+
+}  // namespace
+
+Result<nlohmann::json> ParseJsonText(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return Error{"it holds a NUL byte"};
+  DuplicateKeyWatch watch;
+  nlohmann::json json;
+  try {  // nlohmann reports the place of a syntax error only through its exception
+    json = nlohmann::json::parse(text.begin(), text.end(), std::ref(watch));
+  } catch (const nlohmann::json::exception& error) {  // a syntax error, or a number too large
+    return Error{SyntaxProblem(error)};
+  }
+  if (watch.duplicate()) return Error{*watch.duplicate() + ": given twice"};
+  return json;
+}
+
+}  // namespace mct::consumers
