@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <mutex>
 
 #include "admin/cli.h"
 #include "admin/command_json.h"
@@ -44,10 +45,10 @@ bool IsJson(const httplib::Request& request) {
   return type == "application/json";
 }
 
-// Runs `command` and answers it; `accepted` runs only when the command was accepted.
-void Answer(Store& store, Metrics& metrics, const domain::Command& command,
+// Runs `command` and answers it; true when it was accepted (or retried: accepted before).
+bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
             consumers::CommandIdOrigin id_origin, httplib::Response& response,
-            const std::function<void()>& appended, const std::function<Status()>& accepted = {}) {
+            const std::function<void()>& appended) {
   const auto started = std::chrono::steady_clock::now();
   auto answer = store.commands->Handle(command, id_origin);
   const double seconds =
@@ -55,20 +56,17 @@ void Answer(Store& store, Metrics& metrics, const domain::Command& command,
   const std::string name(domain::CommandName(command.body));
   if (!answer.ok()) {
     metrics.CommandAnswered(name, "failed", "", seconds);
-    return SendError(response, 503, "unavailable",
-                     "the command could not be saved (" + answer.error().message +
-                         "); nothing was written, retry later");
+    SendError(response, 503, "unavailable",
+              "the command could not be saved (" + answer.error().message +
+                  "); nothing was written, retry later");
+    return false;
   }
   const consumers::CommandAnswer& result = answer.value();
   if (result.kind == consumers::CommandAnswer::Kind::kRejected) {
     const std::string code(domain::ToString(result.rejection.code));
     metrics.CommandAnswered(name, "rejected", code, seconds);
-    return SendError(response, StatusOf(result.rejection.code), code, result.rejection.message);
-  }
-  if (accepted) {
-    if (Status kept = accepted(); !kept.ok()) {
-      return SendError(response, 500, "internal", kept.error().message);
-    }
+    SendError(response, StatusOf(result.rejection.code), code, result.rejection.message);
+    return false;
   }
   const bool retried = result.kind == consumers::CommandAnswer::Kind::kRetried;
   metrics.CommandAnswered(name, retried ? "retried" : "accepted", "", seconds);
@@ -81,6 +79,7 @@ void Answer(Store& store, Metrics& metrics, const domain::Command& command,
   for (const auto& envelope : result.events) events.push_back(consumers::ToJson(envelope));
   response.set_content(answer_body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                        "application/json");
+  return true;
 }
 
 }  // namespace
@@ -193,12 +192,19 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   auto staged = StageUpload(options_.data_dir, bytes);
   if (!staged.ok()) return SendError(response, 500, "internal", staged.error().message);
   const std::filesystem::path staged_path = staged.value();
-  Answer(store_, metrics_, command, consumers::CommandIdOrigin::kMintedNow, response, appended_,
-         [&]() -> Status {
-           auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
-           if (!kept.ok()) return kept.error();
-           return Ok();
-         });
+  {
+    // One upload at a time from keeping its file to its command's answer: a refused command
+    // takes its file back only when no other upload had kept the same bytes meanwhile.
+    static std::mutex one_upload_at_a_time;
+    std::lock_guard lock(one_upload_at_a_time);
+    auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
+    if (!kept.ok()) {
+      SendError(response, 500, "internal", kept.error().message + "; nothing was written");
+    } else if (!Answer(store_, metrics_, command, consumers::CommandIdOrigin::kMintedNow, response,
+                       appended_)) {
+      TakeBackUpload(kept.value());
+    }
+  }
   std::error_code ignored;
   std::filesystem::remove(staged_path, ignored);  // gone already when kept
 }

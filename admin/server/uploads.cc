@@ -1,10 +1,29 @@
 #include "admin/server/uploads.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 
 namespace mct::admin::server {
+namespace {
+
+// fsync(2) of a file or a folder by its path: a file's bytes, or a folder's names, on disk.
+Status SyncPath(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{"cannot open " + path.string() + ": " + std::strerror(errno)};
+  const int synced = ::fsync(fd);
+  const int failure = errno;
+  ::close(fd);
+  if (synced != 0) return Error{"cannot sync " + path.string() + ": " + std::strerror(failure)};
+  return Ok();
+}
+
+}  // namespace
 
 std::string SniffMediaType(std::string_view bytes) {
   if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
@@ -28,20 +47,27 @@ Result<std::filesystem::path> StageUpload(const std::filesystem::path& data_dir,
   file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   file.close();
   if (!file) return Error{"cannot write the upload"};
+  if (Status synced = SyncPath(path); !synced.ok()) return synced.error();
   return path;
 }
 
-Result<std::filesystem::path> KeepUpload(const std::filesystem::path& data_dir,
-                                         const std::filesystem::path& staged,
-                                         const std::string& sha256) {
+Result<KeptUpload> KeepUpload(const std::filesystem::path& data_dir,
+                              const std::filesystem::path& staged, const std::string& sha256) {
   const std::filesystem::path dir = data_dir / "uploads" / sha256.substr(0, 2);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Error{"cannot create " + dir.string() + ": " + error.message()};
-  const std::filesystem::path target = dir / sha256;
-  std::filesystem::rename(staged, target, error);  // same content, same name: replacing is harmless
+  KeptUpload kept{dir / sha256, std::filesystem::exists(dir / sha256, error)};
+  std::filesystem::rename(staged, kept.path, error);  // same content, same name: replacing is harmless
   if (error) return Error{"cannot keep the upload: " + error.message()};
-  return target;
+  if (Status synced = SyncPath(dir); !synced.ok()) return synced.error();
+  return kept;
+}
+
+void TakeBackUpload(const KeptUpload& kept) {
+  if (kept.already_kept) return;  // an accepted command of earlier names these bytes
+  std::error_code ignored;
+  std::filesystem::remove(kept.path, ignored);
 }
 
 }  // namespace mct::admin::server

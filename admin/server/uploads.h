@@ -1,8 +1,11 @@
 // Survey report uploads (REQ-5): the media type is decided by the file's magic bytes, never by
 // what the client claims, and files are kept content-addressed under the data directory
-// (`uploads/ab/abcdef…`, named by their SHA-256), written only once the command was accepted.
+// (`uploads/ab/abcdef…`, named by their SHA-256). A file is kept, on disk for good, before its
+// command is appended, so the log never names a file that a crash lost; a refused command takes
+// away the file it brought, unless an earlier upload had kept the same bytes.
 //
 // Free functions; safe from any thread (a file is written to a unique temporary name first).
+// Keeping and taking back a file are serialised by the caller (one upload at a time).
 #pragma once
 
 #include <filesystem>
@@ -16,11 +19,17 @@ namespace mct::admin::server {
 // "image/jpeg", "application/pdf", or "application/octet-stream" for anything else.
 std::string SniffMediaType(std::string_view bytes);
 
-// Writes `bytes` to a temporary file under `data_dir`/uploads and answers its path.
+// Writes `bytes` to a temporary file under `data_dir`/uploads, synced, and answers its path.
 Result<std::filesystem::path> StageUpload(const std::filesystem::path& data_dir, std::string_view bytes);
-// Moves a staged file to its content address; answers the final path.
-Result<std::filesystem::path> KeepUpload(const std::filesystem::path& data_dir,
-                                         const std::filesystem::path& staged,
-                                         const std::string& sha256);
+
+struct KeptUpload {
+  std::filesystem::path path;
+  bool already_kept = false;  // an earlier upload had kept the same bytes
+};
+// Moves a staged file to its content address and syncs the folder, so the name survives a crash.
+Result<KeptUpload> KeepUpload(const std::filesystem::path& data_dir,
+                              const std::filesystem::path& staged, const std::string& sha256);
+// Takes back a file kept for a command that was then refused, unless it was kept before.
+void TakeBackUpload(const KeptUpload& kept);
 
 }  // namespace mct::admin::server

@@ -139,6 +139,33 @@ TEST_F(Upload, ARefusedUploadOfAGoodFileLeavesNoFile) {
   EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
 }
 
+// The same bytes kept for an accepted upload stay when another trainer's upload of them is refused.
+TEST_F(Upload, ARefusedUploadLeavesTheSameFileAnEarlierUploadKept) {
+  server_.ToRequirements(kOwn);
+  const std::string jpeg = JpegBytes();
+  ASSERT_EQ(Send(kOwn, jpeg, "report.jpg", "image/jpeg").status, 200);
+  server_.Enroll("5550012");  // no renewal started: its upload is refused
+  const Answer refused = Send("5550012", jpeg, "report.jpg", "image/jpeg");
+  EXPECT_EQ(refused.status, 422) << refused.Describe();
+  ExpectKept(kOwn, jpeg, "image/jpeg");
+  EXPECT_EQ(UploadedFiles(server_.data_dir()).size(), 1u);
+}
+
+// The file is kept before its event is written: when it cannot be kept, nothing is written.
+TEST_F(Upload, AnUploadWhoseFileCannotBeKeptWritesNoEvent) {
+  server_.ToRequirements(kOwn);
+  const std::string jpeg = JpegBytes();
+  const std::string sha = domain::Sha256Hex(jpeg);
+  fs::create_directories(server_.data_dir() / "uploads");
+  std::ofstream(server_.data_dir() / "uploads" / sha.substr(0, 2)) << "a file where a folder goes\n";
+  const uint64_t head = server_.store().log->Head();
+  const Answer answer = Send(kOwn, jpeg, "report.jpg", "image/jpeg");
+  EXPECT_EQ(answer.status, 500) << answer.Describe();
+  EXPECT_NE(answer.message().find("nothing was written"), std::string::npos) << answer.Describe();
+  EXPECT_EQ(server_.store().log->Head(), head);
+  EXPECT_TRUE(Uploads(server_, kOwn).empty());
+}
+
 TEST_F(Upload, MalformedUploadsAre4xx) {
   server_.ToRequirements(kOwn);
   const std::string path = TestServer::UploadPath(kOwn);
