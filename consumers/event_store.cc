@@ -24,6 +24,12 @@ void PutSorted(rocksdb::WriteBatch& write, rocksdb::ColumnFamilyHandle* family, 
   for (const auto& [key, value] : puts) write.Put(family, key, value);
 }
 
+// The bucket of `value`: the first whose upper bound is at least `value`, or the one above all.
+template <size_t N>
+size_t BucketOf(const std::array<double, N>& bounds, double value) {
+  return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin());
+}
+
 }  // namespace
 
 EventStore::EventStore(RocksDb& db, StoreOptions options) : db_(db), options_(options) {}
@@ -398,13 +404,17 @@ void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& s
   }
   durable_.notify_all();  // FindCommand waiters: durable now, or never acknowledged
   if (status.ok()) {
+    size_t requests = 0;
     std::lock_guard lock(stats_mutex_);
     stats_.syncs += 1;
     stats_.sync_seconds += sync_seconds;
     for (const auto& written : synced) {
-      stats_.requests += written.requests.size();
+      requests += written.requests.size();
       stats_.events += written.events;
     }
+    stats_.requests += requests;
+    stats_.syncs_by_requests[BucketOf(kBatchSizeBounds, static_cast<double>(requests))] += 1;
+    stats_.syncs_by_seconds[BucketOf(kSyncSecondsBounds, sync_seconds)] += 1;
   }
   // Blocked writers are answered and woken here; the callbacks are called back after them
   // (Deliver), so that no blocked writer waits for them.

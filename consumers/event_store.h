@@ -27,6 +27,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -81,11 +82,19 @@ struct StoreOptions {
 };
 
 // What the group commit did, for metrics and benchmarks.
+// Upper bounds of the buckets CommitStats sorts group commits into (one more bucket above the
+// last), for the metrics' histograms: requests carried, and seconds a WAL sync took.
+inline constexpr std::array<double, 10> kBatchSizeBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+inline constexpr std::array<double, 10> kSyncSecondsBounds = {0.0005, 0.001, 0.002, 0.005, 0.01,
+                                                              0.02,   0.05,  0.1,   0.25,  1};
+
 struct CommitStats {
   uint64_t syncs = 0;     // WAL syncs: one per group commit
   uint64_t requests = 0;  // append requests they made durable
   uint64_t events = 0;
   double sync_seconds = 0;  // time the syncer spent in WAL syncs
+  std::array<uint64_t, kBatchSizeBounds.size() + 1> syncs_by_requests{};  // by kBatchSizeBounds
+  std::array<uint64_t, kSyncSecondsBounds.size() + 1> syncs_by_seconds{};  // by kSyncSecondsBounds
 };
 
 class EventStore {

@@ -13,6 +13,7 @@
 #include "consumers/codec.h"
 #include "consumers/command_ids.h"
 #include "consumers/json_text.h"
+#include "domain/roles.h"
 #include "domain/sha256.h"
 
 namespace mct::admin::server {
@@ -87,35 +88,40 @@ bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
 void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
+  // Refused before it is decided, as a 4xx of its own; counted under the command the body names,
+  // or "unknown" (a bounded label: only known names pass).
+  std::string_view label = "unknown";
+  auto refuse = [&](int status, const std::string& message) {
+    metrics_.CommandRefused(label, "invalid_input");
+    SendError(response, status, "invalid_input", message);
+  };
   if (request.body.size() > options_.max_body_bytes) {
-    return SendError(
-        response, 413, "invalid_input",
-        "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    return refuse(413, "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
   }
   if (!IsJson(request)) {
-    return SendError(response, 415, "invalid_input", "send the command as application/json");
+    return refuse(415, "send the command as application/json");
   }
   auto parsed = consumers::ParseJsonText(request.body);
   if (!parsed.ok()) {
-    return SendError(response, 400, "invalid_input",
-                     "the body is not valid JSON: " + parsed.error().message);
+    return refuse(400, "the body is not valid JSON: " + parsed.error().message);
   }
   const nlohmann::json& body = parsed.value();
-  if (!body.is_object())
-    return SendError(response, 400, "invalid_input", "the body must be a JSON object");
+  if (!body.is_object()) return refuse(400, "the body must be a JSON object");
+  if (const auto named = body.find("command"); named != body.end() && named->is_string()) {
+    for (std::string_view known : domain::AllCommandNames()) {
+      if (known == named->get_ref<const std::string&>()) label = known;
+    }
+  }
   for (const char* server_field : {"mcid", "at", "actor"}) {
     if (body.contains(server_field)) {
-      return SendError(
-          response, 400, "invalid_input",
-          std::string(server_field) +
+      return refuse(400, std::string(server_field) +
               ": set by the server (the path, its clock and your token), not the body");
     }
   }
   auto mcid = domain::Mcid::Parse(request.matches[1].str());
-  if (!mcid) return SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
+  if (!mcid) return refuse(400, "mcid: not 4 to 10 digits");
   if (body.contains("command") && body["command"] == "UploadMtmReport") {
-    return SendError(response, 400, "invalid_input",
-                     "command: upload the report to /v1/trainers/{mcid}/mtm-report");
+    return refuse(400, "command: upload the report to /v1/trainers/{mcid}/mtm-report");
   }
   domain::Command command;
   command.mcid = *mcid;
@@ -124,7 +130,7 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   auto id_origin = consumers::CommandIdOrigin::kClient;
   if (body.contains("command_id")) {
     if (!body["command_id"].is_string() || body["command_id"].get<std::string>().empty()) {
-      return SendError(response, 400, "invalid_input", "command_id: must be a non-empty string");
+      return refuse(400, "command_id: must be a non-empty string");
     }
     command.command_id = body["command_id"].get<std::string>();
   } else {
@@ -132,15 +138,14 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
     id_origin = consumers::CommandIdOrigin::kMintedNow;
   }
   auto decoded = CommandBodyFromJson(body, {"command_id"});
-  if (!decoded.ok()) return SendError(response, 400, "invalid_input", decoded.error().message);
+  if (!decoded.ok()) return refuse(400, decoded.error().message);
   command.body = std::move(decoded).value();
   // PAY-8: the idempotency key may come as a header; if the body has one too they must agree.
   if (auto* order = std::get_if<domain::PlaceOrder>(&command.body)) {
     const std::string header = request.get_header_value("Idempotency-Key");
     if (!header.empty()) {
       if (!order->idempotency_key.empty() && order->idempotency_key != header) {
-        return SendError(response, 400, "invalid_input",
-                         "idempotency_key: the body and the Idempotency-Key header differ");
+        return refuse(400, "idempotency_key: the body and the Idempotency-Key header differ");
       }
       order->idempotency_key = header;
     }

@@ -5,8 +5,28 @@
 #include <algorithm>
 #include <chrono>
 #include <sstream>
+#include <vector>
 
 namespace mct::admin::server {
+namespace {
+
+template <size_t N>
+prometheus::Histogram::BucketBoundaries Bounds(const std::array<double, N>& bounds) {
+  return {bounds.begin(), bounds.end()};
+}
+
+// What each bucket gained since `before`, for Histogram::ObserveMultiple.
+template <size_t N>
+std::vector<double> Increments(const std::array<uint64_t, N>& now,
+                               const std::array<uint64_t, N>& before) {
+  std::vector<double> out(N);
+  for (size_t index = 0; index < N; ++index) {
+    out[index] = static_cast<double>(now[index] - before[index]);
+  }
+  return out;
+}
+
+}  // namespace
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   commands_ = &prometheus::BuildCounter()
@@ -61,6 +81,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                         .Help("Time spent syncing the log's WAL")
                         .Register(*registry_)
                         .Add({});
+  batch_sizes_ = &prometheus::BuildHistogram()
+                      .Name("mct_append_batch_size")
+                      .Help("Append requests carried by each group commit")
+                      .Register(*registry_)
+                      .Add({}, Bounds(consumers::kBatchSizeBounds));
+  fsync_durations_ = &prometheus::BuildHistogram()
+                          .Name("mct_append_fsync_duration_seconds")
+                          .Help("Time each WAL sync of a group commit took")
+                          .Register(*registry_)
+                          .Add({}, Bounds(consumers::kSyncSecondsBounds));
   batch_size_average_ = &prometheus::BuildGauge()
                              .Name("mct_append_batch_size_average")
                              .Help("Average requests per group commit since start")
@@ -70,31 +100,37 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 void Metrics::CommandAnswered(std::string_view command, std::string_view outcome,
                               std::string_view code, double seconds) {
+  const CommandSeries& series = SeriesOf(command, outcome, code, /*timed=*/true);
+  series.count->Increment();
+  series.seconds->Observe(seconds);
+}
+
+void Metrics::CommandRefused(std::string_view command, std::string_view code) {
+  SeriesOf(command, "invalid", code, /*timed=*/false).count->Increment();
+}
+
+const Metrics::CommandSeries& Metrics::SeriesOf(std::string_view command, std::string_view outcome,
+                                                std::string_view code, bool timed) {
   std::string key;
   key.reserve(command.size() + outcome.size() + code.size() + 2);
   key.append(command).append(1, '/').append(outcome).append(1, '/').append(code);
-  CommandSeries* series = nullptr;
   {
     std::shared_lock lock(series_mutex_);
     if (const auto found = command_series_.find(key); found != command_series_.end()) {
-      series = &found->second;
+      return found->second;
     }
   }
-  if (series == nullptr) {
-    static const prometheus::Histogram::BucketBoundaries kBuckets = {
-        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
-    std::unique_lock lock(series_mutex_);
-    auto [entry, added] = command_series_.try_emplace(std::move(key));
-    if (added) {
-      entry->second.count = &commands_->Add({{"command", std::string(command)},
-                                             {"outcome", std::string(outcome)},
-                                             {"code", std::string(code)}});
-      entry->second.seconds = &command_seconds_->Add({{"command", std::string(command)}}, kBuckets);
-    }
-    series = &entry->second;  // a map's elements stay where they are while it grows
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1};
+  std::unique_lock lock(series_mutex_);
+  auto [entry, added] = command_series_.try_emplace(std::move(key));
+  if (added) {
+    entry->second.count = &commands_->Add({{"command", std::string(command)},
+                                           {"outcome", std::string(outcome)},
+                                           {"code", std::string(code)}});
+    if (timed) entry->second.seconds = &command_seconds_->Add({{"command", std::string(command)}}, kBuckets);
   }
-  series->count->Increment();
-  series->seconds->Observe(seconds);
+  return entry->second;  // a map's elements stay where they are while it grows
 }
 
 void Metrics::HttpAnswered(int status) {
@@ -115,6 +151,12 @@ std::string Metrics::Render(const Store& store) {
     batches_->Increment(static_cast<double>(stats.syncs - last_stats_.syncs));
     batched_requests_->Increment(static_cast<double>(stats.requests - last_stats_.requests));
     fsync_seconds_->Increment(stats.sync_seconds - last_stats_.sync_seconds);
+    batch_sizes_->ObserveMultiple(
+        Increments(stats.syncs_by_requests, last_stats_.syncs_by_requests),
+        static_cast<double>(stats.requests - last_stats_.requests));
+    fsync_durations_->ObserveMultiple(
+        Increments(stats.syncs_by_seconds, last_stats_.syncs_by_seconds),
+        stats.sync_seconds - last_stats_.sync_seconds);
     batch_size_average_->Set(stats.syncs == 0 ? 0
                                               : static_cast<double>(stats.requests) /
                                                     static_cast<double>(stats.syncs));

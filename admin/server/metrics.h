@@ -1,6 +1,6 @@
 // Metrics of mctd in Prometheus' text format (prometheus-cpp core): commands by type and outcome
-// (the rejection code as a label: a closed set, so bounded), command latency, append batch sizes
-// and fsync time, projection lag in events and seconds, log size, rebuild progress.
+// (the rejection code as a label: a closed set, so bounded), command latency, histograms of append
+// batch sizes and fsync times, projection lag in events and seconds, log size, rebuild progress.
 //
 // Card data never reaches a label (architecture invariant 8): labels are command names, outcomes
 // and rejection codes only.
@@ -33,6 +33,9 @@ class Metrics {
   // One command answered: `outcome` accepted, retried or rejected; `code` the rejection code or "".
   void CommandAnswered(std::string_view command, std::string_view outcome, std::string_view code,
                        double seconds);
+  // One command refused before it was decided (malformed body, wrong type, unknown field...):
+  // counted with the outcome "invalid"; `command` is a known command name or "unknown".
+  void CommandRefused(std::string_view command, std::string_view code);
   void HttpAnswered(int status);
   void RebuildProgress(double fraction) { rebuild_progress_->Set(fraction); }
 
@@ -53,6 +56,8 @@ class Metrics {
   prometheus::Counter* batched_requests_;
   prometheus::Counter* fsync_seconds_;
   prometheus::Gauge* batch_size_average_;
+  prometheus::Histogram* batch_sizes_;
+  prometheus::Histogram* fsync_durations_;
 
   // The series of each label set, found once: Family::Add builds and hashes a label map on
   // every call, which cost more than the rest of counting a command.
@@ -60,6 +65,9 @@ class Metrics {
     prometheus::Counter* count = nullptr;
     prometheus::Histogram* seconds = nullptr;
   };
+  // The series of one label set, added on first use; `timed` ones have a latency histogram.
+  const CommandSeries& SeriesOf(std::string_view command, std::string_view outcome,
+                                std::string_view code, bool timed);
   std::shared_mutex series_mutex_;
   std::unordered_map<std::string, CommandSeries> command_series_;    // "command/outcome/code"
   std::array<std::atomic<prometheus::Counter*>, 6> http_classes_{};  // by status / 100

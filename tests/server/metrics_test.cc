@@ -52,7 +52,10 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   const std::string& page = scraped.body;
   for (const char* family :
        {"mct_commands_total", "mct_command_duration_seconds", "mct_append_batches_total",
-        "mct_append_fsync_seconds_total", "mct_projection_lag_events", "mct_log_bytes"}) {
+        "mct_append_fsync_seconds_total", "mct_append_batch_size",
+        "mct_append_fsync_duration_seconds", "mct_projection_lag_events",
+        "mct_projection_lag_seconds", "mct_log_events", "mct_log_bytes",
+        "mct_rebuild_progress_ratio", "mct_http_responses_total"}) {
     EXPECT_NE(page.find(std::string("# TYPE ") + family + " "), std::string::npos) << family << "\n"
                                                                                    << page;
   }
@@ -144,6 +147,53 @@ TEST(Metrics, TheLogHasNoCardNumberEither) {
   EXPECT_NE(exported.body.find("PaymentPlaced"), std::string::npos);
   EXPECT_NE(exported.body.find("\"card_last4\":\"1111\""), std::string::npos) << exported.body;
   EXPECT_EQ(exported.body.find("4111111111111111"), std::string::npos);
+}
+
+// Commands refused before they are decided are counted too, under the command the body names (or
+// "unknown"), with the outcome "invalid"; they have no latency series.
+TEST(Metrics, CountsCommandsRefusedAtTheDoor) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const std::string path = TestServer::CommandPath(kOwn);
+  for (const std::string& body : {std::string(R"({"command":"StartRenewal","x":1})"),
+                                  std::string(R"({"command":"StartRenewal","command":"StartRenewal"})"),
+                                  std::string(R"({"command":"NoSuchCommand"})"), std::string("{")}) {
+    ASSERT_EQ(server.Post(path, body, "application/json", server.Support()).status, 400) << body;
+  }
+  const std::string page = server.Get("/metrics").body;
+  EXPECT_EQ(SampleValue(page, "mct_commands_total",
+                        "code=\"invalid_input\",command=\"StartRenewal\",outcome=\"invalid\""),
+            1)
+      << page;  // the key given twice names no command for sure: unknown
+  EXPECT_EQ(SampleValue(page, "mct_commands_total",
+                        "code=\"invalid_input\",command=\"unknown\",outcome=\"invalid\""),
+            3)
+      << page;
+  EXPECT_EQ(page.find("mct_command_duration_seconds_count{command=\"unknown\"}"), std::string::npos);
+}
+
+// The group commits' histograms count every batch the counters count.
+TEST(Metrics, BatchSizesAndSyncTimesAreHistogramsOfEveryGroupCommit) {
+  TestServer server;
+  for (const char* mcid : {"7000011", "7000012", "7000013", "7000014"}) server.Enroll(mcid);
+  const std::string page = server.Get("/metrics").body;
+  const std::regex batches("\nmct_append_batches_total ([0-9.e+]+)");
+  const std::regex requests("\nmct_append_requests_total ([0-9.e+]+)");
+  std::smatch batches_match;
+  std::smatch requests_match;
+  ASSERT_TRUE(std::regex_search(page, batches_match, batches)) << page;
+  ASSERT_TRUE(std::regex_search(page, requests_match, requests)) << page;
+  const double batch_count = std::stod(batches_match[1].str());
+  EXPECT_GE(batch_count, 1);
+  EXPECT_EQ(SampleValue(page, "mct_append_batch_size_count", ""), -1);  // no label set at all
+  const auto value_of = [&page](const std::string& name) {
+    const auto found = page.find("\n" + name + " ");
+    return found == std::string::npos ? -1.0 : std::stod(page.substr(found + name.size() + 2));
+  };
+  EXPECT_EQ(value_of("mct_append_batch_size_count"), batch_count) << page;
+  EXPECT_EQ(value_of("mct_append_batch_size_sum"), std::stod(requests_match[1].str())) << page;
+  EXPECT_EQ(value_of("mct_append_fsync_duration_seconds_count"), batch_count) << page;
+  EXPECT_NE(page.find("mct_append_batch_size_bucket{le=\"1\"}"), std::string::npos) << page;
 }
 
 }  // namespace
