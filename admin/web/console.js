@@ -78,6 +78,20 @@
     if (!orders.length) body.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No orders yet.')));
   }
 
+  // The status read after a command: when the read models have not reached the command's position
+  // within the server's wait (503 read_models_behind), asks again a few times, a second apart.
+  async function statusAfter(mcid, after) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await api(`/v1/trainers/${encodeURIComponent(mcid)}`, { query: { after } });
+      } catch (error) {
+        if (error.code !== 'read_models_behind' || attempt >= 5) throw error;
+        panel.dataset.state = 'catching-up';
+        await new Promise((resolve) => { setTimeout(resolve, 1000); });
+      }
+    }
+  }
+
   // `after`: a log position the status must include (read your writes: the read models follow the
   // log a few milliseconds behind, and a refund must show at once).
   async function loadTrainer(mcid, { keepMessages = false, after } = {}) {
@@ -89,7 +103,7 @@
     panel.dataset.state = 'loading';
     try {
       const [status, record] = await Promise.all([
-        api(`/v1/trainers/${encodeURIComponent(mcid)}`, { query: { after } }),
+        statusAfter(mcid, after),
         api(`/v1/trainers/${encodeURIComponent(mcid)}/history`),
       ]);
       current = { mcid, status, events: record.events };
@@ -104,6 +118,12 @@
         history.replaceState(null, '', `?mcid=${encodeURIComponent(mcid)}`);
       }
     } catch (error) {
+      if (after !== undefined && panel.dataset.mcid === mcid) {
+        // The command went through; only its view is late. Keep the trainer on screen as it was.
+        panel.dataset.state = 'stale';
+        showError(lookupMessage, { code: error.code, message: `The command was recorded, but this view could not show it yet (${error.message}). Search again in a moment.` });
+        return;
+      }
       panel.hidden = true;
       panel.dataset.state = 'error';
       showError(lookupMessage, error.status === 404

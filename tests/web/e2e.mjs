@@ -327,14 +327,32 @@ await step('Support console: a refused refund shows the server\'s message', asyn
   await screenshot('04-console-refused');
 });
 
-await step('Support console: alumni switch-back', async () => {
+await step('Support console: alumni switch-back, its view late once', async () => {
   await openTrainer(alumni, alumni);
   checkEqual('the trainer is alumni', await page.getAttribute('#status-badge', 'data-status'), 'alumni');
+  // The first status read after the command is told the read models are behind (as mctd answers
+  // when they miss its wait): the console asks again rather than dropping the trainer.
+  const afterRead = /\/v1\/trainers\/\d+\?(.*&)?after=/;
+  let afterReads = 0;
+  await page.route(afterRead, (route) => {
+    afterReads += 1;
+    if (afterReads > 1) return route.continue();
+    return route.fulfill({
+      status: 503,
+      headers: { 'Retry-After': '1' },
+      contentType: 'application/json',
+      body: JSON.stringify({ code: 'read_models_behind', message: 'the read models have not yet applied that position' }),
+    });
+  });
   await page.click('#switch-back');
   await page.waitForSelector('#confirm-dialog[open]');
   await page.click('#confirm-ok');
   await page.waitForSelector('#action-result:not([hidden])');
+  await page.waitForSelector('#trainer-panel[data-state=catching-up]');
+  check('the trainer stays on screen while its view catches up', !(await page.isHidden('#trainer-panel')));
   await page.waitForSelector('#timeline li[data-event=AlumniSwitchedBack]');
+  await page.unroute(afterRead);
+  checkEqual('the status was asked for again after the 503', afterReads, 2);
   const events = await timelineEvents();
   checkEqual('the switch-back is the last event', events[events.length - 1], 'AlumniSwitchedBack');
   checkEqual('the trainer is back in the renewal (ALUM-2)', await page.getAttribute('#status-badge', 'data-status'), 'renewal_open');
