@@ -1,7 +1,8 @@
 // The errors each route of the route table can answer, for the OpenAPI document: what the
 // handlers (http_api.cc, api_commands.cc, api_reads.cc) send with SendError, by status and code.
-// The server does not read this list; tests/server/openapi_test.cc walks the real server into these
-// errors and scans the handlers' sources, so an error added there and not here fails a test.
+// The server does not read this list: openapi_live_test.cc walks the real server into these
+// errors and openapi_test.cc scans the handlers' sources, so an error added there and not here
+// fails a test.
 //
 // Constant data; safe from any thread.
 #pragma once
