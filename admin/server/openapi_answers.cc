@@ -18,10 +18,11 @@ namespace {
 
 using Json = OpenApiJson;
 
-const Json kText{{"type", "string"}};
-const Json kCount{{"type", "integer"}, {"format", "int64"}};
-const Json kDate{{"type", "string"}, {"format", "date"}};
-const Json kInstant{{"type", "string"}, {"format", "date-time"}};
+// The scalar types of the answers (functions: a global JSON value is not trivially destructible).
+Json Text() { return Json{{"type", "string"}}; }
+Json Count() { return Json{{"type", "integer"}, {"format", "int64"}}; }
+Json Day() { return Json{{"type", "string"}, {"format", "date"}}; }
+Json Instant() { return Json{{"type", "string"}, {"format", "date-time"}}; }
 
 Json Nullable(Json schema) {
   schema["nullable"] = true;
@@ -84,27 +85,27 @@ void AddEventSchemas(Json& schemas) {
 Json TrainerStatusSchema() {
   using domain::Step;
   using projections::StatusKind;
-  return Object({{"mcid", kText},
-                 {"as_of", kInstant},
+  return Object({{"mcid", Text()},
+                 {"as_of", Instant()},
                  {"status", Enumeration(NamesOf({StatusKind::kActive, StatusKind::kRenewalOpen,
                                                  StatusKind::kRenewalInProgress,
                                                  StatusKind::kLapsed, StatusKind::kAlumni}))},
                  {"step", Nullable(Enumeration(NamesOf({Step::kProfile, Step::kRequirements,
                                                         Step::kTerms, Step::kPayment})))},
                  {"kind", Nullable(Enumeration(consumers::JsonNamesOf<domain::RenewalKind>()))},
-                 {"anniversary", kDate},
-                 {"days_left", kCount},
-                 {"window_opens", kDate},
-                 {"reinstatement_opens", Nullable(kDate)},
-                 {"last_order", Nullable(kText)},
-                 {"name", kText},
-                 {"email", kText}});
+                 {"anniversary", Day()},
+                 {"days_left", Count()},
+                 {"window_opens", Day()},
+                 {"reinstatement_opens", Nullable(Day())},
+                 {"last_order", Nullable(Text())},
+                 {"name", Text()},
+                 {"email", Text()}});
 }
 
 // Completed renewals and reinstatements by one dimension, keyed by that dimension's names.
 Json CompletedBy(const std::vector<std::string>& keys) {
   Json counts = Json::object();
-  for (const auto& kind : consumers::JsonNamesOf<domain::RenewalKind>()) counts[kind] = kCount;
+  for (const auto& kind : consumers::JsonNamesOf<domain::RenewalKind>()) counts[kind] = Count();
   return Json{{"type", "object"},
               {"description", "only the values that occurred are present"},
               {"x-keys", keys},
@@ -118,26 +119,26 @@ Json MonthReportSchema() {
   for (const auto& stage :
        NamesOf({FunnelStage::kStarted, FunnelStage::kProfile, FunnelStage::kRequirements,
                 FunnelStage::kTerms, FunnelStage::kPayment, FunnelStage::kCompleted})) {
-    funnel[stage] = kCount;
+    funnel[stage] = Count();
   }
   return Object(
       {{"month", {{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}$"}}},
-       {"renewals", kCount},
-       {"reinstatements", kCount},
+       {"renewals", Count()},
+       {"reinstatements", Count()},
        {"by_employer_type", CompletedBy(consumers::JsonNamesOf<domain::EmployerType>())},
        {"by_track", CompletedBy(consumers::JsonNamesOf<domain::Track>())},
        {"by_payment_method", CompletedBy(consumers::JsonNamesOf<domain::PaymentMethod>())},
-       {"currency", kText},
-       {"revenue_minor", kCount},
-       {"refunds_minor", kCount},
-       {"net_minor", kCount},
-       {"refunds", kCount},
-       {"lapses", kCount},
+       {"currency", Text()},
+       {"revenue_minor", Count()},
+       {"refunds_minor", Count()},
+       {"net_minor", Count()},
+       {"refunds", Count()},
+       {"lapses", Count()},
        {"funnel", Object(funnel)},
-       {"exceptions_filed", kCount},
-       {"uploads", kCount},
-       {"alumni_applied", kCount},
-       {"alumni_switched_back", kCount}});
+       {"exceptions_filed", Count()},
+       {"uploads", Count()},
+       {"alumni_applied", Count()},
+       {"alumni_switched_back", Count()}});
 }
 
 Json ReportsSchema() {
@@ -146,8 +147,8 @@ Json ReportsSchema() {
       {"description", "with ?month=, that month's `report`; without, `months`: every month's"},
       {"required", {"as_of", "lapsed_now"}},
       {"properties",
-       {{"as_of", kInstant},
-        {"lapsed_now", kCount},
+       {{"as_of", Instant()},
+        {"lapsed_now", Count()},
         {"report", SchemaRef("MonthReport")},
         {"months", ArrayOf(SchemaRef("MonthReport"))}}}};
 }
@@ -156,13 +157,13 @@ Json ReportsSchema() {
 Json VerifyReportSchema() {
   return Object(
       {{"ok", {{"type", "boolean"}}},
-       {"events", kCount},
-       {"streams", kCount},
-       {"broken_link", Nullable(Object({{"mcid", Nullable(kText)},
-                                        {"version", kCount},
-                                        {"position", kCount},
-                                        {"problem", kText},
-                                        {"message", kText}},
+       {"events", Count()},
+       {"streams", Count()},
+       {"broken_link", Nullable(Object({{"mcid", Nullable(Text())},
+                                        {"version", Count()},
+                                        {"position", Count()},
+                                        {"problem", Text()},
+                                        {"message", Text()}},
                                        "the first broken link; null when every chain holds"))}});
 }
 
@@ -180,24 +181,24 @@ Json AnswerSchemas() {
   AddEventSchemas(schemas);
   schemas["CommandAnswer"] =
       Object({{"outcome", Enumeration({"accepted", "retried"})},
-              {"command_id", kText},
+              {"command_id", Text()},
               {"events", ArrayOf(SchemaRef("Event"))}},
              "retried: the command_id was seen before; events are what it appended then");
   schemas["TrainerStatus"] = TrainerStatusSchema();
-  schemas["TrainerHistory"] = Object({{"mcid", kText}, {"events", ArrayOf(SchemaRef("Event"))}});
+  schemas["TrainerHistory"] = Object({{"mcid", Text()}, {"events", ArrayOf(SchemaRef("Event"))}});
   schemas["TrainerGaps"] =
-      Object({{"mcid", kText},
-              {"as_of", kInstant},
-              {"gaps", ArrayOf(Object({{"from", kDate}, {"to", Nullable(kDate)}}))}});
-  schemas["DueTrainers"] =
-      Object({{"from", kDate},
-              {"to", kDate},
-              {"count", kCount},
-              {"trainers",
-               ArrayOf(Object({{"mcid", kText}, {"anniversary", kDate}, {"days_left", kCount}}))}});
+      Object({{"mcid", Text()},
+              {"as_of", Instant()},
+              {"gaps", ArrayOf(Object({{"from", Day()}, {"to", Nullable(Day())}}))}});
+  schemas["DueTrainers"] = Object(
+      {{"from", Day()},
+       {"to", Day()},
+       {"count", Count()},
+       {"trainers",
+        ArrayOf(Object({{"mcid", Text()}, {"anniversary", Day()}, {"days_left", Count()}}))}});
   schemas["MonthReport"] = MonthReportSchema();
   schemas["Reports"] = ReportsSchema();
-  schemas["Lookup"] = Object({{"email", kText}, {"trainers", ArrayOf(kText)}});
+  schemas["Lookup"] = Object({{"email", Text()}, {"trainers", ArrayOf(Text())}});
   schemas["VerifyReport"] = VerifyReportSchema();
   schemas["Health"] = Object({{"status", Enumeration({"ok"})}});
   schemas["Ready"] = Object({{"status", Enumeration({"ready"})}});
