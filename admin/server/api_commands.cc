@@ -8,6 +8,7 @@
 #include "admin/command_json.h"
 #include "admin/queries.h"
 #include "admin/server/http_api.h"
+#include "admin/server/route_errors.h"
 #include "admin/server/route_table.h"
 #include "admin/server/uploads.h"
 #include "consumers/codec.h"
@@ -18,22 +19,6 @@
 
 namespace mct::admin::server {
 namespace {
-
-// The HTTP status of a rejection (the class's contract in http_api.h).
-int StatusOf(domain::RejectionCode code) {
-  switch (code) {
-    case domain::RejectionCode::kInvalidInput:
-      return 400;
-    case domain::RejectionCode::kForbidden:
-      return 403;
-    case domain::RejectionCode::kUnknownTrainer:
-      return 404;
-    case domain::RejectionCode::kVersionConflict:
-      return 409;
-    default:
-      return 422;
-  }
-}
 
 // The media type alone decides (RFC 9110: case-insensitive, parameters such as charset after a
 // ';'); "application/jsonfoo" is not JSON.
@@ -66,7 +51,7 @@ bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
   if (result.kind == consumers::CommandAnswer::Kind::kRejected) {
     const std::string code(domain::ToString(result.rejection.code));
     metrics.CommandAnswered(name, "rejected", code, seconds);
-    SendError(response, StatusOf(result.rejection.code), code, result.rejection.message);
+    SendError(response, RejectionStatus(result.rejection.code), code, result.rejection.message);
     return false;
   }
   const bool retried = result.kind == consumers::CommandAnswer::Kind::kRetried;

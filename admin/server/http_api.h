@@ -4,8 +4,9 @@
 //
 // Status codes: 400 malformed JSON, wrong type, unknown field (`invalid_input`); 401 no or bad
 // token; 403 `forbidden`; 404 `unknown_trainer`; 409 `version_conflict`; 413 body too large;
-// 415 wrong content type; 422 every other rejection with its code; 429 over the rate limit.
-// Nothing is written on any error.
+// 415 wrong content type; 422 every other rejection with its code; 429 over the rate limit; 500
+// `internal`; 503 `unavailable` (a command not saved) or `read_models_behind` (api_reads.h).
+// route_errors.h lists each route's. Nothing is written on any error.
 //
 // Thread-safety: handlers run on the server's worker threads; Stop may be called from any thread.
 #pragma once

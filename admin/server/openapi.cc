@@ -1,98 +1,74 @@
 #include "admin/server/openapi.h"
 
+#include <algorithm>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "admin/server/openapi_schemas.h"
+#include "admin/server/route_errors.h"
 #include "admin/server/route_table.h"
-#include "domain/decide.h"
 
 namespace mct::admin::server {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The fields of each command's JSON (shared/scenarios/README.md), as JSON Schema types.
-const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>&
-CommandFields() {
-  static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>
-      fields = {
-          {"EnrollTrainer", {{"name", "string"}, {"email", "string"}, {"anniversary", "date"}}},
-          {"RecordCertification", {{"certification_id", "string"}, {"track", "string"}}},
-          {"StartRenewal", {}},
-          {"IssueFteCode", {{"alias", "string"}, {"code", "string"}}},
-          {"ChooseProfile",
-           {{"employer_type", "string"}, {"employer_detail", "string"}, {"fte_code", "string"},
-            {"track", "string"}}},
-          {"FileException",
-           {{"classes", "integer"}, {"course_name", "string"}, {"course_date", "date"},
-            {"students", "integer"}, {"organization", "string"}, {"manager_name", "string"},
-            {"manager_email", "string"}}},
-          {"RecordMtmSurvey",
-           {{"course_name", "string"}, {"course_date", "date"}, {"average_score", "number"}}},
-          {"ConfirmRequirements", {}},
-          {"AcceptTerms", {{"accept_terms", "boolean"}, {"accept_payment_redirect", "boolean"}}},
-          {"ApplyVoucher", {{"voucher_code", "string"}}},
-          {"EnterBillingAddress",
-           {{"first_name", "string"}, {"last_name", "string"}, {"email", "string"},
-            {"email_confirmation", "string"}, {"phone", "string"}, {"address1", "string"},
-            {"address2", "string"}, {"city", "string"}, {"state", "string"},
-            {"postal_code", "string"}, {"country", "string"}}},
-          {"PlaceOrder",
-           {{"method", "string"}, {"card", "card"}, {"payer_name", "string"},
-            {"confirmed", "boolean"}, {"idempotency_key", "string"}}},
-          {"OrderWelcomeKit", {}},
-          {"IssueRefund", {{"order_id", "string"}, {"reason", "string"}}},
-          {"SettleRefund", {{"order_id", "string"}}},
-          {"ApplyAlumni", {}},
-          {"SwitchBackFromAlumni", {}},
-      };
-  return fields;
-}
-
-Json TypeSchema(const std::string& type) {
-  if (type == "date") return Json{{"type", "string"}, {"format", "date"}};
-  if (type == "card") {
-    return Json{{"type", "object"},
-                {"additionalProperties", false},
-                {"properties",
-                 {{"holder", {{"type", "string"}}},
-                  {"number", {{"type", "string"}}},
-                  {"expiry", {{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}$"}}},
-                  {"security_code", {{"type", "string"}}}}}};
+// The error responses of `route` (RouteErrors), one per status, each naming the codes it can
+// carry in the schema's `code` enum and in its description.
+Json ErrorResponses(const Route& route) {
+  const std::vector<RouteError> route_errors = RouteErrors(route);
+  std::map<int, std::vector<const RouteError*>> by_status;
+  for (const RouteError& error : route_errors) by_status[error.status].push_back(&error);
+  Json responses = Json::object();
+  for (const auto& [status, errors] : by_status) {
+    // The codes in order, each once; codes with the same "when" (the rejections) described
+    // together.
+    Json codes = Json::array();
+    std::vector<std::pair<std::string, std::string>> codes_by_when;
+    for (const RouteError* error : errors) {
+      if (std::find(codes.begin(), codes.end(), error->code) != codes.end()) continue;
+      codes.push_back(error->code);
+      auto same = std::find_if(codes_by_when.begin(), codes_by_when.end(),
+                               [&](const auto& entry) { return entry.first == error->when; });
+      if (same == codes_by_when.end()) {
+        codes_by_when.emplace_back(error->when, error->code);
+      } else {
+        same->second += ", " + error->code;
+      }
+    }
+    std::string description;
+    for (const auto& [when, listed] : codes_by_when) {
+      description += (description.empty() ? "" : "; ") + listed + ": " + when;
+    }
+    Json response{
+        {"description", description},
+        {"content",
+         {{"application/json",
+           {{"schema",
+             {{"allOf",
+               {SchemaRef("Error"),
+                {{"type", "object"},
+                 {"properties", {{"code", {{"type", "string"}, {"enum", codes}}}}}}}}}}}}}}};
+    if (status == 503 &&
+        std::find(codes.begin(), codes.end(), "read_models_behind") != codes.end()) {
+      response["headers"] = {
+          {"Retry-After",
+           {{"description", "seconds to wait before retrying read_models_behind"},
+            {"schema", {{"type", "integer"}}}}}};
+    }
+    responses[std::to_string(status)] = std::move(response);
   }
-  return Json{{"type", type}};
-}
-
-Json CommandSchema() {
-  Json one_of = Json::array();
-  for (const auto& [name, fields] : CommandFields()) {
-    Json properties{{"command", {{"type", "string"}, {"enum", {name}}}},
-                    {"command_id", {{"type", "string"}, {"description", "retry key (invariant 5)"}}}};
-    for (const auto& [field, type] : fields) properties[field] = TypeSchema(type);
-    one_of.push_back(Json{{"title", name},
-                          {"type", "object"},
-                          {"required", {"command"}},
-                          {"additionalProperties", false},
-                          {"properties", properties}});
-  }
-  return Json{{"oneOf", one_of}};
-}
-
-Json ErrorResponse(const std::string& description) {
-  return Json{{"description", description},
-              {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
-}
-
-Json RejectionCodes() {
-  Json codes = Json::array();
-  for (const auto code : domain::AllRejectionCodes()) codes.push_back(std::string(domain::ToString(code)));
-  return codes;
+  return responses;
 }
 
 }  // namespace
 
 Json OpenApiDocument() {
+  Json schemas = AnswerSchemas();
+  const Json commands = CommandSchemas();
+  for (const auto& [name, schema] : commands.items()) schemas[name] = schema;
   Json paths = Json::object();
   for (const Route& route : Routes()) {
     Json operation{{"summary", std::string(route.summary)}};
@@ -142,8 +118,9 @@ Json OpenApiDocument() {
       parameters.push_back({{"name", "Idempotency-Key"}, {"in", "header"}, {"required", false},
                             {"description", "PlaceOrder's idempotency key (PAY-8)"},
                             {"schema", {{"type", "string"}}}});
-      operation["requestBody"] = {{"required", true},
-                                  {"content", {{"application/json", {{"schema", CommandSchema()}}}}}};
+      operation["requestBody"] = {
+          {"required", true},
+          {"content", {{"application/json", {{"schema", CommandRequestSchema()}}}}}};
     }
     if (route.access == RouteAccess::kUpload) {
       operation["requestBody"] = {
@@ -161,45 +138,21 @@ Json OpenApiDocument() {
                   {"course_date", {{"type", "string"}, {"format", "date"}}}}}}}}}}}};
     }
     if (!parameters.empty()) operation["parameters"] = parameters;
-    Json responses{{"200", {{"description", "OK"}}}};
-    if (route.access != RouteAccess::kPublic) {
-      responses["400"] = ErrorResponse("invalid_input: malformed JSON, wrong type, unknown field");
-      responses["401"] = ErrorResponse("no or bad bearer token");
-      responses["403"] = ErrorResponse("forbidden: the role may not do this (ROLE-1..5)");
-      responses["404"] = ErrorResponse("unknown_trainer");
-      responses["429"] = ErrorResponse("rate_limited");
-    }
-    if (reads_models) {
-      responses["503"] =
-          ErrorResponse("read_models_behind: ?after= named a position not yet applied");
-    }
-    if (route.access == RouteAccess::kCommand || route.access == RouteAccess::kUpload) {
-      responses["409"] = ErrorResponse("version_conflict: another command on the trainer won");
-      responses["413"] = ErrorResponse("body too large");
-      responses["415"] = ErrorResponse("wrong content type");
-      responses["422"] = ErrorResponse("any other rejection, with its code");
-    }
+    Json responses{{"200", SuccessResponse(route)}};
+    const Json errors = ErrorResponses(route);
+    for (const auto& [status, response] : errors.items()) responses[status] = response;
     operation["responses"] = responses;
     if (route.access != RouteAccess::kPublic) operation["security"] = Json::array({{{"bearer", Json::array()}}});
     std::string method(route.method);
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     paths[path][method] = operation;
   }
-  return Json{
-      {"openapi", "3.0.3"},
-      {"info", {{"title", "MCT renewal back office"}, {"version", "1"}}},
-      {"paths", paths},
-      {"components",
-       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
-        {"schemas",
-         {{"Error",
-           {{"type", "object"},
-            {"required", {"code", "message"}},
-            {"properties",
-             {{"code", {{"type", "string"},
-                        {"description", "a rejection code, or unauthorized, rate_limited, internal"},
-                        {"x-rejection-codes", RejectionCodes()}}},
-              {"message", {{"type", "string"}}}}}}}}}}}};
+  return Json{{"openapi", "3.0.3"},
+              {"info", {{"title", "MCT renewal back office"}, {"version", "1"}}},
+              {"paths", paths},
+              {"components",
+               {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+                {"schemas", schemas}}}};
 }
 
 }  // namespace mct::admin::server

@@ -46,6 +46,16 @@ bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, s
   return false;
 }
 
+namespace {
+
+// How the document names a role that acts on trainers: a trainer only ever on their own MCID.
+std::string RoleName(domain::Role role) {
+  const std::string name(domain::ToString(role));
+  return role == domain::Role::kTrainer ? name + " (own MCID)" : name;
+}
+
+}  // namespace
+
 std::vector<std::string> AllowedRoles(RouteAccess access) {
   std::vector<std::string> out;
   for (const domain::Role role : domain::AllRoles()) {
@@ -53,7 +63,7 @@ std::vector<std::string> AllowedRoles(RouteAccess access) {
     if (access == RouteAccess::kCommand) {
       bool any = false;
       for (const auto command : domain::AllCommandNames()) any = any || domain::RoleMaySend(role, command);
-      if (any) out.push_back(role == domain::Role::kTrainer ? name + " (own MCID)" : name);
+      if (any) out.push_back(RoleName(role));
       continue;
     }
     if (access == RouteAccess::kPublic) continue;
@@ -62,6 +72,14 @@ std::vector<std::string> AllowedRoles(RouteAccess access) {
     } else if (MayCall(access, role, "1000001", "1000001")) {
       out.push_back(name + " (own MCID)");
     }
+  }
+  return out;
+}
+
+std::vector<std::string> RolesSending(std::string_view command_name) {
+  std::vector<std::string> out;
+  for (const domain::Role role : domain::AllRoles()) {
+    if (domain::RoleMaySend(role, command_name)) out.push_back(RoleName(role));
   }
   return out;
 }

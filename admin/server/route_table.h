@@ -41,4 +41,8 @@ bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, s
 // The roles allowed on a route, for the OpenAPI document ("trainer (own)", "support", ...).
 std::vector<std::string> AllowedRoles(RouteAccess access);
 
+// The roles RoleMaySend lets send the command `command_name`, named as AllowedRoles names them
+// (a trainer only on their own MCID, ROLE-1); empty for a name that is no command.
+std::vector<std::string> RolesSending(std::string_view command_name);
+
 }  // namespace mct::admin::server

@@ -140,6 +140,8 @@ class TestServer {
   }
 
   int port() const { return port_; }
+  // What /readyz answers: ready (the default once started), or 503 not_ready.
+  void SetReady(bool ready) { api_->set_ready(ready); }
   const std::filesystem::path& data_dir() const { return dir_.path(); }
   Store& store() { return *store_; }
   Metrics& metrics() { return metrics_; }

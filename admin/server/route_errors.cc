@@ -1,0 +1,88 @@
+#include "admin/server/route_errors.h"
+
+namespace mct::admin::server {
+namespace {
+
+// What the commands route and the upload route answer after their own checks: the store could not
+// save (api_commands.cc Answer), or Decide said no.
+void AddCommandOutcomes(std::vector<RouteError>& out) {
+  out.push_back({503, "unavailable", "the command could not be saved; nothing was written, retry"});
+  for (const domain::RejectionCode code : domain::AllRejectionCodes()) {
+    out.push_back({RejectionStatus(code), std::string(domain::ToString(code)),
+                   "the command was rejected with this code"});
+  }
+}
+
+// What every read of the read models answers about ?after= and the query itself.
+void AddReadOutcomes(std::vector<RouteError>& out) {
+  out.push_back({400, "invalid_input", "a malformed parameter, or ?after= beyond the log's head"});
+  out.push_back({503, "read_models_behind",
+                 "?after= named a position the read models have not applied within the wait"});
+}
+
+}  // namespace
+
+int RejectionStatus(domain::RejectionCode code) {
+  switch (code) {
+    case domain::RejectionCode::kInvalidInput:
+      return 400;
+    case domain::RejectionCode::kForbidden:
+      return 403;
+    case domain::RejectionCode::kUnknownTrainer:
+      return 404;
+    case domain::RejectionCode::kVersionConflict:
+      return 409;
+    default:
+      return 422;
+  }
+}
+
+std::vector<RouteError> RouteErrors(const Route& route) {
+  std::vector<RouteError> out;
+  // The exception handler of http_api.cc answers any route whose handler throws.
+  out.push_back({500, "internal", "the server failed; nothing was written"});
+  if (route.access == RouteAccess::kPublic) {
+    if (route.path == "/readyz") {
+      out.push_back({503, "not_ready", "the read models are still catching up"});
+    }
+    return out;
+  }
+  // HttpApi::Authorize: the rate limit is checked before the token.
+  out.push_back({429, "rate_limited", "over the client's request rate; slow down and retry"});
+  out.push_back({401, "unauthorized", "no bearer token, or one that is not valid"});
+  switch (route.access) {
+    case RouteAccess::kPublic:
+      break;
+    case RouteAccess::kCommand:
+      out.push_back({400, "invalid_input",
+                     "malformed JSON, a wrong type, an unknown field, a field the server sets, or "
+                     "an MCID that is not 4 to 10 digits"});
+      out.push_back({413, "invalid_input", "the body is larger than the server's limit"});
+      out.push_back({415, "invalid_input", "the body is not application/json"});
+      AddCommandOutcomes(out);
+      break;
+    case RouteAccess::kUpload:
+      out.push_back({400, "invalid_input",
+                     "no file, an unknown form field, a malformed course_date or MCID"});
+      out.push_back({413, "invalid_input", "the file is larger than the server's limit"});
+      out.push_back({415, "invalid_input", "the body is not multipart/form-data"});
+      AddCommandOutcomes(out);
+      break;
+    case RouteAccess::kStatus:
+    case RouteAccess::kRecords:
+      out.push_back({403, "forbidden", "the role may not read this trainer (ROLE-5)"});
+      out.push_back({404, "unknown_trainer", "no trainer is enrolled with the MCID"});
+      AddReadOutcomes(out);
+      break;
+    case RouteAccess::kFleet:
+      out.push_back({403, "forbidden", "the role may not read the fleet (ROLE-5)"});
+      AddReadOutcomes(out);
+      break;
+    case RouteAccess::kAudit:
+      out.push_back({403, "forbidden", "the role may not audit (ROLE-5)"});
+      break;
+  }
+  return out;
+}
+
+}  // namespace mct::admin::server
