@@ -1,5 +1,6 @@
 // The read routes of the HTTP API: a trainer's status, history and gaps (now or ?as_of=), due
-// dates, reports, e-mail look-up, verify and export; each checked against the route table.
+// dates, reports, e-mail look-up, and the auditors' verify, export and rebuild; each checked
+// against the route table.
 //
 // Read your writes: the read models follow the log a few milliseconds behind (the projection
 // runner), so a GET right after a command could show the state before it. Every GET of a trainer,
@@ -17,6 +18,7 @@
 #include <functional>
 #include <optional>
 
+#include "admin/server/rebuild_job.h"
 #include "admin/store.h"
 #include "domain/values.h"
 
@@ -30,6 +32,7 @@ struct ReadContext {
   // Authenticates a request, or answers 401/429 itself and gives nullopt.
   std::function<std::optional<domain::Actor>(const httplib::Request&, httplib::Response&)> authorize;
   std::chrono::milliseconds read_wait = kDefaultReadWait;
+  RebuildJob* rebuild = nullptr;  // POST and GET /v1/rebuild; the routes answer 500 without one
 };
 
 void RegisterReadRoutes(httplib::Server& server, ReadContext context);

@@ -49,6 +49,7 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
       metrics_(metrics),
       options_(std::move(options)),
       appended_(std::move(appended)),
+      rebuild_(store, [&metrics](double fraction) { metrics.RebuildProgress(fraction); }),
       limiter_(options_.rate_per_second, options_.rate_burst) {
   const int threads = options_.worker_threads;
   server_.new_task_queue = [threads] { return new WorkerPool(threads); };
@@ -148,7 +149,7 @@ void HttpApi::RegisterRoutes() {
                            [this](const httplib::Request& request, httplib::Response& response) {
                              return Authorize(request, response);
                            },
-                           options_.read_wait});
+                           options_.read_wait, &rebuild_});
   if (!options_.web_root.empty()) server_.set_mount_point("/", options_.web_root.string());
 }
 
@@ -170,6 +171,7 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
 void HttpApi::Serve() {
   serve_entered_ = true;
   if (!stop_requested_) server_.listen_after_bind();
+  rebuild_.Wait();  // a graceful stop lets a rebuild finish and switch
   serve_returned_ = true;
 }
 

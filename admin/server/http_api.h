@@ -47,7 +47,7 @@ class HttpApi {
 
   // Binds `host:port` (port 0: any free port); answers the bound port.
   Result<int> Bind(const std::string& host, int port);
-  // Serves until Stop; in-flight requests finish first.
+  // Serves until Stop; in-flight requests finish first, and a running rebuild.
   void Serve();
   // Stops Serve, also when called before Serve has begun to listen (Serve then returns at once).
   void Stop();
@@ -66,6 +66,7 @@ class HttpApi {
   Metrics& metrics_;
   ApiOptions options_;
   std::function<void()> appended_;
+  RebuildJob rebuild_;
   RateLimiter limiter_;
   OneWriteServer server_;                    // cpp-httplib, answering each request with one send()
   socket_t listen_socket_ = INVALID_SOCKET;  // recorded by the socket options hook, for Bind

@@ -167,6 +167,29 @@ Json VerifyReportSchema() {
                                        "the first broken link; null when every chain holds"))}});
 }
 
+// POST and GET /v1/rebuild (rebuild_job.h): fields appear as the rebuild gets to them, so only
+// the state is always there.
+Json RebuildStatusSchema() {
+  Json schema = Object(
+      {{"state", Enumeration({"idle", "running", "done", "failed"})},
+       {"asked_by", Object({{"role", Text()}, {"id", Text()}})},
+       {"started_at", Instant()},
+       {"finished_at", Instant()},
+       {"events_done", Count()},
+       {"events_total", Count()},
+       {"progress", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+       {"seconds", {{"type", "number"}}},
+       {"events_per_second", {{"type", "number"}}},
+       {"checksum_before", Text()},
+       {"checksum_after", Text()},
+       {"checksums_equal", {{"type", "boolean"}}},
+       {"error", Text()}},
+      "checksums_equal is there only when no event came during the rebuild: then the rebuilt "
+      "read models must equal the live ones");
+  schema["required"] = Json::array({"state"});
+  return schema;
+}
+
 Json JsonContent(const std::string& schema) {
   return Json{{"application/json", {{"schema", SchemaRef(schema)}}}};
 }
@@ -200,6 +223,7 @@ Json AnswerSchemas() {
   schemas["Reports"] = ReportsSchema();
   schemas["Lookup"] = Object({{"email", Text()}, {"trainers", ArrayOf(Text())}});
   schemas["VerifyReport"] = VerifyReportSchema();
+  schemas["RebuildStatus"] = RebuildStatusSchema();
   schemas["Health"] = Object({{"status", Enumeration({"ok"})}});
   schemas["Ready"] = Object({{"status", Enumeration({"ready"})}});
   return schemas;
@@ -231,6 +255,7 @@ Json SuccessResponse(const Route& route) {
       {"/v1/reports", "Reports"},
       {"/v1/lookup", "Lookup"},
       {"/v1/verify", "VerifyReport"},
+      {"/v1/rebuild", "RebuildStatus"},
       {"/healthz", "Health"},
       {"/readyz", "Ready"}};
   for (const auto& [route_path, schema] : bodies) {

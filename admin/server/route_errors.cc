@@ -80,6 +80,9 @@ std::vector<RouteError> RouteErrors(const Route& route) {
       break;
     case RouteAccess::kAudit:
       out.push_back({403, "forbidden", "the role may not audit (ROLE-5)"});
+      if (route.method == "POST" && route.path == "/v1/rebuild") {
+        out.push_back({409, "rebuild_running", "a rebuild is running already; follow it with GET"});
+      }
       break;
   }
   return out;

@@ -17,6 +17,10 @@ const std::vector<Route>& Routes() {
       {"GET", "/v1/lookup", RouteAccess::kFleet, "Trainers by ?email= (?after=)"},
       {"POST", "/v1/verify", RouteAccess::kAudit, "Verify every hash chain"},
       {"GET", "/v1/export", RouteAccess::kAudit, "The whole log as NDJSON"},
+      {"POST", "/v1/rebuild", RouteAccess::kAudit,
+       "Rebuild every read model from the log in the background while serving; on a quiet log "
+       "the rebuilt checksum must equal the live one (invariant 1)"},
+      {"GET", "/v1/rebuild", RouteAccess::kAudit, "The last rebuild's progress and result"},
       {"GET", "/healthz", RouteAccess::kPublic, "The process is up"},
       {"GET", "/readyz", RouteAccess::kPublic, "The read models are caught up and serving"},
       {"GET", "/metrics", RouteAccess::kPublic, "Prometheus metrics"},

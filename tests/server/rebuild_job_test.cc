@@ -77,5 +77,22 @@ TEST(RebuildJob, OneRebuildAtATime) {
   job.Wait();
 }
 
+// Through the API: an auditor asks, follows it with GET, and the metric shows it done.
+TEST(RebuildRoute, AnAuditorRebuildsAndFollowsItToTheEnd) {
+  TestServer server;
+  server.ToPayment("7300001");
+  const Answer started = server.Post("/v1/rebuild", "", "application/json", server.Auditor());
+  ASSERT_EQ(started.status, 200) << started.Describe();
+  EXPECT_EQ(started.json.at("asked_by").at("role"), "auditor");
+  EXPECT_EQ(server.WaitForRebuild(), "done");
+  const Answer status = server.Get("/v1/rebuild", server.Auditor());
+  ASSERT_EQ(status.status, 200) << status.Describe();
+  EXPECT_EQ(status.json.at("checksums_equal"), true) << status.Describe();
+  EXPECT_EQ(status.json.at("events_done"), server.store().log->Head());
+  EXPECT_EQ(RebuildProgressOnThePage(server), 1);
+  // A trainer may not.
+  EXPECT_EQ(server.Post("/v1/rebuild", "", "application/json", server.OwnTrainer()).status, 403);
+}
+
 }  // namespace
 }  // namespace mct::admin::server::testing

@@ -36,7 +36,12 @@ class RouteRoleWalk : public ::testing::Test {
     if (route.access == RouteAccess::kUpload) {
       return server_.PostMultipart(path, UploadForm(JpegBytes(), "report.jpg", "image/jpeg"), token);
     }
-    if (route.method == "POST") return server_.Post(path, "{}", "application/json", token);
+    if (route.method == "POST") {
+      const Answer answer = server_.Post(path, "{}", "application/json", token);
+      // One rebuild at a time: the next caller finds none running.
+      if (route.path == "/v1/rebuild" && answer.status == 200) server_.WaitForRebuild();
+      return answer;
+    }
     return server_.Get(path, token);
   }
 

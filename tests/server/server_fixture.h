@@ -278,6 +278,15 @@ class TestServer {
     if (!checksum.ok()) throw std::runtime_error(checksum.error().message);
     return checksum.value();
   }
+  // Waits until no rebuild runs (POST /v1/rebuild runs one in the background); answers its state.
+  std::string WaitForRebuild() const {
+    for (;;) {
+      const Answer status = Get("/v1/rebuild", Support());
+      if (status.status != 200) throw std::runtime_error("GET /v1/rebuild: " + status.Describe());
+      if (status.json.at("state") != "running") return status.json.at("state").get<std::string>();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   // Every event of one trainer.
   std::vector<consumers::EventEnvelope> Stream(const std::string& mcid) const {
     auto stream = store_->log->ReadStream(*domain::Mcid::Parse(mcid));
