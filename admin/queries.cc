@@ -78,9 +78,15 @@ Result<Json> GapsQuery(const Store& store, const domain::Mcid& mcid,
   return Json{{"mcid", mcid.str()}, {"as_of", instant.ToString()}, {"gaps", GapsToJson(gaps)}};
 }
 
+std::optional<Error> CheckDueRange(const domain::Date& from, const domain::Date& to) {
+  if (!(to < from)) return std::nullopt;
+  return Error{"to (" + to.ToString() + ") comes before from (" + from.ToString() + ")",
+               kInvalidInput};
+}
+
 Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
                       const domain::Instant& now) {
-  if (to < from) return Error{"--to comes before --from", kInvalidInput};
+  if (std::optional<Error> bad = CheckDueRange(from, to)) return *std::move(bad);
   auto due = store.models->Due(from, to);
   if (!due.ok()) return due.error();
   Json trainers = Json::array();

@@ -40,6 +40,8 @@ using ClockedTrainerQuery = Result<Json> (*)(const Store&, const domain::Mcid&,
                                              const std::optional<domain::Instant>&,
                                              const domain::Instant& now);
 TrainerQuery WithWallClock(ClockedTrainerQuery query);
+// An error when `to` comes before `from`; checked before a read waits for ?after=.
+std::optional<Error> CheckDueRange(const domain::Date& from, const domain::Date& to);
 // {"from", "to", "trainers": [{"mcid", "anniversary", "days_left"}]}, by anniversary.
 Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
                       const domain::Instant& now);

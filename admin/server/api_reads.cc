@@ -177,6 +177,9 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                                     return SendError(response, 400, "invalid_input",
                                                      "from and to: dates YYYY-MM-DD are required");
                                   }
+                                  if (std::optional<Error> bad = CheckDueRange(*from, *to)) {
+                                    return SendResult(response, Result<Json>(*std::move(bad)));
+                                  }
                                   if (!ReadAfter(ctx, request, response)) return;
                                   SendResult(response, DueQuery(ctx.store, *from, *to, Now()));
                                 })));
@@ -193,7 +196,7 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   server.Get("/v1/lookup", Guarded(ctx, RouteAccess::kFleet, false,
                                    keep([&ctx](const httplib::Request& request,
                                                httplib::Response& response, const domain::Actor&) {
-                                     if (!request.has_param("email")) {
+                                     if (request.get_param_value("email").empty()) {
                                        return SendError(response, 400, "invalid_input",
                                                         "email: required");
                                      }
