@@ -110,17 +110,23 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
                                                 httplib::Response& response) {
   const std::string token = BearerToken(request);
-  if (!limiter_.Allow(token.empty() ? "ip:" + request.remote_addr
-                                    : "token:" + token.substr(0, 16))) {
+  // Authenticated before it is counted, so that the bucket is the actor's: a client that sends a
+  // fresh junk token each time must not get a fresh bucket each time. Without a valid token, the
+  // remote address is the client.
+  auto actor = tokens_.Authenticate(token);
+  const std::string client =
+      actor ? "actor:" + std::string(domain::ToString(actor->role)) + ":" + actor->id
+            : "address:" + request.remote_addr;
+  if (const auto verdict = limiter_.Admit(client); !verdict.allowed) {
+    response.set_header("Retry-After", std::to_string(verdict.retry_after.count()));
     SendError(response, 429, "rate_limited", "too many requests; slow down and retry");
     return std::nullopt;
   }
   if (token.empty()) {
     SendError(response, 401, "unauthorized", "send a bearer token (Authorization: Bearer ...)");
-    return std::nullopt;
+  } else if (!actor) {
+    SendError(response, 401, "unauthorized", "the token is not valid");
   }
-  auto actor = tokens_.Authenticate(token);
-  if (!actor) SendError(response, 401, "unauthorized", "the token is not valid");
   return actor;
 }
 
