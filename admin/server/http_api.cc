@@ -19,17 +19,11 @@ class WorkerPool : public httplib::ThreadPool {
   explicit WorkerPool(int threads) : httplib::ThreadPool(static_cast<size_t>(threads)) {}
 };
 
+// The web pages send the token as a bearer token too (admin/web/app.js).
 std::string BearerToken(const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
   if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
-  // The web pages sign in once and carry the token in an HttpOnly cookie.
-  const std::string cookies = request.get_header_value("Cookie");
-  const std::string name = "mct_token=";
-  const auto found = cookies.find(name);
-  if (found == std::string::npos) return "";
-  const auto end = cookies.find(';', found);
-  return cookies.substr(found + name.size(),
-                        end == std::string::npos ? std::string::npos : end - found - name.size());
+  return "";
 }
 
 }  // namespace

@@ -138,6 +138,18 @@ TEST_F(Errors, ADomainRejectionIs422WithItsCode) {
               422, "already_enrolled");
 }
 
+// The web pages send a bearer token (admin/web/app.js) and no page sets a cookie; a token in one
+// is not read, since a browser would attach it to another site's forms too.
+TEST_F(Errors, ATokenInACookieIsNotRead) {
+  const httplib::Headers cookie{{"Cookie", "mct_token=" + server_.Support()}};
+  ExpectError(TestServer::Read(server_.Client()->Get("/v1/trainers/" + std::string(kOwn), cookie)),
+              401, "unauthorized");
+  ExpectError(
+      TestServer::Read(server_.Client()->Post(TestServer::CommandPath(kOwn), cookie,
+                                              R"({"command":"StartRenewal"})", "application/json")),
+      401, "unauthorized");
+}
+
 TEST_F(Errors, WrongContentTypeIs415) {
   ExpectError(Raw(R"({"command": "StartRenewal"})", "text/plain"), 415, "invalid_input");
   ExpectError(Raw("command=StartRenewal", "application/x-www-form-urlencoded"), 415,
