@@ -26,6 +26,14 @@ int PollInput(socket_t sock, int timeout_ms) {
   return ready;
 }
 
+// The library takes a head with neither Content-Length nor Transfer-Encoding to mean "read until
+// the client closes"; for a request it means no body at all (RFC 9112, 6.3).
+void DeclareNoBodyWhenUnframed(httplib::Request& request) {
+  if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
+    request.set_header("Content-Length", "0");
+  }
+}
+
 enum class End : uint8_t { kPeer, kLocal };
 
 // One end of a connected socket as numeric host and port; an empty host and port 0 when the
@@ -143,7 +151,7 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   for (size_t left = keep_alive_max_count_;
        left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
     bool closed = false;
-    served = process_request(stream, left == 1, closed, nullptr);
+    served = process_request(stream, left == 1, closed, DeclareNoBodyWhenUnframed);
     if (!stream.Flush()) served = false;
     if (!served || closed) break;
   }

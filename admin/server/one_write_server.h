@@ -14,6 +14,10 @@
 // `100 Continue` reaches a client that waits for it) and whenever more than kFlushBytes are
 // waiting (large exports stream as before).
 //
+// A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3).
+// cpp-httplib 0.11 would read such a POST's body until the client closes, and answer 400 when its
+// read times out; the loop gives it `Content-Length: 0` before the library reads on.
+//
 // Thread-safety: as httplib::Server; each connection's stream is used by one worker thread.
 #pragma once
 
