@@ -87,11 +87,8 @@ void Answer(Store& store, Metrics& metrics, const domain::Command& command,
 void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
-  if (request.body.size() > options_.max_body_bytes) {
-    return SendError(
-        response, 413, "invalid_input",
-        "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
-  }
+  // A declared length was checked before the body was read; a chunked body is checked here.
+  if (request.body.size() > options_.max_body_bytes) return SendCommandTooLarge(response);
   if (!IsJson(request)) {
     return SendError(response, 415, "invalid_input", "send the command as application/json");
   }

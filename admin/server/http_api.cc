@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "admin/server/api_reads.h"
@@ -25,6 +26,8 @@ std::string BearerToken(const httplib::Request& request) {
   if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
   return "";
 }
+
+constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 
 }  // namespace
 
@@ -76,6 +79,24 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
         spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
         SendError(response, 500, "internal", "the server failed; nothing was written");
       });
+  // A command whose head declares a body over its limit is refused before the body is read: the
+  // library would otherwise read up to the upload limit into memory first. The connection then
+  // closes (one_write_server.h). A chunked body, with no length ahead, is still checked after.
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (!DeclaresTooLargeACommand(request)) return httplib::Server::HandlerResponse::Unhandled;
+        SendCommandTooLarge(response);
+        response.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  // A client that waits for `100 Continue` before sending the body is refused at once.
+  server_.set_expect_100_continue_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (!DeclaresTooLargeACommand(request)) return 100;
+        SendCommandTooLarge(response);
+        response.set_header("Connection", "close");
+        return 413;
+      });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
     if (!response.body.empty()) return;
     if (response.status == 413) {
@@ -99,6 +120,18 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   });
   RegisterRoutes();
+}
+
+bool HttpApi::DeclaresTooLargeACommand(const httplib::Request& request) const {
+  static const std::regex commands_route(kCommandsRoute);
+  return request.method == "POST" && request.has_header("Content-Length") &&
+         request.get_header_value<uint64_t>("Content-Length") > options_.max_body_bytes &&
+         std::regex_match(request.path, commands_route);
+}
+
+void HttpApi::SendCommandTooLarge(httplib::Response& response) const {
+  SendError(response, 413, "invalid_input",
+            "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
 }
 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
@@ -125,7 +158,7 @@ std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
 }
 
 void HttpApi::RegisterRoutes() {
-  server_.Post(R"(/v1/trainers/([^/]+)/commands)",
+  server_.Post(kCommandsRoute,
                [this](const httplib::Request& request, httplib::Response& response) {
                  HandleCommand(request, response);
                });

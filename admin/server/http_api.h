@@ -58,6 +58,9 @@ class HttpApi {
   void RegisterRoutes();
   void HandleCommand(const httplib::Request& request, httplib::Response& response);
   void HandleUpload(const httplib::Request& request, httplib::Response& response);
+  // Whether a command's head declares a body over max_body_bytes (uploads have their own limit).
+  bool DeclaresTooLargeACommand(const httplib::Request& request) const;
+  void SendCommandTooLarge(httplib::Response& response) const;
   // The token's actor, or answers 401/429 and nullopt. The request counts against the rate limit
   // of its actor, or of its remote address when it has no valid token.
   std::optional<domain::Actor> Authorize(const httplib::Request& request, httplib::Response& response);
