@@ -80,8 +80,10 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
     metrics_.CommandRefused(label, "invalid_input");
     SendError(response, status, "invalid_input", message);
   };
+  // A declared length was checked before the body was read; a chunked body is checked here.
   if (request.body.size() > options_.max_body_bytes) {
-    return refuse(413, "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    metrics_.CommandRefused(label, "invalid_input");
+    return SendCommandTooLarge(response);
   }
   if (!IsJson(request)) {
     return refuse(415, "send the command as application/json");

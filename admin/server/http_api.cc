@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "admin/server/api_reads.h"
@@ -19,18 +20,14 @@ class WorkerPool : public httplib::ThreadPool {
   explicit WorkerPool(int threads) : httplib::ThreadPool(static_cast<size_t>(threads)) {}
 };
 
+// The web pages send the token as a bearer token too (admin/web/app.js).
 std::string BearerToken(const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
   if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
-  // The web pages sign in once and carry the token in an HttpOnly cookie.
-  const std::string cookies = request.get_header_value("Cookie");
-  const std::string name = "mct_token=";
-  const auto found = cookies.find(name);
-  if (found == std::string::npos) return "";
-  const auto end = cookies.find(';', found);
-  return cookies.substr(found + name.size(),
-                        end == std::string::npos ? std::string::npos : end - found - name.size());
+  return "";
 }
+
+constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 
 }  // namespace
 
@@ -83,6 +80,24 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
         spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
         SendError(response, 500, "internal", "the server failed; nothing was written");
       });
+  // A command whose head declares a body over its limit is refused before the body is read: the
+  // library would otherwise read up to the upload limit into memory first. The connection then
+  // closes (one_write_server.h). A chunked body, with no length ahead, is still checked after.
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (!DeclaresTooLargeACommand(request)) return httplib::Server::HandlerResponse::Unhandled;
+        SendCommandTooLarge(response);
+        response.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  // A client that waits for `100 Continue` before sending the body is refused at once.
+  server_.set_expect_100_continue_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (!DeclaresTooLargeACommand(request)) return 100;
+        SendCommandTooLarge(response);
+        response.set_header("Connection", "close");
+        return 413;
+      });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
     if (!response.body.empty()) return;
     if (response.status == 413) {
@@ -108,25 +123,43 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   RegisterRoutes();
 }
 
+bool HttpApi::DeclaresTooLargeACommand(const httplib::Request& request) const {
+  static const std::regex commands_route(kCommandsRoute);
+  return request.method == "POST" && request.has_header("Content-Length") &&
+         request.get_header_value<uint64_t>("Content-Length") > options_.max_body_bytes &&
+         std::regex_match(request.path, commands_route);
+}
+
+void HttpApi::SendCommandTooLarge(httplib::Response& response) const {
+  SendError(response, 413, "invalid_input",
+            "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+}
+
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
                                                 httplib::Response& response) {
   const std::string token = BearerToken(request);
-  if (!limiter_.Allow(token.empty() ? "ip:" + request.remote_addr
-                                    : "token:" + token.substr(0, 16))) {
+  // Authenticated before it is counted, so that the bucket is the actor's: a client that sends a
+  // fresh junk token each time must not get a fresh bucket each time. Without a valid token, the
+  // remote address is the client.
+  auto actor = tokens_.Authenticate(token);
+  const std::string client =
+      actor ? "actor:" + std::string(domain::ToString(actor->role)) + ":" + actor->id
+            : "address:" + request.remote_addr;
+  if (const auto verdict = limiter_.Admit(client); !verdict.allowed) {
+    response.set_header("Retry-After", std::to_string(verdict.retry_after.count()));
     SendError(response, 429, "rate_limited", "too many requests; slow down and retry");
     return std::nullopt;
   }
   if (token.empty()) {
     SendError(response, 401, "unauthorized", "send a bearer token (Authorization: Bearer ...)");
-    return std::nullopt;
+  } else if (!actor) {
+    SendError(response, 401, "unauthorized", "the token is not valid");
   }
-  auto actor = tokens_.Authenticate(token);
-  if (!actor) SendError(response, 401, "unauthorized", "the token is not valid");
   return actor;
 }
 
 void HttpApi::RegisterRoutes() {
-  server_.Post(R"(/v1/trainers/([^/]+)/commands)",
+  server_.Post(kCommandsRoute,
                [this](const httplib::Request& request, httplib::Response& response) {
                  HandleCommand(request, response);
                });

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <tuple>
@@ -24,6 +25,30 @@ int PollInput(socket_t sock, int timeout_ms) {
     ready = ::poll(&watched, 1, timeout_ms);
   } while (ready < 0 && errno == EINTR);
   return ready;
+}
+
+// The library takes a head with neither Content-Length nor Transfer-Encoding to mean "read until
+// the client closes"; for a request it means no body at all (RFC 9112, 6.3).
+void DeclareNoBodyWhenUnframed(httplib::Request& request) {
+  if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
+    request.set_header("Content-Length", "0");
+  }
+}
+
+// Reads and drops what the peer still sends, for a moment, after our side is shut: a close with
+// unread input would send a reset, which can reach the client before it reads the answer.
+void DropWhatFollows(socket_t sock) {
+  constexpr auto kLinger = std::chrono::seconds(1);
+  ::shutdown(sock, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + kLinger;
+  std::array<char, 16 * 1024> dropped{};
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || PollInput(sock, static_cast<int>(left.count())) <= 0) return;
+    const ssize_t n = ::recv(sock, dropped.data(), dropped.size(), 0);
+    if (n == 0 || (n < 0 && errno != EINTR)) return;
+  }
 }
 
 enum class End : uint8_t { kPeer, kLocal };
@@ -89,6 +114,7 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
   // The library reads a request's head one byte at a time.
   if (size == 1 && in_begin_ < in_end_) {
     *ptr = in_[in_begin_++];
+    ++consumed_;
     return 1;
   }
   if (in_begin_ == in_end_) {
@@ -100,6 +126,7 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
     do {
       n = ::recv(sock_, direct ? ptr : in_.data(), direct ? size : in_.size(), 0);  // SO_RCVTIMEO
     } while (n < 0 && errno == EINTR);
+    if (n > 0 && direct) consumed_ += static_cast<uint64_t>(n);
     if (n <= 0 || direct) return n;
     in_begin_ = 0;
     in_end_ = static_cast<size_t>(n);
@@ -107,6 +134,7 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
   const size_t copied = std::min(size, in_end_ - in_begin_);
   std::memcpy(ptr, in_.data() + in_begin_, copied);
   in_begin_ += copied;
+  consumed_ += copied;
   return static_cast<ssize_t>(copied);
 }
 
@@ -138,16 +166,25 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   const int keep_alive_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
   BufferedSocketStream stream(sock, read_timeout_ms);
   bool served = false;
+  bool body_left_unread = false;
   // As the library's own loop: a kept-alive connection serves up to keep_alive_max_count_
   // requests, the last answered with `Connection: close`, and ends when the server stops.
   for (size_t left = keep_alive_max_count_;
        left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
     bool closed = false;
-    served = process_request(stream, left == 1, closed, nullptr);
+    uint64_t body_end = 0;  // where the request's declared body ends in the stream
+    served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
+      DeclareNoBodyWhenUnframed(request);
+      if (!request.has_header("Transfer-Encoding")) {
+        body_end = stream.consumed() + request.get_header_value<uint64_t>("Content-Length");
+      }
+    });
     if (!stream.Flush()) served = false;
-    if (!served || closed) break;
+    body_left_unread = served && stream.consumed() < body_end;
+    if (!served || closed || body_left_unread) break;
   }
   stream.Flush();
+  if (body_left_unread) DropWhatFollows(sock);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   return served;

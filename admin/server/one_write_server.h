@@ -14,12 +14,22 @@
 // `100 Continue` reaches a client that waits for it) and whenever more than kFlushBytes are
 // waiting (large exports stream as before).
 //
+// Two things the loop settles before the library sees a request:
+// - A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3).
+//   cpp-httplib 0.11 would read such a POST's body until the client closes, and answer 400 when
+//   its read times out; the loop gives it `Content-Length: 0`.
+// - A request answered before its declared body was read (a handler refused it by its length)
+//   ends the connection: the body's bytes are still coming and would be taken for the next
+//   request. What the client still sends is read and dropped for a moment before the close, so
+//   that it sees the answer rather than a reset.
+//
 // Thread-safety: as httplib::Server; each connection's stream is used by one worker thread.
 #pragma once
 
 #include <httplib.h>
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,6 +49,8 @@ class BufferedSocketStream final : public httplib::Stream {
   bool WaitForInput(int timeout_ms);
   // Sends everything written so far; false once the peer is gone (every later call fails too).
   bool Flush();
+  // The bytes of input handed to the library so far.
+  uint64_t consumed() const { return consumed_; }
 
   bool is_readable() const override;
   bool is_writable() const override { return !failed_; }  // sends block, bounded by SO_SNDTIMEO
@@ -56,6 +68,7 @@ class BufferedSocketStream final : public httplib::Stream {
   std::array<char, 4096> in_{};
   size_t in_begin_ = 0;
   size_t in_end_ = 0;
+  uint64_t consumed_ = 0;
   // The connection's two ends, asked of the kernel once (the library asks for every request).
   mutable std::optional<std::pair<std::string, int>> remote_, local_;
 };

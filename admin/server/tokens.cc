@@ -1,10 +1,15 @@
 #include "admin/server/tokens.h"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "domain/hex.h"
@@ -14,6 +19,62 @@ namespace mct::admin::server {
 namespace {
 
 constexpr const char* kFileName = "tokens";
+// Who holds which role is for mctd's user alone, like the database beside it.
+constexpr mode_t kFileMode = 0600;
+
+// An open file descriptor, closed (and so unlocked) when it goes out of scope.
+class OpenFile {
+ public:
+  explicit OpenFile(int fd) : fd_(fd) {}
+  ~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+Error SystemError(const std::string& what, const std::filesystem::path& path) {
+  return Error{what + " " + path.string() + ": " + std::strerror(errno)};
+}
+
+// Writes all of `text` at the end of `fd` (opened with O_APPEND).
+bool WriteAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
+    text.remove_prefix(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+// Whether the file ends in the middle of a line (a writer died mid-write before locks were
+// taken, or the file was edited by hand): the next line must then start on a line of its own.
+bool EndsMidLine(int fd) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0 || status.st_size == 0) return false;
+  char last = '\n';
+  return ::pread(fd, &last, 1, status.st_size - 1) == 1 && last != '\n';
+}
+
+// The whole file, read under a shared lock so that a line being added is seen whole or not at all.
+std::optional<std::string> ReadLocked(const std::filesystem::path& path) {
+  OpenFile file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.fd() < 0 || ::flock(file.fd(), LOCK_SH) != 0) return std::nullopt;
+  std::string text;
+  std::array<char, 4096> chunk{};
+  for (;;) {
+    const ssize_t got = ::read(file.fd(), chunk.data(), chunk.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return std::nullopt;
+    if (got == 0) return text;
+    text.append(chunk.data(), static_cast<size_t>(got));
+  }
+}
 
 std::string RandomToken() {
   std::array<unsigned char, 32> bytes{};
@@ -36,21 +97,37 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
   if (token.empty()) return Error{"no randomness available for a token"};
   std::error_code error;
   std::filesystem::create_directories(data_dir, error);
-  std::ofstream file(data_dir / kFileName, std::ios::app);
-  file << domain::Sha256Hex(token) << " " << domain::ToString(role) << " " << id << "\n";
-  file.flush();
-  if (!file) return Error{"cannot write " + (data_dir / kFileName).string()};
+  const std::filesystem::path path = data_dir / kFileName;
+  OpenFile file(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, kFileMode));
+  if (file.fd() < 0) return SystemError("cannot open", path);
+  // O_CREAT's mode applies only to a new file, and through the umask: a file made before, or by
+  // hand, is tightened here.
+  if (::fchmod(file.fd(), kFileMode) != 0) return SystemError("cannot restrict", path);
+  // Several `mctctl token add` at once take turns, and mctd reads under a shared lock, so no one
+  // sees half a line.
+  if (::flock(file.fd(), LOCK_EX) != 0) return SystemError("cannot lock", path);
+  std::string line = EndsMidLine(file.fd()) ? "\n" : "";
+  line += domain::Sha256Hex(token) + " " + std::string(domain::ToString(role)) + " " + id + "\n";
+  if (!WriteAll(file.fd(), line) || ::fsync(file.fd()) != 0) {
+    return SystemError("cannot write", path);
+  }
   return token;
 }
 
 void TokenStore::ReloadIfChanged() {
   std::error_code error;
   const auto modified = std::filesystem::last_write_time(path_, error);
-  if (error || modified == loaded_at_) return;
-  std::ifstream file(path_);
+  if (error) return;
+  // The size too: where the file system's clock is coarse, two lines added within one tick leave
+  // the same modification time, and the second would not be seen until some later change.
+  const auto size = std::filesystem::file_size(path_, error);
+  if (error || (modified == loaded_at_ && size == loaded_size_)) return;
+  const auto text = ReadLocked(path_);
+  if (!text) return;
   std::vector<Entry> entries;
+  std::istringstream lines(*text);
   std::string line;
-  while (std::getline(file, line)) {
+  while (std::getline(lines, line)) {
     std::istringstream fields(line);
     std::string hash, role, id;
     if (!(fields >> hash >> role >> id)) continue;
@@ -58,6 +135,7 @@ void TokenStore::ReloadIfChanged() {
   }
   entries_ = std::move(entries);
   loaded_at_ = modified;
+  loaded_size_ = size;
 }
 
 std::optional<domain::Actor> TokenStore::Find(const std::string& hash) const {

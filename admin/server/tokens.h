@@ -8,10 +8,15 @@
 // `recheck` (a line removed from the file stops working within it), since looking at the file
 // on every request cost as much as the rest of authenticating.
 //
-// Thread-safety: Authenticate may be called from any thread; Add takes a file lock of its own.
+// The file is readable and writable by its owner alone (0600). Add appends its line under an
+// exclusive lock on the file (flock), and the reread takes a shared one, so several
+// `mctctl token add` at once and mctd's reading never see half a line.
+//
+// Thread-safety: Authenticate may be called from any thread; Add from any thread or process.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <mutex>
@@ -49,6 +54,7 @@ class TokenStore {
   std::mutex mutex_;
   std::chrono::steady_clock::time_point checked_at_{};
   std::filesystem::file_time_type loaded_at_{};
+  std::uintmax_t loaded_size_ = 0;
   std::vector<Entry> entries_;
 };
 

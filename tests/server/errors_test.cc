@@ -138,6 +138,18 @@ TEST_F(Errors, ADomainRejectionIs422WithItsCode) {
               422, "already_enrolled");
 }
 
+// The web pages send a bearer token (admin/web/app.js) and no page sets a cookie; a token in one
+// is not read, since a browser would attach it to another site's forms too.
+TEST_F(Errors, ATokenInACookieIsNotRead) {
+  const httplib::Headers cookie{{"Cookie", "mct_token=" + server_.Support()}};
+  ExpectError(TestServer::Read(server_.Client()->Get("/v1/trainers/" + std::string(kOwn), cookie)),
+              401, "unauthorized");
+  ExpectError(
+      TestServer::Read(server_.Client()->Post(TestServer::CommandPath(kOwn), cookie,
+                                              R"({"command":"StartRenewal"})", "application/json")),
+      401, "unauthorized");
+}
+
 TEST_F(Errors, WrongContentTypeIs415) {
   ExpectError(Raw(R"({"command": "StartRenewal"})", "text/plain"), 415, "invalid_input");
   ExpectError(Raw("command=StartRenewal", "application/x-www-form-urlencoded"), 415,
@@ -179,6 +191,67 @@ TEST(ErrorsRateLimit, OverTheRateLimitIs429) {
   EXPECT_GE(limited, 3);
   // Another client has a bucket of its own.
   EXPECT_NE(server.Get(path, server.Auditor()).status, 429);
+}
+
+// The 429 answer: JSON, and a Retry-After of whole seconds from the bucket's refill rate.
+void ExpectRateLimited(const Answer& answer, int retry_after_seconds) {
+  ExpectError(answer, 429, "rate_limited");
+  const auto retry_after = answer.headers.find("Retry-After");
+  ASSERT_NE(retry_after, answer.headers.end()) << answer.Describe();
+  EXPECT_EQ(retry_after->second, std::to_string(retry_after_seconds));
+}
+
+// Authenticated and admitted: whatever the route then answers.
+void ExpectAdmitted(const Answer& answer) {
+  EXPECT_TRUE(answer.status != 0 && answer.status != 401 && answer.status != 429)
+      << answer.Describe();
+}
+
+// Regression: the bucket was keyed by the token's first 16 characters before the token was
+// checked, so every new junk token opened a new bucket and was never limited.
+TEST(ErrorsRateLimit, JunkTokensDrawOnTheSendersAddress) {
+  ServerConfig config;
+  config.rate_per_second = 1;
+  config.rate_burst = 2;
+  TestServer server(config);
+  const std::string path = "/v1/trainers/" + std::string(kOwn);
+  int unauthorized = 0;
+  int limited = 0;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const std::string junk = "mct_junk" + std::to_string(attempt) + std::string(60, 'f');
+    const Answer answer = server.Get(path, junk);
+    if (answer.status == 429) {
+      ExpectRateLimited(answer, 1);
+      ++limited;
+    } else {
+      EXPECT_EQ(answer.status, 401) << answer.Describe();
+      ++unauthorized;
+    }
+  }
+  EXPECT_LE(unauthorized, 3) << "a burst of 2, and at most 1 more refilled during the test";
+  EXPECT_GE(limited, 3);
+  EXPECT_EQ(server.Get(path).status, 429) << "no token counts against the address too";
+  // A valid token counts against its actor, not the address the junk came from.
+  ExpectAdmitted(server.Get(path, server.Support()));
+  // Health, readiness and metrics take no token and are not limited.
+  for (const char* open : {"/healthz", "/readyz", "/metrics"}) {
+    for (int attempt = 0; attempt < 4; ++attempt) EXPECT_EQ(server.Get(open).status, 200) << open;
+  }
+}
+
+TEST(ErrorsRateLimit, TheTokensOfOneActorShareItsBucket) {
+  ServerConfig config;
+  config.rate_per_second = 0.01;  // one request every 100 s after the burst
+  config.rate_burst = 2;
+  TestServer server(config);
+  const auto second_token = TokenStore::Add(server.data_dir(), domain::Role::kSupport, "support-1");
+  ASSERT_TRUE(second_token.ok());
+  const std::string path = "/v1/trainers/" + std::string(kOwn);
+  ExpectAdmitted(server.Get(path, server.Support()));
+  ExpectAdmitted(server.Get(path, second_token.value()));
+  ExpectRateLimited(server.Get(path, server.Support()), 100);
+  ExpectRateLimited(server.Get(path, second_token.value()), 100);
+  ExpectAdmitted(server.Get(path, server.Auditor()));  // another actor, another bucket
 }
 
 // Invariant 3: many commands at once on one trainer. Each is accepted or loses the race with

@@ -55,6 +55,7 @@ struct Answer {
   int status = 0;
   std::string body;
   std::string content_type;
+  httplib::Headers headers;
   std::string transport_error;
   Json json;  // the body parsed, or discarded when it is not JSON
 
@@ -187,6 +188,7 @@ class TestServer {
     answer.status = result->status;
     answer.body = result->body;
     answer.content_type = result->get_header_value("Content-Type");
+    answer.headers = result->headers;
     answer.json = Json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
     return answer;
   }

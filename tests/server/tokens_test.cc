@@ -1,12 +1,17 @@
-// The token file: only hashes are stored; a token added while mctd runs works on its first
-// request; a line removed from the file stops working once the recheck interval has passed.
+// The token file: only hashes are stored, readable by the owner alone; a token added while mctd
+// runs works on its first request, also when several are added at once; a line removed from the
+// file stops working once the recheck interval has passed.
 #include "admin/server/tokens.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "tests/consumers/store_support.h"
 
@@ -48,6 +53,100 @@ TEST(Tokens, ATokenAddedWhileServingWorksOnItsFirstRequest) {
   ASSERT_TRUE(actor.has_value());
   EXPECT_EQ(actor->role, domain::Role::kTrainer);
   EXPECT_TRUE(tokens.Authenticate(first.value()));
+}
+
+mode_t ModeOf(const std::filesystem::path& path) {
+  struct stat status {};
+  EXPECT_EQ(::stat(path.c_str(), &status), 0) << path;
+  return status.st_mode & 07777;
+}
+
+TEST(Tokens, TheFileIsReadableByItsOwnerAlone) {
+  consumers::testing::TempDir dir("tokens");
+  const mode_t umask_before = ::umask(022);
+  ASSERT_TRUE(TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1").ok());
+  EXPECT_EQ(ModeOf(dir.path() / "tokens"), 0600u);
+  // A file made before (by hand, or by an older mctctl) is tightened by the next add.
+  std::filesystem::permissions(dir.path() / "tokens", std::filesystem::perms(0644));
+  ASSERT_TRUE(TokenStore::Add(dir.path(), domain::Role::kAuditor, "auditor-1").ok());
+  EXPECT_EQ(ModeOf(dir.path() / "tokens"), 0600u);
+  ::umask(umask_before);
+}
+
+TEST(Tokens, TokensAddedAtOnceByManyProcessesAllWork) {
+  consumers::testing::TempDir dir("tokens");
+  constexpr int kProcesses = 8;
+  constexpr int kPerProcess = 25;
+  // Each child adds its tokens and writes them to a file of its own for the parent to check.
+  std::vector<pid_t> children;
+  for (int process = 0; process < kProcesses; ++process) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      std::ofstream out(dir.path() / ("made-" + std::to_string(process)));
+      for (int token = 0; token < kPerProcess; ++token) {
+        auto made =
+            TokenStore::Add(dir.path(), domain::Role::kSupport,
+                            "support-" + std::to_string(process) + "-" + std::to_string(token));
+        if (!made.ok()) ::_exit(1);
+        out << made.value() << "\n";
+      }
+      out.close();
+      ::_exit(out ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  for (const pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a child failed to add";
+  }
+  TokenStore tokens(dir.path());
+  int lines = 0;
+  std::istringstream text(FileText(dir.path() / "tokens"));
+  for (std::string line; std::getline(text, line);) ++lines;
+  EXPECT_EQ(lines, kProcesses * kPerProcess);
+  for (int process = 0; process < kProcesses; ++process) {
+    std::istringstream made(FileText(dir.path() / ("made-" + std::to_string(process))));
+    int token_idx = 0;
+    for (std::string token; std::getline(made, token); ++token_idx) {
+      const auto actor = tokens.Authenticate(token);
+      ASSERT_TRUE(actor.has_value()) << "process " << process << " token " << token_idx;
+      EXPECT_EQ(actor->id, "support-" + std::to_string(process) + "-" + std::to_string(token_idx));
+    }
+    EXPECT_EQ(token_idx, kPerProcess);
+  }
+}
+
+// Regression: the file was reread only when its modification time changed, and a file system
+// with a coarse clock gives two adds within one tick the same time: the second token failed
+// until some later change to the file.
+TEST(Tokens, ATokenAddedWithinTheSameClockTickWorks) {
+  consumers::testing::TempDir dir("tokens");
+  const std::filesystem::path path = dir.path() / "tokens";
+  const auto first = TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1");
+  ASSERT_TRUE(first.ok());
+  TokenStore tokens(dir.path(), std::chrono::hours(1));  // no periodic recheck in this test
+  ASSERT_TRUE(tokens.Authenticate(first.value()));
+  const auto tick = std::filesystem::last_write_time(path);
+  const auto second = TokenStore::Add(dir.path(), domain::Role::kAuditor, "auditor-1");
+  ASSERT_TRUE(second.ok());
+  std::filesystem::last_write_time(path, tick);  // as a coarse clock would have left it
+  const auto actor = tokens.Authenticate(second.value());
+  ASSERT_TRUE(actor.has_value());
+  EXPECT_EQ(actor->id, "auditor-1");
+}
+
+TEST(Tokens, ALineCutShortDoesNotSpoilTheNextAdd) {
+  consumers::testing::TempDir dir("tokens");
+  std::filesystem::create_directories(dir.path());
+  std::ofstream(dir.path() / "tokens") << "0123abcd support half-writ";  // no newline
+  const auto added = TokenStore::Add(dir.path(), domain::Role::kAuditor, "auditor-1");
+  ASSERT_TRUE(added.ok());
+  TokenStore tokens(dir.path());
+  const auto actor = tokens.Authenticate(added.value());
+  ASSERT_TRUE(actor.has_value());
+  EXPECT_EQ(actor->id, "auditor-1");
 }
 
 TEST(Tokens, ALineRemovedFromTheFileStopsWorkingAfterTheRecheck) {

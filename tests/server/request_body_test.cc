@@ -1,0 +1,116 @@
+// How a request's body is framed and bounded: a POST with neither Content-Length nor
+// Transfer-Encoding has an empty body (RFC 9112, 6.3); a command whose declared length is over
+// its limit is refused before its body is read, and nothing is written; uploads keep their own,
+// larger limit.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/server/raw_http.h"
+#include "tests/server/server_fixture.h"
+
+namespace mct::admin::server::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// A command body of exactly `size` bytes: a valid StartRenewal padded with spaces.
+std::string CommandOfSize(size_t size) {
+  std::string body = R"({"command":"StartRenewal"})";
+  body.resize(size, ' ');
+  return body;
+}
+
+std::string CommandHead(const std::string& token, size_t content_length,
+                        const std::string& extra_headers = "") {
+  return "POST " + TestServer::CommandPath(kOwn) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+         "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\n" +
+         "Content-Length: " + std::to_string(content_length) + "\r\n" + extra_headers + "\r\n";
+}
+
+// Regression: `curl -X POST` sends no Content-Length; the library read the body until the
+// client closed, and answered 400 "the request could not be read" when its read timed out.
+TEST(RequestBody, APostWithoutContentLengthHasAnEmptyBody) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const std::string answer = RawExchange(
+      server.port(), "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                         server.Auditor() + "\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(RawStatus(answer), 200) << answer;
+  const Json report = Json::parse(RawBody(answer), nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(report.is_object()) << answer;
+}
+
+TEST(RequestBody, AKeptAliveConnectionServesPostsWithoutContentLength) {
+  TestServer server;
+  const std::string verify =
+      "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.Auditor() +
+      "\r\n";
+  const std::string answer =
+      RawExchange(server.port(), verify + "\r\n" + verify + "Connection: close\r\n\r\n");
+  ASSERT_EQ(RawStatus(answer), 200) << answer;
+  EXPECT_NE(answer.find("HTTP/1.1 200", 1), std::string::npos) << "no second answer: " << answer;
+}
+
+// Regression: the commands route took bodies up to the upload limit (10 MB) into memory before
+// its own 64 KiB check. Here the body never comes: the answer must not wait for it.
+TEST(RequestBody, ACommandDeclaredOverTheLimitIsRefusedBeforeItsBodyIsRead) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const auto before = server.Stream(kOwn).size();
+  const auto started = std::chrono::steady_clock::now();
+  const std::string answer =
+      RawExchange(server.port(), CommandHead(server.Support(), 64 * 1024 + 1), seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(3)) << "it waited for the body";
+  ASSERT_EQ(RawStatus(answer), 413) << answer;
+  const Json error = Json::parse(RawBody(answer), nullptr, /*allow_exceptions=*/false);
+  EXPECT_EQ(error.value("code", ""), "invalid_input") << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  EXPECT_EQ(server.Stream(kOwn).size(), before);
+}
+
+TEST(RequestBody, AClientWaitingFor100ContinueIsRefusedAtOnce) {
+  TestServer server;
+  const std::string answer = RawExchange(
+      server.port(), CommandHead(server.Support(), 1024 * 1024, "Expect: 100-continue\r\n"),
+      seconds(5));
+  EXPECT_EQ(RawStatus(answer), 413) << answer;
+  EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
+}
+
+TEST(RequestBody, ACommandOfExactlyTheLimitIsTakenAndOneByteMoreIsNot) {
+  TestServer server;
+  server.Enroll(kOwn);
+  TestServer::Expect200(server.Command(kOwn,
+                                       {{"command", "RecordMtmSurvey"},
+                                        {"course_name", "20410D"},
+                                        {"course_date", Day(-10)},
+                                        {"average_score", 8.5}},
+                                       server.System()),
+                        "RecordMtmSurvey");
+  const auto before = server.Stream(kOwn).size();
+  const std::string checksum = server.CaughtUpChecksum();
+  const Answer over = server.Post(TestServer::CommandPath(kOwn), CommandOfSize(64 * 1024 + 1),
+                                  "application/json", server.Support());
+  EXPECT_EQ(over.status, 413) << over.Describe();
+  EXPECT_EQ(over.code(), "invalid_input");
+  EXPECT_EQ(server.Stream(kOwn).size(), before);
+  EXPECT_EQ(server.CaughtUpChecksum(), checksum);
+  // The refusal closed that connection only: the limit itself is accepted.
+  const Answer at_limit = server.Post(TestServer::CommandPath(kOwn), CommandOfSize(64 * 1024),
+                                      "application/json", server.Support());
+  EXPECT_EQ(at_limit.status, 200) << at_limit.Describe();
+  EXPECT_EQ(server.Stream(kOwn).size(), before + 1);
+}
+
+TEST(RequestBody, AnUploadKeepsItsLargerLimit) {
+  TestServer server;
+  server.ToRequirements(kOwn);
+  const Answer answer = server.PostMultipart(
+      TestServer::UploadPath(kOwn), UploadForm(JpegBytes(200 * 1024), "report.jpg", "image/jpeg"),
+      server.OwnTrainer());
+  EXPECT_EQ(answer.status, 200) << answer.Describe();
+}
+
+}  // namespace
+}  // namespace mct::admin::server::testing
