@@ -40,9 +40,10 @@ namespace mct::consumers::testing {
 // A directory of its own under the system's temporary directory, removed with everything in it.
 class TempDir {
  public:
-  explicit TempDir(std::string_view tag = "store") {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / ("mct-" + std::string(tag) + "-XXXXXX")).string();
+  // Under `parent`, the system's temporary folder (TMPDIR) unless given.
+  explicit TempDir(std::string_view tag = "store",
+                   const std::filesystem::path& parent = std::filesystem::temp_directory_path()) {
+    std::string pattern = (parent / ("mct-" + std::string(tag) + "-XXXXXX")).string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
     path_ = pattern;
   }
