@@ -51,12 +51,13 @@ Json ErrorResponses(const Route& route) {
                {SchemaRef("Error"),
                 {{"type", "object"},
                  {"properties", {{"code", {{"type", "string"}, {"enum", codes}}}}}}}}}}}}}}};
-    if (status == 503 &&
-        std::find(codes.begin(), codes.end(), "read_models_behind") != codes.end()) {
-      response["headers"] = {
-          {"Retry-After",
-           {{"description", "seconds to wait before retrying read_models_behind"},
-            {"schema", {{"type", "integer"}}}}}};
+    const auto lists = [&codes](const char* code) {
+      return std::find(codes.begin(), codes.end(), code) != codes.end();
+    };
+    if ((status == 503 && lists("read_models_behind")) || (status == 429 && lists("rate_limited"))) {
+      response["headers"] = {{"Retry-After",
+                              {{"description", "whole seconds to wait before asking again"},
+                               {"schema", {{"type", "integer"}, {"minimum", 1}}}}}};
     }
     responses[std::to_string(status)] = std::move(response);
   }

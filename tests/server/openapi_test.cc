@@ -111,6 +111,29 @@ TEST(OpenApi, EveryRouteAnswers200WithAMediaTypeAndASchema) {
   }
 }
 
+// A client told to come back later (429 rate_limited, 503 read_models_behind) is told when.
+TEST(OpenApi, AnswersThatSayComeBackLaterDocumentRetryAfter) {
+  const Json document = OpenApiDocument();
+  int checked = 0;
+  for (const Route& route : Routes()) {
+    SCOPED_TRACE(std::string(route.method) + " " + std::string(route.path));
+    const Json& responses = OperationOf(document, route)["responses"];
+    for (const char* status : {"429", "503"}) {
+      if (!responses.contains(status)) continue;
+      const std::string description = responses[status]["description"];
+      if (description.find("rate_limited") == std::string::npos &&
+          description.find("read_models_behind") == std::string::npos) {
+        continue;
+      }
+      EXPECT_TRUE(responses[status].contains("headers") &&
+                  responses[status]["headers"].contains("Retry-After"))
+          << status << ": " << responses[status].dump();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10);  // every route with a token has a 429
+}
+
 // A $ref to a schema the document does not define would leave a body undescribed.
 TEST(OpenApi, EveryReferenceResolves) {
   const Json document = OpenApiDocument();
