@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <tuple>
 
 namespace mct::admin::server {
@@ -27,12 +29,23 @@ int PollInput(socket_t sock, int timeout_ms) {
   return ready;
 }
 
-// The library takes a head with neither Content-Length nor Transfer-Encoding to mean "read until
-// the client closes"; for a request it means no body at all (RFC 9112, 6.3).
-void DeclareNoBodyWhenUnframed(httplib::Request& request) {
-  if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
+// The length of the body a request's head declares, or nullopt for a chunked one. The library
+// takes a head with neither Content-Length nor Transfer-Encoding to mean "read until the client
+// closes"; for a request it means no body at all (RFC 9112, 6.3), so such a head is given
+// `Content-Length: 0`. (One look-up per header: each compares names without regard to case,
+// a cost every request pays.)
+std::optional<uint64_t> DeclaredBodyLength(httplib::Request& request) {
+  if (request.headers.find("Transfer-Encoding") != request.headers.end()) return std::nullopt;
+  const auto length = request.headers.find("Content-Length");
+  if (length == request.headers.end()) {
     request.set_header("Content-Length", "0");
+    return 0;
   }
+  uint64_t value = 0;
+  const std::string& text = length->second;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // As the library reads a malformed length: none; it refuses the request itself.
+  return error == std::errc() && end == text.data() + text.size() ? value : 0;
 }
 
 // Reads and drops what the peer still sends, for a moment, after our side is shut: a close with
@@ -174,9 +187,8 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     bool closed = false;
     uint64_t body_end = 0;  // where the request's declared body ends in the stream
     served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
-      DeclareNoBodyWhenUnframed(request);
-      if (!request.has_header("Transfer-Encoding")) {
-        body_end = stream.consumed() + request.get_header_value<uint64_t>("Content-Length");
+      if (const std::optional<uint64_t> length = DeclaredBodyLength(request)) {
+        body_end = stream.consumed() + *length;
       }
     });
     if (!stream.Flush()) served = false;
