@@ -138,10 +138,12 @@ int main(int argc, char** argv) {
   // The server's life (listening, stopping, stopped) is logged whatever --log-level says, with the
   // same "ts" and "level" as spdlog's lines and its fields at the top, where scripts look for them.
   auto log = [](const char* level, const nlohmann::json& fields) {
-    nlohmann::json line = {
-        {"ts", fmt::format("{:%FT%TZ}", std::chrono::time_point_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now()))},
-        {"level", level}};
+    const auto now = std::chrono::system_clock::now();
+    const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - seconds).count();
+    nlohmann::json line = {{"ts", fmt::format("{:%FT%T}.{:03}Z", seconds, millis)},
+                           {"level", level}};
     line.update(fields);
     std::cerr << line.dump() << std::endl;
   };

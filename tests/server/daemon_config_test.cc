@@ -12,6 +12,8 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +130,40 @@ TEST(DaemonConfig, MctdPrintsTheSettingsInEffect) {
   EXPECT_EQ(printed.at("listen"), "127.0.0.1:1002");
   EXPECT_EQ(printed.at("currency"), "EUR");
   EXPECT_EQ(printed.at("workers"), 9);
+}
+
+// The server's life on stderr: one JSON object a line, each with a millisecond "ts" and a
+// "level"; the "listening" line names the URL and the settings, and SIGTERM ends with "stopped".
+TEST(DaemonConfig, MctdLogsItsLifeAsJsonLines) {
+  const std::string data = WriteConfigFile("") + ".data";
+  const std::string command = "timeout --preserve-status -s TERM 2 " MCT_BINARY_DIR
+                              "/admin/mctd --data " +
+                              data + " --listen 127.0.0.1:0 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (size_t read = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), read);
+  ASSERT_EQ(pclose(pipe), 0) << output;
+  const std::regex timestamp(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
+  std::istringstream lines(output);
+  std::string line;
+  bool listening = false;
+  bool stopped = false;
+  while (std::getline(lines, line)) {
+    const auto parsed = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(parsed.is_object()) << line;
+    ASSERT_TRUE(parsed.contains("ts") && parsed.contains("level")) << line;
+    EXPECT_TRUE(std::regex_match(parsed["ts"].get<std::string>(), timestamp)) << line;
+    if (parsed.value("msg", "") == "listening") {
+      listening = true;
+      EXPECT_EQ(parsed["url"].get<std::string>().rfind("http://127.0.0.1:", 0), 0u) << line;
+      EXPECT_EQ(parsed["settings"]["data"], data) << line;
+    }
+    stopped = stopped || parsed.value("msg", "") == "stopped";
+  }
+  EXPECT_TRUE(listening) << output;
+  EXPECT_TRUE(stopped) << output;
 }
 
 }  // namespace
