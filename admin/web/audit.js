@@ -137,6 +137,57 @@
     }
   });
 
+  // Starts a rebuild (or follows the one running) and polls its status until it ends.
+  document.getElementById('rebuild-run').addEventListener('click', async () => {
+    const message = document.getElementById('rebuild-message');
+    const bar = document.getElementById('rebuild-progress');
+    const output = document.getElementById('rebuild-result');
+    const button = document.getElementById('rebuild-run');
+    hideMessage(message);
+    output.hidden = true;
+    button.disabled = true;
+    delete message.dataset.outcome;
+    message.hidden = false;
+    message.className = 'message-box';
+    message.textContent = 'Rebuilding…';
+    bar.hidden = false;
+    bar.value = 0;
+    try {
+      let status;
+      try {
+        status = await api('/v1/rebuild', { method: 'POST' });
+      } catch (error) {
+        if (error.code !== 'rebuild_running') throw error;
+        status = await api('/v1/rebuild');  // someone else's: follow it
+      }
+      while (status.state === 'running') {
+        bar.value = status.progress || 0;
+        message.textContent = `Rebuilding… ${Math.floor(100 * (status.progress || 0))}% of ${status.events_total} events`;
+        await new Promise((resolve) => { setTimeout(resolve, 250); });
+        status = await api('/v1/rebuild');
+      }
+      bar.value = status.state === 'done' ? 1 : bar.value;
+      output.textContent = JSON.stringify(status, null, 2);
+      output.hidden = false;
+      if (status.state === 'done') {
+        const equal = status.checksums_equal;
+        message.classList.add(equal === false ? 'error' : 'ok');
+        message.textContent = equal === true ? `Rebuilt ${status.events_done} events; the rebuilt read models equal the live ones.`
+          : equal === false ? 'Rebuilt, but the rebuilt read models differ from the live ones: see below.'
+            : `Rebuilt ${status.events_done} events (commands came meanwhile, so the checksums were not compared).`;
+        message.dataset.outcome = equal === false ? 'differ' : 'done';
+      } else {
+        showError(message, { code: 'rebuild_failed', message: status.error || 'the rebuild failed' });
+        message.dataset.outcome = 'failed';
+      }
+    } catch (error) {
+      showError(message, error, 'Rebuild failed:');
+      message.dataset.outcome = 'error';
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   const params = new URLSearchParams(location.search);
   const initialMcid = params.get('mcid');
   const initialAsOf = params.get('as_of');

@@ -3,7 +3,7 @@
 // mctd itself, because mctctl (the reference) can only read the data while mctd is stopped:
 //   1. reference from mctctl; mctd up; sign-in; every dashboard figure against mctctl;
 //      support console: refund (cancel, then confirm), a refused refund, alumni switch-back;
-//      auditor view: history as of an instant, verify; mctd stopped with SIGTERM;
+//      auditor view: history as of an instant, verify, a rebuild; mctd stopped with SIGTERM;
 //   2. reference again from mctctl: the refund and the switch-back are in the report;
 //      mctd up again; every dashboard figure against the new reference; mctd stopped.
 // Prints "N passed, M failed" and exits non-zero on any failure.
@@ -422,6 +422,16 @@ await step('Sign-out, then the auditor view', async () => {
     check('verify: a 404 from /v1/verify is said clearly', /404/.test(missing) && /verify/.test(missing) && await page.isHidden('#verify-result'), missing);
     await page.unroute('**/v1/verify');
   }
+
+  // A rebuild on the running server, followed to its end: on this quiet log the rebuilt read
+  // models must equal the live ones (invariant 1).
+  await page.click('#rebuild-run');
+  await page.waitForSelector('#rebuild-message[data-outcome]', { timeout: 60000 });
+  const rebuilt = JSON.parse(await page.textContent('#rebuild-result'));
+  checkEqual('rebuild: it ran to its end', [await page.getAttribute('#rebuild-message', 'data-outcome'), rebuilt.state], ['done', 'done']);
+  check('rebuild: every event folded, the checksums equal', rebuilt.events_done > 0 && rebuilt.events_done === rebuilt.events_total && rebuilt.checksums_equal === true, JSON.stringify(rebuilt));
+  checkEqual('rebuild: the progress bar is full', await page.$eval('#rebuild-progress', (bar) => bar.value), 1);
+  await screenshot('07-audit-rebuild');
 });
 
 await step('The auditor may not send commands: the console shows forbidden', async () => {
