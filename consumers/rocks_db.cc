@@ -83,7 +83,8 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   const rocksdb::Status opened = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &raw);
   if (!opened.ok()) {
     return Error{"cannot open the store in " + dir.string() + ": " + opened.ToString() +
-                 (opened.IsIOError() ? " (is another process using this data directory?)" : "")};
+                 (opened.IsIOError() ? " (is another process, such as mctd, using this data directory?)"
+                                     : "")};
   }
   out->dir_ = dir;
   out->db_.reset(raw);

@@ -14,7 +14,6 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <thread>
 
