@@ -27,7 +27,14 @@ Result<domain::TrainerState> StateOf(const Store& store, const domain::Mcid& mci
         [](const consumers::EventEnvelope& envelope) -> const domain::RecordedEvent& {
           return envelope.event;
         });
-    if (!state.enrolled) return UnknownTrainer(mcid);
+    if (!state.enrolled) {
+      // Enrolled later is not "no such trainer": say which, since an auditor asks about the past.
+      if (!stream.value().empty()) {
+        return Error{"the MCID " + mcid.str() + " was not enrolled yet as of " + as_of->ToString(),
+                     kUnknownTrainer};
+      }
+      return UnknownTrainer(mcid);
+    }
     return state;
   }
   auto view = store.models->View(mcid);

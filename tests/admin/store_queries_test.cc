@@ -225,10 +225,20 @@ TEST_F(QueriesAfterRebuild, AsOfBeforeALaterEventIgnoresIt) {
   EXPECT_EQ(after_refund["status"], "renewal_open");
   EXPECT_EQ(after_refund["anniversary"], "2017-05-02");
 
-  // Before enrolment there was nobody.
+  // Before enrolment there was nobody; the message says it was not yet, not never.
   auto nobody = StatusQuery(*store_, M(Mcid(Life::kRenewed)), At("2016-04-30T00:00:00Z"), At(kNow));
   ASSERT_FALSE(nobody.ok());
   EXPECT_EQ(nobody.error().code, kUnknownTrainer);
+  EXPECT_EQ(nobody.error().message,
+            "the MCID " + Mcid(Life::kRenewed) + " was not enrolled yet as of 2016-04-30T00:00:00Z");
+  // The history as of then is empty, not unknown: the trainer's events all came later.
+  auto history = HistoryQuery(*store_, M(Mcid(Life::kRenewed)), At("2016-04-30T00:00:00Z"));
+  ASSERT_TRUE(history.ok()) << history.error().message;
+  EXPECT_EQ(history.value()["events"], Json::array());
+  // An MCID with no events at all is unknown at any instant.
+  auto never = StatusQuery(*store_, M("9999999"), At("2016-04-30T00:00:00Z"), At(kNow));
+  ASSERT_FALSE(never.ok());
+  EXPECT_EQ(never.error().message, "no trainer is enrolled with the MCID 9999999");
 }
 
 TEST(StoreReopen, QueriesAnswerTheSameAfterReopen) {
