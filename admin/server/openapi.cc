@@ -86,11 +86,7 @@ Json OpenApiDocument() {
       parameters.push_back({{"name", "as_of"}, {"in", "query"}, {"required", false},
                             {"schema", {{"type", "string"}, {"format", "date-time"}}}});
     }
-    const bool reads_models =
-        route.method == std::string_view("GET") &&
-        (route.access == RouteAccess::kStatus || route.access == RouteAccess::kRecords ||
-         route.access == RouteAccess::kFleet);
-    if (reads_models) {
+    if (ReadsReadModels(route)) {
       parameters.push_back(
           {{"name", "after"},
            {"in", "query"},

@@ -50,6 +50,12 @@ bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, s
   return false;
 }
 
+bool ReadsReadModels(const Route& route) {
+  return route.method == "GET" &&
+         (route.access == RouteAccess::kStatus || route.access == RouteAccess::kRecords ||
+          route.access == RouteAccess::kFleet);
+}
+
 namespace {
 
 // How the document names a role that acts on trainers: a trainer only ever on their own MCID.

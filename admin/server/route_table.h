@@ -38,6 +38,10 @@ const std::vector<Route>& Routes();
 // actor `actor_id`. Command routes answer true here: Decide says `forbidden` per command.
 bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, std::string_view mcid);
 
+// Whether `route` reads the read models and so takes ?after= (read your writes, api_reads.h): the
+// GETs of a trainer's status, history and gaps, and of the fleet.
+bool ReadsReadModels(const Route& route);
+
 // The roles allowed on a route, for the OpenAPI document ("trainer (own)", "support", ...).
 std::vector<std::string> AllowedRoles(RouteAccess access);
 
