@@ -25,7 +25,6 @@
 
 namespace {
 
-
 // Wakes the projection runner after appends; it also polls, so a missed wake only delays.
 class RunnerLoop {
  public:

@@ -81,13 +81,13 @@ struct StoreOptions {
   bool sync = true;  // fsync the WAL before acknowledging (invariant 2)
 };
 
-// What the group commit did, for metrics and benchmarks.
 // Upper bounds of the buckets CommitStats sorts group commits into (one more bucket above the
 // last), for the metrics' histograms: requests carried, and seconds a WAL sync took.
 inline constexpr std::array<double, 10> kBatchSizeBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 inline constexpr std::array<double, 10> kSyncSecondsBounds = {0.0005, 0.001, 0.002, 0.005, 0.01,
                                                               0.02,   0.05,  0.1,   0.25,  1};
 
+// What the group commit did, for metrics and benchmarks.
 struct CommitStats {
   uint64_t syncs = 0;     // WAL syncs: one per group commit
   uint64_t requests = 0;  // append requests they made durable

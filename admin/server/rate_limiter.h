@@ -34,10 +34,10 @@ class RateLimiter {
 
   // Takes one request from `client`'s bucket, or refuses it.
   Verdict Admit(const std::string& client) { return Admit(client, Clock::now()); }
-  // False when the limit is off (0 requests a second): every request is admitted.
-  bool limits() const { return per_second_ > 0; }
   // As above at `now`, which never goes back between calls (tests pass their own clock).
   Verdict Admit(const std::string& client, Clock::time_point now);
+  // False when the limit is off (0 requests a second): every request is admitted.
+  bool limits() const { return per_second_ > 0; }
 
   // The buckets held, the overflow bucket not counted.
   size_t clients();

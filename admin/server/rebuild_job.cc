@@ -38,10 +38,10 @@ void RebuildJob::Wait() {
 
 void RebuildJob::Run() {
   progress_(0);
-  spdlog::info(R"({{"msg":"rebuild started","events":{}}})", store_.log->Head());
   // The live generation's digest now; the rebuilt one has applied at least as much, so the two
   // are compared only when no event came meanwhile.
   const uint64_t head_before = store_.log->Head();
+  spdlog::info(R"({{"msg":"rebuild started","events":{}}})", head_before);
   auto caught_up = store_.runner->CatchUp();
   auto before = store_.models->Checksum();
   auto stats = store_.runner->Rebuild([this](uint64_t folded, uint64_t target) {

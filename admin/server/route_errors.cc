@@ -47,7 +47,7 @@ std::vector<RouteError> RouteErrors(const Route& route) {
     }
     return out;
   }
-  // HttpApi::Authorize: the rate limit is checked before the token.
+  // HttpApi::Authorize: the token is authenticated, then counted against the rate limit.
   out.push_back({429, "rate_limited", "over the client's request rate; slow down and retry"});
   out.push_back({401, "unauthorized", "no bearer token, or one that is not valid"});
   switch (route.access) {
