@@ -242,25 +242,17 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   server.Post("/v1/rebuild", Guarded(ctx, RouteAccess::kAudit, false,
                                      keep([&ctx](const httplib::Request&, httplib::Response& response,
                                                  const domain::Actor& actor) {
-                                       if (ctx.rebuild == nullptr) {
-                                         return SendError(response, 500, "internal",
-                                                          "this server cannot rebuild");
-                                       }
-                                       if (!ctx.rebuild->Start(actor)) {
+                                       if (!ctx.rebuild.Start(actor)) {
                                          return SendError(response, 409, "rebuild_running",
                                                           "a rebuild is running already; follow it "
                                                           "with GET /v1/rebuild");
                                        }
-                                       SendJson(response, ctx.rebuild->Status());
+                                       SendJson(response, ctx.rebuild.Status());
                                      })));
   server.Get("/v1/rebuild", Guarded(ctx, RouteAccess::kAudit, false,
                                     keep([&ctx](const httplib::Request&, httplib::Response& response,
                                                 const domain::Actor&) {
-                                      if (ctx.rebuild == nullptr) {
-                                        return SendError(response, 500, "internal",
-                                                         "this server cannot rebuild");
-                                      }
-                                      SendJson(response, ctx.rebuild->Status());
+                                      SendJson(response, ctx.rebuild.Status());
                                     })));
 }
 

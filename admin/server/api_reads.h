@@ -32,7 +32,7 @@ struct ReadContext {
   // Authenticates a request, or answers 401/429 itself and gives nullopt.
   std::function<std::optional<domain::Actor>(const httplib::Request&, httplib::Response&)> authorize;
   std::chrono::milliseconds read_wait = kDefaultReadWait;
-  RebuildJob* rebuild = nullptr;  // POST and GET /v1/rebuild; the routes answer 500 without one
+  RebuildJob& rebuild;  // POST and GET /v1/rebuild
 };
 
 void RegisterReadRoutes(httplib::Server& server, ReadContext context);

@@ -185,7 +185,7 @@ void HttpApi::RegisterRoutes() {
                            [this](const httplib::Request& request, httplib::Response& response) {
                              return Authorize(request, response);
                            },
-                           options_.read_wait, &rebuild_});
+                           options_.read_wait, rebuild_});
   if (!options_.web_root.empty()) server_.set_mount_point("/", options_.web_root.string());
 }
 
