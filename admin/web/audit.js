@@ -101,17 +101,30 @@
     if (mcidInput.value.trim()) form.requestSubmit();
   });
 
-  document.getElementById('verify-run').addEventListener('click', async () => {
-    const message = document.getElementById('verify-message');
-    const output = document.getElementById('verify-result');
-    const button = document.getElementById('verify-run');
-    hideMessage(message);
-    output.hidden = true;
-    button.disabled = true;
-    message.hidden = false;
-    message.className = 'message-box';
-    message.textContent = 'Verifying…';
-    delete message.dataset.outcome;
+  // A button that runs one task on the server (`NAME-run`, its message `NAME-message`, its answer
+  // `NAME-result`): while `work(message, output)` runs, the button is off and the message says
+  // `busyText`; `work` shows the outcome and sets message.dataset.outcome.
+  function onRun(name, busyText, work) {
+    const button = document.getElementById(`${name}-run`);
+    const message = document.getElementById(`${name}-message`);
+    const output = document.getElementById(`${name}-result`);
+    button.addEventListener('click', async () => {
+      hideMessage(message);
+      output.hidden = true;
+      button.disabled = true;
+      delete message.dataset.outcome;
+      message.hidden = false;
+      message.className = 'message-box';
+      message.textContent = busyText;
+      try {
+        await work(message, output);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  onRun('verify', 'Verifying…', async (message, output) => {
     try {
       const answer = await api('/v1/verify', { method: 'POST' });
       output.textContent = JSON.stringify(answer, null, 2);
@@ -132,24 +145,12 @@
         showError(message, error, 'Verify failed:');
         message.dataset.outcome = 'error';
       }
-    } finally {
-      button.disabled = false;
     }
   });
 
   // Starts a rebuild (or follows the one running) and polls its status until it ends.
-  document.getElementById('rebuild-run').addEventListener('click', async () => {
-    const message = document.getElementById('rebuild-message');
+  onRun('rebuild', 'Rebuilding…', async (message, output) => {
     const bar = document.getElementById('rebuild-progress');
-    const output = document.getElementById('rebuild-result');
-    const button = document.getElementById('rebuild-run');
-    hideMessage(message);
-    output.hidden = true;
-    button.disabled = true;
-    delete message.dataset.outcome;
-    message.hidden = false;
-    message.className = 'message-box';
-    message.textContent = 'Rebuilding…';
     bar.hidden = false;
     bar.value = 0;
     try {
@@ -183,8 +184,6 @@
     } catch (error) {
       showError(message, error, 'Rebuild failed:');
       message.dataset.outcome = 'error';
-    } finally {
-      button.disabled = false;
     }
   });
 
