@@ -2,14 +2,12 @@
 // the first broken link named, in text and in JSON. The round trip through export and import is
 // audit_round_trip.sh; the checks themselves are tests/consumers/chain_verifier_test.cc.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
+#include "tests/command_output.h"
 #include "tests/consumers/audit_fixture.h"
 
 namespace mct::admin {
@@ -18,24 +16,11 @@ namespace {
 using consumers::audit::PlainDb;
 using consumers::audit::TempDir;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-};
+using Outcome = testing::CommandOutcome;
 
 // Runs the built mctctl with `arguments`, capturing standard output.
 Outcome Mctctl(const std::string& arguments) {
-  const std::string command = std::string(MCT_BINARY_DIR) + "/admin/mctctl " + arguments;
-  Outcome run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  while (const size_t read = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
-    run.out.append(buffer.data(), read);
-  }
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return testing::RunCapturing(std::string(MCT_BINARY_DIR) + "/admin/mctctl " + arguments);
 }
 
 class CliVerifyTest : public ::testing::Test {

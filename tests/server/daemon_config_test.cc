@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,10 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/command_output.h"
+
 namespace mct::admin::server {
 namespace {
 
 namespace fs = std::filesystem;
+using mct::testing::RunCapturing;
 
 // Sets environment variables for one test and puts back what was there before.
 class ScopedEnvironment {
@@ -48,13 +49,18 @@ class ScopedEnvironment {
   std::map<std::string, std::optional<std::string>> saved_;
 };
 
-// A config file in the test's own temporary folder.
-std::string WriteConfigFile(const std::string& text) {
+// The test's own temporary folder.
+fs::path TestFolder() {
   const fs::path folder = fs::temp_directory_path() /
                           ("mct-daemon-config-" + std::to_string(::getpid()) + "-" +
                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::create_directories(folder);
-  const fs::path file = folder / "mctd.toml";
+  return folder;
+}
+
+// A config file in the test's own temporary folder.
+std::string WriteConfigFile(const std::string& text) {
+  const fs::path file = TestFolder() / "mctd.toml";
   std::ofstream(file) << text;
   return file.string();
 }
@@ -120,12 +126,8 @@ TEST(DaemonConfig, MctdPrintsTheSettingsInEffect) {
   const std::string command = "MCT_LISTEN=127.0.0.1:1002 MCT_WORKERS=5 " MCT_BINARY_DIR
                               "/admin/mctd --config " +
                               file + " --workers 9 --print-config";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (size_t read = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), read);
-  ASSERT_EQ(pclose(pipe), 0) << output;
+  const auto [exit_code, output] = RunCapturing(command);
+  ASSERT_EQ(exit_code, 0) << output;
   const auto printed = nlohmann::json::parse(output);
   EXPECT_EQ(printed.at("listen"), "127.0.0.1:1002");
   EXPECT_EQ(printed.at("currency"), "EUR");
@@ -135,16 +137,12 @@ TEST(DaemonConfig, MctdPrintsTheSettingsInEffect) {
 // The server's life on stderr: one JSON object a line, each with a millisecond "ts" and a
 // "level"; the "listening" line names the URL and the settings, and SIGTERM ends with "stopped".
 TEST(DaemonConfig, MctdLogsItsLifeAsJsonLines) {
-  const std::string data = WriteConfigFile("") + ".data";
+  const std::string data = (TestFolder() / "data").string();
   const std::string command = "timeout --preserve-status -s TERM 2 " MCT_BINARY_DIR
                               "/admin/mctd --data " +
                               data + " --listen 127.0.0.1:0 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (size_t read = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), read);
-  ASSERT_EQ(pclose(pipe), 0) << output;
+  const auto [exit_code, output] = RunCapturing(command);
+  ASSERT_EQ(exit_code, 0) << output;
   const std::regex timestamp(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
   std::istringstream lines(output);
   std::string line;
