@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
 
 namespace mct::admin::server::testing {
@@ -153,20 +154,6 @@ TEST_F(SocketPair, AVanishedClientFailsTheStreamNotTheProcess) {
   EXPECT_LE(stream.read(&byte, 1), 0);
 }
 
-// A socket connected to the test server.
-int Connect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -176,7 +163,7 @@ TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
   ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
   ASSERT_EQ(::listen(listener, 1), 0);
   ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const int client = Connect(ntohs(address.sin_port));
+  const int client = ConnectLoopback(ntohs(address.sin_port));
   ASSERT_GE(client, 0);
   const int accepted = ::accept(listener, nullptr, nullptr);
   ASSERT_GE(accepted, 0);
@@ -200,7 +187,7 @@ TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
 
 TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
   TestServer server;
-  const int fd = Connect(server.port());
+  const int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
   const std::string two =
       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -219,7 +206,7 @@ TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
 
 TEST(OneWriteServer, SendsContinueBeforeTheBodyIsSent) {
   TestServer server;
-  const int fd = Connect(server.port());
+  const int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
   const std::string body = R"({"command":"StartRenewal"})";
   const std::string head =

@@ -19,25 +19,18 @@
 #include <thread>
 #include <vector>
 
+#include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
 
 namespace mct::admin::server::testing {
 namespace {
 
-// A TCP connection to 127.0.0.1:port, or -1.
+// A TCP connection to 127.0.0.1:port whose reads give up after 30 s, or -1.
 int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(port);
   if (fd < 0) return -1;
   timeval timeout{30, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    close(fd);
-    return -1;
-  }
   return fd;
 }
 
