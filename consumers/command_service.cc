@@ -56,28 +56,33 @@ Result<domain::TrainerState> CommandService::TakeState(const domain::Mcid& mcid)
   return state;
 }
 
-Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
-                                             CommandIdOrigin id_origin) {
+CommandService::Prepared CommandService::Prepare(const domain::Command& command,
+                                                 CommandIdOrigin id_origin) {
+  Prepared prepared;
+  auto answered = [&prepared](Result<CommandAnswer> answer) {
+    prepared.answer = std::move(answer);
+    return std::move(prepared);
+  };
   const bool minted_now = id_origin == CommandIdOrigin::kMintedNow;
   if (!command.command_id.empty() && !minted_now) {
     auto earlier = store_.FindCommand(command.command_id);
-    if (!earlier.ok()) return earlier.error();
+    if (!earlier.ok()) return answered(earlier.error());
     if (earlier.value()) {
       CommandAnswer answer;
       answer.kind = CommandAnswer::Kind::kRetried;
       answer.events = std::move(*earlier.value());
-      return answer;
+      return answered(std::move(answer));
     }
   }
   domain::TrainerState state;
   if (!command.mcid.str().empty()) {
     auto loaded = TakeState(command.mcid);
-    if (!loaded.ok()) return loaded.error();
+    if (!loaded.ok()) return answered(loaded.error());
     state = std::move(loaded).value();
   }
-  // However the command ends, its state goes back to the cache: unchanged when nothing was
-  // written, moved on when something was (a stale one is never used: its version tells).
-  const ReturnToCache returned(*this, command.mcid.str(), state);
+  // When the command ends here, its state goes back to the cache unchanged; when it appends,
+  // Complete puts it back moved on (a stale one is never used: its version tells).
+  ReturnToCache returned(*this, command.mcid.str(), state);
 
   domain::SharedFacts facts;
   if (const auto* voucher = std::get_if<domain::ApplyVoucher>(&command.body)) {
@@ -94,7 +99,7 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
 
   domain::Decision decision = domain::Decide(policy_, state, facts, command);
   if (!decision.accepted()) {
-    return Rejected(decision.rejection->code, std::move(decision.rejection->message));
+    return answered(Rejected(decision.rejection->code, std::move(decision.rejection->message)));
   }
   if (decision.retried || decision.events.empty()) {
     CommandAnswer answer;
@@ -104,13 +109,13 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
       // fold: its first answer is now recorded (invariant 5). A PlaceOrder retried under a new
       // command id (PAY-8), a minted one included, has none and answers no events.
       auto earlier = store_.FindCommand(command.command_id);
-      if (!earlier.ok()) return earlier.error();
+      if (!earlier.ok()) return answered(earlier.error());
       if (earlier.value()) answer.events = std::move(*earlier.value());
     }
-    return answer;
+    return answered(std::move(answer));
   }
 
-  AppendRequest request;
+  AppendRequest& request = prepared.append;
   request.meta = domain::EventMeta{
       command.mcid,
       command.at,
@@ -121,13 +126,20 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
   request.expected_version = static_cast<uint64_t>(state.version);
   request.events = std::move(decision.events);
   request.fresh_command_id = minted_now;
-  auto appended = store_.Append(std::move(request));
+  returned.Release();
+  prepared.state = std::move(state);
+  return prepared;
+}
+
+Result<CommandAnswer> CommandService::Complete(const domain::Mcid& mcid, domain::TrainerState state,
+                                               Result<AppendOutcome> appended) {
+  const ReturnToCache returned(*this, mcid.str(), state);
   if (!appended.ok()) return appended.error();
   AppendOutcome& outcome = appended.value();
   switch (outcome.refusal) {
     case AppendRefusal::kVersionConflict:
       return Rejected(domain::RejectionCode::kVersionConflict,
-                      "Another change to trainer " + command.mcid.str() +
+                      "Another change to trainer " + mcid.str() +
                           " was saved at the same moment; reload and send the command again.");
     case AppendRefusal::kVoucherRedeemed:
       return Rejected(domain::RejectionCode::kVoucherAlreadyRedeemed,
@@ -147,6 +159,25 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
   CommandAnswer answer;
   answer.events = std::move(outcome.written);
   return answer;
+}
+
+Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
+                                             CommandIdOrigin id_origin) {
+  Prepared prepared = Prepare(command, id_origin);
+  if (prepared.answer) return std::move(*prepared.answer);
+  auto appended = store_.Append(std::move(prepared.append));
+  return Complete(command.mcid, std::move(prepared.state), std::move(appended));
+}
+
+void CommandService::HandleAsync(const domain::Command& command, CommandIdOrigin id_origin,
+                                 CommandCallback done) {
+  Prepared prepared = Prepare(command, id_origin);
+  if (prepared.answer) return done(std::move(*prepared.answer));
+  store_.AppendAsync(std::move(prepared.append),
+                     [this, mcid = command.mcid, state = std::move(prepared.state),
+                      done = std::move(done)](Result<AppendOutcome> appended) mutable {
+                       done(Complete(mcid, std::move(state), std::move(appended)));
+                     });
 }
 
 }  // namespace mct::consumers

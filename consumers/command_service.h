@@ -4,11 +4,16 @@
 // version it was decided on, so a concurrent command on the same trainer gets `version_conflict`
 // (invariant 3).
 //
-// Thread-safety: Handle may be called from any number of threads at once.
+// Handle blocks its thread until the WAL sync that carries the command; HandleAsync does the same
+// work without blocking, for a front door that answers from a callback.
+//
+// Thread-safety: Handle and HandleAsync may be called from any number of threads at once.
 #pragma once
 
+#include <functional>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +34,9 @@ struct CommandAnswer {
 // front door minted for this command (command_ids.h) cannot be, and skips both look-ups.
 enum class CommandIdOrigin : uint8_t { kClient, kMintedNow };
 
+// Called once with the answer of a HandleAsync.
+using CommandCallback = std::function<void(Result<CommandAnswer>)>;
+
 class CommandService {
  public:
   CommandService(EventStore& store, domain::Policy policy)
@@ -38,9 +46,28 @@ class CommandService {
   Result<CommandAnswer> Handle(const domain::Command& command,
                                CommandIdOrigin id_origin = CommandIdOrigin::kClient);
 
+  // Handle without blocking: `done` gets the answer Handle would give. When something is to be
+  // written, that is after its WAL sync, on one of the store's threads, under the rules of
+  // EventStore::AppendAsync (`done` must neither throw nor block on the store); otherwise (a
+  // rejection, a retry, an I/O failure before the append) it is before HandleAsync returns.
+  void HandleAsync(const domain::Command& command, CommandIdOrigin id_origin, CommandCallback done);
+
   const domain::Policy& policy() const { return policy_; }
 
  private:
+  // A command up to its append: its answer already (nothing to write; its state is back in the
+  // cache), or what to append and the state it was decided on.
+  struct Prepared {
+    std::optional<Result<CommandAnswer>> answer;
+    AppendRequest append;
+    domain::TrainerState state;
+  };
+  Prepared Prepare(const domain::Command& command, CommandIdOrigin id_origin);
+  // The answer to a prepared command once its append is answered; puts back in the cache the
+  // state the command leaves.
+  Result<CommandAnswer> Complete(const domain::Mcid& mcid, domain::TrainerState state,
+                                 Result<AppendOutcome> appended);
+
   // The trainer's folded state, taken out of the cache when it is current there (Handle puts it
   // back, moved on by what the command wrote), else folded from its stream.
   Result<domain::TrainerState> TakeState(const domain::Mcid& mcid);
@@ -57,7 +84,7 @@ class CommandService {
     ReturnToCache(CommandService& service, const std::string& mcid, domain::TrainerState& state)
         : service_(service), mcid_(mcid), state_(state) {}
     ~ReturnToCache() {
-      if (state_.version <= 0) return;
+      if (released_ || state_.version <= 0) return;
       try {
         service_.CacheState(mcid_, std::move(state_));
       } catch (...) {  // out of memory: the cache is only a shortcut, the next command folds
@@ -65,8 +92,11 @@ class CommandService {
     }
     ReturnToCache(const ReturnToCache&) = delete;
     ReturnToCache& operator=(const ReturnToCache&) = delete;
+    // The state goes on with the command instead (to its append), and back from Complete.
+    void Release() { released_ = true; }
 
    private:
+    bool released_ = false;
     CommandService& service_;
     const std::string& mcid_;
     domain::TrainerState& state_;

@@ -1,17 +1,21 @@
 // The command path against a real RocksDB on disk: retried commands (architecture invariant 5,
 // PAY-8), rejections that write nothing, one writer per trainer stream under many threads
-// (invariant 3) and group commit across trainers.
+// (invariant 3) and group commit across trainers. Every test runs twice: through Handle (a blocked
+// thread) and through HandleAsync (a callback), which must give the same answers.
+#include "consumers/command_service.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <latch>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "consumers/command_service.h"
 #include "tests/consumers/store_support.h"
 
 namespace mct::consumers {
@@ -30,7 +34,9 @@ std::string Written(const std::vector<EventEnvelope>& events) {
   return out;
 }
 
-class CommandPath : public ::testing::Test {
+enum class Path : uint8_t { kBlocking, kCallback };
+
+class CommandPath : public ::testing::TestWithParam<Path> {
  protected:
   CommandService& service() { return *parts_->commands; }
   EventStore& log() { return *parts_->log; }
@@ -40,7 +46,7 @@ class CommandPath : public ::testing::Test {
   }
 
   CommandAnswer Send(const domain::Command& command) {
-    auto answer = service().Handle(command);
+    auto answer = GetParam() == Path::kBlocking ? service().Handle(command) : HandleAsync(command);
     if (!answer.ok()) throw std::runtime_error(answer.error().message);
     return std::move(answer).value();
   }
@@ -70,6 +76,20 @@ class CommandPath : public ::testing::Test {
     }
   }
 
+  // HandleAsync, waited for; its callback must come exactly once.
+  Result<CommandAnswer> HandleAsync(const domain::Command& command) {
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    auto answered = std::make_shared<std::promise<Result<CommandAnswer>>>();
+    auto answer = answered->get_future();
+    service().HandleAsync(command, CommandIdOrigin::kClient,
+                          [calls, answered](Result<CommandAnswer> result) {
+                            if (calls->fetch_add(1) == 0) answered->set_value(std::move(result));
+                          });
+    Result<CommandAnswer> result = answer.get();
+    EXPECT_EQ(calls->load(), 1) << command.command_id;
+    return result;
+  }
+
   std::vector<EventEnvelope> WholeLog() {
     auto events = log().ReadLog(1, 10000000);
     if (!events.ok()) throw std::runtime_error(events.error().message);
@@ -80,7 +100,7 @@ class CommandPath : public ::testing::Test {
   std::unique_ptr<StoreParts> parts_ = std::make_unique<StoreParts>(dir_.path());
 };
 
-TEST_F(CommandPath, RetriedCommandIdAnswersTheFirstEventsAndWritesNothing) {
+TEST_P(CommandPath, RetriedCommandIdAnswersTheFirstEventsAndWritesNothing) {
   ReadyToPay("1000001");
   const domain::Command order = Cmd("1000001", "2017-03-01T09:10:00Z", "order-cmd", CardOrder("key-1"));
   const CommandAnswer first = Send(order);
@@ -103,7 +123,7 @@ TEST_F(CommandPath, RetriedCommandIdAnswersTheFirstEventsAndWritesNothing) {
   EXPECT_EQ(log().Head(), later_head);
 }
 
-TEST_F(CommandPath, RetriedCommandIdSurvivesAReopen) {
+TEST_P(CommandPath, RetriedCommandIdSurvivesAReopen) {
   Enrolled("1000001");
   const domain::Command start = Cmd("1000001", "2017-03-01T09:00:00Z", "start-1", domain::StartRenewal{});
   const CommandAnswer first = Send(start);
@@ -116,7 +136,7 @@ TEST_F(CommandPath, RetriedCommandIdSurvivesAReopen) {
   EXPECT_EQ(log().Head(), head);
 }
 
-TEST_F(CommandPath, SameCommandIdRacingGetsTheFirstAnswerEverywhere) {
+TEST_P(CommandPath, SameCommandIdRacingGetsTheFirstAnswerEverywhere) {
   Enrolled("1000001");
   constexpr int kRacers = 12;
   for (int round = 0; round < 10; ++round) {
@@ -153,7 +173,7 @@ TEST_F(CommandPath, SameCommandIdRacingGetsTheFirstAnswerEverywhere) {
   }
 }
 
-TEST_F(CommandPath, IdempotencyKeyRetryWritesNothing) {
+TEST_P(CommandPath, IdempotencyKeyRetryWritesNothing) {
   ReadyToPay("1000001");
   const CommandAnswer first = Send(Cmd("1000001", "2017-03-01T09:10:00Z", "order-a", CardOrder("key-1")));
   ASSERT_EQ(Outcome(first), "accepted");
@@ -177,7 +197,7 @@ TEST_F(CommandPath, IdempotencyKeyRetryWritesNothing) {
   }
 }
 
-TEST_F(CommandPath, IdempotencyKeyRacingChargesOnce) {
+TEST_P(CommandPath, IdempotencyKeyRacingChargesOnce) {
   ReadyToPay("1000001");
   constexpr int kClicks = 8;  // the same order sent again and again, each a new request
   std::latch start(kClicks);
@@ -202,7 +222,7 @@ TEST_F(CommandPath, IdempotencyKeyRacingChargesOnce) {
   EXPECT_EQ(payments, 1) << "never charged twice";
 }
 
-TEST_F(CommandPath, RejectionsWriteNothing) {
+TEST_P(CommandPath, RejectionsWriteNothing) {
   EXPECT_EQ(Outcome(Send(Cmd("1000001", "2017-03-01T09:00:00Z", "start-early", domain::StartRenewal{}))),
             "unknown_trainer");
   EXPECT_EQ(log().Head(), 0u);
@@ -231,7 +251,7 @@ TEST_F(CommandPath, RejectionsWriteNothing) {
   EXPECT_EQ(in_window.events.size(), 1u);
 }
 
-TEST_F(CommandPath, SameVoucherFromTwoTrainersRedeemsOnce) {
+TEST_P(CommandPath, SameVoucherFromTwoTrainersRedeemsOnce) {
   for (int round = 0; round < 8; ++round) {
     const std::string first = std::to_string(1000000 + 2 * round);
     const std::string second = std::to_string(1000001 + 2 * round);
@@ -269,7 +289,7 @@ TEST_F(CommandPath, SameVoucherFromTwoTrainersRedeemsOnce) {
   for (const auto& [code, count] : orders_per_code) EXPECT_EQ(count, 1) << code;
 }
 
-TEST_F(CommandPath, OrderNumbersAreUnique) {
+TEST_P(CommandPath, OrderNumbersAreUnique) {
   std::set<std::string> order_ids;
   for (int trainer = 0; trainer < 6; ++trainer) {
     const std::string mcid = std::to_string(1000000 + trainer);
@@ -285,7 +305,7 @@ TEST_F(CommandPath, OrderNumbersAreUnique) {
 
 // --- Many threads ----------------------------------------------------------------------------------
 
-TEST_F(CommandPath, ManyThreadsOnOneTrainerKeepOneStream) {
+TEST_P(CommandPath, ManyThreadsOnOneTrainerKeepOneStream) {
   Enrolled("1000001");
   constexpr int kThreads = 16;
   constexpr int kRounds = 5;
@@ -352,7 +372,7 @@ TEST_F(CommandPath, ManyThreadsOnOneTrainerKeepOneStream) {
   }
 }
 
-TEST_F(CommandPath, ManyThreadsOnDifferentTrainersShareGroupCommits) {
+TEST_P(CommandPath, ManyThreadsOnDifferentTrainersShareGroupCommits) {
   constexpr int kThreads = 16;
   constexpr int kCommands = 25;
   for (int thread = 0; thread < kThreads; ++thread) Enrolled(std::to_string(1000000 + thread));
@@ -387,6 +407,12 @@ TEST_F(CommandPath, ManyThreadsOnDifferentTrainersShareGroupCommits) {
     EXPECT_EQ(log().StreamVersion(M(std::to_string(1000000 + thread))), 3u + kCommands);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(BothPaths, CommandPath,
+                         ::testing::Values(Path::kBlocking, Path::kCallback),
+                         [](const ::testing::TestParamInfo<Path>& info) {
+                           return info.param == Path::kBlocking ? "Blocking" : "Callback";
+                         });
 
 }  // namespace
 }  // namespace mct::consumers
