@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "admin/server/api_reads.h"
+#include "admin/server/command_request.h"
 
 namespace mct::admin::server {
 namespace {
@@ -34,9 +35,7 @@ constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 void SendError(httplib::Response& response, int status, const std::string& code,
                const std::string& message) {
   response.status = status;
-  response.set_content(nlohmann::json{{"code", code}, {"message", message}}.dump(
-                           -1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/json");
+  response.set_content(ErrorBody(code, message), "application/json");
 }
 
 HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions options,
@@ -132,8 +131,7 @@ bool HttpApi::DeclaresTooLargeACommand(const httplib::Request& request) const {
 }
 
 void HttpApi::SendCommandTooLarge(httplib::Response& response) const {
-  SendError(response, 413, "invalid_input",
-            "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+  SendError(response, 413, "invalid_input", CommandTooLargeMessage(options_.max_body_bytes));
 }
 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
