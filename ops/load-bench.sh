@@ -5,9 +5,10 @@
 # mctd syncs its WAL before answering, PostgreSQL runs with fsync and synchronous_commit on.
 #   ops/load-bench.sh [WORK_DIR] [SECONDS]       (defaults /tmp/mct-load, 10)
 # Prints Markdown tables on stdout (each load's rate and latency; the ratio to PostgreSQL; each
-# side's CPU per command at saturation, the load generators' shown apart; the HTTP library's floor:
-# mct_http_floor_bench's canned answers from cpp-httplib, as mctd serves, and from libevent's
-# evhttp, at 64 connections); progress on stderr.
+# side's CPU per command at saturation, the load generators' shown apart; at 64 connections, the
+# HTTP library's floor: mct_http_floor_bench's canned answers from cpp-httplib, as mctd serves,
+# and from libevent's evhttp; and mctd's command path behind an event loop, mct_event_loop_server);
+# progress on stderr.
 # WORK_DIR is emptied first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,8 @@ bash ops/install-deps.sh postgresql python3 >&2
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMCT_BUILD_BENCH=ON >&2
 fi
-cmake --build "$build_dir" -j"${MCT_JOBS:-2}" --target mctd mctctl mct_load_bench mct_http_floor_bench >&2
+cmake --build "$build_dir" -j"${MCT_JOBS:-2}" --target mctd mctctl mct_load_bench mct_http_floor_bench \
+  mct_event_loop_server >&2
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 rm -rf "$work"
@@ -101,6 +103,23 @@ for library in httplib evhttp; do
   generator_seconds=$(echo "$out" | tail -2 | children_seconds)
   floors+=("$library $server_seconds $generator_seconds $(echo "$out" | head -1 | grep '^{' || echo '{}')")
 done
+
+# --- mctd's command path behind an event loop (mct_event_loop_server) -------------------------
+# The same work per command as mctd's commands route, on libevent's evhttp and the store's
+# callbacks instead of a thread per connection: what the front door's design is worth.
+echo "load-bench: mctd's command path on an event loop, 64 connections, saturation, ${seconds}s" >&2
+loop_token=$("$build_dir/admin/mctctl" --data "$work/loop-data" token add --role support \
+               --id load-bench | tail -1 | awk '{print $NF}')
+start_event_loop_server "$build_dir/bench/mct_event_loop_server" "$work/loop-data" \
+  "$work/loop.out" || exit 1
+before=$(cpu_seconds "$floor_pid")
+out=$({ "$build_dir/bench/mct_load_bench" --port "$floor_port" --token "$loop_token" \
+          --connections 64 --seconds "$seconds" --first-mcid 9000000000 || true; times; })
+after=$(cpu_seconds "$floor_pid")
+kill "$floor_pid"; wait "$floor_pid" || true; floor_pid=""
+server_seconds=$(echo "$after $before" | awk '{printf "%.3f", $1 - $2}')
+generator_seconds=$(echo "$out" | tail -2 | children_seconds)
+floors+=("evloop $server_seconds $generator_seconds $(echo "$out" | head -1 | grep '^{' || echo '{}')")
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 chown -R postgres "$work/pg"
@@ -183,24 +202,37 @@ for index, count in enumerate(clients):
     print(f"| {count} | {per_command(ours, answered)} | {per_command(generator, answered)} | "
           f"{per_command(ours + generator, answered)} | {per_command(theirs, appends)} | "
           f"{per_command(bench, appends)} | {per_command(theirs + bench, appends)} |")
-print("\nThe HTTP library's floor at 64 connections: a canned answer per command (about 600 bytes, as mctd's to an enrolment), nothing parsed, "
-      "decided or written (mct_http_floor_bench), CPU per command in µs:\n")
-print("| front door | commands/s | server | mct_load_bench | both |")
-print("|---|---:|---:|---:|---:|")
+cores = os.cpu_count() or 1
+pg64 = float(pg[clients.index("64")]) if "64" in clients and clients.index("64") < len(pg) and pg[clients.index("64")] else 0
+def ceiling(both_cpu, count):
+    # The rate if the server and its generator kept every core busy at this CPU per command.
+    if not count or not both_cpu:
+        return "- | -"
+    rate = cores * count / both_cpu
+    return f"{rate:,.0f} | {rate / pg64:.2f}×" if pg64 else f"{rate:,.0f} | -"
+print("\nThe front door at 64 connections, CPU per command in µs. The HTTP library's floor: a canned answer per command (about 600 bytes, as mctd's to an "
+      "enrolment), nothing parsed, decided or written (mct_http_floor_bench). mctd's command path on an event loop: all of mctd's work per command "
+      f"behind libevent's evhttp (mct_event_loop_server). The ceiling: the rate at which this CPU per command would keep all {cores} cores busy, and its "
+      "ratio to PostgreSQL's 64-client rate:\n")
+print("| front door | commands/s | server | mct_load_bench | both | ceiling/s | ceiling ÷ PostgreSQL |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 run64 = runs[nrates + clients.index("64")] if "64" in clients else None
 if run64:
     answered = run64['answers_2xx'] + run64['answers_4xx']
     index = nrates + clients.index("64")
     print(f"| mctd (all of its work) | {run64['commands_per_second']:,.0f} | {per_command(server_cpu[index], answered)} | "
-          f"{per_command(generator_cpu[index], answered)} | {per_command(server_cpu[index] + generator_cpu[index], answered)} |")
+          f"{per_command(generator_cpu[index], answered)} | {per_command(server_cpu[index] + generator_cpu[index], answered)} | "
+          f"{ceiling(server_cpu[index] + generator_cpu[index], answered)} |")
 for line in os.environ.get("MCT_FLOORS", "").splitlines():
     library, server, generator, result = line.split(" ", 3)
     floor = json.loads(result)
-    answered = floor.get('answers_2xx', 0)
-    name = {"httplib": "cpp-httplib with mctd's connection loop, 64 threads",
-            "evhttp": "libevent evhttp, one event loop"}.get(library, library)
+    answered = floor.get('answers_2xx', 0) + floor.get('answers_4xx', 0)
+    name = {"httplib": "floor: cpp-httplib with mctd's connection loop, 64 threads",
+            "evhttp": "floor: libevent evhttp, one event loop",
+            "evloop": "mctd's command path on an event loop (evhttp)"}.get(library, library)
     print(f"| {name} | {floor.get('commands_per_second', 0):,.0f} | {per_command(float(server), answered)} | "
-          f"{per_command(float(generator), answered)} | {per_command(float(server) + float(generator), answered)} |")
+          f"{per_command(float(generator), answered)} | {per_command(float(server) + float(generator), answered)} | "
+          f"{ceiling(float(server) + float(generator), answered)} |")
 at5000 = next((r for r in runs[:nrates] if r and r['rate_asked'] == 5000), None)
 if at5000:
     print(f"\np99 at 5,000 commands/s: {at5000['p99_ms']:.2f} ms (target < 10 ms: {'met' if at5000['p99_ms'] < 10 else 'MISSED'}); "

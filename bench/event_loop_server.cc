@@ -1,0 +1,307 @@
+// mct_event_loop_server: mctd's command path behind an event-driven front door, to measure what
+// the thread-per-connection HTTP library costs mctd (bench/README.md, "An event-loop front door").
+//
+// It serves `POST /v1/trainers/{mcid}/commands` with the same work as mctd's commands route: the
+// bearer token checked against the data directory's tokens, the body decoded by
+// DecodeCommandRequest, the command decided and appended through CommandService::HandleAsync (the
+// group commit, durable before the answer), the answer rendered by RenderCommandReply, the same
+// metrics counted, and the projection runner kept up with the log as mctd keeps it. What differs
+// is only the front door: libevent's evhttp on one event-loop thread instead of cpp-httplib's
+// thread per connection. A command waits for its WAL sync without a thread of its own; the
+// store's callback queues its answer, and the loop sends every queued answer when it next wakes.
+// It serves nothing else but /readyz: it is a measurement, not a second server.
+//
+//   mct_event_loop_server --data DIR --port P     (port 0: any free port)
+//
+// Prints "listening on PORT" on stdout once it accepts connections; runs until SIGTERM or SIGINT.
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "admin/server/command_request.h"
+#include "admin/server/metrics.h"
+#include "admin/server/tokens.h"
+#include "admin/store.h"
+
+namespace {
+
+using mct::admin::server::CommandReply;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Usage(const std::string& why) {
+  std::cerr << "mct_event_loop_server: " << why
+            << "\nusage: mct_event_loop_server --data DIR --port P\n";
+  std::exit(2);
+}
+
+[[noreturn]] void Fail(const std::string& why) {
+  std::cerr << "mct_event_loop_server: " << why << "\n";
+  std::exit(1);
+}
+
+// Keeps the read models up with the log as mctd does: a catch-up when commands were appended, at
+// most one per kMinCatchUpGap, so that under load each write of the views carries many events.
+class Runner {
+ public:
+  explicit Runner(mct::admin::Store& store) : store_(store), thread_([this] { Run(); }) {}
+  ~Runner() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void Wake() {
+    bool notify = false;
+    {
+      std::lock_guard lock(mutex_);
+      pending_ = true;
+      notify = waiting_;
+      waiting_ = false;
+    }
+    if (notify) wake_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      pending_ = false;
+      lock.unlock();
+      const auto started = Clock::now();
+      if (auto caught_up = store_.runner->CatchUp(); !caught_up.ok()) {
+        std::cerr << "mct_event_loop_server: the projection runner failed: "
+                  << caught_up.error().message << "\n";
+      }
+      lock.lock();
+      waiting_ = true;
+      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || pending_; });
+      waiting_ = false;
+      wake_.wait_until(lock, started + kMinCatchUpGap, [this] { return stopping_; });
+    }
+  }
+
+  static constexpr std::chrono::milliseconds kMinCatchUpGap{20};  // as mctd's
+  mct::admin::Store& store_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = false;
+  bool waiting_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// One answer on its way from the store's callback to the loop.
+struct QueuedAnswer {
+  evhttp_request* request;
+  mct::Result<mct::consumers::CommandAnswer> answer;
+  std::string command_id;
+  std::string_view command;  // for the metrics' label
+  Clock::time_point started;
+};
+
+struct Server {
+  mct::admin::Store* store = nullptr;
+  mct::admin::server::TokenStore* tokens = nullptr;
+  mct::admin::server::Metrics* metrics = nullptr;
+  Runner* runner = nullptr;
+  event_base* base = nullptr;
+  event* answers_ready = nullptr;  // activated by the store's threads when `queue` fills
+  std::mutex queue_mutex;
+  std::vector<QueuedAnswer> queue;
+};
+
+void Send(Server& server, evhttp_request* request, int status, const std::string& body) {
+  server.metrics->HttpAnswered(status);
+  evhttp_add_header(evhttp_request_get_output_headers(request), "Content-Type", "application/json");
+  evbuffer* out = evbuffer_new();
+  evbuffer_add(out, body.data(), body.size());
+  evhttp_send_reply(request, status, nullptr, out);
+  evbuffer_free(out);
+}
+
+// On the loop: sends every answer the store's threads queued since the last time.
+void SendQueuedAnswers(evutil_socket_t, short, void* argument) {
+  auto& server = *static_cast<Server*>(argument);
+  std::vector<QueuedAnswer> answers;
+  {
+    std::lock_guard lock(server.queue_mutex);
+    answers.swap(server.queue);
+  }
+  for (auto& answer : answers) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - answer.started).count();
+    // Rendered here rather than in the callback: the store's threads carry the group commit,
+    // and every microsecond they spend on an answer delays the next batch.
+    const CommandReply reply = mct::admin::server::RenderCommandReply(answer.answer, answer.command_id);
+    server.metrics->CommandAnswered(answer.command, reply.outcome, reply.code, seconds);
+    if (reply.outcome == "accepted") server.runner->Wake();
+    Send(server, answer.request, reply.status, reply.body);
+  }
+}
+
+// The trainer's MCID of "/v1/trainers/{mcid}/commands", or nullopt for any other path.
+std::optional<std::string_view> CommandsRouteMcid(std::string_view path) {
+  constexpr std::string_view kPrefix = "/v1/trainers/";
+  constexpr std::string_view kSuffix = "/commands";
+  if (path.size() <= kPrefix.size() + kSuffix.size() || path.substr(0, kPrefix.size()) != kPrefix ||
+      path.substr(path.size() - kSuffix.size()) != kSuffix) {
+    return std::nullopt;
+  }
+  const std::string_view mcid =
+      path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+  if (mcid.find('/') != std::string_view::npos) return std::nullopt;
+  return mcid;
+}
+
+std::string Header(evhttp_request* request, const char* name) {
+  const char* value = evhttp_find_header(evhttp_request_get_input_headers(request), name);
+  return value == nullptr ? "" : value;
+}
+
+void HandleRequest(evhttp_request* request, void* argument) {
+  auto& server = *static_cast<Server*>(argument);
+  const evhttp_uri* uri = evhttp_request_get_evhttp_uri(request);
+  const char* path_text = uri == nullptr ? nullptr : evhttp_uri_get_path(uri);
+  const std::string_view path = path_text == nullptr ? "" : path_text;
+  if (path == "/readyz") return Send(server, request, 200, R"({"status":"ready"})");
+  const auto mcid = CommandsRouteMcid(path);
+  if (!mcid || evhttp_request_get_command(request) != EVHTTP_REQ_POST) {
+    return Send(server, request, 404,
+                mct::admin::server::ErrorBody("not_found", "only the commands route is served"));
+  }
+  const std::string authorization = Header(request, "Authorization");
+  const std::string token =
+      authorization.rfind("Bearer ", 0) == 0 ? authorization.substr(7) : std::string();
+  const auto actor = server.tokens->Authenticate(token);
+  if (!actor) {
+    return Send(server, request, 401,
+                mct::admin::server::ErrorBody("unauthorized", "the token is not valid"));
+  }
+  evbuffer* input = evhttp_request_get_input_buffer(request);
+  const size_t length = evbuffer_get_length(input);
+  const std::string_view body(reinterpret_cast<const char*>(evbuffer_pullup(input, -1)), length);
+  const std::string content_type = Header(request, "Content-Type");
+  const std::string idempotency_key = Header(request, "Idempotency-Key");
+  auto decoded = mct::admin::server::DecodeCommandRequest(
+      {*mcid, content_type, body, idempotency_key, *actor}, 64 * 1024);
+  if (const auto* refusal = std::get_if<mct::admin::server::CommandRefusal>(&decoded)) {
+    server.metrics->CommandRefused(refusal->command, "invalid_input");
+    return Send(server, request, refusal->status,
+                mct::admin::server::ErrorBody("invalid_input", refusal->message));
+  }
+  auto& [command, id_origin] = std::get<mct::admin::server::DecodedCommand>(decoded);
+  const Clock::time_point started = Clock::now();
+  const std::string_view name = mct::domain::CommandName(command.body);
+  server.store->commands->HandleAsync(
+      command, id_origin,
+      [&server, request, name, started,
+       command_id = command.command_id](mct::Result<mct::consumers::CommandAnswer> answer) mutable {
+        QueuedAnswer queued{request, std::move(answer), std::move(command_id), name, started};
+        bool first = false;
+        {
+          std::lock_guard lock(server.queue_mutex);
+          first = server.queue.empty();
+          server.queue.push_back(std::move(queued));
+        }
+        // One wake-up of the loop carries every answer queued before it runs.
+        if (first) event_active(server.answers_ready, EV_READ, 0);
+      });
+}
+
+int ParsePort(const std::string& text) {
+  int port = -1;
+  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || port < 0 ||
+      port > 65535) {
+    Usage("--port: not a port number: " + text);
+  }
+  return port;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string data;
+  int port = -1;
+  for (int index = 1; index < argc; ++index) {
+    const std::string arg = argv[index];
+    if (index + 1 >= argc) Usage("missing a value after " + arg);
+    const std::string value = argv[++index];
+    if (arg == "--data") {
+      data = value;
+    } else if (arg == "--port") {
+      port = ParsePort(value);
+    } else {
+      Usage("unknown option " + arg);
+    }
+  }
+  if (data.empty() || port < 0) Usage("--data and --port are required");
+
+  auto opened = mct::admin::Store::Open(data);
+  if (!opened.ok()) Fail(opened.error().message);
+  auto store = std::move(opened).value();
+  mct::admin::server::TokenStore tokens(data);
+  mct::admin::server::Metrics metrics;
+  std::optional<Runner> runner(std::in_place, *store);
+
+  // The store's threads activate the loop's answer event, so the loop must take locks.
+  if (evthread_use_pthreads() != 0) Fail("libevent has no thread support");
+  Server server;
+  server.store = store.get();
+  server.tokens = &tokens;
+  server.metrics = &metrics;
+  server.runner = &*runner;
+  server.base = event_base_new();
+  if (server.base == nullptr) Fail("cannot make an event loop");
+  server.answers_ready = event_new(server.base, -1, 0, SendQueuedAnswers, &server);
+  evhttp* http = evhttp_new(server.base);
+  evhttp_set_allowed_methods(http, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
+  evhttp_set_max_body_size(http, 64 * 1024);
+  evhttp_set_gencb(http, HandleRequest, &server);
+  evhttp_bound_socket* listener =
+      evhttp_bind_socket_with_handle(http, "127.0.0.1", static_cast<uint16_t>(port));
+  if (listener == nullptr) Fail("cannot listen on port " + std::to_string(port));
+  sockaddr_in address{};
+  socklen_t length = sizeof(address);
+  if (::getsockname(evhttp_bound_socket_get_fd(listener), reinterpret_cast<sockaddr*>(&address),
+                    &length) != 0) {
+    Fail("cannot tell the port listened on");
+  }
+  const auto stop = [](evutil_socket_t, short, void* loop) {
+    event_base_loopbreak(static_cast<event_base*>(loop));
+  };
+  event* on_term = evsignal_new(server.base, SIGTERM, stop, server.base);
+  event* on_int = evsignal_new(server.base, SIGINT, stop, server.base);
+  evsignal_add(on_term, nullptr);
+  evsignal_add(on_int, nullptr);
+  std::cout << "listening on " << ntohs(address.sin_port) << std::endl;
+  event_base_dispatch(server.base);
+  // Commands still in the group commit are answered as the store closes (their answers are dropped
+  // with the loop), after the runner stopped reading it.
+  runner.reset();
+  store.reset();
+  event_free(on_term);
+  event_free(on_int);
+  evhttp_free(http);
+  event_free(server.answers_ready);
+  event_base_free(server.base);
+  return 0;
+}
