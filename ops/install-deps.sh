@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config git
   libcereal-dev nlohmann-json3-dev libcli11-dev libssl-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  librocksdb-dev librdkafka-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libevent-dev
+  librocksdb-dev librdkafka-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libevent-dev libhttp-parser-dev
   prometheus curl
   clang libclang-rt-14-dev
   chromium nodejs

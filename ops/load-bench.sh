@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark of mctd over loopback, beside the alternative most teams would pick: a
 # PostgreSQL events table (one row per event, UNIQUE (stream_id, version), the next version
-# computed in the insert) appended by pgbench with the same numbers of clients. Both durable:
+# computed in the insert) appended by pgbench with the same numbers of clients, over TCP on
+# loopback as mct_load_bench drives mctd (and over its Unix socket, for comparison). Both durable:
 # mctd syncs its WAL before answering, PostgreSQL runs with fsync and synchronous_commit on.
 #   ops/load-bench.sh [WORK_DIR] [SECONDS]       (defaults /tmp/mct-load, 10)
 # Prints Markdown tables on stdout (each load's rate and latency; the ratio to PostgreSQL; each
@@ -125,7 +126,7 @@ floors+=("evloop $server_seconds $generator_seconds $(echo "$out" | head -1 | gr
 chown -R postgres "$work/pg"
 runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust >/dev/null
 runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
-  -o "-p $pg_port -k $work/pg -c listen_addresses='' -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=256MB" start >&2
+  -o "-p $pg_port -k $work/pg -c listen_addresses='127.0.0.1' -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=256MB" start >&2
 psql=(psql -h "$work/pg" -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1)
 "${psql[@]}" -c "CREATE TABLE events (
   position bigserial PRIMARY KEY, stream_id bigint NOT NULL, version integer NOT NULL,
@@ -150,25 +151,32 @@ pg_cpu_seconds() {  # the postmaster, its live children, and the backends it has
   children=$(awk -v parent="$postmaster" '$4 == parent {print $1}' /proc/[0-9]*/stat 2>/dev/null)
   cpu_seconds "$postmaster" $children
 }
+# pgbench connects over TCP on loopback, as mct_load_bench connects to mctd; the same clients over
+# PostgreSQL's Unix socket follow, for comparison (a shorter path through the kernel).
+pg_tps_unix=()
 for count in "${clients[@]}"; do
-  echo "load-bench: PostgreSQL pgbench, $count clients, ${seconds}s" >&2
+  echo "load-bench: PostgreSQL pgbench, $count clients over TCP, ${seconds}s" >&2
   before=$(pg_cpu_seconds)
-  out=$({ pgbench -h "$work/pg" -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
+  out=$({ pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
           -D clients="$count" -f "$work/pg/append.sql" postgres 2>&1; times; })
   sleep 0.5  # the backends of pgbench's connections exit; the postmaster reaps them
   pg_cpu+=("$(echo "$(pg_cpu_seconds) $before" | awk '{printf "%.3f", $1 - $2}')")
   pgbench_cpu+=("$(echo "$out" | tail -2 | children_seconds)")
   pg_tps+=("$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)")
   pg_appends+=("$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' | head -1)")
+  echo "load-bench: PostgreSQL pgbench, $count clients over its Unix socket, ${seconds}s" >&2
+  out=$(pgbench -h "$work/pg" -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
+          -D clients="$count" -f "$work/pg/append.sql" postgres 2>&1)
+  pg_tps_unix+=("$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)")
 done
 
 # --- the table ------------------------------------------------------------------------------
 MCT_FLOORS=$(printf '%s\n' "${floors[@]}") \
 MCT_CPU="${server_cpu[*]};${generator_cpu[*]};${pg_cpu[*]};${pgbench_cpu[*]};${pg_appends[*]}" \
-python3 - "$seconds" "${#rates[@]}" "${clients[*]}" "${pg_tps[*]}" "${results[@]}" <<'PY'
+python3 - "$seconds" "${#rates[@]}" "${clients[*]}" "${pg_tps[*]}" "${pg_tps_unix[*]}" "${results[@]}" <<'PY'
 import json, os, sys
-seconds, nrates, clients, pg = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
-runs = [json.loads(line) if line.strip() else None for line in sys.argv[5:]]
+seconds, nrates, clients, pg, pg_unix = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split(), sys.argv[5].split()
+runs = [json.loads(line) if line.strip() else None for line in sys.argv[6:]]
 server_cpu, generator_cpu, pg_cpu, pgbench_cpu, pg_appends = (
     [float(x) for x in part.split()] for part in os.environ["MCT_CPU"].split(";"))
 print(f"mctd load over loopback, {seconds} s per row, durable (WAL synced before each answer)\n")
@@ -180,14 +188,19 @@ for run in runs:
     load = f"{run['connections']} connections, " + (f"{run['rate_asked']:,.0f}/s asked" if run['rate_asked'] else "saturation")
     print(f"| {load} | {run['commands_per_second']:,.0f} | {run['p50_ms']:.2f} | {run['p99_ms']:.2f} | {run['p999_ms']:.2f} | "
           f"{run['answers_2xx']:,} | {run['answers_4xx']:,} | {run['answers_5xx']:,} | {run['transport_failures']:,} |")
-print("\n| clients | mctd commands/s (saturation) | PostgreSQL appends/s (pgbench) | ratio | target |")
-print("|---:|---:|---:|---:|---|")
+print("\nBoth sides over TCP on loopback; PostgreSQL over its Unix socket beside it, for comparison:\n")
+print("| clients | mctd commands/s (saturation) | PostgreSQL appends/s (pgbench, TCP) | ratio | target | PostgreSQL, Unix socket | ratio |")
+print("|---:|---:|---:|---:|---|---:|---:|")
+def rate(rates, index):
+    return float(rates[index]) if index < len(rates) and rates[index] else 0
 for index, count in enumerate(clients):
     run = runs[nrates + index]
     ours = run['commands_per_second'] if run else 0
-    theirs = float(pg[index]) if index < len(pg) and pg[index] else 0
+    theirs, theirs_unix = rate(pg, index), rate(pg_unix, index)
     ratio = ours / theirs if theirs else 0
-    print(f"| {count} | {ours:,.0f} | {theirs:,.0f} | {ratio:.2f}× | ≥ 2×: {'met' if ratio >= 2 else 'MISSED'} |")
+    ratio_unix = ours / theirs_unix if theirs_unix else 0
+    print(f"| {count} | {ours:,.0f} | {theirs:,.0f} | {ratio:.2f}× | ≥ 2×: {'met' if ratio >= 2 else 'MISSED'} | "
+          f"{theirs_unix:,.0f} | {ratio_unix:.2f}× |")
 def per_command(cpu, count):
     return f"{cpu * 1e6 / count:.0f}" if count else "-"
 print("\nCPU per command at saturation, in µs (each side shares the cores with its load generator):\n")
