@@ -19,13 +19,13 @@
 //
 // Prints one line of JSON: rate asked, commands answered per second, p50/p99/p999 latency in
 // milliseconds, and the answers by class (2xx, 4xx, 5xx, transport failures).
+#include <arpa/inet.h>
 #include <event2/event.h>
 #include <http_parser.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <chrono>
@@ -185,10 +185,10 @@ struct Connection {
   event* writable = nullptr;  // added only while a request is partly sent
   event* timer = nullptr;     // open loop: fires when the next command is due
   http_parser parser{};
-  bool answered = false;      // the parser completed the answer to the request in flight
+  bool answered = false;  // the parser completed the answer to the request in flight
   bool in_flight = false;
-  std::string request;        // the request in flight, as sent
-  size_t sent = 0;            // its bytes sent so far
+  std::string request;  // the request in flight, as sent
+  size_t sent = 0;      // its bytes sent so far
   uint64_t next_mcid = 0;
   uint64_t trainers = 0;
   std::string path;
@@ -329,8 +329,8 @@ void OnReadable(evutil_socket_t, short, void* argument) {
   const ssize_t got = ::recv(connection.socket, buffer, sizeof(buffer), 0);
   if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (got <= 0 || !connection.in_flight) return Broken(connection);  // closed, or unasked bytes
-  const size_t parsed = http_parser_execute(&connection.parser, &ParserSettings(), buffer,
-                                            static_cast<size_t>(got));
+  const size_t parsed =
+      http_parser_execute(&connection.parser, &ParserSettings(), buffer, static_cast<size_t>(got));
   if (parsed != static_cast<size_t>(got) || HTTP_PARSER_ERRNO(&connection.parser) != HPE_OK) {
     return Broken(connection);
   }
