@@ -2,7 +2,9 @@
 # Smoke run of the load generator (bench/load_bench.cc) against a real mctd on a free loopback
 # port, so that neither rots: a short saturation run and a short fixed-rate run must both answer
 # commands with no 5xx and no transport failure, and the trainers they renewed must be in the log
-# (checked with mctctl after mctd stops). The figures mean nothing here; ops/load-bench.sh measures.
+# (checked with mctctl after mctd stops). Against the port once mctd has stopped, the generator must
+# end on time, count its commands as transport failures and exit 1. The figures mean nothing here;
+# ops/load-bench.sh measures.
 #   load_smoke.sh MCTD MCTCTL LOAD_BENCH
 set -euo pipefail
 mctd=$1 mctctl=$2 load=$3
@@ -34,6 +36,13 @@ for run in "$saturated" "$paced"; do
   }'
 done
 kill "$pid"; wait "$pid"; pid=""
+status=0
+refused=$(timeout 20 "$load" --port "$port" --token "$token" --connections 2 --seconds 0.5) || status=$?
+echo "no server: $refused (exit $status)"
+[ "$status" = 1 ] || { echo "the generator exited $status with no server, not 1"; exit 1; }
+awk -v ok="$(field answers_2xx "$refused")" -v tf="$(field transport_failures "$refused")" 'BEGIN {
+  if (ok != "0" || tf + 0 <= 0) { print "failed connections not counted as transport failures"; exit 1 }
+}'
 # The first trainer of each run was enrolled by the generator and is in the log.
 "$mctctl" --data "$work/data" history 1000000000 | grep -q TrainerEnrolled
 "$mctctl" --data "$work/data" history 1100000000 | grep -q TrainerEnrolled
