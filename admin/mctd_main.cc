@@ -4,96 +4,25 @@
 // flags). SIGTERM or SIGINT: stop accepting, finish in-flight requests, bring
 // the read models up to the log, flush, exit 0.
 #include <pthread.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/fmt/chrono.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "admin/server/daemon_config.h"
 #include "admin/server/http_api.h"
 #include "admin/server/openapi.h"
+#include "admin/server/runner_loop.h"
 #include "admin/store.h"
 
 namespace {
-
-// Wakes the projection runner after appends; it also polls, so a missed wake only delays.
-class RunnerLoop {
- public:
-  explicit RunnerLoop(mct::admin::Store& store, mct::admin::server::HttpApi& api)
-      : store_(store), api_(api), thread_([this] {
-          pthread_setname_np(pthread_self(), "mct-runner");  // for `top -H` and profilers
-          Run();
-        }) {}
-  ~RunnerLoop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  // Only a runner waiting for work is woken: during a catch-up or its gap it looks at `pending_`
-  // anyway, and under load a wake-up per command would cost a context switch per command.
-  void Wake() {
-    bool notify = false;
-    {
-      std::lock_guard lock(mutex_);
-      pending_ = true;
-      notify = waiting_for_work_;
-      waiting_for_work_ = false;  // one wake-up is enough
-    }
-    if (notify) wake_.notify_one();
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      pending_ = false;
-      lock.unlock();
-      const auto started = std::chrono::steady_clock::now();
-      auto caught_up = store_.runner->CatchUp();
-      if (caught_up.ok()) {
-        api_.set_ready(true);
-      } else {
-        spdlog::error(nlohmann::json{{"msg", "projection runner failed"},
-                                     {"error", caught_up.error().message}}
-                          .dump());
-      }
-      lock.lock();
-      waiting_for_work_ = true;
-      wake_.wait_for(lock, kIdleCatchUp, [this] { return stopping_ || pending_; });
-      waiting_for_work_ = false;
-      // Under load every command wakes the runner, and a catch-up per command would write the
-      // read models a few events at a time; waiting out the rest of kMinCatchUpGap lets each
-      // write carry all that came meanwhile. An idle server still catches up at once.
-      wake_.wait_until(lock, started + kMinCatchUpGap, [this] { return stopping_; });
-    }
-  }
-
-  static constexpr std::chrono::milliseconds kIdleCatchUp{200};
-  // 20 ms rather than 5: a trainer's several commands within the gap cost one write of its views,
-  // about 7% more commands/s at saturation for about 0.5 ms more p99 at 5,000/s (bench/README.md).
-  static constexpr std::chrono::milliseconds kMinCatchUpGap{20};
-
-  mct::admin::Store& store_;
-  mct::admin::server::HttpApi& api_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool pending_ = false;            // appends since the last catch-up began
-  bool waiting_for_work_ = false;   // in the wait for `pending_`, where only a notify wakes it
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 bool SplitListen(const std::string& listen, std::string* host, int* port) {
   const auto colon = listen.rfind(':');
@@ -176,7 +105,7 @@ int main(int argc, char** argv) {
   options.rate_burst = config.rate_burst;
   options.worker_threads = config.workers;
   options.web_root = config.web_root;
-  std::unique_ptr<RunnerLoop> runner;
+  std::unique_ptr<mct::admin::server::RunnerLoop> runner;
   mct::admin::server::HttpApi api(*store.value(), tokens, metrics, options,
                                   [&runner] {
                                     if (runner) runner->Wake();
@@ -186,7 +115,16 @@ int main(int argc, char** argv) {
     log("error", {{"msg", bound.error().message}});
     return 1;
   }
-  runner = std::make_unique<RunnerLoop>(*store.value(), api);
+  runner = std::make_unique<mct::admin::server::RunnerLoop>(
+      *store.value(), [&api](const mct::Result<uint64_t>& caught_up) {
+        if (caught_up.ok()) {
+          api.set_ready(true);
+        } else {
+          spdlog::error(nlohmann::json{{"msg", "projection runner failed"},
+                                       {"error", caught_up.error().message}}
+                            .dump());
+        }
+      });
   std::thread signal_waiter([&api, &log, &signals] {
     int signal = 0;
     sigwait(&signals, &signal);
