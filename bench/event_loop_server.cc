@@ -18,27 +18,23 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/thread.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
-#include <charconv>
 #include <chrono>
-#include <condition_variable>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "admin/server/command_request.h"
 #include "admin/server/metrics.h"
+#include "admin/server/runner_loop.h"
 #include "admin/server/tokens.h"
 #include "admin/store.h"
+#include "bench/evhttp_serving.h"
 
 namespace {
 
@@ -56,59 +52,6 @@ using Clock = std::chrono::steady_clock;
   std::exit(1);
 }
 
-// Keeps the read models up with the log as mctd does: a catch-up when commands were appended, at
-// most one per kMinCatchUpGap, so that under load each write of the views carries many events.
-class Runner {
- public:
-  explicit Runner(mct::admin::Store& store) : store_(store), thread_([this] { Run(); }) {}
-  ~Runner() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  void Wake() {
-    bool notify = false;
-    {
-      std::lock_guard lock(mutex_);
-      pending_ = true;
-      notify = waiting_;
-      waiting_ = false;
-    }
-    if (notify) wake_.notify_one();
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      pending_ = false;
-      lock.unlock();
-      const auto started = Clock::now();
-      if (auto caught_up = store_.runner->CatchUp(); !caught_up.ok()) {
-        std::cerr << "mct_event_loop_server: the projection runner failed: "
-                  << caught_up.error().message << "\n";
-      }
-      lock.lock();
-      waiting_ = true;
-      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || pending_; });
-      waiting_ = false;
-      wake_.wait_until(lock, started + kMinCatchUpGap, [this] { return stopping_; });
-    }
-  }
-
-  static constexpr std::chrono::milliseconds kMinCatchUpGap{20};  // as mctd's
-  mct::admin::Store& store_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool pending_ = false;
-  bool waiting_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
-};
-
 // One answer on its way from the store's callback to the loop.
 struct QueuedAnswer {
   evhttp_request* request;
@@ -122,7 +65,7 @@ struct Server {
   mct::admin::Store* store = nullptr;
   mct::admin::server::TokenStore* tokens = nullptr;
   mct::admin::server::Metrics* metrics = nullptr;
-  Runner* runner = nullptr;
+  mct::admin::server::RunnerLoop* runner = nullptr;
   event_base* base = nullptr;
   event* answers_ready = nullptr;  // activated by the store's threads when `queue` fills
   std::mutex queue_mutex;
@@ -227,13 +170,9 @@ void HandleRequest(evhttp_request* request, void* argument) {
 }
 
 int ParsePort(const std::string& text) {
-  int port = -1;
-  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || port < 0 ||
-      port > 65535) {
-    Usage("--port: not a port number: " + text);
-  }
-  return port;
+  const auto port = mct::bench::ParsePortNumber(text);
+  if (!port) Usage("--port: not a port number: " + text);
+  return *port;
 }
 
 }  // namespace
@@ -260,7 +199,14 @@ int main(int argc, char** argv) {
   auto store = std::move(opened).value();
   mct::admin::server::TokenStore tokens(data);
   mct::admin::server::Metrics metrics;
-  std::optional<Runner> runner(std::in_place, *store);
+  // The read models kept up with the log as mctd keeps them.
+  std::optional<mct::admin::server::RunnerLoop> runner;
+  runner.emplace(*store, [](const mct::Result<uint64_t>& caught_up) {
+    if (!caught_up.ok()) {
+      std::cerr << "mct_event_loop_server: the projection runner failed: "
+                << caught_up.error().message << "\n";
+    }
+  });
 
   // The store's threads activate the loop's answer event, so the loop must take locks.
   if (evthread_use_pthreads() != 0) Fail("libevent has no thread support");
@@ -276,30 +222,13 @@ int main(int argc, char** argv) {
   evhttp_set_allowed_methods(http, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
   evhttp_set_max_body_size(http, 64 * 1024);
   evhttp_set_gencb(http, HandleRequest, &server);
-  evhttp_bound_socket* listener =
-      evhttp_bind_socket_with_handle(http, "127.0.0.1", static_cast<uint16_t>(port));
-  if (listener == nullptr) Fail("cannot listen on port " + std::to_string(port));
-  sockaddr_in address{};
-  socklen_t length = sizeof(address);
-  if (::getsockname(evhttp_bound_socket_get_fd(listener), reinterpret_cast<sockaddr*>(&address),
-                    &length) != 0) {
-    Fail("cannot tell the port listened on");
-  }
-  const auto stop = [](evutil_socket_t, short, void* loop) {
-    event_base_loopbreak(static_cast<event_base*>(loop));
-  };
-  event* on_term = evsignal_new(server.base, SIGTERM, stop, server.base);
-  event* on_int = evsignal_new(server.base, SIGINT, stop, server.base);
-  evsignal_add(on_term, nullptr);
-  evsignal_add(on_int, nullptr);
-  std::cout << "listening on " << ntohs(address.sin_port) << std::endl;
-  event_base_dispatch(server.base);
+  const auto bound = mct::bench::ListenOnLoopback(http, port);
+  if (!bound) Fail("cannot listen on port " + std::to_string(port));
+  mct::bench::ServeUntilStopped(server.base, *bound);
   // Commands still in the group commit are answered as the store closes (their answers are dropped
   // with the loop), after the runner stopped reading it.
   runner.reset();
   store.reset();
-  event_free(on_term);
-  event_free(on_int);
   evhttp_free(http);
   event_free(server.answers_ready);
   event_base_free(server.base);

@@ -16,20 +16,17 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 
-#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
-#include <system_error>
 #include <thread>
 
 #include "admin/server/one_write_server.h"
+#include "bench/evhttp_serving.h"
 
 namespace {
 
@@ -122,40 +119,18 @@ int ServeEvhttp(int port) {
   evhttp* http = evhttp_new(base);
   evhttp_set_allowed_methods(http, EVHTTP_REQ_POST);
   evhttp_set_gencb(http, AnswerCommand, nullptr);
-  evhttp_bound_socket* listener =
-      evhttp_bind_socket_with_handle(http, "127.0.0.1", static_cast<uint16_t>(port));
-  if (listener == nullptr) Fail("cannot listen on port " + std::to_string(port));
-  sockaddr_in address{};
-  socklen_t length = sizeof(address);
-  if (::getsockname(evhttp_bound_socket_get_fd(listener), reinterpret_cast<sockaddr*>(&address),
-                    &length) != 0) {
-    Fail("cannot tell the port listened on");
-  }
-  // libevent turns the signals into events of the loop.
-  const auto stop = [](evutil_socket_t, short, void* loop) {
-    event_base_loopbreak(static_cast<event_base*>(loop));
-  };
-  event* on_term = evsignal_new(base, SIGTERM, stop, base);
-  event* on_int = evsignal_new(base, SIGINT, stop, base);
-  evsignal_add(on_term, nullptr);
-  evsignal_add(on_int, nullptr);
-  std::cout << "listening on " << ntohs(address.sin_port) << std::endl;
-  event_base_dispatch(base);
-  event_free(on_term);
-  event_free(on_int);
+  const auto bound = mct::bench::ListenOnLoopback(http, port);
+  if (!bound) Fail("cannot listen on port " + std::to_string(port));
+  mct::bench::ServeUntilStopped(base, *bound);
   evhttp_free(http);
   event_base_free(base);
   return 0;
 }
 
 int ParsePort(const std::string& text) {
-  int port = -1;
-  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || port < 0 ||
-      port > 65535) {
-    Usage("--port: not a port number: " + text);
-  }
-  return port;
+  const auto port = mct::bench::ParsePortNumber(text);
+  if (!port) Usage("--port: not a port number: " + text);
+  return *port;
 }
 
 }  // namespace
