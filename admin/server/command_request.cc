@@ -33,7 +33,8 @@ std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandR
     refusal.message = std::move(message);
     return refusal;
   };
-  // A declared length is checked before the body is read; a chunked body is checked here.
+  // mctd refuses a declared length over the limit, and a chunked body, before reading it
+  // (http_api.cc); a front door that reads the body first is held to the limit here.
   if (request.body.size() > max_body_bytes) {
     return refuse(413, CommandTooLargeMessage(max_body_bytes));
   }

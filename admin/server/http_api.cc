@@ -79,23 +79,21 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
         spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
         SendError(response, 500, "internal", "the server failed; nothing was written");
       });
-  // A command whose head declares a body over its limit is refused before the body is read: the
-  // library would otherwise read up to the upload limit into memory first. The connection then
-  // closes (one_write_server.h). A chunked body, with no length ahead, is still checked after.
+  // A command is refused from its head, before its body is read, when the head declares a body
+  // over its limit (413) or declares no length at all (411: a chunked body): the library would
+  // otherwise read up to the upload limit into memory first. The connection then closes
+  // (one_write_server.h).
   server_.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
-        if (!DeclaresTooLargeACommand(request)) return httplib::Server::HandlerResponse::Unhandled;
-        SendCommandTooLarge(response);
-        response.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
+        const int refused = RefuseCommandByItsHead(request, response);
+        return refused == 0 ? httplib::Server::HandlerResponse::Unhandled
+                            : httplib::Server::HandlerResponse::Handled;
       });
   // A client that waits for `100 Continue` before sending the body is refused at once.
   server_.set_expect_100_continue_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
-        if (!DeclaresTooLargeACommand(request)) return 100;
-        SendCommandTooLarge(response);
-        response.set_header("Connection", "close");
-        return 413;
+        const int refused = RefuseCommandByItsHead(request, response);
+        return refused == 0 ? 100 : refused;
       });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
     if (!response.body.empty()) return;
@@ -122,16 +120,26 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   RegisterRoutes();
 }
 
-bool HttpApi::DeclaresTooLargeACommand(const httplib::Request& request) const {
+int HttpApi::RefuseCommandByItsHead(const httplib::Request& request,
+                                    httplib::Response& response) const {
+  if (request.method != "POST") return 0;
   static const std::regex commands_route(kCommandsRoute);
+  const bool chunked = request.has_header("Transfer-Encoding");
   // An absent length reads as 0: one header look-up, not two.
-  return request.method == "POST" &&
-         request.get_header_value<uint64_t>("Content-Length") > options_.max_body_bytes &&
-         std::regex_match(request.path, commands_route);
-}
-
-void HttpApi::SendCommandTooLarge(httplib::Response& response) const {
-  SendError(response, 413, "invalid_input", CommandTooLargeMessage(options_.max_body_bytes));
+  if (!chunked && request.get_header_value<uint64_t>("Content-Length") <= options_.max_body_bytes) {
+    return 0;
+  }
+  if (!std::regex_match(request.path, commands_route)) return 0;
+  if (chunked) {
+    SendError(response, 411, "invalid_input",
+              "send the command with a Content-Length header; a chunked command body is not "
+              "accepted");
+  } else {
+    SendError(response, 413, "invalid_input", CommandTooLargeMessage(options_.max_body_bytes));
+  }
+  response.set_header("Connection", "close");
+  OneWriteServer::EndConnectionAfterAnswer();  // the unread body must not be taken for a request
+  return response.status;
 }
 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,

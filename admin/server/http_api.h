@@ -3,7 +3,8 @@
 // rate limits, JSON errors `{"code", "message"}`, and one structured log line per request.
 //
 // Status codes: 400 malformed JSON, wrong type, unknown field (`invalid_input`); 401 no or bad
-// token; 403 `forbidden`; 404 `unknown_trainer`; 409 `version_conflict`; 413 body too large;
+// token; 403 `forbidden`; 404 `unknown_trainer`; 409 `version_conflict`; 411 a command without
+// Content-Length (chunked); 413 body too large;
 // 415 wrong content type; 422 every other rejection with its code; 429 over the rate limit, with
 // Retry-After; 500 `internal`; 503 `unavailable` (a command not saved) or `read_models_behind`
 // (api_reads.h). route_errors.h lists each route's. Nothing is written on any error.
@@ -58,9 +59,10 @@ class HttpApi {
   void RegisterRoutes();
   void HandleCommand(const httplib::Request& request, httplib::Response& response);
   void HandleUpload(const httplib::Request& request, httplib::Response& response);
-  // Whether a command's head declares a body over max_body_bytes (uploads have their own limit).
-  bool DeclaresTooLargeACommand(const httplib::Request& request) const;
-  void SendCommandTooLarge(httplib::Response& response) const;
+  // Answers a command whose head declares a body over max_body_bytes 413, or no length (a chunked
+  // body) 411, closing the connection; the status sent, or 0 when the head is fine (and for every
+  // other route: uploads have their own limit).
+  int RefuseCommandByItsHead(const httplib::Request& request, httplib::Response& response) const;
   // The token's actor, or answers 401/429 and nullopt. The request counts against the rate limit
   // of its actor, or of its remote address when it has no valid token.
   std::optional<domain::Actor> Authorize(const httplib::Request& request, httplib::Response& response);

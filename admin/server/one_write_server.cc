@@ -64,6 +64,10 @@ void DropWhatFollows(socket_t sock) {
   }
 }
 
+// Set by a handler on this worker thread through EndConnectionAfterAnswer: the request's body
+// was refused unread, of a length the connection loop cannot know (a chunked one).
+thread_local bool end_after_answer = false;
+
 enum class End : uint8_t { kPeer, kLocal };
 
 // One end of a connected socket as numeric host and port; an empty host and port 0 when the
@@ -168,6 +172,8 @@ void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) con
   std::tie(ip, port) = *local_;
 }
 
+void OneWriteServer::EndConnectionAfterAnswer() { end_after_answer = true; }
+
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
   // The pool's threads, named for `top -H` and profilers on their first connection.
   thread_local const bool named = pthread_setname_np(pthread_self(), "mct-http") == 0;
@@ -186,13 +192,14 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
        left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
     bool closed = false;
     uint64_t body_end = 0;  // where the request's declared body ends in the stream
+    end_after_answer = false;
     served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
       if (const std::optional<uint64_t> length = DeclaredBodyLength(request)) {
         body_end = stream.consumed() + *length;
       }
     });
     if (!stream.Flush()) served = false;
-    body_left_unread = served && stream.consumed() < body_end;
+    body_left_unread = served && (stream.consumed() < body_end || end_after_answer);
     if (!served || closed || body_left_unread) break;
   }
   stream.Flush();

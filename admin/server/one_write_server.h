@@ -20,8 +20,9 @@
 //   its read times out; the loop gives it `Content-Length: 0`.
 // - A request answered before its declared body was read (a handler refused it by its length)
 //   ends the connection: the body's bytes are still coming and would be taken for the next
-//   request. What the client still sends is read and dropped for a moment before the close, so
-//   that it sees the answer rather than a reset.
+//   request. So does a request whose handler asks for it (EndConnectionAfterAnswer): a chunked
+//   body refused unread, whose length nobody knows. What the client still sends is read and dropped
+//   for a moment before the close, so that it sees the answer rather than a reset.
 //
 // Thread-safety: as httplib::Server; each connection's stream is used by one worker thread.
 #pragma once
@@ -74,6 +75,12 @@ class BufferedSocketStream final : public httplib::Stream {
 };
 
 class OneWriteServer : public httplib::Server {
+ public:
+  // From a handler (or the pre-routing or expect-100 handler) of the request being served on this
+  // thread: its connection ends after the answer, and what the client still sends is read and
+  // dropped for a moment first. For a body refused before it was read.
+  static void EndConnectionAfterAnswer();
+
  private:
   // Called by the library on a worker thread for each accepted connection.
   bool process_and_close_socket(socket_t sock) override;

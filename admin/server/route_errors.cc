@@ -57,6 +57,7 @@ std::vector<RouteError> RouteErrors(const Route& route) {
       out.push_back({400, "invalid_input",
                      "malformed JSON, a wrong type, an unknown field, a field the server sets, or "
                      "an MCID that is not 4 to 10 digits"});
+      out.push_back({411, "invalid_input", "a chunked body: send the command with Content-Length"});
       out.push_back({413, "invalid_input", "the body is larger than the server's limit"});
       out.push_back({415, "invalid_input", "the body is not application/json"});
       AddCommandOutcomes(out);

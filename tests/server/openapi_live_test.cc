@@ -119,6 +119,8 @@ class OpenApiLive : public ::testing::Test {
     Note(route, server_.Post(path, R"({"command": "StartRenewal")", "application/json", support));
     Note(route, server_.Post(path, R"({"command": "StartRenewal"})", "text/plain", support));
     Note(route, server_.Post(path, std::string(5000, ' ') + "{}", "application/json", support));
+    Note(route,
+         server_.PostChunked(path, R"({"command": "StartRenewal"})", "application/json", support));
     // Each command with each role: forbidden, or the rules' verdict (a renewal is in progress).
     for (const std::string_view command : domain::AllCommandNames()) {
       if (command == "UploadMtmReport") continue;

@@ -1,7 +1,7 @@
 // How a request's body is framed and bounded: a POST with neither Content-Length nor
 // Transfer-Encoding has an empty body (RFC 9112, 6.3); a command whose declared length is over
-// its limit is refused before its body is read, and nothing is written; uploads keep their own,
-// larger limit.
+// its limit, or that declares none (chunked), is refused before its body is read, and nothing is
+// written; uploads keep their own, larger limit.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -67,6 +67,37 @@ TEST(RequestBody, ACommandDeclaredOverTheLimitIsRefusedBeforeItsBodyIsRead) {
   EXPECT_EQ(error.value("code", ""), "invalid_input") << answer;
   EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
   EXPECT_EQ(server.Stream(kOwn).size(), before);
+}
+
+// Regression: a chunked command body, with no length ahead, was read up to the upload limit
+// (10 MB) before the 64 KiB check. Here only its first chunk comes: the answer must not wait.
+TEST(RequestBody, AChunkedCommandIsRefusedBeforeItsBodyIsRead) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const auto before = server.Stream(kOwn).size();
+  const std::string head =
+      "POST " + TestServer::CommandPath(kOwn) +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.Support() +
+      "\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n1a\r\n{\"command\":\"StartRenewal\"}\r\n";
+  const auto started = std::chrono::steady_clock::now();
+  const std::string answer = RawExchange(server.port(), head, seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(3)) << "it waited for the body";
+  ASSERT_EQ(RawStatus(answer), 411) << answer;
+  EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos) << "the body was read as requests";
+  const Json error = Json::parse(RawBody(answer), nullptr, /*allow_exceptions=*/false);
+  EXPECT_EQ(error.value("code", ""), "invalid_input") << answer;
+  EXPECT_NE(error.value("message", "").find("Content-Length"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  EXPECT_EQ(server.Stream(kOwn).size(), before);
+  // Whole, through a client, it is refused the same way, and the next command is taken.
+  const Answer whole =
+      server.PostChunked(TestServer::CommandPath(kOwn), R"({"command":"StartRenewal"})",
+                         "application/json", server.Support());
+  EXPECT_EQ(whole.status, 411) << whole.Describe();
+  EXPECT_EQ(server.Stream(kOwn).size(), before);
+  TestServer::Expect200(server.Command(kOwn, {{"command", "StartRenewal"}}, server.Support()),
+                        "StartRenewal after the refusals");
 }
 
 TEST(RequestBody, AClientWaitingFor100ContinueIsRefusedAtOnce) {

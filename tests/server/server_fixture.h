@@ -200,6 +200,18 @@ class TestServer {
               const std::string& token, httplib::Headers headers = {}) const {
     return Read(Client()->Post(path, Auth(token, std::move(headers)), body, content_type));
   }
+  // `body` sent with Transfer-Encoding: chunked, no length ahead.
+  Answer PostChunked(const std::string& path, const std::string& body,
+                     const std::string& content_type, const std::string& token) const {
+    return Read(Client()->Post(
+        path, Auth(token),
+        [body](size_t, httplib::DataSink& sink) {
+          sink.write(body.data(), body.size());
+          sink.done();
+          return true;
+        },
+        content_type));
+  }
   Answer PostMultipart(const std::string& path, const httplib::MultipartFormDataItems& items,
                        const std::string& token) const {
     return Read(Client()->Post(path, Auth(token), items));
