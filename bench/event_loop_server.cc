@@ -93,7 +93,8 @@ void SendQueuedAnswers(evutil_socket_t, short, void* argument) {
     const double seconds = std::chrono::duration<double>(Clock::now() - answer.started).count();
     // Rendered here rather than in the callback: the store's threads carry the group commit,
     // and every microsecond they spend on an answer delays the next batch.
-    const CommandReply reply = mct::admin::server::RenderCommandReply(answer.answer, answer.command_id);
+    const CommandReply reply =
+        mct::admin::server::RenderCommandReply(answer.answer, answer.command_id);
     server.metrics->CommandAnswered(answer.command, reply.outcome, reply.code, seconds);
     if (reply.outcome == "accepted") server.runner->Wake();
     Send(server, answer.request, reply.status, reply.body);

@@ -50,8 +50,9 @@ std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandR
   }
   for (const char* server_field : {"mcid", "at", "actor"}) {
     if (body.contains(server_field)) {
-      return refuse(400, std::string(server_field) +
-                             ": set by the server (the path, its clock and your token), not the body");
+      return refuse(400,
+                    std::string(server_field) +
+                        ": set by the server (the path, its clock and your token), not the body");
     }
   }
   auto mcid = domain::Mcid::Parse(std::string(request.mcid));
@@ -93,9 +94,9 @@ CommandReply RenderCommandReply(const Result<consumers::CommandAnswer>& answer,
   if (!answer.ok()) {
     reply.status = 503;
     reply.outcome = "failed";
-    reply.body = ErrorBody("unavailable", "the command could not be saved (" +
-                                              answer.error().message +
-                                              "); nothing was written, retry later");
+    reply.body =
+        ErrorBody("unavailable", "the command could not be saved (" + answer.error().message +
+                                     "); nothing was written, retry later");
     return reply;
   }
   const consumers::CommandAnswer& result = answer.value();

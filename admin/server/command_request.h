@@ -20,8 +20,8 @@ namespace mct::admin::server {
 
 // What the route reads from a request, after the token was checked.
 struct CommandRequest {
-  std::string_view mcid;             // the path's {mcid}
-  std::string_view content_type;     // the Content-Type header
+  std::string_view mcid;          // the path's {mcid}
+  std::string_view content_type;  // the Content-Type header
   std::string_view body;
   std::string_view idempotency_key;  // the Idempotency-Key header; empty when absent
   domain::Actor actor;               // the token's

@@ -92,8 +92,7 @@ TEST(DecodeCommandRequest, TakesAnOrdersIdempotencyKeyFromTheHeaderUnlessTheBody
 
   const std::string agreeing = order + R"(,"idempotency_key":"order-1"})";
   request.body = agreeing;
-  EXPECT_EQ(std::get<domain::PlaceOrder>(Decoded(request).command.body).idempotency_key,
-            "order-1");
+  EXPECT_EQ(std::get<domain::PlaceOrder>(Decoded(request).command.body).idempotency_key, "order-1");
 
   const std::string disagreeing = order + R"(,"idempotency_key":"order-2"})";
   request.body = disagreeing;
