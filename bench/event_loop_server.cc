@@ -6,22 +6,25 @@
 // DecodeCommandRequest, the command decided and appended through CommandService::HandleAsync (the
 // group commit, durable before the answer), the answer rendered by RenderCommandReply, the same
 // metrics counted, and the projection runner kept up with the log as mctd keeps it. What differs
-// is only the front door: libevent's evhttp on one event-loop thread instead of cpp-httplib's
-// thread per connection. A command waits for its WAL sync without a thread of its own; the
-// store's callback queues its answer, and the loop sends every queued answer when it next wakes.
+// is only the front door: libevent's evhttp on event-loop threads (one by default) instead of
+// cpp-httplib's thread per connection. A command waits for its WAL sync without a thread of its
+// own; the store's callback queues its answer for the loop that took the request, and that loop
+// sends every queued answer when it next wakes. Several loops accept on the one listening socket.
 // It serves nothing else but /readyz: it is a measurement, not a second server.
 //
-//   mct_event_loop_server --data DIR --port P     (port 0: any free port)
+//   mct_event_loop_server --data DIR --port P [--loops N]     (port 0: any free port)
 //
 // Prints "listening on PORT" on stdout once it accepts connections; runs until SIGTERM or SIGINT.
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/thread.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,7 +46,7 @@ using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void Usage(const std::string& why) {
   std::cerr << "mct_event_loop_server: " << why
-            << "\nusage: mct_event_loop_server --data DIR --port P\n";
+            << "\nusage: mct_event_loop_server --data DIR --port P [--loops N]\n";
   std::exit(2);
 }
 
@@ -61,12 +64,14 @@ struct QueuedAnswer {
   Clock::time_point started;
 };
 
+// One event loop with its HTTP server; the store, tokens, metrics and runner are every loop's.
 struct Server {
   mct::admin::Store* store = nullptr;
   mct::admin::server::TokenStore* tokens = nullptr;
   mct::admin::server::Metrics* metrics = nullptr;
   mct::admin::server::RunnerLoop* runner = nullptr;
   event_base* base = nullptr;
+  evhttp* http = nullptr;
   event* answers_ready = nullptr;  // activated by the store's threads when `queue` fills
   std::mutex queue_mutex;
   std::vector<QueuedAnswer> queue;
@@ -181,6 +186,7 @@ int ParsePort(const std::string& text) {
 int main(int argc, char** argv) {
   std::string data;
   int port = -1;
+  int loops = 1;
   for (int index = 1; index < argc; ++index) {
     const std::string arg = argv[index];
     if (index + 1 >= argc) Usage("missing a value after " + arg);
@@ -189,6 +195,10 @@ int main(int argc, char** argv) {
       data = value;
     } else if (arg == "--port") {
       port = ParsePort(value);
+    } else if (arg == "--loops") {
+      const auto parsed = mct::bench::ParseNumberIn(value, 1, 16);
+      if (!parsed) Usage("--loops: a number from 1 to 16");
+      loops = *parsed;
     } else {
       Usage("unknown option " + arg);
     }
@@ -209,29 +219,48 @@ int main(int argc, char** argv) {
     }
   });
 
-  // The store's threads activate the loop's answer event, so the loop must take locks.
+  // The store's threads activate the loops' answer events, so the loops must take locks.
   if (evthread_use_pthreads() != 0) Fail("libevent has no thread support");
-  Server server;
-  server.store = store.get();
-  server.tokens = &tokens;
-  server.metrics = &metrics;
-  server.runner = &*runner;
-  server.base = event_base_new();
-  if (server.base == nullptr) Fail("cannot make an event loop");
-  server.answers_ready = event_new(server.base, -1, 0, SendQueuedAnswers, &server);
-  evhttp* http = evhttp_new(server.base);
-  evhttp_set_allowed_methods(http, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
-  evhttp_set_max_body_size(http, 64 * 1024);
-  evhttp_set_gencb(http, HandleRequest, &server);
-  const auto bound = mct::bench::ListenOnLoopback(http, port);
+  std::vector<std::unique_ptr<Server>> servers;
+  for (int index = 0; index < loops; ++index) {
+    auto& server = *servers.emplace_back(std::make_unique<Server>());
+    server.store = store.get();
+    server.tokens = &tokens;
+    server.metrics = &metrics;
+    server.runner = &*runner;
+    server.base = event_base_new();
+    if (server.base == nullptr) Fail("cannot make an event loop");
+    server.answers_ready = event_new(server.base, -1, 0, SendQueuedAnswers, &server);
+    server.http = evhttp_new(server.base);
+    evhttp_set_allowed_methods(server.http, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
+    evhttp_set_max_body_size(server.http, 64 * 1024);
+    evhttp_set_gencb(server.http, HandleRequest, &server);
+  }
+  evutil_socket_t listening = -1;
+  const auto bound = mct::bench::ListenOnLoopback(servers.front()->http, port, &listening);
   if (!bound) Fail("cannot listen on port " + std::to_string(port));
-  mct::bench::ServeUntilStopped(server.base, *bound);
+  std::vector<std::thread> other_loops;
+  for (size_t index = 1; index < servers.size(); ++index) {
+    // A socket of its own to close when freed, on the same listening socket: the kernel hands
+    // each connection to whichever loop accepts it first.
+    if (evhttp_accept_socket(servers[index]->http, ::dup(listening)) != 0) {
+      Fail("cannot accept on the listening socket from a second loop");
+    }
+    other_loops.emplace_back([base = servers[index]->base] { event_base_dispatch(base); });
+  }
+  mct::bench::ServeUntilStopped(servers.front()->base, *bound);
+  for (size_t index = 1; index < servers.size(); ++index) {
+    event_base_loopbreak(servers[index]->base);
+  }
+  for (auto& loop : other_loops) loop.join();
   // Commands still in the group commit are answered as the store closes (their answers are dropped
-  // with the loop), after the runner stopped reading it.
+  // with the loops), after the runner stopped reading it.
   runner.reset();
   store.reset();
-  evhttp_free(http);
-  event_free(server.answers_ready);
-  event_base_free(server.base);
+  for (auto& server : servers) {
+    evhttp_free(server->http);
+    event_free(server->answers_ready);
+    event_base_free(server->base);
+  }
   return 0;
 }

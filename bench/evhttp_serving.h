@@ -17,22 +17,30 @@
 
 namespace mct::bench {
 
-// A TCP port number (0 included: any free port), or nullopt.
-inline std::optional<int> ParsePortNumber(std::string_view text) {
-  int port = -1;
-  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || port < 0 ||
-      port > 65535) {
+// The whole of `text` as a number from `low` to `high`, or nullopt.
+inline std::optional<int> ParseNumberIn(std::string_view text, int low, int high) {
+  int number = 0;
+  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || number < low ||
+      number > high) {
     return std::nullopt;
   }
-  return port;
+  return number;
 }
 
-// Binds `http` to 127.0.0.1:`port` (0: any free port); the port bound, or nullopt.
-inline std::optional<int> ListenOnLoopback(evhttp* http, int port) {
+// A TCP port number (0 included: any free port), or nullopt.
+inline std::optional<int> ParsePortNumber(std::string_view text) {
+  return ParseNumberIn(text, 0, 65535);
+}
+
+// Binds `http` to 127.0.0.1:`port` (0: any free port); the port bound, or nullopt. `socket`, when
+// given, gets the listening socket (another loop may accept on a dup() of it).
+inline std::optional<int> ListenOnLoopback(evhttp* http, int port,
+                                           evutil_socket_t* socket = nullptr) {
   evhttp_bound_socket* listener =
       evhttp_bind_socket_with_handle(http, "127.0.0.1", static_cast<uint16_t>(port));
   if (listener == nullptr) return std::nullopt;
+  if (socket != nullptr) *socket = evhttp_bound_socket_get_fd(listener);
   sockaddr_in address{};
   socklen_t length = sizeof(address);
   if (::getsockname(evhttp_bound_socket_get_fd(listener), reinterpret_cast<sockaddr*>(&address),

@@ -3,8 +3,8 @@
 #
 # start_floor_server BINARY LIBRARY LOG: starts mct_http_floor_bench (BINARY) serving LIBRARY on a
 # free loopback port, in the background, its output in LOG.
-# start_event_loop_server BINARY DATA LOG: starts mct_event_loop_server (BINARY) on the data
-# directory DATA the same way.
+# start_event_loop_server BINARY DATA LOG [OPTION...]: starts mct_event_loop_server (BINARY) on
+# the data directory DATA the same way, with the options given (--loops N).
 # Each sets floor_pid at once and floor_port once the server listens. Fails, with the server's
 # output on stderr, when it does not start in 10 s.
 start_floor_server() {
@@ -14,7 +14,7 @@ start_floor_server() {
 }
 
 start_event_loop_server() {
-  "$1" --data "$2" --port 0 >"$3" 2>&1 &
+  "$1" --data "$2" --port 0 "${@:4}" >"$3" 2>&1 &
   floor_pid=$!
   await_listening "$3" "mct_event_loop_server"
 }

@@ -3,9 +3,9 @@
 # - mct_http_floor_bench (bench/http_floor_bench.cc) with both libraries: driven by the load
 #   generator for a second, each must answer every command 200 with no 5xx and no transport
 #   failure, and a command without a token 401;
-# - mct_event_loop_server (bench/event_loop_server.cc): the same run must be answered with no 5xx
-#   and no transport failure, a command without a token 401, and the log must hold at least one
-#   event for every command answered 200.
+# - mct_event_loop_server (bench/event_loop_server.cc), with two loops: the same run must be
+#   answered with no 5xx and no transport failure, a command without a token 401, and the log
+#   must hold at least one event for every command answered 200.
 # The figures mean nothing here.
 #   floor_smoke.sh FLOOR_BENCH LOAD_BENCH EVENT_LOOP_SERVER MCTCTL
 set -euo pipefail
@@ -31,7 +31,8 @@ for library in httplib evhttp; do
 done
 data="$work/loop-data"
 token=$("$mctctl" --data "$data" token add --role support --id smoke | tail -1 | awk '{print $NF}')
-start_event_loop_server "$event_loop" "$data" "$work/loop.out" || { pid=$floor_pid; exit 1; }
+# Two loops accepting on one socket: the load generator's connections land on both.
+start_event_loop_server "$event_loop" "$data" "$work/loop.out" --loops 2 || { pid=$floor_pid; exit 1; }
 pid=$floor_pid port=$floor_port
 run=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1)
 echo "event loop: $run"
