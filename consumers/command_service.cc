@@ -12,6 +12,11 @@ CommandAnswer Rejected(domain::RejectionCode code, std::string message) {
 
 }  // namespace
 
+CommandService::~CommandService() {
+  std::unique_lock lock(in_flight_mutex_);
+  in_flight_done_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
 bool CommandService::TakeCachedState(const std::string& mcid, uint64_t version,
                                      domain::TrainerState* out) {
   std::lock_guard lock(cache_mutex_);
@@ -173,10 +178,18 @@ void CommandService::HandleAsync(const domain::Command& command, CommandIdOrigin
                                  CommandCallback done) {
   Prepared prepared = Prepare(command, id_origin);
   if (prepared.answer) return done(std::move(*prepared.answer));
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    ++in_flight_;
+  }
   store_.AppendAsync(std::move(prepared.append),
                      [this, mcid = command.mcid, state = std::move(prepared.state),
                       done = std::move(done)](Result<AppendOutcome> appended) mutable {
                        done(Complete(mcid, std::move(state), std::move(appended)));
+                       // Last: once the count is down, the destructor may free this service.
+                       // Notified under the lock, so that it cannot free the condition first.
+                       std::lock_guard lock(in_flight_mutex_);
+                       if (--in_flight_ == 0) in_flight_done_.notify_all();
                      });
 }
 

@@ -10,6 +10,7 @@
 // Thread-safety: Handle and HandleAsync may be called from any number of threads at once.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -41,6 +42,11 @@ class CommandService {
  public:
   CommandService(EventStore& store, domain::Policy policy)
       : store_(store), policy_(std::move(policy)) {}
+  // Waits for the HandleAsync commands still in the group commit: their callbacks come back into
+  // this service (its state cache), so it must outlive them. The store must still be running.
+  ~CommandService();
+  CommandService(const CommandService&) = delete;
+  CommandService& operator=(const CommandService&) = delete;
 
   // Decides and appends; an I/O failure is an Error and nothing was written.
   Result<CommandAnswer> Handle(const domain::Command& command,
@@ -104,6 +110,10 @@ class CommandService {
 
   EventStore& store_;
   domain::Policy policy_;
+  // HandleAsync commands appended but not yet answered, for the destructor to wait for.
+  std::mutex in_flight_mutex_;
+  std::condition_variable in_flight_done_;
+  size_t in_flight_ = 0;
   std::mutex cache_mutex_;
   std::list<std::string> lru_;
   std::unordered_map<std::string, std::pair<domain::TrainerState, std::list<std::string>::iterator>>

@@ -12,6 +12,7 @@
 #include <latch>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -76,9 +77,14 @@ class CommandPath : public ::testing::TestWithParam<Path> {
     }
   }
 
-  // HandleAsync, waited for; its callback must come exactly once.
+  // HandleAsync, waited for; its callback must come exactly once (checked again once the store is
+  // closed, in TearDown, so that a late second call is seen too).
   Result<CommandAnswer> HandleAsync(const domain::Command& command) {
     auto calls = std::make_shared<std::atomic<int>>(0);
+    {
+      std::lock_guard lock(callbacks_mutex_);
+      callbacks_.emplace_back(command.command_id, calls);
+    }
     auto answered = std::make_shared<std::promise<Result<CommandAnswer>>>();
     auto answer = answered->get_future();
     service().HandleAsync(command, CommandIdOrigin::kClient,
@@ -96,8 +102,15 @@ class CommandPath : public ::testing::TestWithParam<Path> {
     return std::move(events).value();
   }
 
+  void TearDown() override {
+    parts_.reset();
+    for (const auto& [command_id, calls] : callbacks_) EXPECT_EQ(calls->load(), 1) << command_id;
+  }
+
   TempDir dir_{"command-service"};
   std::unique_ptr<StoreParts> parts_ = std::make_unique<StoreParts>(dir_.path());
+  std::mutex callbacks_mutex_;  // HandleAsync is called from many threads
+  std::vector<std::pair<std::string, std::shared_ptr<std::atomic<int>>>> callbacks_;
 };
 
 TEST_P(CommandPath, RetriedCommandIdAnswersTheFirstEventsAndWritesNothing) {
@@ -406,6 +419,28 @@ TEST_P(CommandPath, ManyThreadsOnDifferentTrainersShareGroupCommits) {
   for (int thread = 0; thread < kThreads; ++thread) {
     EXPECT_EQ(log().StreamVersion(M(std::to_string(1000000 + thread))), 3u + kCommands);
   }
+}
+
+// Regression: closing a store with callbacks still in the group commit freed the service their
+// answers come back into (its state cache) before they came.
+TEST(CommandServiceClosing, OutlivesTheCallbacksOfItsCommandsInFlight) {
+  TempDir dir{"command-service-closing"};
+  auto parts = std::make_unique<StoreParts>(dir.path());
+  constexpr int kTrainers = 200;
+  auto called = std::make_shared<std::atomic<int>>(0);
+  for (int trainer = 0; trainer < kTrainers; ++trainer) {
+    const std::string mcid = std::to_string(2000000 + trainer);
+    parts->commands->HandleAsync(
+        Cmd(mcid, "2016-05-01T00:00:00Z", mcid + "-enroll", Enroll(mcid, On("2017-05-01"))),
+        CommandIdOrigin::kClient, [called](Result<CommandAnswer> answer) {
+          EXPECT_TRUE(answer.ok());
+          called->fetch_add(1);
+        });
+  }
+  parts->commands.reset();  // the log still runs: every callback comes before this returns
+  EXPECT_EQ(called->load(), kTrainers);
+  parts.reset();
+  EXPECT_EQ(called->load(), kTrainers) << "a callback came twice";
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPaths, CommandPath,
