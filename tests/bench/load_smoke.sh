@@ -2,8 +2,9 @@
 # Smoke run of the load generator (bench/load_bench.cc) against a real mctd on a free loopback
 # port, so that neither rots: a short saturation run and a short fixed-rate run must both answer
 # commands with no 5xx and no transport failure, and the trainers they renewed must be in the log
-# (checked with mctctl after mctd stops). Against the port once mctd has stopped, the generator must
-# end on time, count its commands as transport failures and exit 1. The figures mean nothing here;
+# (checked with mctctl after mctd stops). Against mctd stopped with SIGSTOP, and against its port
+# once mctd has exited, the generator must end on time, count its commands as transport failures
+# and exit 1. The figures mean nothing here;
 # ops/load-bench.sh measures.
 #   load_smoke.sh MCTD MCTCTL LOAD_BENCH
 set -euo pipefail
@@ -35,6 +36,16 @@ for run in "$saturated" "$paced"; do
     if (p50 + 0 <= 0 || p99 + 0 < p50 + 0) { print "latencies not measured"; exit 1 }
   }'
 done
+# A server that accepts but never answers (stopped): each command fails after --answer-within, and
+# the run ends with exit 1 instead of waiting for ever.
+kill -STOP "$pid"
+status=0
+stalled=$(timeout 20 "$load" --port "$port" --token "$token" --connections 2 --seconds 0.5 \
+            --answer-within 1 --threads 1) || status=$?
+kill -CONT "$pid"
+echo "stalled server: $stalled (exit $status)"
+[ "$status" = 1 ] || { echo "the generator exited $status against a stalled server, not 1"; exit 1; }
+[ "$(field transport_failures "$stalled")" -gt 0 ] || { echo "unanswered commands not counted"; exit 1; }
 kill "$pid"; wait "$pid"; pid=""
 status=0
 refused=$(timeout 20 "$load" --port "$port" --token "$token" --connections 2 --seconds 0.5) || status=$?
