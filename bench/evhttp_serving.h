@@ -1,6 +1,9 @@
 // What the benchmark servers on libevent's evhttp share (http_floor_bench.cc,
 // event_loop_server.cc): the --port argument, listening on loopback, and serving until SIGTERM or
 // SIGINT after printing "listening on PORT" (what bench/floor_server.sh waits for).
+//
+// Thread-safety: ListenOnLoopback and ServeUntilStopped use the loop they are given, from the
+// thread that runs it.
 #pragma once
 
 #include <event2/event.h>

@@ -18,7 +18,8 @@
 
 namespace mct::admin::server {
 
-// What the route reads from a request, after the token was checked.
+// What the route reads from a request, after the token was checked. The views are the caller's,
+// needed only during DecodeCommandRequest: what it returns owns copies.
 struct CommandRequest {
   std::string_view mcid;          // the path's {mcid}
   std::string_view content_type;  // the Content-Type header
@@ -40,6 +41,8 @@ struct CommandRefusal {
   std::string_view command = "unknown";
 };
 
+// The command `request` carries, or why it is refused (a malformed or hostile body is a refusal,
+// never an exception). A body over `max_body_bytes` is a 413.
 std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandRequest& request,
                                                                   size_t max_body_bytes);
 
@@ -52,6 +55,8 @@ struct CommandReply {
   std::string code;
 };
 
+// A store failure is a 503 that says nothing was written; a rejection its code with
+// RejectionStatus; an accepted or retried command a 200 with its events in the codec's JSON.
 CommandReply RenderCommandReply(const Result<consumers::CommandAnswer>& answer,
                                 const std::string& command_id);
 

@@ -3,8 +3,8 @@
 // rate limits, JSON errors `{"code", "message"}`, and one structured log line per request.
 //
 // Status codes: 400 malformed JSON, wrong type, unknown field (`invalid_input`); 401 no or bad
-// token; 403 `forbidden`; 404 `unknown_trainer`; 409 `version_conflict`; 411 a command without
-// Content-Length (chunked); 413 body too large;
+// token; 403 `forbidden`; 404 `unknown_trainer`; 409 `version_conflict`; 411 a command with
+// Transfer-Encoding (chunked) instead of Content-Length; 413 body too large;
 // 415 wrong content type; 422 every other rejection with its code; 429 over the rate limit, with
 // Retry-After; 500 `internal`; 503 `unavailable` (a command not saved) or `read_models_behind`
 // (api_reads.h). route_errors.h lists each route's. Nothing is written on any error.

@@ -109,6 +109,20 @@ TEST(RequestBody, AClientWaitingFor100ContinueIsRefusedAtOnce) {
   EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
 }
 
+TEST(RequestBody, AChunkedCommandWaitingFor100ContinueIsRefusedAtOnce) {
+  TestServer server;
+  const std::string answer =
+      RawExchange(server.port(),
+                  "POST " + TestServer::CommandPath(kOwn) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                      "Authorization: Bearer " + server.Support() +
+                      "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                      "Expect: 100-continue\r\n\r\n",
+                  seconds(5));
+  EXPECT_EQ(RawStatus(answer), 411) << answer;
+  EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+}
+
 TEST(RequestBody, ACommandOfExactlyTheLimitIsTakenAndOneByteMoreIsNot) {
   TestServer server;
   server.Enroll(kOwn);
