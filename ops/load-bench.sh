@@ -155,6 +155,8 @@ pg_cpu_seconds() {  # the postmaster, its live children, and the backends it has
 # PostgreSQL's Unix socket follow, for comparison (a shorter path through the kernel).
 pg_tps_unix=()
 for count in "${clients[@]}"; do
+  # Each run starts from an empty table, so that no run inherits a larger index from the one before.
+  "${psql[@]}" -c "TRUNCATE events"
   echo "load-bench: PostgreSQL pgbench, $count clients over TCP, ${seconds}s" >&2
   before=$(pg_cpu_seconds)
   out=$({ pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
@@ -164,6 +166,7 @@ for count in "${clients[@]}"; do
   pgbench_cpu+=("$(echo "$out" | tail -2 | children_seconds)")
   pg_tps+=("$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)")
   pg_appends+=("$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' | head -1)")
+  "${psql[@]}" -c "TRUNCATE events"
   echo "load-bench: PostgreSQL pgbench, $count clients over its Unix socket, ${seconds}s" >&2
   out=$(pgbench -h "$work/pg" -p "$pg_port" -U postgres -n -c "$count" -j 2 -T "$seconds" \
           -D clients="$count" -f "$work/pg/append.sql" postgres 2>&1)
