@@ -130,6 +130,8 @@ int HttpApi::RefuseCommandByItsHead(const httplib::Request& request,
     return 0;
   }
   if (!std::regex_match(request.path, commands_route)) return 0;
+  // Counted like every command refused before it is decided; its body, unread, names none.
+  metrics_.CommandRefused("unknown", "invalid_input");
   if (chunked) {
     SendError(response, 411, "invalid_input",
               "send the command with a Content-Length header; a chunked command body is not "

@@ -5,7 +5,7 @@
 #   failure, and a command without a token 401;
 # - mct_event_loop_server (bench/event_loop_server.cc), with two loops: the same run must be
 #   answered with no 5xx and no transport failure, a command without a token 401, and the log
-#   must hold at least one event for every command answered 200.
+#   must hold at least one event for every command answered 200 and verify (mctctl verify).
 # The figures mean nothing here.
 #   floor_smoke.sh FLOOR_BENCH LOAD_BENCH EVENT_LOOP_SERVER MCTCTL
 set -euo pipefail
@@ -48,4 +48,6 @@ kill "$pid" || { echo "event loop: the server died during the run"; exit 1; }
 wait "$pid" || true; pid=""
 events=$("$mctctl" --data "$data" export | wc -l)
 [ "$events" -ge "$accepted" ] || { echo "event loop: $accepted commands answered 200, $events events in the log"; exit 1; }
+# What the callbacks' answers promised is a log whose every hash chain holds.
+"$mctctl" --data "$data" verify >"$work/verify.out" || { echo "event loop: the log does not verify"; cat "$work/verify.out"; exit 1; }
 echo "floor smoke: ok"

@@ -160,6 +160,15 @@ TEST(Metrics, CountsCommandsRefusedAtTheDoor) {
                                   std::string(R"({"command":"NoSuchCommand"})"), std::string("{")}) {
     ASSERT_EQ(server.Post(path, body, "application/json", server.Support()).status, 400) << body;
   }
+  // Refused from the head, the body unread: over the limit, and chunked.
+  ASSERT_EQ(server.Post(path, std::string(64 * 1024 + 1, ' '), "application/json", server.Support())
+                .status,
+            413);
+  ASSERT_EQ(
+      server
+          .PostChunked(path, R"({"command":"StartRenewal"})", "application/json", server.Support())
+          .status,
+      411);
   const std::string page = server.Get("/metrics").body;
   EXPECT_EQ(SampleValue(page, "mct_commands_total",
                         "code=\"invalid_input\",command=\"StartRenewal\",outcome=\"invalid\""),
@@ -167,7 +176,7 @@ TEST(Metrics, CountsCommandsRefusedAtTheDoor) {
       << page;  // the key given twice names no command for sure: unknown
   EXPECT_EQ(SampleValue(page, "mct_commands_total",
                         "code=\"invalid_input\",command=\"unknown\",outcome=\"invalid\""),
-            3)
+            5)
       << page;
   EXPECT_EQ(page.find("mct_command_duration_seconds_count{command=\"unknown\"}"), std::string::npos);
 }
