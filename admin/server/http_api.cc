@@ -124,11 +124,10 @@ int HttpApi::RefuseCommandByItsHead(const httplib::Request& request,
                                     httplib::Response& response) const {
   if (request.method != "POST") return 0;
   static const std::regex commands_route(kCommandsRoute);
-  const bool chunked = request.has_header("Transfer-Encoding");
-  // An absent length reads as 0: one header look-up, not two.
-  if (!chunked && request.get_header_value<uint64_t>("Content-Length") <= options_.max_body_bytes) {
-    return 0;
-  }
+  // As the connection loop read the head already: no header looked up again on every command.
+  const std::optional<uint64_t> length = OneWriteServer::DeclaredBodyLengthOfThisRequest();
+  const bool chunked = !length.has_value();
+  if (!chunked && *length <= options_.max_body_bytes) return 0;
   if (!std::regex_match(request.path, commands_route)) return 0;
   // Counted like every command refused before it is decided; its body, unread, names none.
   metrics_.CommandRefused("unknown", "invalid_input");

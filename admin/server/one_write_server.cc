@@ -67,6 +67,9 @@ void DropWhatFollows(socket_t sock) {
 // Set by a handler on this worker thread through EndConnectionAfterAnswer: the request's body
 // was refused unread, of a length the connection loop cannot know (a chunked one).
 thread_local bool end_after_answer = false;
+// The request being served on this worker thread: its body's declared length (DeclaredBodyLength),
+// for handlers that judge a request by its head (DeclaredBodyLengthOfThisRequest).
+thread_local std::optional<uint64_t> declared_body_length;
 
 enum class End : uint8_t { kPeer, kLocal };
 
@@ -174,6 +177,10 @@ void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) con
 
 void OneWriteServer::EndConnectionAfterAnswer() { end_after_answer = true; }
 
+std::optional<uint64_t> OneWriteServer::DeclaredBodyLengthOfThisRequest() {
+  return declared_body_length;
+}
+
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
   // The pool's threads, named for `top -H` and profilers on their first connection.
   thread_local const bool named = pthread_setname_np(pthread_self(), "mct-http") == 0;
@@ -193,10 +200,10 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     bool closed = false;
     uint64_t body_end = 0;  // where the request's declared body ends in the stream
     end_after_answer = false;
+    declared_body_length = 0;  // until this request's head is read
     served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
-      if (const std::optional<uint64_t> length = DeclaredBodyLength(request)) {
-        body_end = stream.consumed() + *length;
-      }
+      declared_body_length = DeclaredBodyLength(request);
+      if (declared_body_length) body_end = stream.consumed() + *declared_body_length;
     });
     if (!stream.Flush()) served = false;
     body_left_unread = served && (stream.consumed() < body_end || end_after_answer);

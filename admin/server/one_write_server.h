@@ -80,6 +80,10 @@ class OneWriteServer : public httplib::Server {
   // thread: its connection ends after the answer, and what the client still sends is read and
   // dropped for a moment first. For a body refused before it was read.
   static void EndConnectionAfterAnswer();
+  // From a handler (or the pre-routing or expect-100 handler): the length of body the request
+  // being served on this thread declares, as the connection loop read its head; 0 when it
+  // declares none, nullopt for a chunked body.
+  static std::optional<uint64_t> DeclaredBodyLengthOfThisRequest();
 
  private:
   // Called by the library on a worker thread for each accepted connection.
