@@ -44,12 +44,6 @@ namespace {
 using mct::admin::server::CommandReply;
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void Usage(const std::string& why) {
-  std::cerr << "mct_event_loop_server: " << why
-            << "\nusage: mct_event_loop_server --data DIR --port P [--loops N]\n";
-  std::exit(2);
-}
-
 [[noreturn]] void Fail(const std::string& why) {
   std::cerr << "mct_event_loop_server: " << why << "\n";
   std::exit(1);
@@ -175,35 +169,22 @@ void HandleRequest(evhttp_request* request, void* argument) {
       });
 }
 
-int ParsePort(const std::string& text) {
-  const auto port = mct::bench::ParsePortNumber(text);
-  if (!port) Usage("--port: not a port number: " + text);
-  return *port;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{
+      "mct_event_loop_server: mctd's command path behind libevent's evhttp (a measurement)",
+      "mct_event_loop_server"};
   std::string data;
-  int port = -1;
+  int port = 0;
   int loops = 1;
-  for (int index = 1; index < argc; ++index) {
-    const std::string arg = argv[index];
-    if (index + 1 >= argc) Usage("missing a value after " + arg);
-    const std::string value = argv[++index];
-    if (arg == "--data") {
-      data = value;
-    } else if (arg == "--port") {
-      port = ParsePort(value);
-    } else if (arg == "--loops") {
-      const auto parsed = mct::bench::ParseNumberIn(value, 1, 16);
-      if (!parsed) Usage("--loops: a number from 1 to 16");
-      loops = *parsed;
-    } else {
-      Usage("unknown option " + arg);
-    }
-  }
-  if (data.empty() || port < 0) Usage("--data and --port are required");
+  app.add_option("--data", data, "the data directory (its tokens and store)")->required();
+  app.add_option("--port", port, "the port on 127.0.0.1 (0: any free port)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--loops", loops, "event loops, each accepting on the one socket")
+      ->check(CLI::Range(1, 16));
+  mct::bench::ParseCommandLineOrExit(app, argc, argv);
 
   auto opened = mct::admin::Store::Open(data);
   if (!opened.ok()) Fail(opened.error().message);

@@ -1,6 +1,6 @@
 // What the benchmark servers on libevent's evhttp share (http_floor_bench.cc,
-// event_loop_server.cc): the --port argument, listening on loopback, and serving until SIGTERM or
-// SIGINT after printing "listening on PORT" (what bench/floor_server.sh waits for).
+// event_loop_server.cc): reading their command line, listening on loopback, and serving until
+// SIGTERM or SIGINT after printing "listening on PORT" (what bench/floor_server.sh waits for).
 //
 // Thread-safety: ListenOnLoopback and ServeUntilStopped use the loop they are given, from the
 // thread that runs it.
@@ -11,29 +11,22 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <charconv>
+#include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <string_view>
-#include <system_error>
 
 namespace mct::bench {
 
-// The whole of `text` as a number from `low` to `high`, or nullopt.
-inline std::optional<int> ParseNumberIn(std::string_view text, int low, int high) {
-  int number = 0;
-  const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || failed != std::errc() || end != text.data() + text.size() || number < low ||
-      number > high) {
-    return std::nullopt;
+// Parses the command line into `app`'s options (CLI11); on an error, prints it with the usage and
+// exits 2 (0 after --help).
+inline void ParseCommandLineOrExit(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error) == 0 ? 0 : 2);
   }
-  return number;
-}
-
-// A TCP port number (0 included: any free port), or nullopt.
-inline std::optional<int> ParsePortNumber(std::string_view text) {
-  return ParseNumberIn(text, 0, 65535);
 }
 
 // Binds `http` to 127.0.0.1:`port` (0: any free port); the port bound, or nullopt. `socket`, when

@@ -46,12 +46,6 @@ std::string CannedAnswer() {
 
 const std::string kAnswer = CannedAnswer();
 
-[[noreturn]] void Usage(const std::string& why) {
-  std::cerr << "mct_http_floor_bench: " << why
-            << "\nusage: mct_http_floor_bench --server httplib|evhttp --port P\n";
-  std::exit(2);
-}
-
 [[noreturn]] void Fail(const std::string& why) {
   std::cerr << "mct_http_floor_bench: " << why << "\n";
   std::exit(1);
@@ -127,35 +121,25 @@ int ServeEvhttp(int port) {
   return 0;
 }
 
-int ParsePort(const std::string& text) {
-  const auto port = mct::bench::ParsePortNumber(text);
-  if (!port) Usage("--port: not a port number: " + text);
-  return *port;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"mct_http_floor_bench: what an HTTP server library costs per command",
+               "mct_http_floor_bench"};
   std::string server;
-  int port = -1;
-  for (int index = 1; index < argc; index += 2) {
-    const std::string arg = argv[index];
-    if (index + 1 >= argc) Usage("missing a value after " + arg);
-    if (arg == "--server") {
-      server = argv[index + 1];
-    } else if (arg == "--port") {
-      port = ParsePort(argv[index + 1]);
-    } else {
-      Usage("unknown option " + arg);
-    }
-  }
-  if (port < 0 || server.empty()) Usage("--server and --port are required");
+  int port = 0;
+  app.add_option("--server", server, "the library that answers")
+      ->required()
+      ->check(CLI::IsMember({"httplib", "evhttp"}));
+  app.add_option("--port", port, "the port on 127.0.0.1 (0: any free port)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  mct::bench::ParseCommandLineOrExit(app, argc, argv);
   if (server == "httplib") {
     // Blocked before any thread starts, so that every thread inherits the mask.
     const sigset_t signals = StopSignals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     return ServeHttplib(port);
   }
-  if (server == "evhttp") return ServeEvhttp(port);
-  Usage("--server is httplib or evhttp");
+  return ServeEvhttp(port);
 }
