@@ -37,6 +37,7 @@
 #include "admin/server/runner_loop.h"
 #include "admin/server/tokens.h"
 #include "admin/store.h"
+#include "bench/command_line.h"
 #include "bench/evhttp_serving.h"
 
 namespace {

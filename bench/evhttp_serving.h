@@ -1,5 +1,5 @@
 // What the benchmark servers on libevent's evhttp share (http_floor_bench.cc,
-// event_loop_server.cc): reading their command line, listening on loopback, and serving until
+// event_loop_server.cc): listening on loopback, and serving until
 // SIGTERM or SIGINT after printing "listening on PORT" (what bench/floor_server.sh waits for).
 //
 // Thread-safety: ListenOnLoopback and ServeUntilStopped use the loop they are given, from the
@@ -11,23 +11,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <CLI/CLI.hpp>
 #include <csignal>
-#include <cstdlib>
 #include <iostream>
 #include <optional>
 
 namespace mct::bench {
-
-// Parses the command line into `app`'s options (CLI11); on an error, prints it with the usage and
-// exits 2 (0 after --help).
-inline void ParseCommandLineOrExit(CLI::App& app, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    std::exit(app.exit(error) == 0 ? 0 : 2);
-  }
-}
 
 // Binds `http` to 127.0.0.1:`port` (0: any free port); the port bound, or nullopt. `socket`, when
 // given, gets the listening socket (another loop may accept on a dup() of it).

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "admin/server/one_write_server.h"
+#include "bench/command_line.h"
 #include "bench/evhttp_serving.h"
 
 namespace {

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "admin/cli.h"
+#include "bench/command_line.h"
 #include "bench/percentile.h"
 #include "domain/values.h"
 
@@ -63,49 +64,39 @@ struct LoadOptions {
   double answer_within = 30;  // seconds: a command unanswered this long has failed
 };
 
-[[noreturn]] void Usage(const std::string& why) {
-  std::cerr << "mct_load_bench: " << why
-            << "\nusage: mct_load_bench --port P --token T [--host H] [--connections C] [--rate R]"
-               " [--seconds S] [--first-mcid M] [--threads T] [--answer-within S]\n";
+[[noreturn]] void Fail(const std::string& why) {
+  std::cerr << "mct_load_bench: " << why << "\n";
   std::exit(2);
 }
 
 LoadOptions ParseArgs(int argc, char** argv) {
   LoadOptions options;
-  for (int index = 1; index < argc; ++index) {
-    const std::string arg = argv[index];
-    if (index + 1 >= argc) Usage("missing a value after " + arg);
-    const std::string value = argv[++index];
-    try {
-      if (arg == "--host")
-        options.host = value;
-      else if (arg == "--port")
-        options.port = std::stoi(value);
-      else if (arg == "--token")
-        options.token = value;
-      else if (arg == "--connections")
-        options.connections = std::stoi(value);
-      else if (arg == "--rate")
-        options.rate = std::stod(value);
-      else if (arg == "--seconds")
-        options.seconds = std::stod(value);
-      else if (arg == "--threads")
-        options.threads = std::stoi(value);
-      else if (arg == "--answer-within")
-        options.answer_within = std::stod(value);
-      else if (arg == "--first-mcid")
-        options.first_mcid = std::stoull(value);
-      else
-        Usage("unknown option " + arg);
-    } catch (const std::exception&) {
-      Usage("not a number: " + arg + " " + value);
-    }
-  }
-  if (options.port <= 0 || options.token.empty()) Usage("--port and --token are required");
-  if (options.connections <= 0 || options.threads <= 0 || options.seconds <= 0 ||
-      options.rate < 0 || options.answer_within <= 0) {
-    Usage("bad sizes");
-  }
+  CLI::App app{"mct_load_bench: drives mctd over HTTP with the renewal tool's mix of commands",
+               "mct_load_bench"};
+  app.add_option("--host", options.host, "mctd's IPv4 address")
+      ->capture_default_str()
+      ->check(CLI::ValidIPV4);
+  app.add_option("--port", options.port, "mctd's port")->required()->check(CLI::Range(1, 65535));
+  app.add_option("--token", options.token, "a bearer token with the support role")->required();
+  app.add_option("--connections", options.connections, "kept-alive connections")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--rate", options.rate, "commands per second over all connections (0: saturation)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seconds", options.seconds, "the measured time")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--threads", options.threads, "event loops carrying the connections")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--answer-within", options.answer_within,
+                 "seconds after which an unanswered command has failed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--first-mcid", options.first_mcid, "the first trainer's MCID")
+      ->capture_default_str();
+  mct::bench::ParseCommandLineOrExit(app, argc, argv);
   options.threads = std::min(options.threads, options.connections);
   return options;
 }
@@ -451,12 +442,12 @@ int main(int argc, char** argv) {
     event_config_set_flag(config, EVENT_BASE_FLAG_PRECISE_TIMER);
     loop.base = event_base_new_with_config(config);
     event_config_free(config);
-    if (loop.base == nullptr) Usage("cannot make an event loop");
+    if (loop.base == nullptr) Fail("cannot make an event loop");
     loop.authorization = "Bearer " + options.token;
     loop.server.sin_family = AF_INET;
     loop.server.sin_port = htons(static_cast<uint16_t>(options.port));
     if (::inet_pton(AF_INET, options.host.c_str(), &loop.server.sin_addr) != 1) {
-      Usage("--host: not an IPv4 address: " + options.host);
+      Fail("--host: not an IPv4 address: " + options.host);
     }
     loop.start = start;
     loop.end = end;

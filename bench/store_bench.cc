@@ -41,7 +41,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,6 +48,7 @@
 #include "admin/demo_data.h"
 #include "admin/queries.h"
 #include "admin/store.h"
+#include "bench/command_line.h"
 #include "bench/percentile.h"
 #include "consumers/codec.h"
 #include "consumers/command_ids.h"
@@ -102,57 +102,34 @@ struct BenchOptions {
   bool callbacks = false;   // --only-writers: writers are AppendAsync callbacks, not threads
 };
 
-void Usage() {
-  std::cerr << "usage: mct_store_bench DIR [--smoke] [--trainers N] [--queries N] [--seconds S]"
-               " [--no-demo] [--only-writers N] [--callbacks] [--client-ids]\n";
-  std::exit(2);
-}
-
-// A positive number, or the usage message.
-template <typename Value>
-Value ParseNumber(const std::string& text) {
-  std::istringstream in(text);
-  Value value{};
-  if (!(in >> value) || !in.eof() || !(value > 0)) Usage();
-  return value;
-}
-
 BenchOptions ParseArgs(int argc, char** argv) {
   BenchOptions options;
+  CLI::App app{"mct_store_bench: the durable store against RocksDB's own limits, in one run",
+               "mct_store_bench"};
+  std::string dir;
   std::optional<uint64_t> trainers;
   std::optional<size_t> queries;
   std::optional<double> seconds;
-  for (int index = 1; index < argc; ++index) {
-    const std::string arg = argv[index];
-    auto next = [&]() -> std::string {
-      if (index + 1 >= argc) Usage();
-      return argv[++index];
-    };
-    if (arg == "--smoke") {
-      options.smoke = true;
-    } else if (arg == "--no-demo") {
-      options.demo = false;
-    } else if (arg == "--callbacks") {
-      options.callbacks = true;
-    } else if (arg == "--client-ids") {
-      options.client_ids = true;
-    } else if (arg == "--trainers") {
-      trainers = ParseNumber<uint64_t>(next());
-    } else if (arg == "--queries") {
-      queries = ParseNumber<size_t>(next());
-    } else if (arg == "--only-writers") {
-      options.only_writers = ParseNumber<int>(next());
-    } else if (arg == "--seconds") {
-      seconds = ParseNumber<double>(next());
-    } else if (arg == "--help" || arg == "-h" || (!arg.empty() && arg[0] == '-')) {
-      Usage();
-    } else if (options.dir.empty()) {
-      options.dir = arg;
-    } else {
-      Usage();
-    }
-  }
-  if (options.dir.empty()) Usage();
+  app.add_option("DIR", dir, "where the run's three fresh stores go (each wiped first)")
+      ->required();
+  app.add_flag("--smoke", options.smoke, "every section with tiny sizes, in a few seconds");
+  app.add_option("--trainers", trainers, "demo trainers (default 40000: about a million events)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--queries", queries, "status and as-of queries timed (default 20000)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seconds", seconds, "the measured time of each throughput figure (default 3)")
+      ->check(CLI::PositiveNumber);
+  bool no_demo = false;
+  app.add_flag("--no-demo", no_demo, "stop after the appends");
+  app.add_option("--only-writers", options.only_writers,
+                 "only the store's appends, with this many writers (for a profiler)")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--callbacks", options.callbacks,
+               "--only-writers: the writers are AppendAsync callbacks, not threads");
+  app.add_flag("--client-ids", options.client_ids, "commands carry ids their client chose");
+  mct::bench::ParseCommandLineOrExit(app, argc, argv);
+  options.dir = dir;
+  options.demo = !no_demo;
   if (options.smoke) {
     options.trainers = 200;
     options.queries = 300;

@@ -4,7 +4,7 @@
 # commands with no 5xx and no transport failure, and the trainers they renewed must be in the log
 # (checked with mctctl after mctd stops). Against mctd stopped with SIGSTOP, and against its port
 # once mctd has exited, the generator must end on time, count its commands as transport failures
-# and exit 1. The figures mean nothing here;
+# and exit 1. A command line it cannot use exits 2 with its usage. The figures mean nothing here;
 # ops/load-bench.sh measures.
 #   load_smoke.sh MCTD MCTCTL LOAD_BENCH
 set -euo pipefail
@@ -22,6 +22,17 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || { echo "mctd did not start:"; cat "$work/log"; exit 1; }
 port=${url##*:}
+
+# A command line the generator cannot use is refused with its usage (exit 2), before any request.
+ok="--token $token --first-mcid 1200000000"
+for bad in "$ok" "--port 0 $ok" "--port $port $ok --connections 0" "--port $port $ok --host nowhere" \
+           "--port $port $ok --bogus 1"; do
+  status=0
+  # shellcheck disable=SC2086 # each case is a list of words
+  "$load" $bad >"$work/usage.out" 2>&1 || status=$?
+  [ "$status" = 2 ] || { echo "mct_load_bench $bad: exit $status, not 2"; cat "$work/usage.out"; exit 1; }
+  grep -q 'Run with --help' "$work/usage.out" || { echo "mct_load_bench $bad: no usage hint"; exit 1; }
+done
 
 saturated=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1 --first-mcid 1000000000)
 paced=$("$load" --port "$port" --token "$token" --connections 4 --seconds 1 --rate 200 --first-mcid 1100000000)
@@ -57,4 +68,8 @@ awk -v ok="$(field answers_2xx "$refused")" -v tf="$(field transport_failures "$
 # The first trainer of each run was enrolled by the generator and is in the log.
 "$mctctl" --data "$work/data" history 1000000000 | grep -q TrainerEnrolled
 "$mctctl" --data "$work/data" history 1100000000 | grep -q TrainerEnrolled
+# The refused command lines sent nothing: their first trainer is unknown.
+if "$mctctl" --data "$work/data" history 1200000000 2>/dev/null | grep -q TrainerEnrolled; then
+  echo "a refused command line enrolled a trainer"; exit 1
+fi
 echo "load smoke: ok"
