@@ -1,5 +1,8 @@
 #include "admin/memory_log.h"
 
+#include <algorithm>
+#include <string>
+
 namespace mct::admin {
 
 domain::Decision MemoryLog::Handle(const domain::Policy& policy, const domain::Command& command) {
@@ -42,12 +45,30 @@ domain::TrainerState MemoryLog::State(const domain::Mcid& mcid) const {
 
 domain::SharedFacts MemoryLog::Facts() const {
   domain::SharedFacts facts;
+  uint64_t orders = 0;
+  uint64_t highest_order_number = 0;
+  // The voucher each trainer has in the cart: a PaymentPlaced given as an event need not repeat
+  // its code (domain.md lists no such field), yet it redeems that voucher (PAY-2).
+  std::map<domain::Mcid, std::string> in_cart;
   for (const auto& envelope : log_) {
-    if (const auto* paid = std::get_if<domain::PaymentPlaced>(&envelope.event.payload)) {
-      facts.next_order_number += 1;
-      if (!paid->voucher_code.empty()) facts.redeemed_vouchers.insert(paid->voucher_code);
+    const domain::Event& payload = envelope.event.payload;
+    highest_order_number = std::max(highest_order_number, domain::OrderNumberOf(payload));
+    if (const auto* applied = std::get_if<domain::VoucherApplied>(&payload)) {
+      in_cart[envelope.event.meta.mcid] = applied->voucher_code;
+    } else if (const auto* paid = std::get_if<domain::PaymentPlaced>(&payload)) {
+      orders += 1;
+      std::string code = paid->voucher_code;
+      if (code.empty() && paid->method == domain::PaymentMethod::kVoucher) {
+        code = in_cart[envelope.event.meta.mcid];
+      }
+      if (!code.empty()) facts.redeemed_vouchers.insert(code);
+    } else if (std::holds_alternative<domain::RenewalStarted>(payload) ||
+               std::holds_alternative<domain::AlumniApplied>(payload)) {
+      in_cart.erase(envelope.event.meta.mcid);  // a new application starts with an empty cart
     }
   }
+  // PAY-7: past every order number in the log, also those of orders given as events.
+  facts.next_order_number = std::max(orders, highest_order_number) + 1;
   return facts;
 }
 

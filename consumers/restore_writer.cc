@@ -3,42 +3,19 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
-#include <charconv>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 #include "consumers/chain_verifier.h"
 #include "consumers/keys.h"
+#include "domain/decide.h"
 
 namespace mct::consumers {
 namespace {
 
 // Events per write: large enough to amortise a write, small enough to keep memory flat.
 constexpr uint64_t kBatchEvents = 8192;
-
-// The number of an order id "CT%08d" (PAY-7), or 0 for any other text.
-uint64_t OrderNumber(std::string_view order_id) {
-  if (!order_id.starts_with("CT") || order_id.size() == 2) return 0;
-  const std::string_view digits = order_id.substr(2);
-  uint64_t number = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-  if (error != std::errc() || end != digits.data() + digits.size()) return 0;
-  return number;
-}
-
-// Every event that names an order: the next number must pass all of them, as the store's did.
-uint64_t OrderNumberOf(const domain::Event& event) {
-  return std::visit(
-      [](const auto& payload) -> uint64_t {
-        if constexpr (requires { payload.order_id; }) {
-          return OrderNumber(payload.order_id);
-        } else {
-          return 0;
-        }
-      },
-      event);
-}
 
 }  // namespace
 
@@ -64,7 +41,7 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
     return Error{where + ": " + tracked.error().message};
   if (Status tracked = TrackVoucher(envelope); !tracked.ok())
     return Error{where + ": " + tracked.error().message};
-  max_order_number_ = std::max(max_order_number_, OrderNumberOf(envelope.event.payload));
+  max_order_number_ = std::max(max_order_number_, domain::OrderNumberOf(envelope.event.payload));
 
   batch_.Put(db_.log(), keys::Position(position), EncodeBinary(envelope));
   batch_.Put(db_.streams(), keys::StreamEntry(mcid, version), keys::Position(position));

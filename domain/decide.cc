@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "domain/card.h"
 #include "domain/input_checks.h"
@@ -492,6 +493,27 @@ Decision DecideForKnownTrainer(const Ctx& ctx) {
 std::string FormatOrderId(uint64_t number) {
   std::string digits = std::to_string(number % 100000000ULL);
   return "CT" + std::string(8 - digits.size(), '0') + digits;
+}
+
+uint64_t OrderNumber(std::string_view order_id) {
+  if (!order_id.starts_with("CT") || order_id.size() == 2) return 0;
+  const std::string_view digits = order_id.substr(2);
+  uint64_t number = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size()) return 0;
+  return number;
+}
+
+uint64_t OrderNumberOf(const Event& event) {
+  return std::visit(
+      [](const auto& payload) -> uint64_t {
+        if constexpr (requires { payload.order_id; }) {
+          return OrderNumber(payload.order_id);
+        } else {
+          return 0;
+        }
+      },
+      event);
 }
 
 Decision Decide(const Policy& policy, const TrainerState& state, const SharedFacts& facts,

@@ -105,5 +105,11 @@ struct Decision {
 
 // PAY-7's order number for `number` ("CT00000042").
 std::string FormatOrderId(uint64_t number);
+// The number of an order id FormatOrderId wrote, or 0 for any other text.
+uint64_t OrderNumber(std::string_view order_id);
+// The number of the order `event` names (PaymentPlaced, RenewalCompleted, refunds, kits), or 0. A
+// log's next order number must pass every one, so that PAY-7's ids stay unique after a restore or
+// a history given as events.
+uint64_t OrderNumberOf(const Event& event);
 
 }  // namespace mct::domain
