@@ -6,9 +6,9 @@
 
 #include "domain/card.h"
 #include "domain/input_checks.h"
+#include "domain/overloaded.h"
 #include "domain/roles.h"
 #include "domain/sha256.h"
-#include "domain/overloaded.h"
 
 namespace mct::domain {
 namespace {
@@ -305,13 +305,21 @@ std::optional<Decision> CheckCard(const Ctx& ctx, const CardDetails& card, CardB
 }
 
 Decision DecidePlaceOrder(const Ctx& ctx, const PlaceOrder& c) {
+  const auto method = ParsePaymentMethod(c.method);
+  // PAY-6 (decided): a voucher payment with no voucher in the cart is invalid_input, which comes
+  // before every other code but a retry (PAY-8, decided before this).
+  const std::optional<Application>& application = ctx.state.application;
+  if (method == PaymentMethod::kVoucher && !(application && application->voucher_code)) {
+    return Decision::Reject(Code::kInvalidInput,
+                            "method: voucher needs a voucher applied in the cart first "
+                            "(ApplyVoucher).");
+  }
   const Application* app = nullptr;
   if (auto refused = CheckStep(ctx, Step::kPayment, &app)) return *refused;
   if (!app->billing) {
     return Decision::Reject(Code::kStepOutOfOrder,
                             "Enter the billing address before placing the order.");
   }
-  const auto method = ParsePaymentMethod(c.method);
   if (!method) {  // PAY-1
     return Decision::Reject(Code::kPaymentMethodNotAccepted,
                             "The payment method '" + c.method +
@@ -331,12 +339,7 @@ Decision DecidePlaceOrder(const Ctx& ctx, const PlaceOrder& c) {
                               "name as it is written on the card.");
     }
   }
-  if (*method == PaymentMethod::kVoucher) {  // PAY-2, PAY-6
-    if (!app->voucher_code) {
-      return Decision::Reject(Code::kInvalidInput,
-                              "method: voucher needs a voucher applied in the cart first "
-                              "(ApplyVoucher).");
-    }
+  if (*method == PaymentMethod::kVoucher) {  // PAY-2; the cart holds a voucher (checked above)
     if (ctx.facts.redeemed_vouchers.contains(*app->voucher_code)) {
       return RefuseRedeemedVoucher(*app->voucher_code);
     }
@@ -365,16 +368,16 @@ Decision DecideOrderWelcomeKit(const Ctx& ctx) {
                             "There is no completed order to order a welcome kit for; complete a "
                             "renewal first.");
   }
+  if (order->welcome_kit_ordered) {  // KIT-1: one per completed order, refunded or not
+    return Decision::Reject(
+        Code::kWelcomeKitAlreadyOrdered,
+        "The welcome kit of order " + order->order_id + " has already been ordered.");
+  }
   if (order->refund_issued_on) {
     return Decision::Reject(Code::kWelcomeKitNotYetAvailable,
                             "Order " + order->order_id +
                                 " was refunded, so it has no welcome kit; complete a new renewal "
                                 "to order one.");
-  }
-  if (order->welcome_kit_ordered) {  // KIT-1: one per completed order
-    return Decision::Reject(Code::kWelcomeKitAlreadyOrdered,
-                            "The welcome kit of order " + order->order_id +
-                                " has already been ordered.");
   }
   const Date available = order->completed_on.AddDays(7);
   if (ctx.today < available) {
