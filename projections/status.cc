@@ -38,7 +38,9 @@ TrainerStatus ComputeStatus(const domain::TrainerState& state, const domain::Dat
   } else {
     out.status = StatusKind::kActive;
   }
-  if (today >= state.anniversary) out.reinstatement_opens = state.anniversary.AddDays(7);
+  // domain.md: reinstatement_opens is shown when lapsed; an application under way or an alumni
+  // application has nothing to wait for.
+  if (out.status == StatusKind::kLapsed) out.reinstatement_opens = state.anniversary.AddDays(7);
   return out;
 }
 
