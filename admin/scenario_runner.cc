@@ -39,7 +39,38 @@ struct ParsedCommand {
   std::string invalid_input;  // non-empty: the command is malformed
 };
 
-ParsedCommand ParseCommandEntry(const json& entry, const std::string& where, int* next_id) {
+// The ids the runner fills in for entries that name none: fresh, so never one the case names
+// itself (a command with such an id would be taken for a retry and write nothing).
+class FreshCommandIds {
+ public:
+  explicit FreshCommandIds(const json& scenario) {
+    auto take = [this](const json& entry) {
+      if (!entry.is_object()) return;
+      if (const auto id = entry.find("command_id"); id != entry.end() && id->is_string()) {
+        named_.insert(id->get<std::string>());
+      }
+    };
+    if (const auto given = scenario.find("given"); given != scenario.end() && given->is_array()) {
+      for (const json& entry : *given) take(entry);
+    }
+    if (const auto when = scenario.find("when"); when != scenario.end()) take(*when);
+  }
+
+  std::string Next() {
+    std::string id;
+    do {
+      id = "cmd-" + std::to_string(next_++);
+    } while (named_.contains(id));
+    return id;
+  }
+
+ private:
+  std::set<std::string, std::less<>> named_;
+  int next_ = 1;
+};
+
+ParsedCommand ParseCommandEntry(const json& entry, const std::string& where,
+                                FreshCommandIds& fresh_ids) {
   ParsedCommand out;
   FieldReader envelope(entry, where);
   const std::string mcid_text = envelope.Text("mcid");
@@ -52,7 +83,7 @@ ParsedCommand ParseCommandEntry(const json& entry, const std::string& where, int
     out.command.actor = domain::Actor{domain::Role::kTrainer, mcid_text};
   }
   out.command.command_id = envelope.Text("command_id");
-  if (out.command.command_id.empty()) out.command.command_id = "cmd-" + std::to_string((*next_id)++);
+  if (out.command.command_id.empty()) out.command.command_id = fresh_ids.Next();
   if (!envelope.ok()) {
     envelope.Skip("command");
     throw CaseError{envelope.Finish().error().message};
@@ -82,7 +113,8 @@ domain::Policy ReadPolicy(const json& scenario) {
   return policy;
 }
 
-void RunGiven(const json& given, const domain::Policy& policy, MemoryLog& log, int* next_id) {
+void RunGiven(const json& given, const domain::Policy& policy, MemoryLog& log,
+              FreshCommandIds& fresh_ids) {
   if (!given.is_array()) throw CaseError{"given: must be an array"};
   for (size_t index = 0; index < given.size(); ++index) {
     const json& entry = given[index];
@@ -99,7 +131,7 @@ void RunGiven(const json& given, const domain::Policy& policy, MemoryLog& log, i
       log.Append(envelope->event.meta, {envelope->event.payload});
       continue;
     }
-    ParsedCommand parsed = ParseCommandEntry(entry, where, next_id);
+    ParsedCommand parsed = ParseCommandEntry(entry, where, fresh_ids);
     if (!parsed.invalid_input.empty()) throw CaseError{where + ": " + parsed.invalid_input};
     const domain::Decision decision = log.Handle(policy, parsed.command);
     if (!decision.accepted()) {
@@ -255,14 +287,14 @@ std::string RunCase(const json& scenario, std::string* name) {
 
   const domain::Policy policy = ReadPolicy(scenario);
   MemoryLog log;
-  int next_id = 1;
-  RunGiven(scenario["given"], policy, log, &next_id);
+  FreshCommandIds fresh_ids(scenario);
+  RunGiven(scenario["given"], policy, log, fresh_ids);
 
   const json& when_entry = scenario["when"];
   if (!when_entry.is_object() || !when_entry.contains("command")) {
     throw CaseError{"when: must be one command object"};
   }
-  ParsedCommand when = ParseCommandEntry(when_entry, "when", &next_id);
+  ParsedCommand when = ParseCommandEntry(when_entry, "when", fresh_ids);
   const size_t before = log.Envelopes().size();
   domain::Decision decision;
   if (when.invalid_input.empty()) decision = log.Handle(policy, when.command);
