@@ -10,6 +10,10 @@ CommandAnswer Rejected(domain::RejectionCode code, std::string message) {
   return answer;
 }
 
+std::string CommandIdTakenMessage() {
+  return "command_id: already used by another command; send this command with a new id";
+}
+
 }  // namespace
 
 CommandService::~CommandService() {
@@ -61,6 +65,27 @@ Result<domain::TrainerState> CommandService::TakeState(const domain::Mcid& mcid)
   return state;
 }
 
+Result<CommandAnswer> CommandService::FirstAnswer(const domain::Command& command,
+                                                  const domain::TrainerState& state) const {
+  CommandAnswer answer;
+  answer.kind = CommandAnswer::Kind::kRetried;
+  // Invariant 5: the command's own first answer; PAY-8: a PlaceOrder retried under another
+  // command id answers with the order its idempotency key placed.
+  std::string first = command.command_id;
+  if (const auto* order = std::get_if<domain::PlaceOrder>(&command.body);
+      order != nullptr && !state.command_ids.contains(first)) {
+    if (const auto placed = state.idempotency_keys.find(order->idempotency_key);
+        placed != state.idempotency_keys.end()) {
+      first = placed->second;
+    }
+  }
+  if (first.empty()) return answer;
+  auto earlier = store_.FindCommand(first);
+  if (!earlier.ok()) return earlier.error();
+  if (earlier.value()) answer.events = std::move(*earlier.value());
+  return answer;
+}
+
 CommandService::Prepared CommandService::Prepare(const domain::Command& command,
                                                  CommandIdOrigin id_origin) {
   Prepared prepared;
@@ -68,17 +93,6 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
     prepared.answer = std::move(answer);
     return std::move(prepared);
   };
-  const bool minted_now = id_origin == CommandIdOrigin::kMintedNow;
-  if (!command.command_id.empty() && !minted_now) {
-    auto earlier = store_.FindCommand(command.command_id);
-    if (!earlier.ok()) return answered(earlier.error());
-    if (earlier.value()) {
-      CommandAnswer answer;
-      answer.kind = CommandAnswer::Kind::kRetried;
-      answer.events = std::move(*earlier.value());
-      return answered(std::move(answer));
-    }
-  }
   domain::TrainerState state;
   if (!command.mcid.str().empty()) {
     auto loaded = TakeState(command.mcid);
@@ -106,20 +120,8 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
   if (!decision.accepted()) {
     return answered(Rejected(decision.rejection->code, std::move(decision.rejection->message)));
   }
-  if (decision.retried || decision.events.empty()) {
-    CommandAnswer answer;
-    answer.kind = decision.retried ? CommandAnswer::Kind::kRetried : CommandAnswer::Kind::kAccepted;
-    if (decision.retried && !command.command_id.empty() && !minted_now) {
-      // A copy of this command racing this one was accepted between the look-up above and the
-      // fold: its first answer is now recorded (invariant 5). A PlaceOrder retried under a new
-      // command id (PAY-8), a minted one included, has none and answers no events.
-      auto earlier = store_.FindCommand(command.command_id);
-      if (!earlier.ok()) return answered(earlier.error());
-      if (earlier.value()) answer.events = std::move(*earlier.value());
-    }
-    return answered(std::move(answer));
-  }
-
+  if (decision.retried) return answered(FirstAnswer(command, state));
+  if (decision.events.empty()) return answered(CommandAnswer{});  // accepted, nothing new
   AppendRequest& request = prepared.append;
   request.meta = domain::EventMeta{
       command.mcid,
@@ -130,7 +132,7 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
       command.command_id};
   request.expected_version = static_cast<uint64_t>(state.version);
   request.events = std::move(decision.events);
-  request.fresh_command_id = minted_now;
+  request.fresh_command_id = id_origin == CommandIdOrigin::kMintedNow;
   returned.Release();
   prepared.state = std::move(state);
   return prepared;
@@ -151,6 +153,11 @@ Result<CommandAnswer> CommandService::Complete(const domain::Mcid& mcid, domain:
                       "The voucher was redeemed by another order a moment ago; use another "
                       "voucher or pay by card or PayPal.");
     case AppendRefusal::kDuplicateCommand: {
+      // The id was taken meanwhile: by a copy of this command (its first answer), or by a command
+      // on another trainer, whose events are not this client's to see.
+      if (!outcome.written.empty() && outcome.written.front().event.meta.mcid != mcid) {
+        return Rejected(domain::RejectionCode::kInvalidInput, CommandIdTakenMessage());
+      }
       CommandAnswer answer;
       answer.kind = CommandAnswer::Kind::kRetried;
       answer.events = std::move(outcome.written);

@@ -1,8 +1,10 @@
-// CommandService: the command path of the durable store. For one command it answers a retried
-// command id with its first answer (invariant 5), folds the trainer's stream, gathers the shared
-// facts (redeemed vouchers, an order number), runs Decide, and appends what was decided with the
-// version it was decided on, so a concurrent command on the same trainer gets `version_conflict`
-// (invariant 3).
+// CommandService: the command path of the durable store. For one command it folds the trainer's
+// stream, gathers the shared facts (redeemed vouchers, an order number), runs Decide, and appends
+// what was decided with the version it was decided on, so a concurrent command on the same trainer
+// gets `version_conflict` (invariant 3). A command Decide finds retried (its id, or for PlaceOrder
+// its idempotency key, is in the trainer's stream) answers its first answer (invariant 5, PAY-8):
+// after the input, role and trainer checks, as domain.md orders them. A command id that another
+// trainer's command took is refused `invalid_input`; that command's events are not shown.
 //
 // Handle blocks its thread until the WAL sync that carries the command; HandleAsync does the same
 // work without blocking, for a front door that answers from a callback.
@@ -31,8 +33,9 @@ struct CommandAnswer {
   std::vector<EventEnvelope> events;  // written now (accepted) or the first time (retried)
 };
 
-// Where a command's id came from. A client's id may be a retry and is looked up first; an id the
-// front door minted for this command (command_ids.h) cannot be, and skips both look-ups.
+// Where a command's id came from. A client's id may have been taken and is looked up when its
+// events are written; an id the front door minted for this command (command_ids.h) cannot be, and
+// skips the look-up.
 enum class CommandIdOrigin : uint8_t { kClient, kMintedNow };
 
 // Called once with the answer of a HandleAsync.
@@ -69,6 +72,10 @@ class CommandService {
     domain::TrainerState state;
   };
   Prepared Prepare(const domain::Command& command, CommandIdOrigin id_origin);
+  // The first answer of a command Decide found retried: the events its first copy wrote (none
+  // when they cannot be found, as for a command that wrote none).
+  Result<CommandAnswer> FirstAnswer(const domain::Command& command,
+                                    const domain::TrainerState& state) const;
   // The answer to a prepared command once its append is answered; puts back in the cache the
   // state the command leaves.
   Result<CommandAnswer> Complete(const domain::Mcid& mcid, domain::TrainerState state,

@@ -139,7 +139,7 @@ void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
             with_app([&](Application& app) { app.billing = e; });
           },
           [&](const PaymentPlaced& e) {
-            state.idempotency_keys.insert(e.idempotency_key);
+            state.idempotency_keys.emplace(e.idempotency_key, recorded.meta.command_id);
             Order order;
             order.order_id = e.order_id;
             order.method = e.method;

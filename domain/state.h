@@ -83,7 +83,8 @@ struct TrainerState {
   bool alumni = false;
   std::vector<Order> orders;                 // in completion order; back() is the latest
   std::set<std::string> command_ids;         // of accepted commands (architecture invariant 5)
-  std::set<std::string> idempotency_keys;    // of placed orders (PAY-8)
+  // PAY-8: the idempotency key of each placed order, and the command that placed it.
+  std::map<std::string, std::string> idempotency_keys;
 
   // The latest completed order, or nullptr.
   const Order* LatestOrder() const { return orders.empty() ? nullptr : &orders.back(); }

@@ -149,6 +149,66 @@ TEST_P(CommandPath, RetriedCommandIdSurvivesAReopen) {
   EXPECT_EQ(log().Head(), head);
 }
 
+// A command id is one command's: another trainer's command under it is refused, and the first
+// command's events (another trainer's data) are not shown.
+TEST_P(CommandPath, CommandIdOfAnotherTrainersCommandIsRefusedAndShowsNothing) {
+  Enrolled("1000001");
+  Enrolled("1000002");
+  ASSERT_EQ(Outcome(Send(Cmd("1000001", "2017-03-01T09:00:00Z", "shared-1", Survey("2017-02-11")))),
+            "accepted");
+  const uint64_t head = log().Head();
+  const CommandAnswer other =
+      Send(Cmd("1000002", "2017-03-01T09:01:00Z", "shared-1", domain::ApplyAlumni{}));
+  EXPECT_EQ(Outcome(other), "invalid_input");
+  EXPECT_NE(other.rejection.message.find("command_id"), std::string::npos)
+      << other.rejection.message;
+  EXPECT_TRUE(other.events.empty());
+  EXPECT_EQ(log().Head(), head);
+}
+
+// domain.md's order: invalid_input, forbidden and unknown_trainer come before a retried command,
+// so a known command id does not open a way round the role table.
+TEST_P(CommandPath, RetriedCommandIdStillPassesTheRoleAndTrainerChecks) {
+  Enrolled("1000001");
+  Enrolled("1000002");
+  ASSERT_EQ(Outcome(Send(Cmd("1000001", "2017-03-01T09:00:00Z", "survey-1", Survey("2017-02-11")))),
+            "accepted");
+  const uint64_t head = log().Head();
+  domain::Command as_other_trainer =
+      Cmd("1000001", "2017-03-01T09:01:00Z", "survey-1", Survey("2017-02-11"));
+  as_other_trainer.actor = domain::Actor{domain::Role::kTrainer, "1000002"};
+  EXPECT_EQ(Outcome(Send(as_other_trainer)), "forbidden");
+  domain::Command as_auditor = as_other_trainer;
+  as_auditor.actor = domain::Actor{domain::Role::kAuditor, "audit-1"};
+  EXPECT_EQ(Outcome(Send(as_auditor)), "forbidden");
+  domain::Command on_unknown =
+      Cmd("9999999", "2017-03-01T09:01:00Z", "survey-1", Survey("2017-02-11"));
+  on_unknown.actor = domain::Actor{domain::Role::kSystem, "mtm"};
+  EXPECT_EQ(Outcome(Send(on_unknown)), "unknown_trainer");
+  EXPECT_EQ(log().Head(), head);
+}
+
+// Trainers enrolled at once under one command id: one is enrolled, the others are refused, and
+// none is told it was enrolled when it was not.
+TEST_P(CommandPath, OneCommandIdRacingOnManyTrainersEnrollsOne) {
+  constexpr int kRacers = 8;
+  std::latch start(kRacers);
+  std::vector<std::future<CommandAnswer>> racers;
+  for (int racer = 0; racer < kRacers; ++racer) {
+    racers.push_back(std::async(std::launch::async, [&, racer] {
+      const std::string mcid = std::to_string(6000001 + racer);
+      start.arrive_and_wait();
+      return Send(Cmd(mcid, "2016-05-01T00:00:00Z", "race-2", Enroll(mcid, On("2017-05-01"))));
+    }));
+  }
+  std::map<std::string, int> outcomes;
+  for (auto& racer : racers) outcomes[Outcome(racer.get())] += 1;
+  EXPECT_EQ(outcomes["accepted"], 1);
+  EXPECT_EQ(outcomes["invalid_input"], kRacers - 1);
+  EXPECT_EQ(outcomes.count("retried"), 0u);
+  EXPECT_EQ(WholeLog().size(), 1u);
+}
+
 TEST_P(CommandPath, SameCommandIdRacingGetsTheFirstAnswerEverywhere) {
   Enrolled("1000001");
   constexpr int kRacers = 12;
@@ -191,10 +251,11 @@ TEST_P(CommandPath, IdempotencyKeyRetryWritesNothing) {
   const CommandAnswer first = Send(Cmd("1000001", "2017-03-01T09:10:00Z", "order-a", CardOrder("key-1")));
   ASSERT_EQ(Outcome(first), "accepted");
   const uint64_t head = log().Head();
-  // PAY-8: the same request retried with a new command id (a new HTTP attempt) charges nothing.
+  // PAY-8: the same request retried with a new command id (a new HTTP attempt) charges nothing,
+  // and answers the order its key placed, so that the client learns its order number.
   const CommandAnswer retried = Send(Cmd("1000001", "2017-03-01T09:11:00Z", "order-b", CardOrder("key-1")));
   EXPECT_EQ(Outcome(retried), "retried");
-  EXPECT_TRUE(retried.events.empty());
+  EXPECT_EQ(retried.events, first.events);
   EXPECT_EQ(log().Head(), head);
   // Whatever the state of the application now: even after a refund, the key is spent.
   ASSERT_EQ(Outcome(Send(Cmd("1000001", "2017-03-15T10:00:00Z", "refund-1", Refund()))), "accepted");
