@@ -85,14 +85,14 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   // (one_write_server.h).
   server_.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
-        const int refused = RefuseCommandByItsHead(request, response);
+        const int refused = RefuseByItsHead(request, response);
         return refused == 0 ? httplib::Server::HandlerResponse::Unhandled
                             : httplib::Server::HandlerResponse::Handled;
       });
   // A client that waits for `100 Continue` before sending the body is refused at once.
   server_.set_expect_100_continue_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
-        const int refused = RefuseCommandByItsHead(request, response);
+        const int refused = RefuseByItsHead(request, response);
         return refused == 0 ? 100 : refused;
       });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
@@ -120,8 +120,13 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   RegisterRoutes();
 }
 
-int HttpApi::RefuseCommandByItsHead(const httplib::Request& request,
-                                    httplib::Response& response) const {
+int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response& response) const {
+  if (const std::string& problem = OneWriteServer::FramingProblemOfThisRequest();
+      !problem.empty()) {
+    SendError(response, 400, "invalid_input", problem);
+    response.set_header("Connection", "close");  // the connection loop ends it after the answer
+    return response.status;
+  }
   if (request.method != "POST") return 0;
   static const std::regex commands_route(kCommandsRoute);
   // As the connection loop read the head already: no header looked up again on every command.

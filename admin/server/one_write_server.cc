@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <optional>
+#include <string>
 #include <tuple>
 
 namespace mct::admin::server {
@@ -29,23 +31,48 @@ int PollInput(socket_t sock, int timeout_ms) {
   return ready;
 }
 
-// The length of the body a request's head declares, or nullopt for a chunked one. The library
-// takes a head with neither Content-Length nor Transfer-Encoding to mean "read until the client
-// closes"; for a request it means no body at all (RFC 9112, 6.3), so such a head is given
-// `Content-Length: 0`. (One look-up per header: each compares names without regard to case,
-// a cost every request pays.)
-std::optional<uint64_t> DeclaredBodyLength(httplib::Request& request) {
-  if (request.headers.find("Transfer-Encoding") != request.headers.end()) return std::nullopt;
-  const auto length = request.headers.find("Content-Length");
-  if (length == request.headers.end()) {
-    request.set_header("Content-Length", "0");
-    return 0;
+// How a request's head frames its body: a length, or nullopt for a chunked body; and a problem
+// when the length cannot be known for sure (RFC 9112, 6.3): Content-Length twice, beside
+// Transfer-Encoding, or not a number. cpp-httplib 0.11 would take the first of two lengths, and
+// the rest of the body for the next request (request smuggling); such a request is refused and its
+// connection ended. The library takes a head with neither Content-Length nor Transfer-Encoding to
+// mean "read until the client closes"; for a request it means no body at all, so such a head is
+// given `Content-Length: 0`.
+struct DeclaredBody {
+  std::optional<uint64_t> length;
+  std::string problem;
+};
+
+DeclaredBody ReadDeclaredBody(httplib::Request& request) {
+  DeclaredBody declared;
+  const auto [first, end] = request.headers.equal_range("Content-Length");
+  const bool chunked = request.headers.find("Transfer-Encoding") != request.headers.end();
+  if (chunked) {
+    declared.length = std::nullopt;
+    if (first != end)
+      declared.problem = "send either Transfer-Encoding or Content-Length, not both";
+    return declared;
   }
+  declared.length = 0;
+  if (first == end) {
+    request.set_header("Content-Length", "0");
+    return declared;
+  }
+  if (std::next(first) != end) {
+    declared.problem = "Content-Length: sent more than once";
+    return declared;
+  }
+  const std::string& text = first->second;
   uint64_t value = 0;
-  const std::string& text = length->second;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  // As the library reads a malformed length: none; it refuses the request itself.
-  return error == std::errc() && end == text.data() + text.size() ? value : 0;
+  const auto [last, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || last != text.data() + text.size()) {
+    constexpr size_t kShown = 40;
+    declared.problem = "Content-Length: '" + text.substr(0, kShown) +
+                       (text.size() > kShown ? "…" : "") + "' is not a length in bytes";
+    return declared;
+  }
+  declared.length = value;
+  return declared;
 }
 
 // Reads and drops what the peer still sends, for a moment, after our side is shut: a close with
@@ -67,9 +94,11 @@ void DropWhatFollows(socket_t sock) {
 // Set by a handler on this worker thread through EndConnectionAfterAnswer: the request's body
 // was refused unread, of a length the connection loop cannot know (a chunked one).
 thread_local bool end_after_answer = false;
-// The request being served on this worker thread: its body's declared length (DeclaredBodyLength),
-// for handlers that judge a request by its head (DeclaredBodyLengthOfThisRequest).
+// The request being served on this worker thread: its body's framing (ReadDeclaredBody), for
+// handlers that judge a request by its head (DeclaredBodyLengthOfThisRequest,
+// FramingProblemOfThisRequest).
 thread_local std::optional<uint64_t> declared_body_length;
+thread_local std::string framing_problem;
 
 enum class End : uint8_t { kPeer, kLocal };
 
@@ -181,6 +210,8 @@ std::optional<uint64_t> OneWriteServer::DeclaredBodyLengthOfThisRequest() {
   return declared_body_length;
 }
 
+const std::string& OneWriteServer::FramingProblemOfThisRequest() { return framing_problem; }
+
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
   // The pool's threads, named for `top -H` and profilers on their first connection.
   thread_local const bool named = pthread_setname_np(pthread_self(), "mct-http") == 0;
@@ -198,16 +229,25 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   for (size_t left = keep_alive_max_count_;
        left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
     bool closed = false;
+    bool head_read = false;
     uint64_t body_end = 0;  // where the request's declared body ends in the stream
     end_after_answer = false;
     declared_body_length = 0;  // until this request's head is read
+    framing_problem.clear();
     served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
-      declared_body_length = DeclaredBodyLength(request);
-      if (declared_body_length) body_end = stream.consumed() + *declared_body_length;
+      head_read = true;
+      DeclaredBody declared = ReadDeclaredBody(request);
+      declared_body_length = declared.length;
+      if (declared.length) body_end = stream.consumed() + *declared.length;
+      // Where this body ends is not known, so neither is where the next request begins.
+      if (!declared.problem.empty()) end_after_answer = true;
+      framing_problem = std::move(declared.problem);
     });
     if (!stream.Flush()) served = false;
     body_left_unread = served && (stream.consumed() < body_end || end_after_answer);
-    if (!served || closed || body_left_unread) break;
+    // A head the library could not read (answered 400 or 414 without calling back): what follows
+    // it on the connection cannot be told apart from its remains either.
+    if (!served || closed || body_left_unread || !head_read) break;
   }
   stream.Flush();
   if (body_left_unread) DropWhatFollows(sock);

@@ -14,7 +14,7 @@
 // `100 Continue` reaches a client that waits for it) and whenever more than kFlushBytes are
 // waiting (large exports stream as before).
 //
-// Two things the loop settles before the library sees a request:
+// What the loop settles before the library sees a request:
 // - A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3).
 //   cpp-httplib 0.11 would read such a POST's body until the client closes, and answer 400 when
 //   its read times out; the loop gives it `Content-Length: 0`.
@@ -23,6 +23,10 @@
 //   request. So does a request whose handler asks for it (EndConnectionAfterAnswer): a chunked
 //   body refused unread, whose length nobody knows. What the client still sends is read and dropped
 //   for a moment before the close, so that it sees the answer rather than a reset.
+// - A request whose body's length cannot be known for sure (two Content-Length headers, one beside
+//   Transfer-Encoding, or one that is not a number) ends the connection after its answer, which
+//   a handler makes 400 (FramingProblemOfThisRequest): else the library would take part of its
+//   body for the next request (request smuggling). So does a head the library could not read.
 //
 // Thread-safety: as httplib::Server; each connection's stream is used by one worker thread.
 #pragma once
@@ -84,6 +88,11 @@ class OneWriteServer : public httplib::Server {
   // being served on this thread declares, as the connection loop read its head; 0 when it
   // declares none, nullopt for a chunked body.
   static std::optional<uint64_t> DeclaredBodyLengthOfThisRequest();
+  // From a handler (or the pre-routing or expect-100 handler): why the body's length of the
+  // request being served on this thread cannot be known for sure (Content-Length twice, beside
+  // Transfer-Encoding, or not a number), or empty. Such a request is to be answered 400; its
+  // connection ends after the answer.
+  static const std::string& FramingProblemOfThisRequest();
 
  private:
   // Called by the library on a worker thread for each accepted connection.

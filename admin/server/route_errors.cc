@@ -41,6 +41,10 @@ std::vector<RouteError> RouteErrors(const Route& route) {
   std::vector<RouteError> out;
   // The exception handler of http_api.cc answers any route whose handler throws.
   out.push_back({500, "internal", "the server failed; nothing was written"});
+  // HttpApi::RefuseByItsHead, before any route's own checks; the connection ends after it.
+  out.push_back({400, "invalid_input",
+                 "a body whose length is not sure: Content-Length twice, beside "
+                 "Transfer-Encoding, or not a number"});
   if (route.access == RouteAccess::kPublic) {
     if (route.path == "/readyz") {
       out.push_back({503, "not_ready", "the read models are still catching up"});

@@ -1,7 +1,9 @@
 // How a request's body is framed and bounded: a POST with neither Content-Length nor
 // Transfer-Encoding has an empty body (RFC 9112, 6.3); a command whose declared length is over
 // its limit, or that declares none (chunked), is refused before its body is read, and nothing is
-// written; uploads keep their own, larger limit.
+// written; uploads keep their own, larger limit. A body whose length is not sure (two lengths,
+// a length beside chunked, a length that is no number) is refused and its connection ended, as is
+// one after an unreadable head: nothing of them is served as a request.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -146,6 +148,54 @@ TEST(RequestBody, ACommandOfExactlyTheLimitIsTakenAndOneByteMoreIsNot) {
                                       "application/json", server.Support());
   EXPECT_EQ(at_limit.status, 200) << at_limit.Describe();
   EXPECT_EQ(server.Stream(kOwn).size(), before + 1);
+}
+
+// A GET of the own trainer's status, with a token: what a smuggled request would carry.
+std::string SmuggledStatusRequest(const std::string& token) {
+  return "GET /v1/trainers/" + std::string(kOwn) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+         "Authorization: Bearer " + token + "\r\n\r\n";
+}
+
+// Regression (request smuggling): with two Content-Length headers the library took the first, and
+// the body's bytes were served as the next request. A body whose length cannot be known for sure
+// is refused 400, and its connection ends after the answer, unread.
+TEST(RequestBody, ABodyWhoseLengthIsNotSureIsRefusedAndEndsTheConnection) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const std::string smuggled = SmuggledStatusRequest(server.Support());
+  const std::string length = std::to_string(smuggled.size());
+  const std::string head = "POST " + TestServer::CommandPath(kOwn) +
+                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                           server.Support() + "\r\nContent-Type: application/json\r\n";
+  for (const std::string& framing :
+       {"Content-Length: 0\r\nContent-Length: " + length + "\r\n",
+        "Content-Length: " + length + "\r\nContent-Length: 0\r\n",
+        "Content-Length: " + length + "\r\nTransfer-Encoding: chunked\r\n",
+        std::string("Content-Length: -1\r\n"), std::string("Content-Length: abc\r\n"),
+        std::string("Content-Length: 99999999999999999999999\r\n")}) {
+    const auto before = server.Stream(kOwn).size();
+    const auto started = std::chrono::steady_clock::now();
+    const std::string answer = RawExchange(server.port(), head + framing + "\r\n" + smuggled);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(3)) << framing;
+    EXPECT_EQ(RawStatus(answer), 400) << framing << answer;
+    EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos)
+        << framing << ": the body was served as a request: " << answer;
+    const Json error = Json::parse(RawBody(answer), nullptr, /*allow_exceptions=*/false);
+    EXPECT_EQ(error.value("code", ""), "invalid_input") << answer;
+    EXPECT_NE(error.value("message", "").find("Content-Length"), std::string::npos) << answer;
+    EXPECT_EQ(server.Stream(kOwn).size(), before) << framing;
+  }
+}
+
+// Regression: after a head the library could not read (answered 400 "could not be read"), the
+// connection stayed open and every line after it was parsed as a request of its own.
+TEST(RequestBody, AnUnreadableHeadEndsTheConnection) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const std::string answer =
+      RawExchange(server.port(), "GARBAGE\r\n\r\n" + SmuggledStatusRequest(server.Support()));
+  EXPECT_EQ(RawStatus(answer), 400) << answer;
+  EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos) << "served after the 400: " << answer;
 }
 
 TEST(RequestBody, AnUploadKeepsItsLargerLimit) {
