@@ -65,7 +65,7 @@ const std::map<std::string, Reader, std::less<>>& Readers() {
       {"RecordMtmSurvey",
        [](FieldReader& r) -> CommandBody {
          return domain::RecordMtmSurvey{r.Text("course_name"), r.RequiredDate("course_date"),
-                                        r.Number("average_score")};
+                                        r.RequiredNumber("average_score")};
        }},
       {"UploadMtmReport",
        [](FieldReader& r) -> CommandBody {

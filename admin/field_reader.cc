@@ -60,6 +60,15 @@ double FieldReader::Number(std::string_view key) {
   return value->get<double>();
 }
 
+double FieldReader::RequiredNumber(std::string_view key) {
+  if (!Has(key)) {
+    Find(key);
+    Fail(key, "is required (a number)");
+    return 0;
+  }
+  return Number(key);
+}
+
 bool FieldReader::Flag(std::string_view key) {
   const nlohmann::json* value = Find(key);
   if (value == nullptr) return false;

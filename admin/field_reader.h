@@ -29,6 +29,8 @@ class FieldReader {
   int64_t Integer(std::string_view key);
   // A number; absent gives 0.
   double Number(std::string_view key);
+  // A number; absent is an error (where no value may be made up, as a survey's score).
+  double RequiredNumber(std::string_view key);
   // A boolean; absent gives false.
   bool Flag(std::string_view key);
   // `YYYY-MM-DD`; absent is an error.

@@ -62,7 +62,7 @@ const std::vector<CommandFields>& AllCommandFields() {
         {"manager_name", kText},
         {"manager_email", kText}}},
       {"RecordMtmSurvey",
-       {{"course_name", kText}, {"course_date", kDate, true}, {"average_score", kNumber}}},
+       {{"course_name", kText}, {"course_date", kDate, true}, {"average_score", kNumber, true}}},
       {"ConfirmRequirements", {}},
       {"AcceptTerms", {{"accept_terms", kFlag}, {"accept_payment_redirect", kFlag}}},
       {"ApplyVoucher", {{"voucher_code", kText}}},

@@ -95,6 +95,22 @@ TEST(CommandJson, PlaceOrderNeedsAMethod) {
   EXPECT_EQ(body.error().message, "PlaceOrder.method: is required");
 }
 
+// A survey's score is what MTM measured: none sent is refused, never recorded as 0 (REQ-3 counts
+// any score, so a made-up one would pass unseen).
+TEST(CommandJson, SurveyNeedsItsScore) {
+  const auto missing = Decode(
+      R"({"command": "RecordMtmSurvey", "course_name": "20410D", "course_date": "2017-02-10"})");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("average_score"), std::string::npos)
+      << missing.error().message;
+  EXPECT_NE(missing.error().message.find("required"), std::string::npos) << missing.error().message;
+  const auto zero = Decode(
+      R"({"command": "RecordMtmSurvey", "course_name": "20410D", "course_date": "2017-02-10",)"
+      R"( "average_score": 0})");
+  ASSERT_TRUE(zero.ok()) << zero.error().message;
+  EXPECT_EQ(std::get<domain::RecordMtmSurvey>(zero.value()).average_score, 0.0);
+}
+
 TEST(CommandJson, UnknownPaymentMethodIsLeftToTheRules) {
   auto body = Decode(R"({"command": "PlaceOrder", "method": "bank_transfer"})");
   ASSERT_TRUE(body.ok()) << body.error().message;
