@@ -98,28 +98,56 @@ Instant Instant::FromMillis(int64_t millis_since_epoch) {
   return Instant(TimePoint(std::chrono::milliseconds(millis_since_epoch)));
 }
 
+namespace {
+
+// The two-digit field of `text` at `at`, if it is two digits no greater than `most`.
+std::optional<int> TwoDigits(std::string_view text, size_t at, int most) {
+  if (at + 2 > text.size() || !AllDigits(text.substr(at, 2))) return std::nullopt;
+  const int value = (text[at] - '0') * 10 + (text[at + 1] - '0');
+  if (value > most) return std::nullopt;
+  return value;
+}
+
+// RFC 3339's time-offset: "Z" (or "z"), or "+HH:MM" / "-HH:MM" within a day; in minutes east.
+std::optional<int> OffsetMinutes(std::string_view zone) {
+  if (zone == "Z" || zone == "z") return 0;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') return std::nullopt;
+  const auto hours = TwoDigits(zone, 1, 23);
+  const auto minutes = TwoDigits(zone, 4, 59);
+  if (!hours || !minutes) return std::nullopt;
+  return (zone[0] == '-' ? -1 : 1) * (*hours * 60 + *minutes);
+}
+
+}  // namespace
+
 std::optional<Instant> Instant::Parse(std::string_view text) {
-  if (text.size() < 20 || text[10] != 'T') return std::nullopt;
-  if (!Date::Parse(text.substr(0, 10))) return std::nullopt;
-  // RFC 3339 allows any number of fractional digits (`.fff…`); an Instant keeps milliseconds,
-  // so digits past the third are dropped (truncated) before the library parses the rest.
-  std::string kept(text);
-  if (kept[19] == '.') {
-    size_t end = 20;
-    while (end < kept.size() && std::isdigit(static_cast<unsigned char>(kept[end])) != 0) ++end;
-    if (end == 20) return std::nullopt;  // a '.' needs at least one digit
-    if (end > 23) kept.erase(23, end - 23);
+  // RFC 3339: date "T" time, the T and Z in either case (section 5.6).
+  if (text.size() < 20 || (text[10] != 'T' && text[10] != 't')) return std::nullopt;
+  const auto day = Date::Parse(text.substr(0, 10));
+  if (!day || text[13] != ':' || text[16] != ':') return std::nullopt;
+  const auto hours = TwoDigits(text, 11, 23);
+  const auto minutes = TwoDigits(text, 14, 59);
+  const auto seconds = TwoDigits(text, 17, 59);
+  if (!hours || !minutes || !seconds) return std::nullopt;
+  // Any number of fractional digits; an Instant keeps milliseconds, so those past the third are
+  // dropped (truncated).
+  size_t end = 19;
+  int64_t millis = 0;
+  if (text[end] == '.') {
+    const size_t first = ++end;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0) ++end;
+    if (end == first) return std::nullopt;  // a '.' needs at least one digit
+    for (size_t digit = first; digit < first + 3; ++digit) {
+      millis = millis * 10 + (digit < end ? text[digit] - '0' : 0);
+    }
   }
-  TimePoint point{};
-  std::istringstream in;
-  if (kept.back() == 'Z') {
-    in.str(kept.substr(0, kept.size() - 1));
-    in >> date::parse("%FT%T", point);
-  } else {
-    in.str(kept);
-    in >> date::parse("%FT%T%Ez", point);
-  }
-  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  const auto offset = OffsetMinutes(text.substr(end));
+  if (!offset) return std::nullopt;
+  const TimePoint point = day->days() + std::chrono::hours(*hours) +
+                          std::chrono::minutes(*minutes - *offset) +
+                          std::chrono::seconds(*seconds) + std::chrono::milliseconds(millis);
+  // Years 0000-9999 in UTC too: the wire format writes four digits.
+  if (!FitsFourDigits(std::chrono::floor<date::days>(point))) return std::nullopt;
   return Instant(point);
 }
 

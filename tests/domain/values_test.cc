@@ -154,6 +154,37 @@ TEST(InstantParse, RefusesBadInput) {
   EXPECT_FALSE(Instant::Parse("not an instant at all"));
 }
 
+// RFC 3339's offsets are within a day: hours 00-23, minutes 00-59 (regression: +99:99 was read
+// as 99 hours and 99 minutes, and the time shifted by them).
+TEST(InstantParse, RefusesOffsetsOutsideADay) {
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:00:00+99:99"));
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:00:00+24:00"));
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:00:00-00:60"));
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:00:00+9:00"));
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:00:00+09:00:00"));
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:60:00Z"));
+  EXPECT_FALSE(Instant::Parse("2026-11-27T10:00:60Z"));
+  const auto furthest = Instant::Parse("2026-11-27T10:00:00-23:59");
+  ASSERT_TRUE(furthest);
+  EXPECT_EQ(furthest->ToString(), "2026-11-28T09:59:00Z");
+}
+
+// The wire format writes four-digit years: an offset may not carry an instant past them.
+TEST(InstantParse, RefusesInstantsOutsideFourDigitYearsInUtc) {
+  EXPECT_FALSE(Instant::Parse("9999-12-31T23:59:59-23:59"));
+  EXPECT_FALSE(Instant::Parse("0000-01-01T00:00:00+23:59"));
+  const auto last = Instant::Parse("9999-12-31T23:59:59.999Z");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->ToString(), "9999-12-31T23:59:59.999Z");
+}
+
+// RFC 3339 (section 5.6) allows the T and the Z in lower case.
+TEST(InstantParse, ReadsLowerCaseTAndZ) {
+  const auto lower = Instant::Parse("2017-03-01t09:00:00z");
+  ASSERT_TRUE(lower);
+  EXPECT_EQ(lower->ToString(), "2017-03-01T09:00:00Z");
+}
+
 TEST(InstantFormat, OmitsZeroMilliseconds) {
   EXPECT_EQ(Instant::FromMillis(0).ToString(), "1970-01-01T00:00:00Z");
   EXPECT_EQ(Instant::FromMillis(1).ToString(), "1970-01-01T00:00:00.001Z");
