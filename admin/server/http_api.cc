@@ -49,7 +49,11 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
       limiter_(options_.rate_per_second, options_.rate_burst) {
   const int threads = options_.worker_threads;
   server_.new_task_queue = [threads] { return new WorkerPool(threads); };
-  server_.set_payload_max_length(std::max(options_.max_body_bytes, options_.max_upload_bytes));
+  // The library's limit is on the whole body: an upload's form carries its file and, around it,
+  // the part heads and three short fields. The file itself is held to max_upload_bytes
+  // (HandleUpload), and a command to max_body_bytes from its head (RefuseByItsHead).
+  server_.set_payload_max_length(
+      std::max(options_.max_body_bytes, options_.max_upload_bytes + kUploadFormAllowance));
   server_.set_read_timeout(std::chrono::seconds(10));
   server_.set_write_timeout(std::chrono::seconds(30));
   server_.set_keep_alive_max_count(10000);

@@ -29,6 +29,9 @@
 
 namespace mct::admin::server {
 
+// What an upload's form may add to its file: part heads, boundaries and the three text fields.
+inline constexpr size_t kUploadFormAllowance = 64 * 1024;
+
 struct ApiOptions {
   std::filesystem::path data_dir;
   size_t max_body_bytes = 64 * 1024;          // commands

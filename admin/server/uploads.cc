@@ -55,9 +55,9 @@ Result<KeptUpload> KeepUpload(const std::filesystem::path& data_dir,
                               const std::filesystem::path& staged, const std::string& sha256) {
   const std::filesystem::path dir = data_dir / "uploads" / sha256.substr(0, 2);
   std::error_code error;
-  std::filesystem::create_directories(dir, error);
+  const bool made_folder = std::filesystem::create_directories(dir, error);
   if (error) return Error{"cannot create " + dir.string() + ": " + error.message()};
-  KeptUpload kept{dir / sha256, std::filesystem::exists(dir / sha256, error)};
+  KeptUpload kept{dir / sha256, std::filesystem::exists(dir / sha256, error), made_folder};
   std::filesystem::rename(staged, kept.path, error);  // same content, same name: replacing is harmless
   if (error) return Error{"cannot keep the upload: " + error.message()};
   if (Status synced = SyncPath(dir); !synced.ok()) return synced.error();
@@ -68,6 +68,7 @@ void TakeBackUpload(const KeptUpload& kept) {
   if (kept.already_kept) return;  // an accepted command of earlier names these bytes
   std::error_code ignored;
   std::filesystem::remove(kept.path, ignored);
+  if (kept.made_folder) std::filesystem::remove(kept.path.parent_path(), ignored);  // when empty
 }
 
 }  // namespace mct::admin::server

@@ -25,11 +25,13 @@ Result<std::filesystem::path> StageUpload(const std::filesystem::path& data_dir,
 struct KeptUpload {
   std::filesystem::path path;
   bool already_kept = false;  // an earlier upload had kept the same bytes
+  bool made_folder = false;   // its folder (the first two hex digits) was made for it
 };
 // Moves a staged file to its content address and syncs the folder, so the name survives a crash.
 Result<KeptUpload> KeepUpload(const std::filesystem::path& data_dir,
                               const std::filesystem::path& staged, const std::string& sha256);
-// Takes back a file kept for a command that was then refused, unless it was kept before.
+// Takes back a file kept for a command that was then refused, unless it was kept before, and the
+// folder made for it: a refused upload leaves nothing behind.
 void TakeBackUpload(const KeptUpload& kept);
 
 }  // namespace mct::admin::server

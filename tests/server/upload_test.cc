@@ -29,6 +29,18 @@ std::vector<fs::path> UploadedFiles(const fs::path& data_dir) {
   return files;
 }
 
+// The content-address folders under DATA/uploads (DATA/uploads/<ab>): what accepted uploads made.
+std::vector<fs::path> UploadFolders(const fs::path& data_dir) {
+  std::vector<fs::path> folders;
+  std::error_code error;
+  if (!fs::exists(data_dir / "uploads", error)) return folders;
+  for (const auto& entry : fs::directory_iterator(data_dir / "uploads")) {
+    if (entry.is_directory() && entry.path().filename() != "staging")
+      folders.push_back(entry.path());
+  }
+  return folders;
+}
+
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -117,6 +129,8 @@ TEST_F(Upload, AGifOrAFakeJpegIsUnsupportedAndLeavesNoFile) {
     EXPECT_EQ(answer.status, 422) << answer.Describe();
     EXPECT_EQ(answer.code(), "unsupported_media_type") << answer.Describe();
     EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty()) << UploadedFiles(server_.data_dir()).front();
+    EXPECT_TRUE(UploadFolders(server_.data_dir()).empty())
+        << UploadFolders(server_.data_dir()).front();
   }
   EXPECT_EQ(server_.store().log->Head(), head);
   // A JPEG is still welcome afterwards.
@@ -137,6 +151,9 @@ TEST_F(Upload, ARefusedUploadOfAGoodFileLeavesNoFile) {
                                                  server_.OwnTrainer());
   EXPECT_EQ(forbidden.status, 403) << forbidden.Describe();
   EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
+  // Nor the folder its content address would have gone in (regression: an empty one was left).
+  EXPECT_TRUE(UploadFolders(server_.data_dir()).empty())
+      << UploadFolders(server_.data_dir()).front();
 }
 
 // The same bytes kept for an accepted upload stay when another trainer's upload of them is refused.
@@ -217,11 +234,27 @@ TEST(UploadLimit, AFileOverTheLimitIs413AndLeavesNoFile) {
                                            server.OwnTrainer());
   EXPECT_EQ(huge.status, 413) << huge.Describe();
   EXPECT_TRUE(UploadedFiles(server.data_dir()).empty());
-  // Within the limit it goes through.
+  // One byte over is refused; a file of exactly the limit goes through, although the form around
+  // it makes the body larger (regression: the limit held the whole body, so it was 413).
+  const Answer over = server.PostMultipart(TestServer::UploadPath(kOwn),
+                                           UploadForm(JpegBytes(4097), "over.jpg", "image/jpeg"),
+                                           server.OwnTrainer());
+  EXPECT_EQ(over.status, 413) << over.Describe();
   const Answer fits = server.PostMultipart(TestServer::UploadPath(kOwn),
-                                           UploadForm(JpegBytes(4000), "fits.jpg", "image/jpeg"),
+                                           UploadForm(JpegBytes(4096), "fits.jpg", "image/jpeg"),
                                            server.OwnTrainer());
   EXPECT_EQ(fits.status, 200) << fits.Describe();
+}
+
+// The limit is the file's, whatever the size of the form: a file of exactly the default limit,
+// 10 MiB, is taken.
+TEST(UploadLimit, AFileOfExactlyTheDefaultLimitIsTaken) {
+  TestServer server;
+  server.ToRequirements(kOwn);
+  const Answer answer = server.PostMultipart(
+      TestServer::UploadPath(kOwn),
+      UploadForm(JpegBytes(10 * 1024 * 1024), "exact.jpg", "image/jpeg"), server.OwnTrainer());
+  EXPECT_EQ(answer.status, 200) << answer.Describe();
 }
 
 }  // namespace
