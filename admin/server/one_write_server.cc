@@ -156,7 +156,36 @@ bool BufferedSocketStream::Flush() {
 }
 
 bool BufferedSocketStream::is_readable() const {
-  return in_begin_ < in_end_ || PollInput(sock_, read_timeout_ms_) > 0;
+  return in_begin_ < in_end_ || PollInput(sock_, WaitMs()) > 0;
+}
+
+int BufferedSocketStream::WaitMs() const {
+  if (!deadline_) return read_timeout_ms_;
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now()).count();
+  return static_cast<int>(std::clamp<int64_t>(left, 0, read_timeout_ms_));
+}
+
+ssize_t BufferedSocketStream::Receive(char* into, size_t size) {
+  ssize_t n;
+  if (!deadline_) {
+    do {
+      n = ::recv(sock_, into, size, 0);  // SO_RCVTIMEO
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+  // Bytes already here are taken without waiting (a request's usual case: no extra system call);
+  // else the wait is the read time-out, cut short by the deadline.
+  for (;;) {
+    n = ::recv(sock_, into, size, MSG_DONTWAIT);
+    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
+    if (errno == EINTR) continue;
+    const int wait_ms = WaitMs();
+    if (wait_ms == 0 || PollInput(sock_, wait_ms) <= 0) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+  }
 }
 
 ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
@@ -171,10 +200,7 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
     if (!Flush()) return -1;
     // A large read (an upload's body) goes straight to the caller; a small one fills the buffer.
     const bool direct = size >= in_.size();
-    ssize_t n;
-    do {
-      n = ::recv(sock_, direct ? ptr : in_.data(), direct ? size : in_.size(), 0);  // SO_RCVTIMEO
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = Receive(direct ? ptr : in_.data(), direct ? size : in_.size());
     if (n > 0 && direct) consumed_ += static_cast<uint64_t>(n);
     if (n <= 0 || direct) return n;
     in_begin_ = 0;
@@ -226,8 +252,10 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   bool body_left_unread = false;
   // As the library's own loop: a kept-alive connection serves up to keep_alive_max_count_
   // requests, the last answered with `Connection: close`, and ends when the server stops.
+  const auto read_timeout = std::chrono::milliseconds(read_timeout_ms);
   for (size_t left = keep_alive_max_count_;
        left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
+    stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout);  // for the head
     bool closed = false;
     bool head_read = false;
     uint64_t body_end = 0;  // where the request's declared body ends in the stream
@@ -237,6 +265,10 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
       head_read = true;
       DeclaredBody declared = ReadDeclaredBody(request);
+      // The body's time: the read time-out, and a second for every kMinBodyBytesPerSecond.
+      const uint64_t body_bytes = declared.length.value_or(payload_max_length_);
+      stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout +
+                         std::chrono::seconds(body_bytes / kMinBodyBytesPerSecond));
       declared_body_length = declared.length;
       if (declared.length) body_end = stream.consumed() + *declared.length;
       // Where this body ends is not known, so neither is where the next request begins.

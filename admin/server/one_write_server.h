@@ -15,6 +15,10 @@
 // waiting (large exports stream as before).
 //
 // What the loop settles before the library sees a request:
+// - A request's head must be whole within the read time-out of its first byte, and its body
+//   within the read time-out plus a second for every 64 KiB it declares (a chunked one: the
+//   library's body limit): a client that sends a byte now and then no longer keeps a worker thread
+//   for ever (slowloris).
 // - A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3).
 //   cpp-httplib 0.11 would read such a POST's body until the client closes, and answer 400 when
 //   its read times out; the loop gives it `Content-Length: 0`.
@@ -34,6 +38,7 @@
 #include <httplib.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,8 +51,14 @@ class BufferedSocketStream final : public httplib::Stream {
  public:
   static constexpr size_t kFlushBytes = 64 * 1024;
 
+  using Clock = std::chrono::steady_clock;
+
   // `sock` is blocking, with the read and write time-outs set on it (SO_RCVTIMEO, SO_SNDTIMEO).
   BufferedSocketStream(socket_t sock, int read_timeout_ms);
+
+  // From now on reads fail once `deadline` has passed, however steadily bytes trickle in (each
+  // byte would restart the read time-out); nullopt: only the read time-out.
+  void SetDeadline(std::optional<Clock::time_point> deadline) { deadline_ = deadline; }
 
   // True when a request's bytes are here or arrive within `timeout_ms` (or the peer closed, which
   // the next read reports). Sends what is waiting first.
@@ -66,8 +77,14 @@ class BufferedSocketStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  private:
+  // recv(), bounded by the deadline when there is one.
+  ssize_t Receive(char* into, size_t size);
+  // The read time-out, shortened to what is left before the deadline (0 once it has passed).
+  int WaitMs() const;
+
   socket_t sock_;
   int read_timeout_ms_;
+  std::optional<Clock::time_point> deadline_;
   bool failed_ = false;
   std::string out_;
   std::array<char, 4096> in_{};
@@ -80,6 +97,9 @@ class BufferedSocketStream final : public httplib::Stream {
 
 class OneWriteServer : public httplib::Server {
  public:
+  // The slowest body a request may send (see above): 64 KiB a second.
+  static constexpr uint64_t kMinBodyBytesPerSecond = 64 * 1024;
+
   // From a handler (or the pre-routing or expect-100 handler) of the request being served on this
   // thread: its connection ends after the answer, and what the client still sends is read and
   // dropped for a moment first. For a body refused before it was read.

@@ -225,5 +225,69 @@ TEST(OneWriteServer, SendsContinueBeforeTheBodyIsSent) {
   EXPECT_NE(answer.find("unknown_trainer"), std::string::npos) << answer;
 }
 
+// How long `fd`'s server keeps a connection whose client sends a line of `trickle` every 200 ms
+// after `first`: until the server closes it, or `give_up` has passed.
+std::chrono::milliseconds TimeKeptWhileTrickling(int fd, const std::string& first,
+                                                 const std::string& trickle,
+                                                 std::chrono::seconds give_up) {
+  const auto started = std::chrono::steady_clock::now();
+  ::send(fd, first.data(), first.size(), MSG_NOSIGNAL);
+  while (std::chrono::steady_clock::now() - started < give_up) {
+    pollfd watched{fd, POLLIN, 0};
+    if (::poll(&watched, 1, 200) > 0) {
+      char buffer[4096];
+      if (::recv(fd, buffer, sizeof(buffer), 0) <= 0) break;  // closed
+      continue;  // an answer (the 400 before the close)
+    }
+    if (::send(fd, trickle.data(), trickle.size(), MSG_NOSIGNAL) < 0) break;
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started);
+}
+
+// Regression (slowloris): each byte restarted the read time-out, so a client sending a header line
+// every few seconds kept its worker thread for ever, and enough of them froze the server. A head
+// must be whole within the read time-out; a body within it plus a second per 64 KiB declared.
+TEST(OneWriteServer, ATricklingClientIsCutOffAtItsDeadline) {
+  OneWriteServer server;
+  server.set_read_timeout(std::chrono::seconds(1));
+  server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok", "text/plain");
+  });
+  server.Post("/echo", [](const httplib::Request& request, httplib::Response& response) {
+    response.set_content(request.body, "text/plain");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&server] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  const int head = ConnectLoopback(port);
+  ASSERT_GE(head, 0);
+  const auto head_kept = TimeKeptWhileTrickling(head, "GET /healthz HTTP/1.1\r\nHost: x\r\n",
+                                                "X-Slow: 1\r\n", std::chrono::seconds(6));
+  ::close(head);
+  EXPECT_LT(head_kept, std::chrono::seconds(3)) << "a trickling head kept its connection";
+
+  const int body = ConnectLoopback(port);
+  ASSERT_GE(body, 0);
+  const auto body_kept =
+      TimeKeptWhileTrickling(body, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+                             "b", std::chrono::seconds(6));
+  ::close(body);
+  EXPECT_LT(body_kept, std::chrono::seconds(3)) << "a trickling body kept its connection";
+
+  // A client that sends its request at once is served as before, on a kept-alive connection.
+  const std::string answer =
+      RawExchange(port,
+                  "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(RawStatus(answer), 200) << answer;
+  EXPECT_NE(answer.find("hello"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("HTTP/1.1 200", 1), std::string::npos) << answer;
+  server.stop();
+  serving.join();
+}
+
 }  // namespace
 }  // namespace mct::admin::server::testing
