@@ -116,6 +116,18 @@ bool ReadAfter(const ReadContext& ctx, const httplib::Request& request,
   return false;
 }
 
+// A required date parameter (?from=, ?to=); answers 400 naming it when absent or malformed.
+bool ReadDateParam(const httplib::Request& request, httplib::Response& response,
+                   const std::string& name, std::optional<domain::Date>* date) {
+  const std::string text = request.get_param_value(name);
+  *date = domain::Date::Parse(text);
+  if (*date) return true;
+  SendError(response, 400, "invalid_input",
+            name + (text.empty() ? ": required (a date YYYY-MM-DD)"
+                                 : ": '" + text.substr(0, 40) + "' is not a date YYYY-MM-DD"));
+  return false;
+}
+
 std::optional<domain::Mcid> ReadMcid(const httplib::Request& request, httplib::Response& response) {
   auto mcid = domain::Mcid::Parse(request.matches[1].str());
   if (!mcid) SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
@@ -130,6 +142,10 @@ httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool 
     auto actor = context.authorize(request, response);
     if (!actor) return;
     const std::string mcid = per_trainer ? request.matches[1].str() : "";
+    // domain.md's order: a malformed MCID is invalid_input before it is forbidden.
+    if (per_trainer && !domain::Mcid::Parse(mcid)) {
+      return SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
+    }
     if (!MayCall(access, actor->role, actor->id, mcid)) {
       return SendError(response, 403, "forbidden",
                        "the " + std::string(domain::ToString(actor->role)) + " role may not read this");
@@ -171,11 +187,10 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   server.Get("/v1/due", Guarded(ctx, RouteAccess::kFleet, false,
                                 keep([&ctx](const httplib::Request& request,
                                             httplib::Response& response, const domain::Actor&) {
-                                  const auto from = domain::Date::Parse(request.get_param_value("from"));
-                                  const auto to = domain::Date::Parse(request.get_param_value("to"));
-                                  if (!from || !to) {
-                                    return SendError(response, 400, "invalid_input",
-                                                     "from and to: dates YYYY-MM-DD are required");
+                                  std::optional<domain::Date> from, to;
+                                  if (!ReadDateParam(request, response, "from", &from) ||
+                                      !ReadDateParam(request, response, "to", &to)) {
+                                    return;
                                   }
                                   if (std::optional<Error> bad = CheckDueRange(*from, *to)) {
                                     return SendResult(response, Result<Json>(*std::move(bad)));

@@ -1,11 +1,13 @@
 #include "admin/server/http_api.h"
 
 #include <spdlog/spdlog.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <string_view>
 #include <thread>
 
 #include "admin/server/api_reads.h"
@@ -22,10 +24,19 @@ class WorkerPool : public httplib::ThreadPool {
 };
 
 // The web pages send the token as a bearer token too (admin/web/app.js).
+// The token of `Authorization: Bearer <token>`: the scheme in any case, one or more spaces after
+// it (RFC 9110, 11.4), surrounding spaces ignored.
 std::string BearerToken(const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
-  if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
-  return "";
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size() ||
+      ::strncasecmp(header.c_str(), kScheme.data(), kScheme.size()) != 0 ||
+      header[kScheme.size()] != ' ') {
+    return "";
+  }
+  const size_t first = header.find_first_not_of(' ', kScheme.size());
+  if (first == std::string::npos) return "";
+  return header.substr(first, header.find_last_not_of(' ') + 1 - first);
 }
 
 constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
@@ -169,9 +180,12 @@ std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
       return std::nullopt;
     }
   }
+  // RFC 6750, 3: a 401 names the scheme it wants, and says when a token was sent but is no good.
   if (token.empty()) {
+    response.set_header("WWW-Authenticate", R"(Bearer realm="mctd")");
     SendError(response, 401, "unauthorized", "send a bearer token (Authorization: Bearer ...)");
   } else if (!actor) {
+    response.set_header("WWW-Authenticate", R"(Bearer realm="mctd", error="invalid_token")");
     SendError(response, 401, "unauthorized", "the token is not valid");
   }
   return actor;

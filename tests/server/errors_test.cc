@@ -84,6 +84,10 @@ TEST_F(Errors, InvalidMcidInThePathIs400NotUnknownTrainer) {
     ExpectError(server_.Command(mcid, {{"command", "StartRenewal"}}, server_.Support()), 400,
                 "invalid_input");
     ExpectError(server_.Get("/v1/trainers/" + mcid, server_.Support()), 400, "invalid_input");
+    // domain.md's order: invalid_input before forbidden, also for a trainer reading (regression:
+    // a trainer's read of a malformed MCID was 403).
+    ExpectError(server_.Get("/v1/trainers/" + mcid + "/history", server_.OwnTrainer()), 400,
+                "invalid_input");
   }
 }
 
@@ -97,6 +101,28 @@ TEST_F(Errors, NoTokenOrABadTokenIs401) {
       server_.Post(TestServer::CommandPath(kOwn), R"({"command":"StartRenewal"})",
                    "application/json", "", {{"Authorization", "Basic " + server_.Support()}}),
       401, "unauthorized");
+  // A 401 names the scheme it wants (RFC 6750), and says when the token sent is no good.
+  auto challenge = [](const Answer& answer) {
+    const auto found = answer.headers.find("WWW-Authenticate");
+    return found == answer.headers.end() ? std::string("(none)") : found->second;
+  };
+  EXPECT_EQ(challenge(server_.Get("/v1/trainers/" + std::string(kOwn), "")),
+            R"(Bearer realm="mctd")");
+  EXPECT_EQ(challenge(server_.Get("/v1/trainers/" + std::string(kOwn), "mct_not-a-token")),
+            R"(Bearer realm="mctd", error="invalid_token")");
+}
+
+// The scheme's name is case-insensitive and may be followed by more than one space (RFC 9110,
+// 11.4): each of these is the support token.
+TEST_F(Errors, TheBearerSchemeIsReadInAnyCase) {
+  server_.CaughtUpChecksum();  // the read models know the trainer enrolled in SetUp
+  for (const std::string scheme : {"bearer ", "BEARER ", "Bearer  ", "bEaReR   "}) {
+    SCOPED_TRACE(scheme);
+    const Answer answer = TestServer::Read(server_.Client()->Get(
+        "/v1/trainers/" + std::string(kOwn),
+        httplib::Headers{{"Authorization", scheme + server_.Support() + " "}}));
+    EXPECT_EQ(answer.status, 200) << answer.Describe();
+  }
 }
 
 TEST_F(Errors, ARoleThatMayNotIs403) {
