@@ -134,8 +134,11 @@ Result<CommandBody> CommandBodyFromJson(const nlohmann::json& object,
                                         std::initializer_list<std::string_view> envelope_keys) {
   if (!object.is_object()) return Error{"the command must be a JSON object"};
   const auto name = object.find("command");
-  if (name == object.end() || !name->is_string()) {
+  if (name == object.end()) {
     return Error{"command: is required (the command's name, such as \"StartRenewal\")"};
+  }
+  if (!name->is_string()) {
+    return Error{"command: must be a string (the command's name, such as \"StartRenewal\")"};
   }
   const auto reader = Readers().find(name->get<std::string>());
   if (reader == Readers().end()) {

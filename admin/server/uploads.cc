@@ -31,6 +31,9 @@ std::string SniffMediaType(std::string_view bytes) {
     return "image/jpeg";
   }
   if (bytes.substr(0, 5) == "%PDF-") return "application/pdf";
+  // Refused, but named, so that the refusal can say what the file was.
+  if (bytes.substr(0, 6) == "GIF87a" || bytes.substr(0, 6) == "GIF89a") return "image/gif";
+  if (bytes.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "image/png";
   return "application/octet-stream";
 }
 

@@ -16,7 +16,9 @@
 
 namespace mct::admin::server {
 
-// "image/jpeg", "application/pdf", or "application/octet-stream" for anything else.
+// The media type of `bytes` by their magic numbers: "image/jpeg" and "application/pdf" (the two
+// REQ-5 takes), "image/gif" and "image/png" (named in the refusal), else
+// "application/octet-stream".
 std::string SniffMediaType(std::string_view bytes);
 
 // Writes `bytes` to a temporary file under `data_dir`/uploads, synced, and answers its path.

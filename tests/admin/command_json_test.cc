@@ -70,6 +70,13 @@ TEST(CommandJson, MissingCommandNameIsAnError) {
   EXPECT_FALSE(CommandBodyFromJson(json::array(), {}).ok());
 }
 
+// A name of the wrong type is said to be so, not to be missing.
+TEST(CommandJson, ACommandNameThatIsNoStringIsNamedSo) {
+  auto body = Decode(R"({"command": 5})");
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.error().message.rfind("command: must be a string", 0), 0u) << body.error().message;
+}
+
 TEST(CommandJson, PlaceOrderReadsTheCard) {
   auto body = Decode(R"({"command": "PlaceOrder", "method": "credit_card", "payer_name": "A B",
     "confirmed": true, "idempotency_key": "k",

@@ -128,6 +128,11 @@ TEST_F(Upload, AGifOrAFakeJpegIsUnsupportedAndLeavesNoFile) {
     const Answer answer = Send(kOwn, bytes, filename, claimed);
     EXPECT_EQ(answer.status, 422) << answer.Describe();
     EXPECT_EQ(answer.code(), "unsupported_media_type") << answer.Describe();
+    // The refusal names what the bytes are, never what the client claimed.
+    const std::string named = what == "a GIF"                 ? "image/gif"
+                              : what == "PNG claimed as JPEG" ? "image/png"
+                                                              : "application/octet-stream";
+    EXPECT_NE(answer.message().find("'" + named + "'"), std::string::npos) << answer.Describe();
     EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty()) << UploadedFiles(server_.data_dir()).front();
     EXPECT_TRUE(UploadFolders(server_.data_dir()).empty())
         << UploadFolders(server_.data_dir()).front();
