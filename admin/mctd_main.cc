@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -24,15 +25,14 @@
 
 namespace {
 
+// HOST:PORT, the port all digits (regression: "127.0.0.1:8080x" was taken as port 8080).
 bool SplitListen(const std::string& listen, std::string* host, int* port) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) return false;
   *host = listen.substr(0, colon);
-  try {
-    *port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    return false;
-  }
+  const std::string_view digits = std::string_view(listen).substr(colon + 1);
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), *port);
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) return false;
   return *port >= 0 && *port < 65536 && !host->empty();
 }
 

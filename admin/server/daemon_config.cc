@@ -2,9 +2,24 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace mct::admin::server {
+namespace {
+
+// A number of zero or more. CLI11's NonNegativeNumber says so by printing the largest double in
+// full, three hundred digits.
+const CLI::Validator kNotNegative(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+      if (!(value >= 0)) return "must be 0 or more, not " + text;
+      return {};
+    },
+    "NUMBER >= 0");
+
+}  // namespace
 
 void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
   // A setting given twice (the environment's, then a flag's) keeps the last: see
@@ -28,11 +43,11 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
       ->capture_default_str();
   app.add_option("--rate-limit", config.rate_limit, "requests per second per client (0: none)")
       ->envname("MCT_RATE_LIMIT")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNotNegative)
       ->capture_default_str();
   app.add_option("--rate-burst", config.rate_burst, "burst allowance per client")
       ->envname("MCT_RATE_BURST")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNotNegative)
       ->capture_default_str();
   app.add_option("--workers", config.workers, "request worker threads")
       ->envname("MCT_WORKERS")

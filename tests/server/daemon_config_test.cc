@@ -118,6 +118,27 @@ TEST(DaemonConfig, ABadValueFromTheEnvironmentIsAnError) {
 
 TEST(DaemonConfig, ANegativeRateLimitIsAnError) {
   EXPECT_THROW(Parse({"--rate-limit", "-1"}), CLI::ParseError);
+  // Said in a few words (regression: the message printed the largest double, 300 digits).
+  try {
+    Parse({"--rate-burst", "-5"});
+    FAIL() << "a negative burst was accepted";
+  } catch (const CLI::ParseError& error) {
+    EXPECT_NE(std::string(error.what()).find("must be 0 or more"), std::string::npos)
+        << error.what();
+    EXPECT_LT(std::string(error.what()).size(), 120u) << error.what();
+  }
+}
+
+// The binary: --listen is HOST:PORT with a port of digits only, or mctd exits 2 before serving.
+TEST(DaemonConfig, MctdRefusesAListenAddressItCannotRead) {
+  for (const std::string listen :
+       {"127.0.0.1:8080x", "127.0.0.1:", "127.0.0.1", ":8080", "127.0.0.1:70000", "127.0.0.1:-1"}) {
+    const auto [exit_code, output] =
+        RunCapturing("timeout 5 " MCT_BINARY_DIR "/admin/mctd --data " +
+                     (TestFolder() / "listen").string() + " --listen '" + listen + "' 2>&1");
+    EXPECT_EQ(exit_code, 2) << listen << ": " << output;
+    EXPECT_NE(output.find("HOST:PORT"), std::string::npos) << listen << ": " << output;
+  }
 }
 
 // The binary: --print-config shows the settings in effect after file, environment and flags.
