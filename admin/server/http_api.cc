@@ -12,6 +12,7 @@
 
 #include "admin/server/api_reads.h"
 #include "admin/server/command_request.h"
+#include "admin/server/route_table.h"
 
 namespace mct::admin::server {
 namespace {
@@ -110,11 +111,21 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
         const int refused = RefuseByItsHead(request, response);
         return refused == 0 ? 100 : refused;
       });
-  server_.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+  server_.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
     if (response.status == 413) {
       SendError(response, 413, "invalid_input", "the body is too large");
     } else if (response.status == 404) {
+      // A route that is there, asked with another method: 405 with the methods it takes.
+      if (const auto methods = MethodsAt(request.path); !methods.empty()) {
+        std::string allowed;
+        for (const std::string_view method : methods) {
+          allowed += (allowed.empty() ? "" : ", ") + std::string(method);
+        }
+        response.set_header("Allow", allowed);
+        return SendError(response, 405, "method_not_allowed",
+                         request.method + " is not served here; use " + allowed);
+      }
       SendError(response, 404, "not_found", "no such route");
     } else if (response.status >= 400) {
       SendError(response, response.status, "invalid_input", "the request could not be read");

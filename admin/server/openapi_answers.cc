@@ -62,7 +62,9 @@ Json ErrorSchema() {
          {"description",
           "a rejection code (x-rejection-codes), or invalid_input, unauthorized, forbidden, "
           "rate_limited, unavailable, read_models_behind, not_ready, internal; not_found for a "
-          "path no route matches. Each response lists the codes it can carry."},
+          "path no route matches, and method_not_allowed (405, with an Allow header) for a "
+          "route asked with a method it does not take. Each response lists the codes it can "
+          "carry."},
          {"x-rejection-codes", codes}}},
        {"message", {{"type", "string"}, {"description", "for people: what to do"}}}});
 }

@@ -1,5 +1,7 @@
 #include "admin/server/route_table.h"
 
+#include <algorithm>
+
 namespace mct::admin::server {
 
 const std::vector<Route>& Routes() {
@@ -48,6 +50,37 @@ bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, s
       return domain::RoleMayRead(role, ReadAccess::kAudit);
   }
   return false;
+}
+
+namespace {
+
+// Whether `path` is an instance of the route path `pattern`, {mcid} standing for one segment.
+bool PathFits(std::string_view pattern, std::string_view path) {
+  constexpr std::string_view kParameter = "{mcid}";
+  const size_t at = pattern.find(kParameter);
+  if (at == std::string_view::npos) return pattern == path;
+  const std::string_view before = pattern.substr(0, at);
+  const std::string_view after = pattern.substr(at + kParameter.size());
+  if (!path.starts_with(before) || !path.ends_with(after) ||
+      path.size() <= before.size() + after.size()) {
+    return false;
+  }
+  const std::string_view segment =
+      path.substr(before.size(), path.size() - before.size() - after.size());
+  return segment.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
+std::vector<std::string_view> MethodsAt(std::string_view path) {
+  std::vector<std::string_view> methods;
+  for (const Route& route : Routes()) {
+    if (PathFits(route.path, path) &&
+        std::find(methods.begin(), methods.end(), route.method) == methods.end()) {
+      methods.push_back(route.method);
+    }
+  }
+  return methods;
 }
 
 bool ReadsReadModels(const Route& route) {

@@ -38,6 +38,10 @@ const std::vector<Route>& Routes();
 // actor `actor_id`. Command routes answer true here: Decide says `forbidden` per command.
 bool MayCall(RouteAccess access, domain::Role role, std::string_view actor_id, std::string_view mcid);
 
+// The methods the routes at `path` (a request's path, an MCID in it) answer; empty when no route
+// is there. For a 405's Allow header.
+std::vector<std::string_view> MethodsAt(std::string_view path);
+
 // Whether `route` reads the read models and so takes ?after= (read your writes, api_reads.h): the
 // GETs of a trainer's status, history and gaps, and of the fleet.
 bool ReadsReadModels(const Route& route);

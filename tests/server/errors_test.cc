@@ -125,6 +125,31 @@ TEST_F(Errors, TheBearerSchemeIsReadInAnyCase) {
   }
 }
 
+// A route asked with a method it does not take is 405 with an Allow header (RFC 9110, 15.5.6);
+// a path no route has is 404 not_found.
+TEST_F(Errors, AWrongMethodIs405AndAnUnknownPathIs404) {
+  auto allow = [](const Answer& answer) {
+    const auto found = answer.headers.find("Allow");
+    return found == answer.headers.end() ? std::string("(none)") : found->second;
+  };
+  const std::string status = "/v1/trainers/" + std::string(kOwn);
+  const Answer deleted = TestServer::Read(server_.Client()->Delete(status));
+  ExpectError(deleted, 405, "method_not_allowed");
+  EXPECT_EQ(allow(deleted), "GET");
+  const Answer posted = server_.Post(status, "{}", "application/json", server_.Support());
+  ExpectError(posted, 405, "method_not_allowed");
+  EXPECT_EQ(allow(posted), "GET");
+  const Answer verify = server_.Get("/v1/verify", server_.Auditor());
+  ExpectError(verify, 405, "method_not_allowed");
+  EXPECT_EQ(allow(verify), "POST");
+  const Answer rebuild = TestServer::Read(server_.Client()->Delete("/v1/rebuild"));
+  ExpectError(rebuild, 405, "method_not_allowed");
+  EXPECT_EQ(allow(rebuild), "POST, GET");
+  ExpectError(server_.Get(status + "/commands", server_.Support()), 405, "method_not_allowed");
+  ExpectError(server_.Get("/v1/nothing-here", server_.Support()), 404, "not_found");
+  ExpectError(server_.Get(status + "/history/more", server_.Support()), 404, "not_found");
+}
+
 TEST_F(Errors, ARoleThatMayNotIs403) {
   ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Auditor()), 403,
               "forbidden");
