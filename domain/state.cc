@@ -165,8 +165,11 @@ void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
           [&](const RefundIssued& e) {
             if (Order* order = state.FindOrder(e.order_id)) {
               order->refund_issued_on = today;
-              // REF-2: the refund undoes the renewal it paid for.
+              // REF-2: the refund undoes the renewal it paid for. An application under way is
+              // for the deadline now in force: a renewal whose restored deadline has passed can no
+              // longer finish (TIME-3), and a reinstatement's gap runs from that deadline (REIN-5).
               state.anniversary = order->previous_anniversary;
+              if (state.application) state.application->anniversary = state.anniversary;
             }
           },
           [&](const RefundSettled& e) {
