@@ -35,6 +35,12 @@ bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
 void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
+  // PAY-8's key says which order a retry is; two keys would leave that to chance.
+  if (request.get_header_value_count("Idempotency-Key") > 1) {
+    metrics_.CommandRefused("unknown", "invalid_input");
+    return SendError(response, 400, "invalid_input",
+                     "Idempotency-Key: sent more than once; send one key");
+  }
   const std::string content_type = request.get_header_value("Content-Type");
   const std::string idempotency_key = request.get_header_value("Idempotency-Key");
   const std::string mcid = request.matches[1].str();
@@ -63,6 +69,9 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     if (name != "file" && name != "mct_full_name" && name != "course_name" &&
         name != "course_date") {
       return SendError(response, 400, "invalid_input", name + ": unknown field");
+    }
+    if (request.files.count(name) > 1) {
+      return SendError(response, 400, "invalid_input", name + ": sent more than once");
     }
   }
   const std::string& bytes = request.get_file_value("file").content;

@@ -141,6 +141,12 @@ httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool 
                                                    httplib::Response& response) {
     auto actor = context.authorize(request, response);
     if (!actor) return;
+    // A parameter given twice (?as_of=a&as_of=b) would be read as whichever came first.
+    for (const auto& [name, value] : request.params) {
+      if (request.params.count(name) > 1) {
+        return SendError(response, 400, "invalid_input", name + ": given more than once");
+      }
+    }
     const std::string mcid = per_trainer ? request.matches[1].str() : "";
     // domain.md's order: a malformed MCID is invalid_input before it is forbidden.
     if (per_trainer && !domain::Mcid::Parse(mcid)) {

@@ -176,7 +176,9 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
                                                 httplib::Response& response) {
-  const std::string token = BearerToken(request);
+  // Two Authorization headers: which one is meant is not ours to guess; neither is taken.
+  const bool several = request.get_header_value_count("Authorization") > 1;
+  const std::string token = several ? "" : BearerToken(request);
   // Authenticated before it is counted, so that the bucket is the actor's: a client that sends a
   // fresh junk token each time must not get a fresh bucket each time. Without a valid token, the
   // remote address is the client.
@@ -192,7 +194,10 @@ std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
     }
   }
   // RFC 6750, 3: a 401 names the scheme it wants, and says when a token was sent but is no good.
-  if (token.empty()) {
+  if (several) {
+    response.set_header("WWW-Authenticate", R"(Bearer realm="mctd")");
+    SendError(response, 401, "unauthorized", "send one Authorization header, not several");
+  } else if (token.empty()) {
     response.set_header("WWW-Authenticate", R"(Bearer realm="mctd")");
     SendError(response, 401, "unauthorized", "send a bearer token (Authorization: Bearer ...)");
   } else if (!actor) {

@@ -125,6 +125,34 @@ TEST_F(Errors, TheBearerSchemeIsReadInAnyCase) {
   }
 }
 
+// What is given twice is refused rather than read as whichever came first: the Idempotency-Key
+// that decides which order a retry is (PAY-8), the token, a query parameter.
+TEST_F(Errors, AHeaderOrParameterGivenTwiceIsRefused) {
+  server_.CaughtUpChecksum();
+  const Answer keys = TestServer::Read(
+      server_.Client()->Post(TestServer::CommandPath(kOwn),
+                             httplib::Headers{{"Authorization", "Bearer " + server_.Support()},
+                                              {"Idempotency-Key", "a"},
+                                              {"Idempotency-Key", "b"}},
+                             R"({"command":"StartRenewal"})", "application/json"));
+  ExpectError(keys, 400, "invalid_input");
+  EXPECT_NE(keys.message().find("Idempotency-Key"), std::string::npos) << keys.Describe();
+  const Answer tokens = TestServer::Read(
+      server_.Client()->Get("/v1/trainers/" + std::string(kOwn),
+                            httplib::Headers{{"Authorization", "Bearer " + server_.Support()},
+                                             {"Authorization", "Bearer " + server_.Auditor()}}));
+  ExpectError(tokens, 401, "unauthorized");
+  const Answer as_of =
+      server_.Get("/v1/trainers/" + std::string(kOwn) + "?as_of=2017-01-01&as_of=2030-01-01",
+                  server_.Support());
+  ExpectError(as_of, 400, "invalid_input");
+  EXPECT_NE(as_of.message().find("as_of"), std::string::npos) << as_of.Describe();
+  EXPECT_EQ(
+      server_.Get("/v1/trainers/" + std::string(kOwn) + "?as_of=2030-01-01", server_.Support())
+          .status,
+      200);
+}
+
 // A route asked with a method it does not take is 405 with an Allow header (RFC 9110, 15.5.6);
 // a path no route has is 404 not_found.
 TEST_F(Errors, AWrongMethodIs405AndAnUnknownPathIs404) {

@@ -208,6 +208,12 @@ TEST_F(Upload, MalformedUploadsAre4xx) {
   const Answer bad_date = server_.PostMultipart(path, form, server_.OwnTrainer());
   EXPECT_EQ(bad_date.status, 400) << bad_date.Describe();
   EXPECT_NE(bad_date.message().find("course_date"), std::string::npos) << bad_date.Describe();
+  // A field sent twice: which one is meant is not guessed.
+  form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+  form.push_back({"mct_full_name", "Someone Else", "", ""});
+  const Answer twice = server_.PostMultipart(path, form, server_.OwnTrainer());
+  EXPECT_EQ(twice.status, 400) << twice.Describe();
+  EXPECT_NE(twice.message().find("mct_full_name"), std::string::npos) << twice.Describe();
   // Without a token.
   EXPECT_EQ(server_.PostMultipart(path, UploadForm(JpegBytes(), "r.jpg", "image/jpeg"), "").status, 401);
   EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
