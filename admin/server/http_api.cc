@@ -146,7 +146,7 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   RegisterRoutes();
 }
 
-int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response& response) const {
+int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response& response) {
   if (const std::string& problem = OneWriteServer::FramingProblemOfThisRequest();
       !problem.empty()) {
     SendError(response, 400, "invalid_input", problem);
@@ -158,8 +158,21 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
   // As the connection loop read the head already: no header looked up again on every command.
   const std::optional<uint64_t> length = OneWriteServer::DeclaredBodyLengthOfThisRequest();
   const bool chunked = !length.has_value();
-  if (!chunked && *length <= options_.max_body_bytes) return 0;
-  if (!std::regex_match(request.path, commands_route)) return 0;
+  const bool upload =
+      request.path.starts_with("/v1/trainers/") && request.path.ends_with("/mtm-report");
+  const bool command_refused = (chunked || *length > options_.max_body_bytes) && !upload &&
+                               std::regex_match(request.path, commands_route);
+  if (!upload && !command_refused) return 0;
+  // A body that is large (an upload's) or refused anyway is not read for a client without a valid
+  // token: 401 (or 429) from the head, before 411 or 413, and the connection ends.
+  if (request.get_header_value_count("Authorization") > 1 ||
+      !tokens_.Authenticate(BearerToken(request))) {
+    Authorize(request, response);
+    response.set_header("Connection", "close");
+    OneWriteServer::EndConnectionAfterAnswer();
+    return response.status;
+  }
+  if (upload) return 0;  // its file is held to its own limit once read (HandleUpload)
   // Counted like every command refused before it is decided; its body, unread, names none.
   metrics_.CommandRefused("unknown", "invalid_input");
   if (chunked) {

@@ -63,10 +63,11 @@ class HttpApi {
   void HandleCommand(const httplib::Request& request, httplib::Response& response);
   void HandleUpload(const httplib::Request& request, httplib::Response& response);
   // Answers 400 a request whose body's length cannot be known for sure (two Content-Length
-  // headers, one beside Transfer-Encoding, or one that is not a number), and a command whose head
-  // declares a body over max_body_bytes 413, or no length (a chunked body) 411, closing the
-  // connection; the status sent, or 0 when the head is fine (uploads have their own limit).
-  int RefuseByItsHead(const httplib::Request& request, httplib::Response& response) const;
+  // headers, one beside Transfer-Encoding, or one that is not a number); 401 (or 429) an upload,
+  // or a command about to be refused, without a valid token; and a command whose head declares a
+  // body over max_body_bytes 413, or no length (a chunked body) 411. Each closes the connection,
+  // the body unread. The status sent, or 0 when the head is fine (uploads have their own limit).
+  int RefuseByItsHead(const httplib::Request& request, httplib::Response& response);
   // The token's actor, or answers 401/429 and nullopt. The request counts against the rate limit
   // of its actor, or of its remote address when it has no valid token.
   std::optional<domain::Actor> Authorize(const httplib::Request& request, httplib::Response& response);

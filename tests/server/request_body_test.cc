@@ -102,6 +102,36 @@ TEST(RequestBody, AChunkedCommandIsRefusedBeforeItsBodyIsRead) {
                         "StartRenewal after the refusals");
 }
 
+// A body that would be refused, or that is large (an upload), is not read for a client without a
+// valid token: 401 from the head, before 411 or 413, the body never waited for.
+TEST(RequestBody, WithoutAValidTokenABodyIsRefused401FromTheHead) {
+  TestServer server;
+  server.Enroll(kOwn);
+  const std::string upload_head =
+      "POST " + TestServer::UploadPath(kOwn) +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer mct_not-a-token\r\n"
+      "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 5000000\r\n\r\n";
+  for (const std::string& head :
+       {CommandHead("mct_not-a-token", 64 * 1024 + 1),
+        "POST " + TestServer::CommandPath(kOwn) +
+            " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n",
+        upload_head}) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string answer = RawExchange(server.port(), head, seconds(5));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(3)) << "it waited for the body";
+    EXPECT_EQ(RawStatus(answer), 401) << head << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  }
+  // With a valid token the upload's head is let through (its body is then read and judged).
+  EXPECT_EQ(
+      server
+          .PostMultipart(TestServer::UploadPath(kOwn),
+                         UploadForm(JpegBytes(), "report.jpg", "image/jpeg"), server.Support())
+          .code(),
+      "no_renewal_in_progress");
+}
+
 TEST(RequestBody, AClientWaitingFor100ContinueIsRefusedAtOnce) {
   TestServer server;
   const std::string answer = RawExchange(
