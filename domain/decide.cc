@@ -443,8 +443,9 @@ Decision DecideForKnownTrainer(const Ctx& ctx) {
             return Decision::Reject(Code::kAlreadyEnrolled, "");  // handled before; unreachable
           },
           [&](const RecordCertification& c) -> Decision {
-            if (state.certification_ids.contains(c.certification_id) &&
-                state.tracks_held.contains(c.track)) {
+            // The same certification of the same track: nothing new (an id seen with another
+            // track, or a track held through another id, is new).
+            if (state.certifications.contains({c.certification_id, c.track})) {
               return Decision::Accept({});  // already known: nothing new to record
             }
             return One(CertificationRecorded{c.certification_id, c.track});

@@ -86,7 +86,7 @@ void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
           },
           [&](const CertificationRecorded& e) {
             state.tracks_held.insert(e.track);
-            state.certification_ids.insert(e.certification_id);
+            state.certifications.emplace(e.certification_id, e.track);
           },
           [&](const RenewalStarted& e) {
             Application app;

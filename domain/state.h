@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/events.h"
@@ -76,7 +77,7 @@ struct TrainerState {
   Date anniversary;      // the current deadline
   int64_t version = 0;   // events in the stream so far: the expected version of the next append
   std::set<Track> tracks_held;
-  std::set<std::string> certification_ids;
+  std::set<std::pair<std::string, Track>> certifications;  // (certification id, track) recorded
   std::vector<Date> survey_course_dates;  // MTM surveys and uploaded reports (REQ-2, REQ-5)
   std::map<std::string, FteCode> fte_codes;  // latest code per domain\alias (PROF-2)
   std::optional<Application> application;

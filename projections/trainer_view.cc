@@ -110,7 +110,7 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
   view.state.idempotency_keys.clear();
   view.state.fte_codes.clear();
   view.state.survey_course_dates.clear();
-  view.state.certification_ids.clear();
+  view.state.certifications.clear();
 
   std::visit(Overloaded{
                  [&](const domain::RenewalStarted&) { Reach(view, FunnelStage::kStarted, report); },

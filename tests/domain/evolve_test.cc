@@ -19,7 +19,7 @@ TEST(EvolveEnrolment, RecordsNameEmailAndAnniversary) {
   EXPECT_EQ(state.email, "hanako@example.jp");
   EXPECT_EQ(state.anniversary.ToString(), "2017-05-01");
   EXPECT_TRUE(state.tracks_held.contains(Track::kItPro));
-  EXPECT_TRUE(state.certification_ids.contains("CERT-it_pro"));
+  EXPECT_TRUE(state.certifications.contains({"CERT-it_pro", Track::kItPro}));
 }
 
 TEST(EvolveVersion, CountsEveryEvent) {
