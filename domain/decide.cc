@@ -28,7 +28,8 @@ Decision One(Event event) { return Decision::Accept({std::move(event)}); }
 
 std::string D(const Date& date) { return date.ToString(); }
 
-// Names compared as people write them: case and runs of spaces do not matter (PAY-4).
+// Names compared as people write them: case and runs of spaces do not matter (PAY-4); also media
+// types, whose case does not matter either.
 std::string NormalisedName(std::string_view name) {
   std::string out;
   bool pending_space = false;
@@ -77,6 +78,24 @@ std::optional<Decision> CheckStep(const Ctx& ctx, Step needed, const Application
   }
   *out = app;
   return std::nullopt;
+}
+
+// PAY-6 (decided): a voucher payment with no voucher in the cart is invalid_input, the first of
+// domain.md's codes, before forbidden and unknown_trainer; but a retried order (PAY-8: its key or
+// its command id seen before) answers as a retry, whatever the cart holds now.
+std::optional<Decision> CheckVoucherInCart(const TrainerState& state, const Command& command) {
+  const auto* order = std::get_if<PlaceOrder>(&command.body);
+  if (order == nullptr || ParsePaymentMethod(order->method) != PaymentMethod::kVoucher) {
+    return std::nullopt;
+  }
+  if (state.idempotency_keys.contains(order->idempotency_key) ||
+      state.command_ids.contains(command.command_id)) {
+    return std::nullopt;
+  }
+  if (state.application && state.application->voucher_code) return std::nullopt;
+  return Decision::Reject(Code::kInvalidInput,
+                          "method: voucher needs a voucher applied in the cart first "
+                          "(ApplyVoucher).");
 }
 
 Decision DecideStartRenewal(const Ctx& ctx) {
@@ -193,7 +212,12 @@ Decision DecideUploadMtmReport(const Ctx& ctx, const UploadMtmReport& c) {
                             "A report was already uploaded for this application and cannot be "
                             "replaced; contact support if it was wrong.");
   }
-  if (c.media_type != "image/jpeg" && c.media_type != "application/pdf") {
+  // Media types are compared without regard to case (RFC 9110, 8.3.1), and kept in lower case.
+  const std::string named = NormalisedName(c.media_type);
+  const std::string media_type = named == "IMAGE/JPEG"        ? "image/jpeg"
+                                 : named == "APPLICATION/PDF" ? "application/pdf"
+                                                              : "";
+  if (media_type.empty()) {
     return Decision::Reject(Code::kUnsupportedMediaType,
                             "Reports must be JPEG or PDF, not '" + c.media_type +
                                 "'; upload the report as a JPEG image or a PDF.");
@@ -203,7 +227,7 @@ Decision DecideUploadMtmReport(const Ctx& ctx, const UploadMtmReport& c) {
                             "The report must name the MCT's full name, the course name and the "
                             "course date; upload a report that shows all three.");
   }
-  return One(MtmReportUploaded{c.media_type, c.size, c.sha256, c.mct_full_name, c.course_name,
+  return One(MtmReportUploaded{media_type, c.size, c.sha256, c.mct_full_name, c.course_name,
                                *c.course_date});
 }
 
@@ -306,14 +330,6 @@ std::optional<Decision> CheckCard(const Ctx& ctx, const CardDetails& card, CardB
 
 Decision DecidePlaceOrder(const Ctx& ctx, const PlaceOrder& c) {
   const auto method = ParsePaymentMethod(c.method);
-  // PAY-6 (decided): a voucher payment with no voucher in the cart is invalid_input, which comes
-  // before every other code but a retry (PAY-8, decided before this).
-  const std::optional<Application>& application = ctx.state.application;
-  if (method == PaymentMethod::kVoucher && !(application && application->voucher_code)) {
-    return Decision::Reject(Code::kInvalidInput,
-                            "method: voucher needs a voucher applied in the cart first "
-                            "(ApplyVoucher).");
-  }
   const Application* app = nullptr;
   if (auto refused = CheckStep(ctx, Step::kPayment, &app)) return *refused;
   if (!app->billing) {
@@ -419,8 +435,12 @@ Decision DecideSettleRefund(const Ctx& ctx, const SettleRefund& c) {
   auto pending = [](const Order& order) { return order.refund_issued_on && !order.refund_settled; };
   const Order* order = nullptr;
   if (c.order_id.empty()) {
-    const auto found = std::find_if(state.orders.rbegin(), state.orders.rend(), pending);
-    if (found != state.orders.rend()) order = &*found;
+    // The scenario format: no order_id means the latest refunded order, settled or not.
+    const auto refunded = [](const Order& candidate) {
+      return candidate.refund_issued_on.has_value();
+    };
+    const auto found = std::find_if(state.orders.rbegin(), state.orders.rend(), refunded);
+    if (found != state.orders.rend() && pending(*found)) order = &*found;
   } else if (const Order* named = state.FindOrder(c.order_id); named && pending(*named)) {
     order = named;
   }
@@ -525,6 +545,7 @@ Decision Decide(const Policy& policy, const TrainerState& state, const SharedFac
   if (auto invalid = CheckInput(command)) {
     return Decision::Reject(invalid->code, std::move(invalid->message));
   }
+  if (auto invalid = CheckVoucherInCart(state, command)) return *std::move(invalid);
   const std::string_view name = CommandName(command.body);
   // ROLE-1..4: the role table, and a trainer acts only on their own MCID.
   if (!RoleMaySend(command.actor.role, name)) {

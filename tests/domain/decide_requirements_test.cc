@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/domain/given.h"
 
@@ -252,10 +254,21 @@ TEST(Req5Upload, JpegIsAccepted) {
 }
 
 TEST(Req5Upload, OtherMediaTypesAreRefused) {
-  for (const char* type : {"image/png", "application/msword", "", "APPLICATION/PDF"}) {
+  for (const char* type : {"image/png", "application/msword", "", "image/jpeg2000"}) {
     const Decision decision = AtRequirements().Decided(Report("2017-02-10", type), kToday);
     EXPECT_EQ(CodeOf(decision), "unsupported_media_type") << type;
     EXPECT_TRUE(Mentions(decision, "JPEG image or a PDF")) << MessageOf(decision);
+  }
+}
+
+// Media types are names without case (RFC 9110, 8.3.1): the event keeps them in lower case.
+TEST(Req5Upload, MediaTypesAreReadWithoutRegardToCase) {
+  for (const auto& [sent, kept] : std::vector<std::pair<std::string, std::string>>{
+           {"APPLICATION/PDF", "application/pdf"}, {"Image/JPEG", "image/jpeg"}}) {
+    const Decision decision = AtRequirements().Decided(Report("2017-02-10", sent), kToday);
+    ASSERT_TRUE(decision.accepted()) << sent << ": " << MessageOf(decision);
+    ASSERT_EQ(decision.events.size(), 1u);
+    EXPECT_EQ(std::get<MtmReportUploaded>(decision.events[0]).media_type, kept);
   }
 }
 
