@@ -9,6 +9,7 @@
 #include <regex>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "admin/server/api_reads.h"
 #include "admin/server/command_request.h"
@@ -41,6 +42,17 @@ std::string BearerToken(const httplib::Request& request) {
 }
 
 constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
+
+// False for a path that names a file of another kind than the pages' (.html, .js, .css): the web
+// folder also holds its README, which is not a page. Paths without a dot in their last segment
+// (routes, folders) pass; the API's own paths are not asked.
+bool IsPageFile(std::string_view path) {
+  const std::string_view name = path.substr(path.rfind('/') + 1);
+  const size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return true;
+  const std::string_view extension = name.substr(dot + 1);
+  return extension == "html" || extension == "js" || extension == "css";
+}
 
 }  // namespace
 
@@ -101,6 +113,11 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   // (one_write_server.h).
   server_.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
+        // Of the web folder, only the pages' own files are served.
+        if (!request.path.starts_with("/v1/") && !IsPageFile(request.path)) {
+          SendError(response, 404, "not_found", "no such route");
+          return httplib::Server::HandlerResponse::Handled;
+        }
         const int refused = RefuseByItsHead(request, response);
         return refused == 0 ? httplib::Server::HandlerResponse::Unhandled
                             : httplib::Server::HandlerResponse::Handled;
@@ -245,7 +262,17 @@ void HttpApi::RegisterRoutes() {
                              return Authorize(request, response);
                            },
                            options_.read_wait, rebuild_});
-  if (!options_.web_root.empty()) server_.set_mount_point("/", options_.web_root.string());
+  if (!options_.web_root.empty()) {
+    // The pages are small and change with a release: a browser asks again each time (an
+    // unchanged file costs little), and takes a file only as the type it is sent as.
+    server_.set_mount_point("/", options_.web_root.string(),
+                            {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}});
+    for (const auto& [extension, type] : {std::pair{"html", "text/html; charset=utf-8"},
+                                          std::pair{"js", "text/javascript; charset=utf-8"},
+                                          std::pair{"css", "text/css; charset=utf-8"}}) {
+      server_.set_file_extension_and_mimetype_mapping(extension, type);
+    }
+  }
 }
 
 Result<int> HttpApi::Bind(const std::string& host, int port) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/server/server_fixture.h"
@@ -151,6 +152,32 @@ TEST_F(Errors, AHeaderOrParameterGivenTwiceIsRefused) {
       server_.Get("/v1/trainers/" + std::string(kOwn) + "?as_of=2030-01-01", server_.Support())
           .status,
       200);
+}
+
+// The web pages: served with their charset, asked again by the browser each time (no-cache), never
+// sniffed as another type; the folder's other files (its README) are not served.
+TEST(WebPages, ArePagesOnlyWithTheirCharsetAndNoCache) {
+  ServerConfig config;
+  config.web_root = MCT_SOURCE_DIR "/admin/web";
+  TestServer server(config);
+  for (const auto& [path, type] : std::vector<std::pair<std::string, std::string>>{
+           {"/", "text/html; charset=utf-8"},
+           {"/dashboard.html", "text/html; charset=utf-8"},
+           {"/app.js", "text/javascript; charset=utf-8"},
+           {"/style.css", "text/css; charset=utf-8"}}) {
+    SCOPED_TRACE(path);
+    const Answer page = server.Get(path);
+    ASSERT_EQ(page.status, 200) << page.Describe();
+    auto header = [&page](const std::string& name) {
+      const auto found = page.headers.find(name);
+      return found == page.headers.end() ? std::string("(none)") : found->second;
+    };
+    EXPECT_EQ(header("Content-Type"), type);
+    EXPECT_EQ(header("Cache-Control"), "no-cache");
+    EXPECT_EQ(header("X-Content-Type-Options"), "nosniff");
+  }
+  EXPECT_EQ(server.Get("/README.md").status, 404);
+  EXPECT_EQ(server.Get("/healthz").status, 200);
 }
 
 // A route asked with a method it does not take is 405 with an Allow header (RFC 9110, 15.5.6);

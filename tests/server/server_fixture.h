@@ -83,6 +83,7 @@ struct ServerConfig {
   size_t max_upload_bytes = 10 * 1024 * 1024;
   int worker_threads = 64;
   std::chrono::milliseconds read_wait = kDefaultReadWait;
+  std::filesystem::path web_root;  // the web pages; empty: none served
 };
 
 class TestServer {
@@ -112,6 +113,7 @@ class TestServer {
     options.rate_burst = config.rate_burst;
     options.worker_threads = config.worker_threads;
     options.read_wait = config.read_wait;
+    options.web_root = config.web_root;
     api_ = std::make_unique<HttpApi>(*store_, *tokens_, metrics_, options, [] {});
     auto bound = api_->Bind("127.0.0.1", 0);
     if (!bound.ok()) throw std::runtime_error(bound.error().message);
