@@ -47,25 +47,23 @@ domain::SharedFacts MemoryLog::Facts() const {
   domain::SharedFacts facts;
   uint64_t orders = 0;
   uint64_t highest_order_number = 0;
-  // The voucher each trainer has in the cart: a PaymentPlaced given as an event need not repeat
-  // its code (domain.md lists no such field), yet it redeems that voucher (PAY-2).
-  std::map<domain::Mcid, std::string> in_cart;
+  // Each trainer's state as the log goes: a PaymentPlaced given as an event need not repeat its
+  // voucher code (domain.md lists no such field), yet it redeems the voucher in the cart (PAY-2).
+  std::map<domain::Mcid, domain::TrainerState> states;
   for (const auto& envelope : log_) {
     const domain::Event& payload = envelope.event.payload;
+    domain::TrainerState& state = states[envelope.event.meta.mcid];
     highest_order_number = std::max(highest_order_number, domain::OrderNumberOf(payload));
-    if (const auto* applied = std::get_if<domain::VoucherApplied>(&payload)) {
-      in_cart[envelope.event.meta.mcid] = applied->voucher_code;
-    } else if (const auto* paid = std::get_if<domain::PaymentPlaced>(&payload)) {
+    if (const auto* paid = std::get_if<domain::PaymentPlaced>(&payload)) {
       orders += 1;
       std::string code = paid->voucher_code;
-      if (code.empty() && paid->method == domain::PaymentMethod::kVoucher) {
-        code = in_cart[envelope.event.meta.mcid];
+      if (code.empty() && paid->method == domain::PaymentMethod::kVoucher && state.application &&
+          state.application->voucher_code) {
+        code = *state.application->voucher_code;
       }
       if (!code.empty()) facts.redeemed_vouchers.insert(code);
-    } else if (std::holds_alternative<domain::RenewalStarted>(payload) ||
-               std::holds_alternative<domain::AlumniApplied>(payload)) {
-      in_cart.erase(envelope.event.meta.mcid);  // a new application starts with an empty cart
     }
+    domain::EvolveInPlace(state, envelope.event);
   }
   // PAY-7: past every order number in the log, also those of orders given as events.
   facts.next_order_number = std::max(orders, highest_order_number) + 1;

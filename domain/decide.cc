@@ -80,6 +80,14 @@ std::optional<Decision> CheckStep(const Ctx& ctx, Step needed, const Application
   return std::nullopt;
 }
 
+// Architecture invariant 5 and PAY-8: whether `command` was accepted before, by its command id
+// or, for an order, by its idempotency key; such a command writes nothing new.
+bool IsRetried(const TrainerState& state, const Command& command) {
+  if (!command.command_id.empty() && state.command_ids.contains(command.command_id)) return true;
+  const auto* order = std::get_if<PlaceOrder>(&command.body);
+  return order != nullptr && state.idempotency_keys.contains(order->idempotency_key);
+}
+
 // PAY-6 (decided): a voucher payment with no voucher in the cart is invalid_input, the first of
 // domain.md's codes, before forbidden and unknown_trainer; but a retried order (PAY-8: its key or
 // its command id seen before) answers as a retry, whatever the cart holds now.
@@ -88,10 +96,7 @@ std::optional<Decision> CheckVoucherInCart(const TrainerState& state, const Comm
   if (order == nullptr || ParsePaymentMethod(order->method) != PaymentMethod::kVoucher) {
     return std::nullopt;
   }
-  if (state.idempotency_keys.contains(order->idempotency_key) ||
-      state.command_ids.contains(command.command_id)) {
-    return std::nullopt;
-  }
+  if (IsRetried(state, command)) return std::nullopt;
   if (state.application && state.application->voucher_code) return std::nullopt;
   return Decision::Reject(Code::kInvalidInput,
                           "method: voucher needs a voucher applied in the cart first "
@@ -565,14 +570,7 @@ Decision Decide(const Policy& policy, const TrainerState& state, const SharedFac
     return Decision::Reject(Code::kAlreadyEnrolled,
                             "The MCID " + command.mcid.str() + " is already enrolled.");
   }
-  // Architecture invariant 5 and PAY-8: an accepted command retried writes nothing new.
-  if (!command.command_id.empty() && state.command_ids.contains(command.command_id)) {
-    return Decision::Retried();
-  }
-  if (const auto* order = std::get_if<PlaceOrder>(&command.body);
-      order != nullptr && state.idempotency_keys.contains(order->idempotency_key)) {
-    return Decision::Retried();
-  }
+  if (IsRetried(state, command)) return Decision::Retried();
   if (enrolling) {
     const auto& enroll = std::get<EnrollTrainer>(command.body);
     return One(TrainerEnrolled{enroll.name, enroll.email, enroll.anniversary});
