@@ -1,5 +1,6 @@
 // The write routes: one command as JSON, and the survey report upload (REQ-5).
 #include <chrono>
+#include <iterator>
 #include <mutex>
 
 #include "admin/cli.h"
@@ -35,14 +36,15 @@ bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
 void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
-  // PAY-8's key says which order a retry is; two keys would leave that to chance.
-  if (request.get_header_value_count("Idempotency-Key") > 1) {
+  // PAY-8's key says which order a retry is; two keys would leave that to chance. (One look-up.)
+  const auto [first_key, no_more_keys] = request.headers.equal_range("Idempotency-Key");
+  if (first_key != no_more_keys && std::next(first_key) != no_more_keys) {
     metrics_.CommandRefused("unknown", "invalid_input");
     return SendError(response, 400, "invalid_input",
                      "Idempotency-Key: sent more than once; send one key");
   }
   const std::string content_type = request.get_header_value("Content-Type");
-  const std::string idempotency_key = request.get_header_value("Idempotency-Key");
+  const std::string idempotency_key = first_key == no_more_keys ? "" : first_key->second;
   const std::string mcid = request.matches[1].str();
   auto decoded = DecodeCommandRequest(
       CommandRequest{mcid, content_type, request.body, idempotency_key, *actor},

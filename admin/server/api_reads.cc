@@ -149,9 +149,7 @@ httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool 
     }
     const std::string mcid = per_trainer ? request.matches[1].str() : "";
     // domain.md's order: a malformed MCID is invalid_input before it is forbidden.
-    if (per_trainer && !domain::Mcid::Parse(mcid)) {
-      return SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
-    }
+    if (per_trainer && !ReadMcid(request, response)) return;
     if (!MayCall(access, actor->role, actor->id, mcid)) {
       return SendError(response, 403, "forbidden",
                        "the " + std::string(domain::ToString(actor->role)) + " role may not read this");

@@ -4,7 +4,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string_view>
@@ -25,21 +28,38 @@ class WorkerPool : public httplib::ThreadPool {
   explicit WorkerPool(int threads) : httplib::ThreadPool(static_cast<size_t>(threads)) {}
 };
 
+// What a request's Authorization headers carry, read with one look-up.
+struct Credentials {
+  std::string token;     // empty: none, or not a bearer token
+  bool several = false;  // more than one Authorization header: none of them is taken
+};
+
 // The web pages send the token as a bearer token too (admin/web/app.js).
 // The token of `Authorization: Bearer <token>`: the scheme in any case, one or more spaces after
 // it (RFC 9110, 11.4), surrounding spaces ignored.
-std::string BearerToken(const httplib::Request& request) {
-  const std::string header = request.get_header_value("Authorization");
+Credentials BearerCredentials(const httplib::Request& request) {
+  const auto [first, end] = request.headers.equal_range("Authorization");
+  if (first == end) return {};
+  if (std::next(first) != end) return {.token = "", .several = true};
+  const std::string& header = first->second;
   constexpr std::string_view kScheme = "bearer";
   if (header.size() <= kScheme.size() ||
       ::strncasecmp(header.c_str(), kScheme.data(), kScheme.size()) != 0 ||
       header[kScheme.size()] != ' ') {
-    return "";
+    return {};
   }
-  const size_t first = header.find_first_not_of(' ', kScheme.size());
-  if (first == std::string::npos) return "";
-  return header.substr(first, header.find_last_not_of(' ') + 1 - first);
+  const size_t start = header.find_first_not_of(' ', kScheme.size());
+  if (start == std::string::npos) return {};
+  return {.token = header.substr(start, header.find_last_not_of(' ') + 1 - start)};
 }
+
+// The files of the web folder that are pages, and the type each is sent as; nothing else there
+// is served (IsPageFile).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kPageTypes = {{
+    {"html", "text/html; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"css", "text/css; charset=utf-8"},
+}};
 
 constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 
@@ -51,7 +71,8 @@ bool IsPageFile(std::string_view path) {
   const size_t dot = name.rfind('.');
   if (dot == std::string_view::npos) return true;
   const std::string_view extension = name.substr(dot + 1);
-  return extension == "html" || extension == "js" || extension == "css";
+  return std::any_of(kPageTypes.begin(), kPageTypes.end(),
+                     [extension](const auto& page) { return page.first == extension; });
 }
 
 }  // namespace
@@ -182,8 +203,7 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
   if (!upload && !command_refused) return 0;
   // A body that is large (an upload's) or refused anyway is not read for a client without a valid
   // token: 401 (or 429) from the head, before 411 or 413, and the connection ends.
-  if (request.get_header_value_count("Authorization") > 1 ||
-      !tokens_.Authenticate(BearerToken(request))) {
+  if (!tokens_.Authenticate(BearerCredentials(request).token)) {
     Authorize(request, response);
     response.set_header("Connection", "close");
     OneWriteServer::EndConnectionAfterAnswer();
@@ -207,8 +227,7 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
                                                 httplib::Response& response) {
   // Two Authorization headers: which one is meant is not ours to guess; neither is taken.
-  const bool several = request.get_header_value_count("Authorization") > 1;
-  const std::string token = several ? "" : BearerToken(request);
+  const auto [token, several] = BearerCredentials(request);
   // Authenticated before it is counted, so that the bucket is the actor's: a client that sends a
   // fresh junk token each time must not get a fresh bucket each time. Without a valid token, the
   // remote address is the client.
@@ -267,10 +286,8 @@ void HttpApi::RegisterRoutes() {
     // unchanged file costs little), and takes a file only as the type it is sent as.
     server_.set_mount_point("/", options_.web_root.string(),
                             {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}});
-    for (const auto& [extension, type] : {std::pair{"html", "text/html; charset=utf-8"},
-                                          std::pair{"js", "text/javascript; charset=utf-8"},
-                                          std::pair{"css", "text/css; charset=utf-8"}}) {
-      server_.set_file_extension_and_mimetype_mapping(extension, type);
+    for (const auto& [extension, type] : kPageTypes) {
+      server_.set_file_extension_and_mimetype_mapping(std::string(extension), std::string(type));
     }
   }
 }
