@@ -21,13 +21,6 @@
 namespace mct::admin::server {
 namespace {
 
-// A worker pool larger than the cores: requests spend their time waiting for the group commit's
-// fsync, and the more of them wait together, the more one fsync carries.
-class WorkerPool : public httplib::ThreadPool {
- public:
-  explicit WorkerPool(int threads) : httplib::ThreadPool(static_cast<size_t>(threads)) {}
-};
-
 // What a request's Authorization headers carry, read with one look-up.
 struct Credentials {
   std::string token;     // empty: none, or not a bearer token
@@ -92,8 +85,9 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
       appended_(std::move(appended)),
       rebuild_(store, [&metrics](double fraction) { metrics.RebuildProgress(fraction); }),
       limiter_(options_.rate_per_second, options_.rate_burst) {
-  const int threads = options_.worker_threads;
-  server_.new_task_queue = [threads] { return new WorkerPool(threads); };
+  // More worker threads than cores: requests spend their time waiting for the group commit's
+  // fsync, and the more of them wait together, the more one fsync carries.
+  server_.SetWorkerThreads(options_.worker_threads);
   // The library's limit is on the whole body: an upload's form carries its file and, around it,
   // the part heads and three short fields. The file itself is held to max_upload_bytes
   // (HandleUpload), and a command to max_body_bytes from its head (RefuseByItsHead).

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -30,6 +31,27 @@ int PollInput(socket_t sock, int timeout_ms) {
   } while (ready < 0 && errno == EINTR);
   return ready;
 }
+
+// A pool of worker threads that counts the connections queued for one (each task serves one
+// connection until it closes).
+class CountingWorkerPool final : public httplib::TaskQueue {
+ public:
+  CountingWorkerPool(int threads, std::atomic<int>& waiting)
+      : pool_(static_cast<size_t>(threads)), waiting_(waiting) {}
+
+  void enqueue(std::function<void()> serve) override {
+    waiting_.fetch_add(1, std::memory_order_relaxed);
+    pool_.enqueue([this, serve = std::move(serve)] {
+      waiting_.fetch_sub(1, std::memory_order_relaxed);
+      serve();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }  // serves what is queued first
+
+ private:
+  httplib::ThreadPool pool_;
+  std::atomic<int>& waiting_;
+};
 
 // How a request's head frames its body: a length, or nullopt for a chunked body; and a problem
 // when the length cannot be known for sure (RFC 9112, 6.3): Content-Length twice, beside
@@ -238,6 +260,24 @@ std::optional<uint64_t> OneWriteServer::DeclaredBodyLengthOfThisRequest() {
 
 const std::string& OneWriteServer::FramingProblemOfThisRequest() { return framing_problem; }
 
+void OneWriteServer::SetWorkerThreads(int threads) {
+  new_task_queue = [this, threads] {
+    return new CountingWorkerPool(threads, connections_waiting_);
+  };
+}
+
+bool OneWriteServer::WaitForNextRequest(BufferedSocketStream& stream, int keep_alive_ms) const {
+  // In slices, so that an idle connection notices the connections that came to wait meanwhile.
+  for (int waited = 0;; waited += kIdleWhileOthersWaitMs) {
+    const int slice = std::min(kIdleWhileOthersWaitMs, keep_alive_ms - waited);
+    if (stream.WaitForInput(slice)) return true;
+    if (waited + slice >= keep_alive_ms ||
+        connections_waiting_.load(std::memory_order_relaxed) > 0) {
+      return false;
+    }
+  }
+}
+
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
   // The pool's threads, named for `top -H` and profilers on their first connection.
   thread_local const bool named = pthread_setname_np(pthread_self(), "mct-http") == 0;
@@ -254,7 +294,8 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   // requests, the last answered with `Connection: close`, and ends when the server stops.
   const auto read_timeout = std::chrono::milliseconds(read_timeout_ms);
   for (size_t left = keep_alive_max_count_;
-       left > 0 && svr_sock_ != INVALID_SOCKET && stream.WaitForInput(keep_alive_ms); --left) {
+       left > 0 && svr_sock_ != INVALID_SOCKET && WaitForNextRequest(stream, keep_alive_ms);
+       --left) {
     stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout);  // for the head
     bool closed = false;
     bool head_read = false;

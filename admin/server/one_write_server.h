@@ -32,12 +32,19 @@
 //   a handler makes 400 (FramingProblemOfThisRequest): else the library would take part of its
 //   body for the next request (request smuggling). So does a head the library could not read.
 //
+// - A kept-alive connection holds its worker thread while it waits for its next request. When
+//   connections are waiting for a thread (SetWorkerThreads), an idle one gives its thread up
+//   after kIdleWhileOthersWaitMs instead of the whole keep-alive time-out: else a client that
+//   opens as many connections as there are threads, and sends nothing, keeps every other client
+//   waiting.
+//
 // Thread-safety: as httplib::Server; each connection's stream is used by one worker thread.
 #pragma once
 
 #include <httplib.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -99,6 +106,12 @@ class OneWriteServer : public httplib::Server {
  public:
   // The slowest body a request may send (see above): 64 KiB a second.
   static constexpr uint64_t kMinBodyBytesPerSecond = 64 * 1024;
+  // How long an idle kept-alive connection keeps its thread while other connections wait for one.
+  static constexpr int kIdleWhileOthersWaitMs = 50;
+
+  // Serves connections on `threads` worker threads, one connection per thread at a time, and
+  // counts the connections waiting for one (see above). Before listening.
+  void SetWorkerThreads(int threads);
 
   // From a handler (or the pre-routing or expect-100 handler) of the request being served on this
   // thread: its connection ends after the answer, and what the client still sends is read and
@@ -117,6 +130,11 @@ class OneWriteServer : public httplib::Server {
  private:
   // Called by the library on a worker thread for each accepted connection.
   bool process_and_close_socket(socket_t sock) override;
+  // True when the next request's bytes are here or arrive within `keep_alive_ms`, or, while
+  // connections wait for a thread, within kIdleWhileOthersWaitMs.
+  bool WaitForNextRequest(BufferedSocketStream& stream, int keep_alive_ms) const;
+
+  std::atomic<int> connections_waiting_{0};
 };
 
 }  // namespace mct::admin::server

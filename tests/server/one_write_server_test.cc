@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -248,19 +250,38 @@ std::chrono::milliseconds TimeKeptWhileTrickling(int fd, const std::string& firs
 // Regression (slowloris): each byte restarted the read time-out, so a client sending a header line
 // every few seconds kept its worker thread for ever, and enough of them froze the server. A head
 // must be whole within the read time-out; a body within it plus a second per 64 KiB declared.
+// A bare OneWriteServer on loopback with `GET /healthz` ("ok") and `POST /echo`, set up by
+// `configure` before it listens.
+class BareServer {
+ public:
+  explicit BareServer(const std::function<void(OneWriteServer&)>& configure) {
+    configure(server_);
+    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content("ok", "text/plain");
+    });
+    server_.Post("/echo", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content(request.body, "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("cannot bind a loopback port");
+    serving_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~BareServer() {
+    server_.stop();
+    serving_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  OneWriteServer server_;
+  int port_ = 0;
+  std::thread serving_;
+};
+
 TEST(OneWriteServer, ATricklingClientIsCutOffAtItsDeadline) {
-  OneWriteServer server;
-  server.set_read_timeout(std::chrono::seconds(1));
-  server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
-    response.set_content("ok", "text/plain");
-  });
-  server.Post("/echo", [](const httplib::Request& request, httplib::Response& response) {
-    response.set_content(request.body, "text/plain");
-  });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  ASSERT_GT(port, 0);
-  std::thread serving([&server] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  BareServer server([](OneWriteServer& bare) { bare.set_read_timeout(std::chrono::seconds(1)); });
+  const int port = server.port();
 
   const int head = ConnectLoopback(port);
   ASSERT_GE(head, 0);
@@ -285,8 +306,50 @@ TEST(OneWriteServer, ATricklingClientIsCutOffAtItsDeadline) {
   EXPECT_EQ(RawStatus(answer), 200) << answer;
   EXPECT_NE(answer.find("hello"), std::string::npos) << answer;
   EXPECT_NE(answer.find("HTTP/1.1 200", 1), std::string::npos) << answer;
-  server.stop();
-  serving.join();
+}
+
+const std::string kKeptAliveHealthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// Regression: a kept-alive connection held its worker thread for the whole keep-alive time-out
+// while it sent nothing, so a client with as many idle connections as there are threads kept
+// every other client waiting. While a connection waits for a thread, an idle one gives it up.
+TEST(OneWriteServer, AnIdleConnectionGivesItsThreadToAWaitingOne) {
+  BareServer server([](OneWriteServer& bare) {
+    bare.SetWorkerThreads(1);
+    bare.set_keep_alive_timeout(60);  // longer than any wait below
+  });
+  const int idle = ConnectLoopback(server.port());
+  ASSERT_GE(idle, 0);
+  ASSERT_EQ(::send(idle, kKeptAliveHealthz.data(), kKeptAliveHealthz.size(), 0),
+            static_cast<ssize_t>(kKeptAliveHealthz.size()));
+  ASSERT_NE(ReadUntil(idle, "ok").find("HTTP/1.1 200"), std::string::npos);
+
+  // The only thread serves `idle`, which now sends nothing.
+  const std::string answer =
+      RawExchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(RawStatus(answer), 200) << "the waiting connection was not served: " << answer;
+  char byte;
+  EXPECT_EQ(::recv(idle, &byte, 1, 0), 0) << "the idle connection was not closed";
+  ::close(idle);
+}
+
+TEST(OneWriteServer, AnIdleConnectionIsKeptWhileNobodyWaits) {
+  BareServer server([](OneWriteServer& bare) {
+    bare.SetWorkerThreads(2);
+    bare.set_keep_alive_timeout(60);
+  });
+  const int kept = ConnectLoopback(server.port());
+  ASSERT_GE(kept, 0);
+  for (int request = 0; request < 2; ++request) {
+    ASSERT_EQ(::send(kept, kKeptAliveHealthz.data(), kKeptAliveHealthz.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(kKeptAliveHealthz.size()));
+    EXPECT_NE(ReadUntil(kept, "ok").find("HTTP/1.1 200"), std::string::npos)
+        << "request " << request << " on the kept-alive connection";
+    // Idle for several of the slices in which it looks for waiting connections.
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(4 * OneWriteServer::kIdleWhileOthersWaitMs));
+  }
+  ::close(kept);
 }
 
 }  // namespace
