@@ -200,8 +200,10 @@ ssize_t BufferedSocketStream::Receive(char* into, size_t size) {
   // else the wait is the read time-out, cut short by the deadline.
   for (;;) {
     n = ::recv(sock_, into, size, MSG_DONTWAIT);
-    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
+    if (n >= 0) return n;
     if (errno == EINTR) continue;
+    const bool nothing_here_yet = errno == EAGAIN || errno == EWOULDBLOCK;
+    if (!nothing_here_yet) return n;  // the peer is gone, or the socket failed
     const int wait_ms = WaitMs();
     if (wait_ms == 0 || PollInput(sock_, wait_ms) <= 0) {
       errno = ETIMEDOUT;
