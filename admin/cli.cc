@@ -20,6 +20,10 @@ int CliContext::Fail(const std::string& message, int code) {
   return code;
 }
 
+void PrintJson(const nlohmann::json& value) {
+  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
 std::optional<domain::Instant> ParseInstantArgument(const std::string& text) {
   if (auto instant = domain::Instant::Parse(text)) return instant;
   if (auto date = domain::Date::Parse(text)) {

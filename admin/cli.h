@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,9 @@ struct CliContext {
 
 // An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).
 std::optional<domain::Instant> ParseInstantArgument(const std::string& text);
+// Prints `value` as indented JSON on stdout. Text that is not UTF-8 (a damaged log) is printed
+// with replacement characters rather than ending the command.
+void PrintJson(const nlohmann::json& value);
 // The current time, to the millisecond: the front door stamps `at` (the domain reads no clock).
 domain::Instant Now();
 

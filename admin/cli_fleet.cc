@@ -8,8 +8,6 @@
 namespace mct::admin {
 namespace {
 
-void PrintJson(const Json& value) { std::cout << value.dump(2) << "\n"; }
-
 void PrintBreakdown(const char* title, const Json& table) {
   if (table.empty()) return;
   std::cout << "  " << title << "\n";

@@ -29,8 +29,6 @@ std::string FreshCommandId() {
   return out.str();
 }
 
-void PrintJson(const Json& value) { std::cout << value.dump(2) << "\n"; }
-
 void PrintStatus(const Json& status) {
   std::cout << "trainer      " << status["mcid"].get<std::string>() << " ("
             << status["name"].get<std::string>() << ", " << status["email"].get<std::string>()
@@ -77,7 +75,8 @@ void PrintHistory(const Json& history) {
     std::cout << "v" << event["stream_version"].get<uint64_t>() << "  "
               << event["at"].get<std::string>() << "  " << event["event"].get<std::string>()
               << "  by " << event["actor"]["role"].get<std::string>() << ":"
-              << event["actor"]["id"].get<std::string>() << "  " << payload.dump() << "\n";
+              << event["actor"]["id"].get<std::string>() << "  "
+              << payload.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
   }
 }
 

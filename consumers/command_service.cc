@@ -1,5 +1,7 @@
 #include "consumers/command_service.h"
 
+#include "consumers/text_checks.h"
+
 namespace mct::consumers {
 namespace {
 
@@ -86,6 +88,20 @@ Result<CommandAnswer> CommandService::FirstAnswer(const domain::Command& command
   return answer;
 }
 
+Result<CommandAnswer> CommandService::NothingNew(const domain::Command& command,
+                                                 CommandIdOrigin id_origin) const {
+  if (id_origin == CommandIdOrigin::kClient) {
+    auto earlier = store_.FindCommand(command.command_id);
+    if (!earlier.ok()) return earlier.error();
+    // This trainer's own would have been found by Decide, as a retry.
+    const auto& written = earlier.value();
+    if (written && !written->empty() && written->front().event.meta.mcid != command.mcid) {
+      return Rejected(domain::RejectionCode::kInvalidInput, CommandIdTakenMessage());
+    }
+  }
+  return CommandAnswer{};
+}
+
 CommandService::Prepared CommandService::Prepare(const domain::Command& command,
                                                  CommandIdOrigin id_origin) {
   Prepared prepared;
@@ -121,7 +137,7 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
     return answered(Rejected(decision.rejection->code, std::move(decision.rejection->message)));
   }
   if (decision.retried) return answered(FirstAnswer(command, state));
-  if (decision.events.empty()) return answered(CommandAnswer{});  // accepted, nothing new
+  if (decision.events.empty()) return answered(NothingNew(command, id_origin));
   AppendRequest& request = prepared.append;
   request.meta = domain::EventMeta{
       command.mcid,
@@ -130,6 +146,10 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
       command.command_id,
       command.correlation_id.empty() ? command.command_id : command.correlation_id,
       command.command_id};
+  if (const auto field = FirstTextNotUtf8(request.meta, decision.events)) {
+    return answered(Rejected(domain::RejectionCode::kInvalidInput,
+                             *field + ": is not valid UTF-8 text; nothing was written"));
+  }
   request.expected_version = static_cast<uint64_t>(state.version);
   request.events = std::move(decision.events);
   request.fresh_command_id = id_origin == CommandIdOrigin::kMintedNow;

@@ -76,6 +76,9 @@ class CommandService {
   // when they cannot be found, as for a command that wrote none).
   Result<CommandAnswer> FirstAnswer(const domain::Command& command,
                                     const domain::TrainerState& state) const;
+  // The answer to a command accepted with nothing to write: nothing is recorded, its id
+  // included; an id another trainer's command took is refused, as it is when a command writes.
+  Result<CommandAnswer> NothingNew(const domain::Command& command, CommandIdOrigin id_origin) const;
   // The answer to a prepared command once its append is answered; puts back in the cache the
   // state the command leaves.
   Result<CommandAnswer> Complete(const domain::Mcid& mcid, domain::TrainerState state,

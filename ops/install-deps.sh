@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config git
-  libcereal-dev nlohmann-json3-dev libcli11-dev libssl-dev libhowardhinnant-date-dev
+  libcereal-dev nlohmann-json3-dev libcli11-dev libssl-dev libhowardhinnant-date-dev libutfcpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev librdkafka-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libevent-dev libhttp-parser-dev
   prometheus curl

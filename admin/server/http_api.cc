@@ -119,7 +119,8 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
           what = caught.what();
         } catch (...) {
         }
-        spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump());
+        spdlog::error(nlohmann::json{{"msg", "handler failed"}, {"error", what}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
         SendError(response, 500, "internal", "the server failed; nothing was written");
       });
   // A command is refused from its head, before its body is read, when the head declares a body

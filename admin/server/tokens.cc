@@ -7,11 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
 
+#include "consumers/text_checks.h"
 #include "domain/hex.h"
 #include "domain/sha256.h"
 
@@ -90,8 +92,13 @@ TokenStore::TokenStore(std::filesystem::path data_dir, std::chrono::milliseconds
 
 Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domain::Role role,
                                     const std::string& id) {
-  if (id.empty() || id.find_first_of(" \t\r\n") != std::string::npos) {
-    return Error{"the id must be one word", "invalid_input"};
+  // The id is written into every event the token's holder appends, and a token line is split
+  // at its spaces.
+  const bool one_word = !id.empty() && std::ranges::none_of(id, [](const unsigned char c) {
+    return c <= ' ' || c == 0x7f;  // spaces and control characters
+  });
+  if (!one_word || !consumers::IsUtf8(id)) {
+    return Error{"the id must be one word of UTF-8 text", "invalid_input"};
   }
   const std::string token = RandomToken();
   if (token.empty()) return Error{"no randomness available for a token"};

@@ -166,6 +166,54 @@ TEST_P(CommandPath, CommandIdOfAnotherTrainersCommandIsRefusedAndShowsNothing) {
   EXPECT_EQ(log().Head(), head);
 }
 
+// Regression: a command accepted with nothing to write (a certification already held) took any
+// command id, another trainer's included, though the same id with a change was refused.
+TEST_P(CommandPath, ACommandThatChangesNothingUnderAnotherTrainersIdIsRefused) {
+  Enrolled("1000001");
+  Enrolled("1000002");
+  ASSERT_EQ(Outcome(Send(Cmd("1000001", "2017-03-01T09:00:00Z", "shared-2", Survey("2017-02-11")))),
+            "accepted");
+  const uint64_t head = log().Head();
+  const CommandAnswer taken =
+      Send(Cmd("1000002", "2017-03-01T09:01:00Z", "shared-2", ItProCertification()));
+  EXPECT_EQ(Outcome(taken), "invalid_input");
+  EXPECT_NE(taken.rejection.message.find("command_id"), std::string::npos)
+      << taken.rejection.message;
+  EXPECT_TRUE(taken.events.empty());
+  const CommandAnswer fresh =
+      Send(Cmd("1000002", "2017-03-01T09:02:00Z", "fresh-2", ItProCertification()));
+  EXPECT_EQ(Outcome(fresh), "accepted");
+  EXPECT_TRUE(fresh.events.empty());
+  EXPECT_EQ(log().Head(), head);
+}
+
+// Regression: text that came round the JSON parser (an upload's form field, a header, a token's
+// id) reached the log with stray bytes; its export then no longer matched its hashes.
+TEST_P(CommandPath, TextThatIsNotUtf8IsRefusedAndWritesNothing) {
+  Enrolled("1000001");
+  const uint64_t head = log().Head();
+  domain::RecordMtmSurvey survey = Survey("2017-02-12");
+  survey.course_name = "20410D \xff\xfe";
+  const CommandAnswer bad_field = Send(Cmd("1000001", "2017-03-01T09:00:00Z", "bytes-1", survey));
+  EXPECT_EQ(Outcome(bad_field), "invalid_input");
+  EXPECT_NE(bad_field.rejection.message.find("course_name"), std::string::npos)
+      << bad_field.rejection.message;
+
+  domain::Command bad_actor =
+      Cmd("1000001", "2017-03-01T09:01:00Z", "bytes-2", Survey("2017-02-12"));
+  bad_actor.actor.id = "1000001\xc3";  // a sequence cut short
+  bad_actor.actor.role = domain::Role::kSystem;
+  const CommandAnswer refused_actor = Send(bad_actor);
+  EXPECT_EQ(Outcome(refused_actor), "invalid_input");
+  EXPECT_NE(refused_actor.rejection.message.find("actor.id"), std::string::npos)
+      << refused_actor.rejection.message;
+  EXPECT_EQ(log().Head(), head);
+
+  survey.course_name = "20410D 日本語";  // UTF-8 beyond ASCII is text like any other
+  EXPECT_EQ(Outcome(Send(Cmd("1000001", "2017-03-01T09:02:00Z", "bytes-3", survey))), "accepted");
+  EXPECT_EQ(log().Head(), head + 1);
+}
+
 // domain.md's order: invalid_input, forbidden and unknown_trainer come before a retried command,
 // so a known command id does not open a way round the role table.
 TEST_P(CommandPath, RetriedCommandIdStillPassesTheRoleAndTrainerChecks) {

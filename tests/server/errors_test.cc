@@ -429,6 +429,13 @@ TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
                       {"payer_name", "HANAKO SATO"},
                       {"confirmed", true}};
 
+  // A header is not read by the JSON parser: a key that is not UTF-8 text is refused, as it
+  // would be in the body.
+  const Answer bytes = server_.Post(path, order.dump(), "application/json", server_.Support(),
+                                    {{"Idempotency-Key", "key-\xff\xfe"}});
+  ExpectError(bytes, 400, "invalid_input");
+  EXPECT_NE(bytes.message().find("idempotency_key"), std::string::npos) << bytes.Describe();
+
   Json with_key = order;
   with_key["idempotency_key"] = "body-key";
   const Answer differing = server_.Post(path, with_key.dump(), "application/json",

@@ -41,6 +41,22 @@ TEST(Tokens, TheFileHoldsHashesNotTokens) {
   EXPECT_FALSE(tokens.Authenticate(""));
 }
 
+// The id is written into every event its holder appends, and the file's lines are split at
+// spaces: an id is one word of UTF-8 text, and a refused one adds nothing.
+TEST(Tokens, AnIdThatIsNotOneWordOfTextIsRefused) {
+  consumers::testing::TempDir dir("tokens");
+  for (const std::string& id :
+       {std::string(""), std::string("two words"), std::string("tab\tbed"), std::string("bell\x07"),
+        std::string("nul\0x", 5), std::string("bad\xffutf8"), std::string("cut\xc3")}) {
+    SCOPED_TRACE(id);
+    const auto refused = TokenStore::Add(dir.path(), domain::Role::kSupport, id);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "invalid_input");
+  }
+  EXPECT_EQ(FileText(dir.path() / "tokens"), "");
+  EXPECT_TRUE(TokenStore::Add(dir.path(), domain::Role::kSupport, "サポート-1").ok());
+}
+
 TEST(Tokens, ATokenAddedWhileServingWorksOnItsFirstRequest) {
   consumers::testing::TempDir dir("tokens");
   const auto first = TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1");

@@ -214,6 +214,13 @@ TEST_F(Upload, MalformedUploadsAre4xx) {
   const Answer twice = server_.PostMultipart(path, form, server_.OwnTrainer());
   EXPECT_EQ(twice.status, 400) << twice.Describe();
   EXPECT_NE(twice.message().find("mct_full_name"), std::string::npos) << twice.Describe();
+  // A name that is not UTF-8 text (a form field is not read by the JSON parser).
+  form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+  form[1].content = "Hanako \xff\xfe Sato";
+  const Answer bytes = server_.PostMultipart(path, form, server_.OwnTrainer());
+  EXPECT_EQ(bytes.status, 400) << bytes.Describe();
+  EXPECT_EQ(bytes.code(), "invalid_input") << bytes.Describe();
+  EXPECT_NE(bytes.message().find("mct_full_name"), std::string::npos) << bytes.Describe();
   // Without a token.
   EXPECT_EQ(server_.PostMultipart(path, UploadForm(JpegBytes(), "r.jpg", "image/jpeg"), "").status, 401);
   EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
