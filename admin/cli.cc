@@ -20,6 +20,10 @@ int CliContext::Fail(const std::string& message, int code) {
   return code;
 }
 
+std::string OneLineFailure(const CLI::App* /*app*/, const CLI::Error& error) {
+  return "error: " + std::string(error.what()) + " (see --help)\n";
+}
+
 void PrintJson(const nlohmann::json& value) {
   std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }

@@ -30,6 +30,9 @@ struct CliContext {
 
 // An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).
 std::optional<domain::Instant> ParseInstantArgument(const std::string& text);
+// CLI11's failure message, as one line like every other error of the command line:
+// `error: <what> (see --help)`.
+std::string OneLineFailure(const CLI::App* app, const CLI::Error& error);
 // Prints `value` as indented JSON on stdout. Text that is not UTF-8 (a damaged log) is printed
 // with replacement characters rather than ending the command.
 void PrintJson(const nlohmann::json& value);

@@ -23,7 +23,10 @@ void AddTokenCommands(CLI::App& app, CliContext& context) {
       return void(context.Fail("a trainer's id is their MCID (4 to 10 digits)", 2));
     }
     auto made = server::TokenStore::Add(context.data_dir, *parsed, *id);
-    if (!made.ok()) return void(context.Fail(made.error().message));
+    if (!made.ok()) {
+      const bool bad_argument = made.error().code == "invalid_input";
+      return void(context.Fail(made.error().message, bad_argument ? 2 : 1));
+    }
     std::cout << made.value() << "\n";
   });
 }

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", context.json, "print JSON for machines instead of text for people");
   app.add_option("--fee-minor", context.policy.fee_minor,
                  "the renewal fee in minor units (PAY-6; default 40000)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000'000}));
   app.add_option("--currency", context.policy.currency, "the fee's currency (default USD)");
 
   mct::admin::AddScenarioCommand(app, context);
@@ -31,10 +31,11 @@ int main(int argc, char** argv) {
   mct::admin::AddDemoCommand(app, context);
   mct::admin::AddAuditCommands(app, context);
 
+  app.failure_message(mct::admin::OneLineFailure);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    return app.exit(error) == 0 ? 0 : 2;  // --help is not an error; bad arguments exit 2
   }
   return context.exit_code;
 }

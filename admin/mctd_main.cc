@@ -10,33 +10,18 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "admin/cli.h"
 #include "admin/server/daemon_config.h"
 #include "admin/server/http_api.h"
 #include "admin/server/openapi.h"
 #include "admin/server/runner_loop.h"
 #include "admin/store.h"
-
-namespace {
-
-// HOST:PORT, the port all digits (regression: "127.0.0.1:8080x" was taken as port 8080).
-bool SplitListen(const std::string& listen, std::string* host, int* port) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = listen.substr(0, colon);
-  const std::string_view digits = std::string_view(listen).substr(colon + 1);
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), *port);
-  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) return false;
-  return *port >= 0 && *port < 65536 && !host->empty();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   mct::admin::server::DaemonConfig config;
@@ -45,10 +30,20 @@ int main(int argc, char** argv) {
   CLI::App app{"mctd: the HTTP server of the MCT renewal back office (embedded RocksDB store).",
                "mctd"};
   mct::admin::server::AddDaemonOptions(app, config);
+  app.failure_message(mct::admin::OneLineFailure);
   try {
     mct::admin::server::ParseDaemonArguments(app, argc, argv);
+  } catch (const CLI::ConfigError& error) {
+    std::cerr << "error: the config file: " << error.what()
+              << " (its keys are the long flags' names, as listen = \"127.0.0.1:8080\", with no "
+                 "[sections])\n";
+    return 2;
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    return app.exit(error) == 0 ? 0 : 2;  // --help is not an error
+  }
+  if (const auto problem = mct::admin::server::DaemonConfigProblem(config)) {
+    std::cerr << "error: " << *problem << "\n";
+    return 2;
   }
   if (config.print_config) {
     std::cout << mct::admin::server::DaemonConfigJson(config).dump(2) << "\n";
@@ -76,12 +71,8 @@ int main(int argc, char** argv) {
     std::cerr << line.dump() << std::endl;
   };
 
-  std::string host;
-  int port = 0;
-  if (!SplitListen(config.listen, &host, &port)) {
-    log("error", {{"msg", "--listen must be HOST:PORT"}, {"listen", config.listen}});
-    return 2;
-  }
+  // Checked when the flags were read (daemon_config.cc).
+  const mct::admin::server::ListenAddress listen = *mct::admin::server::ParseListen(config.listen);
   // Signals are taken by one thread with sigwait, never by a handler in a random thread.
   sigset_t signals;
   sigemptyset(&signals);
@@ -110,7 +101,7 @@ int main(int argc, char** argv) {
                                   [&runner] {
                                     if (runner) runner->Wake();
                                   });
-  auto bound = api.Bind(host, port);
+  auto bound = api.Bind(listen.host, listen.port);
   if (!bound.ok()) {
     log("error", {{"msg", bound.error().message}});
     return 1;
@@ -132,7 +123,7 @@ int main(int argc, char** argv) {
     api.Stop();
   });
   log("info", {{"msg", "listening"},
-               {"url", "http://" + host + ":" + std::to_string(bound.value())},
+               {"url", mct::admin::server::ListenAddress{listen.host, bound.value()}.Url()},
                {"data", config.data_dir},
                {"settings", mct::admin::server::DaemonConfigJson(config)}});
   api.Serve();  // returns after Stop, once in-flight requests are answered

@@ -1,7 +1,9 @@
 #include "admin/server/daemon_config.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,86 @@ const CLI::Validator kNotNegative(
     },
     "NUMBER >= 0");
 
+// A whole number from `min` to `max`. CLI11 reads "-1" into a size_t as its largest value (no
+// limit at all), and its PositiveNumber prints the largest double in full when it refuses.
+CLI::Validator WholeNumberIn(int64_t min, int64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        int64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+          return "'" + text + "' is not a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max);
+        }
+        if (value < min || value > max) {
+          return "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", not " +
+                 text;
+        }
+        return {};
+      },
+      "INTEGER in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+}
+
+constexpr int64_t kGiB = int64_t{1} << 30;
+// A fee so large that a month's revenue would overflow its 64-bit sum is a typing error.
+constexpr int64_t kLargestFee = 1'000'000'000'000;
+
+// An ISO 4217 code: three capital letters.
+const CLI::Validator kCurrencyCode(
+    [](std::string& text) -> std::string {
+      const bool three_capitals = text.size() == 3 && std::ranges::all_of(text, [](char c) {
+                                    return c >= 'A' && c <= 'Z';
+                                  });
+      return three_capitals
+                 ? ""
+                 : "must be three capital letters (ISO 4217, as USD), not '" + text + "'";
+    },
+    "ISO 4217 CODE");
+
+const CLI::Validator kListenAddress(
+    [](std::string& text) -> std::string {
+      return ParseListen(text) ? "" : "must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'";
+    },
+    "HOST:PORT");
+
 }  // namespace
+
+std::optional<ListenAddress> ParseListen(std::string_view listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  ListenAddress address;
+  std::string_view host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);  // [::1]: the colons inside are the address's
+  }
+  address.host = std::string(host);
+  // The port all digits (regression: "127.0.0.1:8080x" was taken as port 8080).
+  const std::string_view digits = listen.substr(colon + 1);
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), address.port);
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+    return std::nullopt;
+  }
+  if (address.port < 0 || address.port >= 65536 || address.host.empty()) return std::nullopt;
+  return address;
+}
+
+std::string ListenAddress::Url() const {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::optional<std::string> DaemonConfigProblem(const DaemonConfig& config) {
+  if (config.rate_limit > 0 && config.rate_burst < 1) {
+    return "--rate-burst must be at least 1 when --rate-limit is set: a smaller bucket never "
+           "holds a whole request, and every request would be refused";
+  }
+  std::error_code error;
+  if (!config.web_root.empty() && !std::filesystem::is_directory(config.web_root, error)) {
+    return "--web-root: '" + config.web_root + "' is not a folder";
+  }
+  return std::nullopt;
+}
 
 void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
   // A setting given twice (the environment's, then a flag's) keeps the last: see
@@ -29,17 +110,21 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
       ->envname("MCT_CONFIG");
   app.allow_config_extras(false);
   app.add_option("--data", config.data_dir, "data directory")->envname("MCT_DATA")->capture_default_str();
-  app.add_option("--listen", config.listen, "HOST:PORT to serve on (port 0: any free port)")
+  app.add_option("--listen", config.listen,
+                 "HOST:PORT to serve on, or [IPv6]:PORT (port 0: any free port)")
       ->envname("MCT_LISTEN")
+      ->check(kListenAddress)
       ->capture_default_str();
   app.add_option("--web-root", config.web_root, "folder of the web pages")
       ->envname("MCT_WEB_ROOT")
       ->capture_default_str();
   app.add_option("--max-body-bytes", config.max_body_bytes, "largest command body")
       ->envname("MCT_MAX_BODY_BYTES")
+      ->check(WholeNumberIn(1, kGiB))
       ->capture_default_str();
   app.add_option("--max-upload-bytes", config.max_upload_bytes, "largest survey report upload")
       ->envname("MCT_MAX_UPLOAD_BYTES")
+      ->check(WholeNumberIn(1, kGiB))
       ->capture_default_str();
   app.add_option("--rate-limit", config.rate_limit, "requests per second per client (0: none)")
       ->envname("MCT_RATE_LIMIT")
@@ -51,22 +136,26 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
       ->capture_default_str();
   app.add_option("--workers", config.workers, "request worker threads")
       ->envname("MCT_WORKERS")
-      ->check(CLI::Range(1, 4096))
+      ->check(WholeNumberIn(1, 4096))
       ->capture_default_str();
   app.add_option("--fee-minor", config.fee_minor, "renewal fee in minor units (PAY-6)")
       ->envname("MCT_FEE_MINOR")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeNumberIn(1, kLargestFee))
       ->capture_default_str();
   app.add_option("--currency", config.currency, "the fee's currency")
       ->envname("MCT_CURRENCY")
+      ->check(kCurrencyCode)
       ->capture_default_str();
   app.add_option("--log-level", config.log_level, "debug, info, warn or error")
       ->envname("MCT_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
-  app.add_flag("--openapi", config.print_openapi, "print the OpenAPI document and exit");
+  // Not from a config file: a file that says so would turn the server into a one-shot.
+  app.add_flag("--openapi", config.print_openapi, "print the OpenAPI document and exit")
+      ->configurable(false);
   app.add_flag("--print-config", config.print_config,
-               "print the settings in effect (after file, environment and flags) and exit");
+               "print the settings in effect (after file, environment and flags) and exit")
+      ->configurable(false);
 }
 
 void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv) {

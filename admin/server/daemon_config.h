@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace mct::admin::server {
 
@@ -35,6 +37,18 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config);
 // Parses `argv` with the precedence above. Throws what CLI::App::parse throws (help, bad values,
 // an unknown config key), for CLI11's app.exit to report.
 void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv);
+
+// What the settings cannot be together (a rate limit with no burst admits nothing), or a web root
+// that is not a folder; nullopt when they are fine. Called after parsing, before anything starts.
+std::optional<std::string> DaemonConfigProblem(const DaemonConfig& config);
+
+// --listen read: HOST:PORT, or [IPv6]:PORT; the port all digits, below 65536; nullopt otherwise.
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+  std::string Url() const;  // http://HOST:PORT, the host bracketed when it is an IPv6 address
+};
+std::optional<ListenAddress> ParseListen(std::string_view listen);
 
 // The settings in effect, for --print-config and the start-up log.
 nlohmann::json DaemonConfigJson(const DaemonConfig& config);

@@ -293,7 +293,8 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
     bound = server_.bind_to_any_port(host);
     if (bound <= 0) return Error{"cannot listen on " + host};
   } else if (!server_.bind_to_port(host, port)) {
-    return Error{"cannot listen on " + host + ":" + std::to_string(port) + " (in use?)"};
+    return Error{"cannot listen on " + host + ":" + std::to_string(port) +
+                 " (is the port in use, or the host not an address of this machine?)"};
   }
   // Listening again on a listening socket only changes its backlog.
   if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {

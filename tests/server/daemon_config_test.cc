@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -126,6 +127,92 @@ TEST(DaemonConfig, ANegativeRateLimitIsAnError) {
     EXPECT_NE(std::string(error.what()).find("must be 0 or more"), std::string::npos)
         << error.what();
     EXPECT_LT(std::string(error.what()).size(), 120u) << error.what();
+  }
+}
+
+// What the error says of each refused value, or "" when it is taken.
+std::string Refusal(std::vector<std::string> flags) {
+  try {
+    Parse(std::move(flags));
+    return "";
+  } catch (const CLI::ParseError& error) {
+    return error.what();
+  }
+}
+
+// Regression: "-1" was read into a size_t as its largest value (no body limit at all), a fee
+// too large was cut to the largest int64_t (and a month's revenue overflowed), and the refusals
+// printed the largest double in full.
+TEST(DaemonConfig, ANumberOutsideItsRangeIsRefusedInAFewWords) {
+  for (const auto& [flag, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--max-body-bytes", "-1"},
+                                                        {"--max-body-bytes", "0"},
+                                                        {"--max-upload-bytes", "0"},
+                                                        {"--max-upload-bytes", "2e9"},
+                                                        {"--workers", "0"},
+                                                        {"--fee-minor", "0"},
+                                                        {"--fee-minor", "99999999999999999999"},
+                                                        {"--fee-minor", "12.5"}}) {
+    SCOPED_TRACE(flag + " " + value);
+    const std::string refusal = Refusal({flag, value});
+    EXPECT_NE(refusal.find("from 1 to"), std::string::npos) << refusal;
+    EXPECT_LT(refusal.size(), 120u) << refusal;
+  }
+  EXPECT_EQ(Refusal({"--max-body-bytes", "1", "--fee-minor", "1000000000000"}), "");
+}
+
+TEST(DaemonConfig, ACurrencyIsThreeCapitalLetters) {
+  for (const std::string currency : {"", "usd", "US", "USDX", "U$D"}) {
+    EXPECT_NE(Refusal({"--currency", currency}).find("ISO 4217"), std::string::npos) << currency;
+  }
+  EXPECT_EQ(Parse({"--currency", "JPY"}).currency, "JPY");
+}
+
+// --listen is read with the other settings, so --print-config refuses what mctd would.
+TEST(DaemonConfig, AListenAddressIsHostAndPortOrABracketedIpv6Address) {
+  EXPECT_NE(Refusal({"--listen", "nonsense"}).find("HOST:PORT"), std::string::npos);
+  const auto v6 = ParseListen("[::1]:8080");
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 8080);
+  EXPECT_EQ(v6->Url(), "http://[::1]:8080");
+  EXPECT_EQ(ParseListen("127.0.0.1:0")->Url(), "http://127.0.0.1:0");
+  EXPECT_FALSE(ParseListen("[]:8080"));
+}
+
+// Settings that each parse but cannot go together, or a web root that is not there.
+TEST(DaemonConfig, ProblemsOfTheSettingsTogetherAreNamed) {
+  DaemonConfig config = Parse({"--rate-limit", "5", "--rate-burst", "0"});
+  ASSERT_TRUE(DaemonConfigProblem(config).has_value());
+  EXPECT_NE(DaemonConfigProblem(config)->find("--rate-burst"), std::string::npos);
+  config = Parse({"--rate-limit", "0", "--rate-burst", "0"});  // no limit: no bucket either
+  EXPECT_FALSE(DaemonConfigProblem(config).has_value());
+  config = Parse({"--web-root", (TestFolder() / "not-there").string()});
+  ASSERT_TRUE(DaemonConfigProblem(config).has_value());
+  EXPECT_NE(DaemonConfigProblem(config)->find("--web-root"), std::string::npos);
+  config = Parse({"--web-root", TestFolder().string()});
+  EXPECT_FALSE(DaemonConfigProblem(config).has_value());
+}
+
+// Regression: `openapi = true` in a config file turned the server into a one-shot.
+TEST(DaemonConfig, WhatEndsTheServerAtOnceIsNotTakenFromAConfigFile) {
+  for (const std::string_view key : {"openapi", "print-config"}) {
+    const std::string file = WriteConfigFile(std::string(key) + " = true\n");
+    EXPECT_FALSE(Refusal({"--config", file}).empty()) << key;
+  }
+}
+
+// The binary: a refused setting is one line on stderr and exit 2, before anything starts.
+TEST(DaemonConfig, MctdExits2WithOneLineForABadSetting) {
+  const std::string file = WriteConfigFile("[mctd]\nlisten = \"127.0.0.1:1\"\n");
+  for (const std::string& flags :
+       {std::string("--max-body-bytes -1"), std::string("--rate-limit 5 --rate-burst 0"),
+        std::string("--config ") + file}) {
+    const auto [exit_code, output] =
+        RunCapturing(MCT_BINARY_DIR "/admin/mctd " + flags + " --print-config 2>&1");
+    EXPECT_EQ(exit_code, 2) << flags << ": " << output;
+    EXPECT_EQ(output.rfind("error: ", 0), 0u) << flags << ": " << output;
+    EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << flags << ": " << output;
   }
 }
 

@@ -39,7 +39,8 @@ TEST(Listen, APortAlreadyServedIsRefused) {
   auto bound = second.api().Bind("127.0.0.1", first.port());
   ASSERT_FALSE(bound.ok()) << "two servers listen on port " << first.port();
   EXPECT_EQ(bound.error().message,
-            "cannot listen on 127.0.0.1:" + std::to_string(first.port()) + " (in use?)");
+            "cannot listen on 127.0.0.1:" + std::to_string(first.port()) +
+                " (is the port in use, or the host not an address of this machine?)");
   EXPECT_EQ(first.Get("/healthz").status, 200) << "the first server keeps serving";
 }
 
