@@ -129,6 +129,8 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   // (one_write_server.h).
   server_.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
+        // No answer is served in ranges (one_write_server.h); the library would say so of HEAD's.
+        if (request.method == "HEAD") response.set_header("Accept-Ranges", "none");
         // Of the web folder, only the pages' own files are served.
         if (!request.path.starts_with("/v1/") && !IsPageFile(request.path)) {
           SendError(response, 404, "not_found", "no such route");
@@ -180,8 +182,7 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
 }
 
 int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response& response) {
-  if (const std::string& problem = OneWriteServer::FramingProblemOfThisRequest();
-      !problem.empty()) {
+  if (const std::string& problem = OneWriteServer::RefusalOfThisRequestsHead(); !problem.empty()) {
     SendError(response, 400, "invalid_input", problem);
     response.set_header("Connection", "close");  // the connection loop ends it after the answer
     return response.status;

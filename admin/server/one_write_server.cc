@@ -97,6 +97,20 @@ DeclaredBody ReadDeclaredBody(httplib::Request& request) {
   return declared;
 }
 
+// Why a head that frames its body well is still refused, or "": an HTTP/1.1 request must name
+// its Host (RFC 9112, 3.2), and a GET or HEAD has no body (cpp-httplib 0.11 would leave it unread
+// and take its bytes for the next request).
+std::string ProblemBesideTheBody(const httplib::Request& request, const DeclaredBody& declared) {
+  if (request.version == "HTTP/1.1" && !request.has_header("Host")) {
+    return "send a Host header (HTTP/1.1)";
+  }
+  const bool has_body = !declared.length || *declared.length > 0;
+  if (has_body && (request.method == "GET" || request.method == "HEAD")) {
+    return "a " + request.method + " request has no body";
+  }
+  return "";
+}
+
 // Reads and drops what the peer still sends, for a moment, after our side is shut: a close with
 // unread input would send a reset, which can reach the client before it reads the answer.
 void DropWhatFollows(socket_t sock) {
@@ -118,9 +132,9 @@ void DropWhatFollows(socket_t sock) {
 thread_local bool end_after_answer = false;
 // The request being served on this worker thread: its body's framing (ReadDeclaredBody), for
 // handlers that judge a request by its head (DeclaredBodyLengthOfThisRequest,
-// FramingProblemOfThisRequest).
+// RefusalOfThisRequestsHead).
 thread_local std::optional<uint64_t> declared_body_length;
-thread_local std::string framing_problem;
+thread_local std::string head_refusal;
 
 enum class End : uint8_t { kPeer, kLocal };
 
@@ -260,7 +274,7 @@ std::optional<uint64_t> OneWriteServer::DeclaredBodyLengthOfThisRequest() {
   return declared_body_length;
 }
 
-const std::string& OneWriteServer::FramingProblemOfThisRequest() { return framing_problem; }
+const std::string& OneWriteServer::RefusalOfThisRequestsHead() { return head_refusal; }
 
 void OneWriteServer::SetWorkerThreads(int threads) {
   new_task_queue = [this, threads] {
@@ -304,19 +318,25 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     uint64_t body_end = 0;  // where the request's declared body ends in the stream
     end_after_answer = false;
     declared_body_length = 0;  // until this request's head is read
-    framing_problem.clear();
+    head_refusal.clear();
     served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
       head_read = true;
+      // Answers are whole (RFC 9110, 14.2 lets a server ignore Range): cpp-httplib 0.11 answers a
+      // range of a streamed answer (the export) 206 with the whole body and no Content-Range.
+      request.ranges.clear();
+      request.headers.erase("Range");
       DeclaredBody declared = ReadDeclaredBody(request);
+      if (declared.problem.empty()) declared.problem = ProblemBesideTheBody(request, declared);
       // The body's time: the read time-out, and a second for every kMinBodyBytesPerSecond.
       const uint64_t body_bytes = declared.length.value_or(payload_max_length_);
       stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout +
                          std::chrono::seconds(body_bytes / kMinBodyBytesPerSecond));
       declared_body_length = declared.length;
       if (declared.length) body_end = stream.consumed() + *declared.length;
-      // Where this body ends is not known, so neither is where the next request begins.
+      // Where this body ends is not known, or it is not read: so neither is where the next
+      // request begins.
       if (!declared.problem.empty()) end_after_answer = true;
-      framing_problem = std::move(declared.problem);
+      head_refusal = std::move(declared.problem);
     });
     if (!stream.Flush()) served = false;
     body_left_unread = served && (stream.consumed() < body_end || end_after_answer);

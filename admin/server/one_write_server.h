@@ -29,9 +29,11 @@
 //   for a moment before the close, so that it sees the answer rather than a reset.
 // - A request whose body's length cannot be known for sure (two Content-Length headers, one beside
 //   Transfer-Encoding, or one that is not a number) ends the connection after its answer, which
-//   a handler makes 400 (FramingProblemOfThisRequest): else the library would take part of its
-//   body for the next request (request smuggling). So does a head the library could not read.
-//
+//   a handler makes 400 (RefusalOfThisRequestsHead): else the library would take part of its
+//   body for the next request (request smuggling). So does a head the library could not read,
+//   an HTTP/1.1 request without Host, and a GET or HEAD with a body (the library leaves it unread).
+// - A Range header is ignored: every answer is whole, 200 (RFC 9110, 14.2). cpp-httplib 0.11
+//   would answer a range of a streamed answer 206 with the whole body and no Content-Range.
 // - A kept-alive connection holds its worker thread while it waits for its next request. When
 //   connections are waiting for a thread (SetWorkerThreads), an idle one gives its thread up
 //   after kIdleWhileOthersWaitMs instead of the whole keep-alive time-out: else a client that
@@ -121,11 +123,11 @@ class OneWriteServer : public httplib::Server {
   // being served on this thread declares, as the connection loop read its head; 0 when it
   // declares none, nullopt for a chunked body.
   static std::optional<uint64_t> DeclaredBodyLengthOfThisRequest();
-  // From a handler (or the pre-routing or expect-100 handler): why the body's length of the
-  // request being served on this thread cannot be known for sure (Content-Length twice, beside
-  // Transfer-Encoding, or not a number), or empty. Such a request is to be answered 400; its
-  // connection ends after the answer.
-  static const std::string& FramingProblemOfThisRequest();
+  // From a handler (or the pre-routing or expect-100 handler): why the head of the request being
+  // served on this thread cannot be served (its body's length is not sure: Content-Length twice,
+  // beside Transfer-Encoding, or not a number; no Host; a body on a GET or HEAD), or empty. Such a
+  // request is to be answered 400; its connection ends after the answer.
+  static const std::string& RefusalOfThisRequestsHead();
 
  private:
   // Called by the library on a worker thread for each accepted connection.

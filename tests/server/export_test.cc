@@ -33,6 +33,33 @@ TEST(Export, StreamsTheSameLinesAsTheCommandLine) {
   EXPECT_EQ(exported.body, expected);
 }
 
+// Regression: a Range header got 206 with the whole export and no Content-Range (a download
+// manager would have spliced it wrongly), and on other answers a slice or a bodiless 416. Answers
+// are whole whatever Range says, and HEAD does not advertise ranges.
+TEST(Export, ARangeIsIgnoredAndTheWholeAnswerSent) {
+  TestServer server;
+  server.ToPayment(kOwn);
+  server.CaughtUpChecksum();  // the status below comes from the read models
+  const std::string whole_export = ExportedByTheStore(server);
+  const std::string status_path = "/v1/trainers/" + std::string(kOwn) + "?as_of=2030-01-01";
+  const std::string whole_status = server.Get(status_path, server.Auditor()).body;
+  for (const std::string range : {"bytes=100-200", "bytes=1-2,5-6", "bytes=0-10", "bytes=99999-"}) {
+    for (const auto& [path, whole] :
+         {std::pair<std::string, std::string>{"/v1/export", whole_export},
+          {status_path, whole_status}}) {
+      SCOPED_TRACE(path + " " + range);
+      const Answer answer = TestServer::Read(
+          server.Client()->Get(path, TestServer::Auth(server.Auditor(), {{"Range", range}})));
+      EXPECT_EQ(answer.status, 200) << answer.Describe();
+      EXPECT_EQ(answer.body, whole);
+      EXPECT_EQ(answer.headers.count("Content-Range"), 0u);
+    }
+  }
+  const auto head = server.Client()->Head("/v1/export", TestServer::Auth(server.Auditor()));
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->get_header_value("Accept-Ranges"), "none");
+}
+
 TEST(Export, AnEmptyLogIsAnEmptyAnswer) {
   TestServer server;
   const Answer exported = server.Get("/v1/export", server.Auditor());

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 
 #include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
@@ -226,6 +227,45 @@ TEST(RequestBody, AnUnreadableHeadEndsTheConnection) {
       RawExchange(server.port(), "GARBAGE\r\n\r\n" + SmuggledStatusRequest(server.Support()));
   EXPECT_EQ(RawStatus(answer), 400) << answer;
   EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos) << "served after the 400: " << answer;
+}
+
+// Regression: a GET with a body was answered and its connection closed without saying so, so
+// a request sent after it on that connection was dropped unanswered; an HTTP/1.1 request without
+// Host was served. Both are now refused 400, and the connection ends.
+TEST(RequestBody, AGetWithABodyOrARequestWithoutHostIs400) {
+  TestServer server;
+  server.Enroll(kOwn);
+  server.CaughtUpChecksum();  // the status read below comes from the read models
+  const std::string status = "/v1/trainers/" + std::string(kOwn);
+  const std::string auth = "Authorization: Bearer " + server.Support() + "\r\n";
+  for (const auto& [what, head, named] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET with a body",
+            "GET " + status + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 5\r\n\r\nhello",
+            "has no body"},
+           {"chunked HEAD",
+            "HEAD " + status + " HTTP/1.1\r\nHost: x\r\n" + auth +
+                "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "has no body"},
+           {"no Host", "GET " + status + " HTTP/1.1\r\n" + auth + "\r\n", "Host"}}) {
+    SCOPED_TRACE(what);
+    const std::string answer =
+        RawExchange(server.port(), head + SmuggledStatusRequest(server.Support()));
+    EXPECT_EQ(RawStatus(answer), 400) << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+    if (!head.starts_with("HEAD")) {  // an answer to HEAD has no body to name it
+      EXPECT_NE(answer.find(named), std::string::npos) << answer;
+    }
+    EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << "served after the 400: " << answer;
+  }
+  // An empty body on a GET, and HTTP/1.0 without Host, are fine.
+  EXPECT_EQ(
+      RawStatus(RawExchange(server.port(), "GET " + status + " HTTP/1.1\r\nHost: x\r\n" + auth +
+                                               "Content-Length: 0\r\nConnection: close\r\n\r\n")),
+      200);
+  EXPECT_EQ(
+      RawStatus(RawExchange(server.port(), "GET " + status + " HTTP/1.0\r\n" + auth + "\r\n")),
+      200);
 }
 
 TEST(RequestBody, AnUploadKeepsItsLargerLimit) {
