@@ -150,10 +150,27 @@ bool LooksLikeEmail(std::string_view text) {
   if (at == std::string_view::npos || at == 0 || text.find('@', at + 1) != std::string_view::npos) {
     return false;
   }
+  // One word: no white space or control character (C0, DEL, C1), nor a line or paragraph
+  // separator (U+2028, U+2029), which would end a line wherever the address is shown.
+  for (size_t index = 0; index < text.size(); ++index) {
+    const auto byte = static_cast<unsigned char>(text[index]);
+    const auto next =
+        index + 1 < text.size() ? static_cast<unsigned char>(text[index + 1]) : 0;
+    const auto third =
+        index + 2 < text.size() ? static_cast<unsigned char>(text[index + 2]) : 0;
+    const bool c1 = byte == 0xC2 && next >= 0x80 && next <= 0x9F;
+    const bool separator = byte == 0xE2 && next == 0x80 && (third == 0xA8 || third == 0xA9);
+    if (byte <= ' ' || byte == 0x7F || c1 || separator) return false;
+  }
+  // The domain: two labels or more, separated by single dots.
   const auto domain = text.substr(at + 1);
-  const auto dot = domain.find('.');
-  return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
-         text.find_first_of(" \t\r\n") == std::string_view::npos;
+  if (domain.find('.') == std::string_view::npos) return false;
+  for (size_t start = 0;;) {
+    const auto dot = domain.find('.', start);
+    if (domain.substr(start, dot - start).empty()) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
 }
 
 std::optional<Rejection> CheckInput(const Command& command) {

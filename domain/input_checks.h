@@ -14,7 +14,8 @@ namespace mct::domain {
 // nullopt when every field of `command` is well-formed.
 std::optional<Rejection> CheckInput(const Command& command);
 
-// Heuristic e-mail shape: one '@' with something on both sides and a dot in the domain.
+// Heuristic e-mail shape: one word (no white space or control character) with one '@', something
+// before it, and a domain of two dot-separated labels or more, none empty.
 bool LooksLikeEmail(std::string_view text);
 
 // `text` without leading and trailing white space.
