@@ -77,7 +77,11 @@ bool ReadAsOf(const httplib::Request& request, httplib::Response& response,
   if (!request.has_param("as_of")) return true;
   *as_of = ParseInstantArgument(request.get_param_value("as_of"));
   if (!*as_of) {
-    SendError(response, 400, "invalid_input", "as_of: not an RFC 3339 instant or a date");
+    // A '+' of an offset sent unencoded arrives as a space (form encoding).
+    const bool plus_lost = request.get_param_value("as_of").find(' ') != std::string::npos;
+    SendError(response, 400, "invalid_input",
+              std::string("as_of: not an RFC 3339 instant or a date") +
+                  (plus_lost ? " (write the '+' of an offset as %2B)" : ""));
     return false;
   }
   return true;
@@ -151,8 +155,10 @@ httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool 
     // domain.md's order: a malformed MCID is invalid_input before it is forbidden.
     if (per_trainer && !ReadMcid(request, response)) return;
     if (!MayCall(access, actor->role, actor->id, mcid)) {
-      return SendError(response, 403, "forbidden",
-                       "the " + std::string(domain::ToString(actor->role)) + " role may not read this");
+      const char* verb = request.method == "GET" ? "read this" : "do this";
+      return SendError(
+          response, 403, "forbidden",
+          "the " + std::string(domain::ToString(actor->role)) + " role may not " + verb);
     }
     handler(request, response, *actor);
   };

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
 
 namespace mct::admin::server::testing {
@@ -152,6 +153,27 @@ TEST_F(Errors, AHeaderOrParameterGivenTwiceIsRefused) {
       server_.Get("/v1/trainers/" + std::string(kOwn) + "?as_of=2030-01-01", server_.Support())
           .status,
       200);
+}
+
+// An offset's '+' sent unencoded arrives as a space: the 400 says how to send it. A role refused
+// a POST is told it may not do it (not "read" it).
+TEST_F(Errors, RefusalsSayWhatToDoInstead) {
+  server_.CaughtUpChecksum();
+  // Sent as curl sends it (the library's client would encode the '+' itself).
+  const std::string plus =
+      RawExchange(server_.port(), "GET /v1/trainers/" + std::string(kOwn) +
+                                      "?as_of=2030-01-01T00:00:00+09:00 HTTP/1.1\r\nHost: x\r\n"
+                                      "Authorization: Bearer " +
+                                      server_.Support() + "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(RawStatus(plus), 400) << plus;
+  EXPECT_NE(RawBody(plus).find("%2B"), std::string::npos) << plus;
+  const Answer encoded =
+      server_.Get("/v1/trainers/" + std::string(kOwn) + "?as_of=2030-01-01T00:00:00%2B09:00",
+                  server_.Support());
+  EXPECT_EQ(encoded.status, 200) << encoded.Describe();
+  const Answer rebuild = server_.Post("/v1/rebuild", "", "application/json", server_.System());
+  ExpectError(rebuild, 403, "forbidden");
+  EXPECT_NE(rebuild.message().find("may not do this"), std::string::npos) << rebuild.Describe();
 }
 
 // The web pages: served with their charset, asked again by the browser each time (no-cache), never
