@@ -154,10 +154,8 @@ bool LooksLikeEmail(std::string_view text) {
   // separator (U+2028, U+2029), which would end a line wherever the address is shown.
   for (size_t index = 0; index < text.size(); ++index) {
     const auto byte = static_cast<unsigned char>(text[index]);
-    const auto next =
-        index + 1 < text.size() ? static_cast<unsigned char>(text[index + 1]) : 0;
-    const auto third =
-        index + 2 < text.size() ? static_cast<unsigned char>(text[index + 2]) : 0;
+    const auto next = index + 1 < text.size() ? static_cast<unsigned char>(text[index + 1]) : 0;
+    const auto third = index + 2 < text.size() ? static_cast<unsigned char>(text[index + 2]) : 0;
     const bool c1 = byte == 0xC2 && next >= 0x80 && next <= 0x9F;
     const bool separator = byte == 0xE2 && next == 0x80 && (third == 0xA8 || third == 0xA9);
     if (byte <= ' ' || byte == 0x7F || c1 || separator) return false;

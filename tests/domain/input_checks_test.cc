@@ -21,11 +21,11 @@ TEST(LooksLikeEmail, TakesOrdinaryAddresses) {
 
 TEST(LooksLikeEmail, RefusesWhatIsNotOneAddress) {
   using namespace std::string_literals;  // NOLINT(google-build-using-namespace)
-  for (const std::string& address :
-       std::initializer_list<std::string>{"", "hanako", "@example.jp", "hanako@", "hanako@example", "a@b@example.jp",
-        "hanako@example..jp", "hanako@.example.jp", "hanako@example.jp.", "hanako @example.jp",
-        "hanako@example.jp\n", "hanako@example.jp\t", "x@y.com\0evil"s,
-        "x@y.com\x7f", "x@y.com\xc2\x85", "x@y.com\xe2\x80\xa8", "x@y.com\xe2\x80\xa9"}) {
+  for (const std::string& address : std::initializer_list<std::string>{
+           "", "hanako", "@example.jp", "hanako@", "hanako@example", "a@b@example.jp",
+           "hanako@example..jp", "hanako@.example.jp", "hanako@example.jp.", "hanako @example.jp",
+           "hanako@example.jp\n", "hanako@example.jp\t", "x@y.com\0evil"s, "x@y.com\x7f",
+           "x@y.com\xc2\x85", "x@y.com\xe2\x80\xa8", "x@y.com\xe2\x80\xa9"}) {
     EXPECT_FALSE(LooksLikeEmail(address)) << address;
   }
 }
