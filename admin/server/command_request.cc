@@ -13,14 +13,26 @@
 namespace mct::admin::server {
 namespace {
 
-// The media type alone decides (RFC 9110: case-insensitive, parameters such as charset after a
-// ';'); "application/jsonfoo" is not JSON.
-bool IsJson(std::string_view content_type) {
-  std::string type(content_type.substr(0, content_type.find(';')));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
-  std::transform(type.begin(), type.end(), type.begin(),
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return type == "application/json";
+  return out;
+}
+
+// The media type decides (RFC 9110: case-insensitive, parameters after a ';'); "application/
+// jsonfoo" is not JSON. JSON is UTF-8 (RFC 8259, 8.1): a charset parameter, if any, says so.
+bool IsJson(std::string_view content_type) {
+  const std::string lowered = Lowercase(content_type);
+  std::string_view type = std::string_view(lowered).substr(0, lowered.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  if (type != "application/json") return false;
+  const auto charset = lowered.find("charset=");
+  if (charset == std::string::npos) return true;
+  std::string_view value = std::string_view(lowered).substr(charset + 8);
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value == "utf-8" || value == "\"utf-8\"" || value == "utf8";
 }
 
 }  // namespace
@@ -38,7 +50,8 @@ std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandR
   if (request.body.size() > max_body_bytes) {
     return refuse(413, CommandTooLargeMessage(max_body_bytes));
   }
-  if (!IsJson(request.content_type)) return refuse(415, "send the command as application/json");
+  if (!IsJson(request.content_type))
+    return refuse(415, "send the command as application/json (UTF-8)");
   auto parsed = consumers::ParseJsonText(request.body);
   if (!parsed.ok()) return refuse(400, "the body is not valid JSON: " + parsed.error().message);
   const nlohmann::json& body = parsed.value();

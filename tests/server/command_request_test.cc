@@ -67,6 +67,17 @@ TEST(DecodeCommandRequest, NamesTheStatusOfEachKindOfBadRequest) {
   EXPECT_TRUE(std::holds_alternative<domain::StartRenewal>(
       Decoded(Request(R"({"command":"StartRenewal"})", "Application/JSON ; charset=utf-8"))
           .command.body));
+  // JSON is UTF-8 (RFC 8259): another charset is refused, utf-8 in any spelling taken.
+  for (const char* type : {"application/json; charset=latin1", "application/json;charset=UTF-16",
+                           "application/json; charset="}) {
+    EXPECT_EQ(Refused(Request(R"({"command":"StartRenewal"})", type)).status, 415) << type;
+  }
+  for (const char* type : {"application/json;charset=UTF-8", "application/json; charset=\"utf-8\"",
+                           "application/json; charset=utf8; x=y"}) {
+    EXPECT_TRUE(std::holds_alternative<domain::StartRenewal>(
+        Decoded(Request(R"({"command":"StartRenewal"})", type)).command.body))
+        << type;
+  }
   EXPECT_EQ(Refused(Request(R"({"command":)")).status, 400);
   EXPECT_EQ(Refused(Request(R"([1,2])")).message, "the body must be a JSON object");
   const CommandRefusal unknown = Refused(Request(R"({"command":"Nope"})"));
