@@ -9,6 +9,7 @@
 #include "admin/server/route_table.h"
 #include "admin/server/uploads.h"
 #include "consumers/command_ids.h"
+#include "consumers/text_checks.h"
 #include "domain/roles.h"
 #include "domain/sha256.h"
 
@@ -45,6 +46,12 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   }
   const std::string content_type = request.get_header_value("Content-Type");
   const std::string idempotency_key = first_key == no_more_keys ? "" : first_key->second;
+  // invalid_input comes first (domain.md); a header is not read by the JSON parser.
+  if (!consumers::IsUtf8(idempotency_key)) {
+    metrics_.CommandRefused("unknown", "invalid_input");
+    return SendError(response, 400, "invalid_input",
+                     "Idempotency-Key: is not valid UTF-8 text; nothing was written");
+  }
   const std::string mcid = request.matches[1].str();
   auto decoded = DecodeCommandRequest(
       CommandRequest{mcid, content_type, request.body, idempotency_key, *actor},
@@ -74,6 +81,13 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     }
     if (request.files.count(name) > 1) {
       return SendError(response, 400, "invalid_input", name + ": sent more than once");
+    }
+  }
+  // invalid_input comes first (domain.md); a form field is not read by the JSON parser.
+  for (const char* field : {"mct_full_name", "course_name", "course_date"}) {
+    if (!consumers::IsUtf8(request.get_file_value(field).content)) {
+      return SendError(response, 400, "invalid_input",
+                       std::string(field) + ": is not valid UTF-8 text; nothing was written");
     }
   }
   const std::string& bytes = request.get_file_value("file").content;

@@ -60,6 +60,9 @@ constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 // folder also holds its README, which is not a page. Paths without a dot in their last segment
 // (routes, folders) pass; the API's own paths are not asked.
 bool IsPageFile(std::string_view path) {
+  // A NUL (sent as %00) would end the file's name where it is opened, after its type was taken
+  // from what follows: README.md%00.html would be served, as HTML.
+  if (path.find('\0') != std::string_view::npos) return false;
   const std::string_view name = path.substr(path.rfind('/') + 1);
   const size_t dot = name.rfind('.');
   if (dot == std::string_view::npos) return true;

@@ -200,6 +200,13 @@ TEST(WebPages, ArePagesOnlyWithTheirCharsetAndNoCache) {
   }
   EXPECT_EQ(server.Get("/README.md").status, 404);
   EXPECT_EQ(server.Get("/healthz").status, 200);
+  // Regression: a NUL ended the name where the file was opened, after its type was taken from
+  // what followed it, so the README was served as a page, and a page as another type.
+  for (const std::string path : {"/README.md%00.html", "/app.js%00.html", "/style.css%00.js"}) {
+    const std::string answer = RawExchange(
+        server.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(RawStatus(answer), 404) << path << ": " << answer;
+  }
 }
 
 // A route asked with a method it does not take is 405 with an Allow header (RFC 9110, 15.5.6);
@@ -456,7 +463,11 @@ TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
   const Answer bytes = server_.Post(path, order.dump(), "application/json", server_.Support(),
                                     {{"Idempotency-Key", "key-\xff\xfe"}});
   ExpectError(bytes, 400, "invalid_input");
-  EXPECT_NE(bytes.message().find("idempotency_key"), std::string::npos) << bytes.Describe();
+  EXPECT_NE(bytes.message().find("Idempotency-Key"), std::string::npos) << bytes.Describe();
+  // invalid_input before every other code (domain.md): here before unknown_trainer.
+  ExpectError(server_.Post(TestServer::CommandPath("5559999"), order.dump(), "application/json",
+                           server_.Support(), {{"Idempotency-Key", "key-\xff\xfe"}}),
+              400, "invalid_input");
 
   Json with_key = order;
   with_key["idempotency_key"] = "body-key";

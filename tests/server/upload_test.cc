@@ -221,6 +221,10 @@ TEST_F(Upload, MalformedUploadsAre4xx) {
   EXPECT_EQ(bytes.status, 400) << bytes.Describe();
   EXPECT_EQ(bytes.code(), "invalid_input") << bytes.Describe();
   EXPECT_NE(bytes.message().find("mct_full_name"), std::string::npos) << bytes.Describe();
+  // invalid_input before every other code (domain.md): here before unknown_trainer.
+  EXPECT_EQ(
+      server_.PostMultipart(TestServer::UploadPath("5559999"), form, server_.Support()).status,
+      400);
   // Without a token.
   EXPECT_EQ(server_.PostMultipart(path, UploadForm(JpegBytes(), "r.jpg", "image/jpeg"), "").status, 401);
   EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
