@@ -1,11 +1,23 @@
 #include "admin/cli.h"
 
+#include <utf8.h>
+
 #include <chrono>
+#include <cstdio>
 #include <iostream>
+#include <iterator>
 
 namespace mct::admin {
 
-std::unique_ptr<Store> CliContext::OpenStore() {
+bool CliContext::StoreIsThere() {
+  std::error_code error;
+  if (std::filesystem::exists(data_dir / "CURRENT", error)) return true;
+  Fail("no store in " + data_dir.string() + " (give --data DIR or set MCT_DATA)");
+  return false;
+}
+
+std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
+  if (missing == Missing::kRefuse && !StoreIsThere()) return nullptr;
   auto store = Store::Open(data_dir, policy);
   if (!store.ok()) {
     Fail(store.error().message);
@@ -15,9 +27,31 @@ std::unique_ptr<Store> CliContext::OpenStore() {
 }
 
 int CliContext::Fail(const std::string& message, int code) {
-  std::cerr << "error: " << message << "\n";
+  std::cerr << "error: " << Shown(message) << "\n";
   exit_code = code;
   return code;
+}
+
+std::string Shown(std::string_view text) {
+  std::string valid;
+  utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(valid));
+  std::string shown;
+  shown.reserve(valid.size());
+  for (auto at = valid.begin(); at != valid.end();) {
+    const auto start = at;
+    const uint32_t code = utf8::next(at, valid.end());
+    const bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
+    const bool separator_or_override =
+        (code >= 0x2028 && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
+    if (control || separator_or_override) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04X", static_cast<unsigned>(code));
+      shown += escaped;
+    } else {
+      shown.append(start, at);
+    }
+  }
+  return shown;
 }
 
 std::string OneLineFailure(const CLI::App* /*app*/, const CLI::Error& error) {

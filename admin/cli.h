@@ -5,11 +5,13 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "admin/store.h"
 #include "domain/values.h"
@@ -22,14 +24,22 @@ struct CliContext {
   domain::Policy policy;
   int exit_code = 0;
 
-  // Opens the store, or prints why not and sets exit_code; nullptr then.
-  std::unique_ptr<Store> OpenStore();
+  // Opens the store, or prints why not and sets exit_code; nullptr then. Only a command that
+  // writes may create it: a question asked of a mistyped --data must not answer "nobody".
+  enum class Missing : uint8_t { kRefuse, kCreate };
+  std::unique_ptr<Store> OpenStore(Missing missing = Missing::kRefuse);
+  // Whether --data holds a store; if not, prints so (exit 1).
+  bool StoreIsThere();
   // Prints `error: <message>` on stderr, sets exit_code (1 unless given) and answers it.
   int Fail(const std::string& message, int code = 1);
 };
 
 // An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).
 std::optional<domain::Instant> ParseInstantArgument(const std::string& text);
+// `text` as the text output shows it: control characters (C0, DEL, C1), line separators and
+// bidirectional overrides written as \uXXXX, bytes that are not UTF-8 as U+FFFD. A name in the
+// log must not clear support's terminal, set its title or forge a line of the output.
+std::string Shown(std::string_view text);
 // CLI11's failure message, as one line like every other error of the command line:
 // `error: <what> (see --help)`.
 std::string OneLineFailure(const CLI::App* app, const CLI::Error& error);

@@ -23,11 +23,7 @@ namespace fs = std::filesystem;
 // log must still be verified and exported, while Store::Open would first fold it into the read
 // models (and would create an empty store where there is none).
 std::unique_ptr<consumers::RocksDb> OpenExistingDb(CliContext& context) {
-  std::error_code error;
-  if (!fs::exists(context.data_dir / "CURRENT", error)) {
-    context.Fail("no store in " + context.data_dir.string() + " (give --data DIR or set MCT_DATA)");
-    return nullptr;
-  }
+  if (!context.StoreIsThere()) return nullptr;
   auto db = consumers::RocksDb::Open(context.data_dir);
   if (!db.ok()) {
     context.Fail(db.error().message);

@@ -31,8 +31,8 @@ std::string FreshCommandId() {
 
 void PrintStatus(const Json& status) {
   std::cout << "trainer      " << status["mcid"].get<std::string>() << " ("
-            << status["name"].get<std::string>() << ", " << status["email"].get<std::string>()
-            << ")\n";
+            << Shown(status["name"].get<std::string>()) << ", "
+            << Shown(status["email"].get<std::string>()) << ")\n";
   std::cout << "as of        " << status["as_of"].get<std::string>() << "\n";
   std::cout << "status       " << status["status"].get<std::string>();
   if (!status["step"].is_null()) {
@@ -75,8 +75,8 @@ void PrintHistory(const Json& history) {
     std::cout << "v" << event["stream_version"].get<uint64_t>() << "  "
               << event["at"].get<std::string>() << "  " << event["event"].get<std::string>()
               << "  by " << event["actor"]["role"].get<std::string>() << ":"
-              << event["actor"]["id"].get<std::string>() << "  "
-              << payload.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+              << Shown(event["actor"]["id"].get<std::string>()) << "  "
+              << Shown(payload.dump(-1, ' ', false, Json::error_handler_t::replace)) << "\n";
   }
 }
 
@@ -186,8 +186,22 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
   }
   command.body = std::move(body).value();
 
-  auto store = context.OpenStore();
+  auto store = context.OpenStore(CliContext::Missing::kCreate);  // a first enrolment makes it
   if (!store) return;
+  // A trainer's stream is in time order, which as-of reads rely on (AUDIT-2): an instant before
+  // its latest event would put the command in the past of what follows it.
+  auto stream = store->log->ReadStream(command.mcid);
+  if (!stream.ok()) {
+    context.Fail(stream.error().message);
+    return;
+  }
+  if (!stream.value().empty() && command.at < stream.value().back().event.meta.at) {
+    context.Fail("--at " + command.at.ToString() + " is before trainer " + command.mcid.str() +
+                     "'s latest event (" + stream.value().back().event.meta.at.ToString() +
+                     "): a trainer's events are kept in time order",
+                 2);
+    return;
+  }
   auto answer = store->commands->Handle(command);
   if (!answer.ok()) {
     context.Fail(answer.error().message);
@@ -218,7 +232,7 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     return;
   }
   std::cout << outcome << " " << domain::CommandName(command.body) << " for " << command.mcid.str()
-            << " (command " << command.command_id << ")\n";
+            << " (command " << Shown(command.command_id) << ")\n";
   for (const auto& event : events) {
     std::cout << "  #" << event["global_position"].get<uint64_t>() << " v"
               << event["stream_version"].get<uint64_t>() << " " << event["event"].get<std::string>()

@@ -63,5 +63,65 @@ TEST(CliErrors, DamagedTextInTheLogIsPrintedNotFatal) {
   }
 }
 
+// Regression: a name holding terminal escapes cleared support's screen and set its title, and a
+// newline in it forged a line of `status`; the text output now writes them as \uXXXX.
+TEST(CliErrors, ControlCharactersInTheLogAreShownEscaped) {
+  TempDir tmp;
+  const std::string data = "--data '" + (tmp.path() / "data").string() + "' ";
+  const std::string enroll =
+      R"({"command":"EnrollTrainer","mcid":"3000100","name":"Evil\u001b[2J\nstatus  active\u2028",)"
+      R"("email":"evil@example.com","anniversary":"2027-01-15","actor":{"role":"support","id":"s\u0007"}})";
+  const std::string file = (tmp.path() / "enroll.json").string();
+  testing::RunCapturing("printf '%s' '" + enroll + "' > '" + file + "'");
+  ASSERT_EQ(Mctctl(data + "submit '" + file + "'").exit_code, 0);
+  for (const std::string arguments : {"status 3000100", "history 3000100"}) {
+    SCOPED_TRACE(arguments);
+    const auto run = Mctctl(data + arguments);
+    EXPECT_EQ(run.exit_code, 0) << run.out;
+    for (const std::string raw : {"\x1b", "\x07", "\xe2\x80\xa8", "\nstatus  active"}) {
+      EXPECT_EQ(run.out.find(raw), std::string::npos) << run.out;
+    }
+    // Written out: \u001B by the text, \u001b inside history's JSON.
+    const bool escaped = run.out.find("\\u001B[2J") != std::string::npos ||
+                         run.out.find("\\u001b[2J") != std::string::npos;
+    EXPECT_TRUE(escaped) << run.out;
+  }
+}
+
+TEST(CliErrors, AQuestionToAMissingStoreIsAnErrorAndCreatesNothing) {
+  TempDir tmp;
+  const std::filesystem::path dir = tmp.path() / "mistyped";
+  for (const std::string arguments :
+       {"status 1000001", "history 1000001", "gaps 1000001",
+        "due --from 2027-01-01 --to 2027-01-31", "report", "lookup --email a@example.jp",
+        "checksum", "rebuild", "verify"}) {
+    SCOPED_TRACE(arguments);
+    const auto run = Mctctl("--data '" + dir.string() + "' " + arguments + " 2>&1");
+    EXPECT_EQ(run.exit_code, 1) << run.out;
+    EXPECT_NE(run.out.find("no store in"), std::string::npos) << run.out;
+    EXPECT_FALSE(std::filesystem::exists(dir)) << arguments << " made " << dir;
+  }
+}
+
+// A trainer's stream is in time order (AUDIT-2 reads it as of any instant): a command stamped
+// before the trainer's latest event is refused and writes nothing.
+TEST(CliErrors, SubmitRefusesAnInstantBeforeTheTrainersLatestEvent) {
+  TempDir tmp;
+  const std::string data = "--data '" + (tmp.path() / "data").string() + "' ";
+  const std::string enroll =
+      R"({"command":"EnrollTrainer","mcid":"3000000","name":"Hanako Sato",)"
+      R"("email":"hanako@example.jp","anniversary":"2027-01-15","actor":{"role":"support","id":"s1"}})";
+  const std::string survey =
+      R"({"command":"RecordMtmSurvey","mcid":"3000000","course_name":"A","course_date":"2026-12-01",)"
+      R"("average_score":5,"actor":{"role":"system","id":"mtm"}})";
+  ASSERT_EQ(Mctctl(data + "submit '" + enroll + "' --at 2026-12-10T00:00:00Z").exit_code, 0);
+  const auto early = Mctctl(data + "submit '" + survey + "' --at 2026-12-09T23:59:59Z 2>&1");
+  EXPECT_EQ(early.exit_code, 2) << early.out;
+  EXPECT_NE(early.out.find("time order"), std::string::npos) << early.out;
+  EXPECT_EQ(Mctctl(data + "submit '" + survey + "' --at 2026-12-10T00:00:00Z").exit_code, 0);
+  const auto history = Mctctl("--json " + data + "history 3000000");
+  EXPECT_EQ(nlohmann::json::parse(history.out)["events"].size(), 2u) << history.out;
+}
+
 }  // namespace
 }  // namespace mct::admin
