@@ -327,7 +327,9 @@ void CollectFiles(const std::filesystem::path& path, std::vector<std::filesystem
   if (std::filesystem::is_directory(path)) {
     std::vector<std::filesystem::path> found;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      // Anything named *.json but a folder is a case: one that cannot be read (a dangling
+      // link) is reported failing, never skipped.
+      if (!entry.is_directory() && entry.path().extension() == ".json") {
         found.push_back(entry.path());
       }
     }

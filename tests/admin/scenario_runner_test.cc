@@ -226,5 +226,16 @@ TEST_F(ScenarioRunnerTest, FolderRunPrintsOneLinePerFailureAndTheSummary) {
   EXPECT_NE(text.find("1 passed, 1 failed\n"), std::string::npos) << text;
 }
 
+// Regression: a *.json that was not a regular file (a dangling link) was skipped unseen.
+TEST_F(ScenarioRunnerTest, ACaseThatCannotBeReadIsAFailureNotSkipped) {
+  Write("a-pass.json", Case(kStartInWindow, R"({"events": [{"event": "RenewalStarted"}]})"));
+  std::filesystem::create_symlink(dir_ / "gone.json", dir_ / "dangling.json");
+  std::ostringstream out;
+  const ScenarioSummary summary = RunScenarioPaths({dir_.string()}, out);
+  EXPECT_EQ(summary.passed, 1);
+  EXPECT_EQ(summary.failed, 1);
+  EXPECT_NE(out.str().find("dangling.json"), std::string::npos) << out.str();
+}
+
 }  // namespace
 }  // namespace mct::admin
