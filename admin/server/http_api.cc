@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <filesystem>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -151,13 +152,16 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
         const int refused = RefuseByItsHead(request, response);
         return refused == 0 ? 100 : refused;
       });
-  server_.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+  server_.set_error_handler([this](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
     if (response.status == 413) {
       SendError(response, 413, "invalid_input", "the body is too large");
     } else if (response.status == 404) {
-      // A route that is there, asked with another method: 405 with the methods it takes.
-      if (const auto methods = MethodsAt(request.path); !methods.empty()) {
+      // A route that is there, asked with another method: 405 with the methods it takes; so is
+      // a page of the web folder.
+      auto methods = MethodsAt(request.path);
+      if (methods.empty() && IsServedPage(request.path)) methods = {"GET", "HEAD"};
+      if (!methods.empty()) {
         std::string allowed;
         for (const std::string_view method : methods) {
           allowed += (allowed.empty() ? "" : ", ") + std::string(method);
@@ -184,6 +188,18 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   });
   RegisterRoutes();
+}
+
+bool HttpApi::IsServedPage(const std::string& path) const {
+  if (options_.web_root.empty() || path.starts_with("/v1/") || !IsPageFile(path)) return false;
+  const std::filesystem::path relative = std::filesystem::path(path).relative_path();
+  if (std::any_of(relative.begin(), relative.end(),
+                  [](const auto& part) { return part == ".."; })) {
+    return false;
+  }
+  std::error_code error;
+  const std::filesystem::path file = options_.web_root / relative;
+  return std::filesystem::is_regular_file(path.ends_with("/") ? file / "index.html" : file, error);
 }
 
 int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response& response) {

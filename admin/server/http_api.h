@@ -68,6 +68,8 @@ class HttpApi {
   // body over max_body_bytes 413, or no length (a chunked body) 411. Each closes the connection,
   // the body unread. The status sent, or 0 when the head is fine (uploads have their own limit).
   int RefuseByItsHead(const httplib::Request& request, httplib::Response& response);
+  // Whether `path` names a page of the web folder that GET would serve.
+  bool IsServedPage(const std::string& path) const;
   // The token's actor, or answers 401/429 and nullopt. The request counts against the rate limit
   // of its actor, or of its remote address when it has no valid token.
   std::optional<domain::Actor> Authorize(const httplib::Request& request, httplib::Response& response);

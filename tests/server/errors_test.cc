@@ -202,6 +202,18 @@ TEST(WebPages, ArePagesOnlyWithTheirCharsetAndNoCache) {
   EXPECT_EQ(server.Get("/healthz").status, 200);
   // Regression: a NUL ended the name where the file was opened, after its type was taken from
   // what followed it, so the README was served as a page, and a page as another type.
+  // A page asked with another method is 405, as a route is; a page that is not there stays 404.
+  for (const std::string path : {"/", "/dashboard.html", "/app.js"}) {
+    const Answer posted = server.Post(path, "{}", "application/json", "");
+    EXPECT_EQ(posted.status, 405) << path << ": " << posted.Describe();
+    EXPECT_EQ(posted.headers.find("Allow") != posted.headers.end()
+                  ? posted.headers.find("Allow")->second
+                  : "(none)",
+              "GET, HEAD")
+        << path;
+  }
+  EXPECT_EQ(server.Post("/missing.html", "{}", "application/json", "").status, 404);
+  EXPECT_EQ(server.Post("/../README.md", "{}", "application/json", "").status, 404);
   for (const std::string path : {"/README.md%00.html", "/app.js%00.html", "/style.css%00.js"}) {
     const std::string answer = RawExchange(
         server.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
