@@ -147,8 +147,7 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
       command.correlation_id.empty() ? command.command_id : command.correlation_id,
       command.command_id};
   if (const auto field = FirstTextNotUtf8(request.meta, decision.events)) {
-    return answered(Rejected(domain::RejectionCode::kInvalidInput,
-                             *field + ": is not valid UTF-8 text; nothing was written"));
+    return answered(Rejected(domain::RejectionCode::kInvalidInput, NotUtf8Message(*field)));
   }
   request.expected_version = static_cast<uint64_t>(state.version);
   request.events = std::move(decision.events);

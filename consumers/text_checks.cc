@@ -11,6 +11,10 @@ namespace mct::consumers {
 
 bool IsUtf8(std::string_view text) { return utf8::is_valid(text.begin(), text.end()); }
 
+std::string NotUtf8Message(std::string_view field) {
+  return std::string(field) + ": is not valid UTF-8 text; nothing was written";
+}
+
 namespace {
 
 // A VisitFields visitor that remembers the first text field that is not UTF-8.

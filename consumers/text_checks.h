@@ -20,6 +20,8 @@
 namespace mct::consumers {
 
 bool IsUtf8(std::string_view text);
+// The invalid_input message for `field` holding text that is not UTF-8, wherever it is found.
+std::string NotUtf8Message(std::string_view field);
 
 // The name of the first text field of `meta` or of `events` that is not valid UTF-8, as
 // `actor.id` or `mct_full_name` (events name their fields as the commands that write them do);

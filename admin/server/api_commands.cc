@@ -49,8 +49,7 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   // invalid_input comes first (domain.md); a header is not read by the JSON parser.
   if (!consumers::IsUtf8(idempotency_key)) {
     metrics_.CommandRefused("unknown", "invalid_input");
-    return SendError(response, 400, "invalid_input",
-                     "Idempotency-Key: is not valid UTF-8 text; nothing was written");
+    return SendError(response, 400, "invalid_input", consumers::NotUtf8Message("Idempotency-Key"));
   }
   const std::string mcid = request.matches[1].str();
   auto decoded = DecodeCommandRequest(
@@ -86,8 +85,7 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   // invalid_input comes first (domain.md); a form field is not read by the JSON parser.
   for (const char* field : {"mct_full_name", "course_name", "course_date"}) {
     if (!consumers::IsUtf8(request.get_file_value(field).content)) {
-      return SendError(response, 400, "invalid_input",
-                       std::string(field) + ": is not valid UTF-8 text; nothing was written");
+      return SendError(response, 400, "invalid_input", consumers::NotUtf8Message(field));
     }
   }
   const std::string& bytes = request.get_file_value("file").content;
