@@ -20,18 +20,22 @@ std::string Lowercase(std::string_view text) {
   return out;
 }
 
+// What `text` holds up to its first ';' (a header's value, or a parameter's), without the white
+// space that ends it.
+std::string_view UpToSemicolon(std::string_view text) {
+  text = text.substr(0, text.find(';'));
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 // The media type decides (RFC 9110: case-insensitive, parameters after a ';'); "application/
 // jsonfoo" is not JSON. JSON is UTF-8 (RFC 8259, 8.1): a charset parameter, if any, says so.
 bool IsJson(std::string_view content_type) {
   const std::string lowered = Lowercase(content_type);
-  std::string_view type = std::string_view(lowered).substr(0, lowered.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  if (type != "application/json") return false;
+  if (UpToSemicolon(lowered) != "application/json") return false;
   const auto charset = lowered.find("charset=");
   if (charset == std::string::npos) return true;
-  std::string_view value = std::string_view(lowered).substr(charset + 8);
-  value = value.substr(0, value.find(';'));
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  const std::string_view value = UpToSemicolon(std::string_view(lowered).substr(charset + 8));
   return value == "utf-8" || value == "\"utf-8\"" || value == "utf8";
 }
 
