@@ -2,6 +2,7 @@
 
 #include <utf8.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -30,6 +31,24 @@ int CliContext::Fail(const std::string& message, int code) {
   std::cerr << "error: " << Shown(message) << "\n";
   exit_code = code;
   return code;
+}
+
+CLI::Validator WholeNumberIn(int64_t min, int64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        int64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+          return "'" + text + "' is not a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max);
+        }
+        if (value < min || value > max) {
+          return "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", not " +
+                 text;
+        }
+        return {};
+      },
+      "INTEGER in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
 }
 
 std::string Shown(std::string_view text) {

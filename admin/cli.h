@@ -36,6 +36,12 @@ struct CliContext {
 
 // An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).
 std::optional<domain::Instant> ParseInstantArgument(const std::string& text);
+// A fee so large that a month's revenue would overflow its 64-bit sum is a typing error (PAY-6:
+// --fee-minor of mctd and of mctctl).
+inline constexpr int64_t kLargestFeeMinor = 1'000'000'000'000;
+// A whole number from `min` to `max`, refused in a few words. CLI11 reads "-1" into a size_t as
+// its largest value (no limit at all), and its PositiveNumber prints the largest double in full.
+CLI::Validator WholeNumberIn(int64_t min, int64_t max);
 // `text` as the text output shows it: control characters (C0, DEL, C1), line separators and
 // bidirectional overrides written as \uXXXX, bytes that are not UTF-8 as U+FFFD. A name in the
 // log must not clear support's terminal, set its title or forge a line of the output.

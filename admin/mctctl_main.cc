@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", context.json, "print JSON for machines instead of text for people");
   app.add_option("--fee-minor", context.policy.fee_minor,
                  "the renewal fee in minor units (PAY-6; default 40000)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000'000}));
+      ->check(mct::admin::WholeNumberIn(1, mct::admin::kLargestFeeMinor));
   app.add_option("--currency", context.policy.currency, "the fee's currency (default USD)");
 
   mct::admin::AddScenarioCommand(app, context);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "admin/cli.h"
+
 namespace mct::admin::server {
 namespace {
 
@@ -21,29 +23,7 @@ const CLI::Validator kNotNegative(
     },
     "NUMBER >= 0");
 
-// A whole number from `min` to `max`. CLI11 reads "-1" into a size_t as its largest value (no
-// limit at all), and its PositiveNumber prints the largest double in full when it refuses.
-CLI::Validator WholeNumberIn(int64_t min, int64_t max) {
-  return CLI::Validator(
-      [min, max](std::string& text) -> std::string {
-        int64_t value = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-          return "'" + text + "' is not a whole number from " + std::to_string(min) + " to " +
-                 std::to_string(max);
-        }
-        if (value < min || value > max) {
-          return "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", not " +
-                 text;
-        }
-        return {};
-      },
-      "INTEGER in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
-}
-
 constexpr int64_t kGiB = int64_t{1} << 30;
-// A fee so large that a month's revenue would overflow its 64-bit sum is a typing error.
-constexpr int64_t kLargestFee = 1'000'000'000'000;
 
 // An ISO 4217 code: three capital letters.
 const CLI::Validator kCurrencyCode(
@@ -140,7 +120,7 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
       ->capture_default_str();
   app.add_option("--fee-minor", config.fee_minor, "renewal fee in minor units (PAY-6)")
       ->envname("MCT_FEE_MINOR")
-      ->check(WholeNumberIn(1, kLargestFee))
+      ->check(WholeNumberIn(1, kLargestFeeMinor))
       ->capture_default_str();
   app.add_option("--currency", config.currency, "the fee's currency")
       ->envname("MCT_CURRENCY")
