@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/command_output.h"
+#include "tests/consumers/store_support.h"
 
 namespace mct::admin::server {
 namespace {
@@ -50,11 +51,16 @@ class ScopedEnvironment {
   std::map<std::string, std::optional<std::string>> saved_;
 };
 
-// The test's own temporary folder.
+// One temporary folder for the whole run, removed with everything in it when the tests end.
+const fs::path& RunFolder() {
+  static const mct::consumers::testing::TempDir folder("daemon-config");
+  return folder.path();
+}
+
+// The test's own temporary folder, inside the run's.
 fs::path TestFolder() {
-  const fs::path folder = fs::temp_directory_path() /
-                          ("mct-daemon-config-" + std::to_string(::getpid()) + "-" +
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const fs::path folder =
+      RunFolder() / ::testing::UnitTest::GetInstance()->current_test_info()->name();
   fs::create_directories(folder);
   return folder;
 }
