@@ -73,7 +73,23 @@ std::string Shown(std::string_view text) {
   return shown;
 }
 
-std::string OneLineFailure(const CLI::App* /*app*/, const CLI::Error& error) {
+std::string OneLineFailure(const CLI::App* app, const CLI::Error& error) {
+  // CLI11 checks for a missing subcommand before it looks at the words it did not know, so a
+  // misspelt command would otherwise be reported as no command at all; either way the answer
+  // names the commands there are.
+  const CLI::App* deepest = app;
+  while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
+  const std::vector<const CLI::App*> commands = deepest->get_subcommands({});
+  if (error.get_name() == "RequiredError" && !commands.empty()) {
+    std::string known;
+    for (const CLI::App* command : commands) {
+      known += (known.empty() ? "" : ", ") + command->get_name();
+    }
+    const std::vector<std::string> unknown = app->remaining(true);
+    const std::string what = unknown.empty() ? "a command is required"
+                                             : "unknown command '" + Shown(unknown.front()) + "'";
+    return "error: " + what + " (commands: " + known + "; see --help)\n";
+  }
   return "error: " + std::string(error.what()) + " (see --help)\n";
 }
 

@@ -35,6 +35,21 @@ TEST(CliErrors, BadArgumentsAreOneLineAndExit2) {
   EXPECT_EQ(Mctctl("--help > /dev/null").exit_code, 0);
 }
 
+// Regression: a misspelt command was reported as "A subcommand is required", as if none was given.
+TEST(CliErrors, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
+  const auto misspelt = Mctctl("statuz 1000001 2>&1");
+  EXPECT_EQ(misspelt.exit_code, 2);
+  EXPECT_EQ(misspelt.out.rfind("error: unknown command 'statuz' (commands: scenarios, submit, ", 0),
+            0u)
+      << misspelt.out;
+  const auto nested = Mctctl("token ad --role support --id s 2>&1");
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_EQ(nested.out, "error: unknown command 'ad' (commands: add; see --help)\n");
+  const auto none = Mctctl("token 2>&1");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.out, "error: a command is required (commands: add; see --help)\n");
+}
+
 // Regression: `mctctl history` ended with an uncaught JSON exception (exit 134) on such a log.
 TEST(CliErrors, DamagedTextInTheLogIsPrintedNotFatal) {
   TempDir tmp;
