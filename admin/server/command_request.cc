@@ -82,11 +82,20 @@ std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandR
   command.mcid = *mcid;
   command.at = Now();
   command.actor = request.actor;
+  // An Idempotency-Key header makes any command safe to retry: for PlaceOrder it is the order's
+  // key (PAY-8, below), for every other command its command id, so that a retry is answered
+  // with the first answer rather than decided again.
+  const bool key_is_the_id = !request.idempotency_key.empty() && refusal.command != "PlaceOrder";
   if (const auto id = body.find("command_id"); id != body.end()) {
     if (!id->is_string() || id->get_ref<const std::string&>().empty()) {
       return refuse(400, "command_id: must be a non-empty string");
     }
     command.command_id = id->get<std::string>();
+    if (key_is_the_id && command.command_id != request.idempotency_key) {
+      return refuse(400, "command_id: the body and the Idempotency-Key header differ");
+    }
+  } else if (key_is_the_id) {
+    command.command_id = std::string(request.idempotency_key);
   } else {
     command.command_id = consumers::MintCommandId();
     decoded.id_origin = consumers::CommandIdOrigin::kMintedNow;

@@ -24,7 +24,9 @@ struct CommandRequest {
   std::string_view mcid;          // the path's {mcid}
   std::string_view content_type;  // the Content-Type header
   std::string_view body;
-  std::string_view idempotency_key;  // the Idempotency-Key header; empty when absent
+  // The Idempotency-Key header, empty when absent: PlaceOrder's key (PAY-8), any other
+  // command's id.
+  std::string_view idempotency_key;
   domain::Actor actor;               // the token's
 };
 

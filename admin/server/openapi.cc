@@ -112,8 +112,13 @@ Json OpenApiDocument() {
                             {"schema", {{"type", "string"}}}});
     }
     if (route.access == RouteAccess::kCommand) {
-      parameters.push_back({{"name", "Idempotency-Key"}, {"in", "header"}, {"required", false},
-                            {"description", "PlaceOrder's idempotency key (PAY-8)"},
+      parameters.push_back({{"name", "Idempotency-Key"},
+                            {"in", "header"},
+                            {"required", false},
+                            {"description",
+                             "makes a retry safe: PlaceOrder's idempotency key (PAY-8), any other "
+                             "command's command_id; if the body has that field too they must "
+                             "agree"},
                             {"schema", {{"type", "string"}}}});
       operation["requestBody"] = {
           {"required", true},

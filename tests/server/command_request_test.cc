@@ -111,6 +111,23 @@ TEST(DecodeCommandRequest, TakesAnOrdersIdempotencyKeyFromTheHeaderUnlessTheBody
             "idempotency_key: the body and the Idempotency-Key header differ");
 }
 
+TEST(DecodeCommandRequest, TakesAnotherCommandsIdFromTheIdempotencyKeyUnlessTheBodyDisagrees) {
+  CommandRequest request = Request(R"({"command":"StartRenewal"})");
+  request.idempotency_key = "start-1";
+  EXPECT_EQ(Decoded(request).command.command_id, "start-1");
+
+  request.body = R"({"command":"StartRenewal","command_id":"start-1"})";
+  EXPECT_EQ(Decoded(request).command.command_id, "start-1");
+
+  request.body = R"({"command":"StartRenewal","command_id":"start-2"})";
+  EXPECT_EQ(Refused(request).message, "command_id: the body and the Idempotency-Key header differ");
+
+  // An order's key is its own (PAY-8): its command id is still minted.
+  request.body =
+      R"({"command":"PlaceOrder","method":"paypal","payer_name":"HANAKO SATO","confirmed":true})";
+  EXPECT_NE(Decoded(request).command.command_id, "start-1");
+}
+
 TEST(RenderCommandReply, ARejectionIsItsCodeWithItsStatus) {
   consumers::CommandAnswer answer;
   answer.kind = consumers::CommandAnswer::Kind::kRejected;

@@ -541,5 +541,42 @@ TEST_F(Errors, AMintedCommandIdIsRecordedForRetries) {
   EXPECT_EQ(server_.store().log->Head(), head);
 }
 
+// Any other command sent with an Idempotency-Key takes the key as its command id: retried with
+// the same key (a client retrying after a time-out), it is answered with the first answer and
+// nothing is written, where without the key a second survey would be recorded.
+TEST_F(Errors, IdempotencyKeyHeaderOfAnyOtherCommand) {
+  server_.Enroll("5550005");
+  const std::string path = TestServer::CommandPath("5550005");
+  const Json survey = {{"command", "RecordMtmSurvey"},
+                       {"course_name", "AZ-104T00"},
+                       {"course_date", Day(-10)},
+                       {"average_score", 8.5}};
+  const Answer first = server_.Post(path, survey.dump(), "application/json", server_.Support(),
+                                    {{"Idempotency-Key", "survey-key-1"}});
+  ASSERT_EQ(first.status, 200) << first.Describe();
+  EXPECT_EQ(first.json.value("outcome", ""), "accepted");
+  EXPECT_EQ(first.json.value("command_id", ""), "survey-key-1");
+
+  const uint64_t head = server_.store().log->Head();
+  const Answer retried = server_.Post(path, survey.dump(), "application/json", server_.Support(),
+                                      {{"Idempotency-Key", "survey-key-1"}});
+  ASSERT_EQ(retried.status, 200) << retried.Describe();
+  EXPECT_EQ(retried.json.value("outcome", ""), "retried");
+  EXPECT_EQ(retried.json["events"], first.json["events"]);
+  Json with_id = survey;
+  with_id["command_id"] = "survey-key-2";
+  const Answer differing = server_.Post(path, with_id.dump(), "application/json", server_.Support(),
+                                        {{"Idempotency-Key", "survey-key-1"}});
+  ExpectError(differing, 400, "invalid_input");
+  EXPECT_NE(differing.message().find("Idempotency-Key"), std::string::npos) << differing.message();
+  EXPECT_EQ(server_.store().log->Head(), head);
+
+  const Answer another = server_.Post(path, survey.dump(), "application/json", server_.Support(),
+                                      {{"Idempotency-Key", "survey-key-2"}});
+  ASSERT_EQ(another.status, 200) << another.Describe();
+  EXPECT_EQ(another.json.value("outcome", ""), "accepted");
+  EXPECT_GT(server_.store().log->Head(), head);
+}
+
 }  // namespace
 }  // namespace mct::admin::server::testing
