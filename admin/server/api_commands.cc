@@ -67,32 +67,41 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
 void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
+  // Counted like a command refused before it is decided (invalid_input).
+  auto refuse = [&](int status, const std::string& message) {
+    metrics_.CommandRefused("UploadMtmReport", "invalid_input");
+    SendError(response, status, "invalid_input", message);
+  };
   auto mcid = domain::Mcid::Parse(request.matches[1].str());
-  if (!mcid) return SendError(response, 400, "invalid_input", "mcid: not 4 to 10 digits");
+  if (!mcid) return refuse(400, "mcid: not 4 to 10 digits");
   if (!request.is_multipart_form_data()) {
-    return SendError(response, 415, "invalid_input", "send the report as multipart/form-data");
+    return refuse(415, "send the report as multipart/form-data");
   }
-  if (!request.has_file("file")) return SendError(response, 400, "invalid_input", "file: required");
+  if (!request.has_file("file")) return refuse(400, "file: required");
+  size_t text_bytes = 0;
   for (const auto& [name, part] : request.files) {
     if (name != "file" && name != "mct_full_name" && name != "course_name" &&
         name != "course_date") {
-      return SendError(response, 400, "invalid_input", name + ": unknown field");
+      return refuse(400, name + ": unknown field");
     }
-    if (request.files.count(name) > 1) {
-      return SendError(response, 400, "invalid_input", name + ": sent more than once");
-    }
+    if (request.files.count(name) > 1) return refuse(400, name + ": sent more than once");
+    if (name != "file") text_bytes += part.content.size();
+  }
+  // The form's text is what a command's body would carry: held to the same limit.
+  if (text_bytes > options_.max_body_bytes) {
+    return refuse(413, "the form's text fields are larger than " +
+                           std::to_string(options_.max_body_bytes) + " bytes together");
   }
   // invalid_input comes first (domain.md); a form field is not read by the JSON parser.
   for (const char* field : {"mct_full_name", "course_name", "course_date"}) {
     if (!consumers::IsUtf8(request.get_file_value(field).content)) {
-      return SendError(response, 400, "invalid_input", consumers::NotUtf8Message(field));
+      return refuse(400, consumers::NotUtf8Message(field));
     }
   }
   const std::string& bytes = request.get_file_value("file").content;
   if (bytes.size() > options_.max_upload_bytes) {
-    return SendError(
-        response, 413, "invalid_input",
-        "the report is larger than " + std::to_string(options_.max_upload_bytes) + " bytes");
+    return refuse(
+        413, "the report is larger than " + std::to_string(options_.max_upload_bytes) + " bytes");
   }
   domain::UploadMtmReport upload;
   upload.media_type = SniffMediaType(bytes);  // never the client's claim
@@ -104,8 +113,7 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   if (!date.empty()) {
     upload.course_date = domain::Date::Parse(date);
     if (!upload.course_date) {
-      return SendError(response, 400, "invalid_input",
-                       "course_date: '" + date + "' is not a date YYYY-MM-DD");
+      return refuse(400, "course_date: '" + date + "' is not a date YYYY-MM-DD");
     }
   }
   domain::Command command;

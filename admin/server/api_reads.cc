@@ -15,6 +15,7 @@
 #include "admin/server/route_table.h"
 #include "consumers/chain_verifier.h"
 #include "consumers/log_export.h"
+#include "consumers/text_checks.h"
 
 namespace mct::admin::server {
 namespace {
@@ -145,8 +146,14 @@ httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool 
                                                    httplib::Response& response) {
     auto actor = context.authorize(request, response);
     if (!actor) return;
-    // A parameter given twice (?as_of=a&as_of=b) would be read as whichever came first.
     for (const auto& [name, value] : request.params) {
+      // The library decodes %XX into any bytes; text is UTF-8 here as everywhere.
+      if (!consumers::IsUtf8(name) || !consumers::IsUtf8(value)) {
+        return SendError(response, 400, "invalid_input",
+                         (consumers::IsUtf8(name) ? name : "a query parameter's name") +
+                             ": is not valid UTF-8 text");
+      }
+      // A parameter given twice (?as_of=a&as_of=b) would be read as whichever came first.
       if (request.params.count(name) > 1) {
         return SendError(response, 400, "invalid_input", name + ": given more than once");
       }

@@ -1,45 +1,14 @@
 #include "admin/server/command_request.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "admin/cli.h"
 #include "admin/command_json.h"
 #include "admin/queries.h"
+#include "admin/server/media_type.h"
 #include "admin/server/route_errors.h"
 #include "consumers/codec.h"
 #include "consumers/json_text.h"
 
 namespace mct::admin::server {
-namespace {
-
-std::string Lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// What `text` holds up to its first ';' (a header's value, or a parameter's), without the white
-// space that ends it.
-std::string_view UpToSemicolon(std::string_view text) {
-  text = text.substr(0, text.find(';'));
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// The media type decides (RFC 9110: case-insensitive, parameters after a ';'); "application/
-// jsonfoo" is not JSON. JSON is UTF-8 (RFC 8259, 8.1): a charset parameter, if any, says so.
-bool IsJson(std::string_view content_type) {
-  const std::string lowered = Lowercase(content_type);
-  if (UpToSemicolon(lowered) != "application/json") return false;
-  const auto charset = lowered.find("charset=");
-  if (charset == std::string::npos) return true;
-  const std::string_view value = UpToSemicolon(std::string_view(lowered).substr(charset + 8));
-  return value == "utf-8" || value == "\"utf-8\"" || value == "utf8";
-}
-
-}  // namespace
 
 std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandRequest& request,
                                                                   size_t max_body_bytes) {

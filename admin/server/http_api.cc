@@ -93,10 +93,10 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   // fsync, and the more of them wait together, the more one fsync carries.
   server_.SetWorkerThreads(options_.worker_threads);
   // The library's limit is on the whole body: an upload's form carries its file and, around it,
-  // the part heads and three short fields. The file itself is held to max_upload_bytes
-  // (HandleUpload), and a command to max_body_bytes from its head (RefuseByItsHead).
-  server_.set_payload_max_length(
-      std::max(options_.max_body_bytes, options_.max_upload_bytes + kUploadFormAllowance));
+  // the part heads and three text fields. The file itself is held to max_upload_bytes and the
+  // text to max_body_bytes (HandleUpload), and a command to max_body_bytes from its head
+  // (RefuseByItsHead).
+  server_.set_payload_max_length(UploadFormLimit());
   server_.set_read_timeout(std::chrono::seconds(10));
   // A client that stops reading (an export left half-read) holds its worker thread, and a
   // graceful stop, until a send has waited this long.
@@ -226,7 +226,18 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
     OneWriteServer::EndConnectionAfterAnswer();
     return response.status;
   }
-  if (upload) return 0;  // its file is held to its own limit once read (HandleUpload)
+  // An upload's file is held to its own limit once read (HandleUpload); a form declared larger
+  // than the library would read is refused now rather than after its body has been waited for.
+  if (upload && (chunked || *length <= UploadFormLimit())) return 0;
+  if (upload) {
+    metrics_.CommandRefused("UploadMtmReport", "invalid_input");
+    SendError(response, 413, "invalid_input",
+              "the form is larger than " + std::to_string(UploadFormLimit()) +
+                  " bytes (the report may be " + std::to_string(options_.max_upload_bytes) + ")");
+    response.set_header("Connection", "close");
+    OneWriteServer::EndConnectionAfterAnswer();
+    return response.status;
+  }
   // Counted like every command refused before it is decided; its body, unread, names none.
   metrics_.CommandRefused("unknown", "invalid_input");
   if (chunked) {

@@ -29,8 +29,8 @@
 
 namespace mct::admin::server {
 
-// What an upload's form may add to its file: part heads, boundaries and the three text fields.
-inline constexpr size_t kUploadFormAllowance = 64 * 1024;
+// What an upload's form may add to its file and its text fields: part heads and boundaries.
+inline constexpr size_t kUploadFormHeads = 16 * 1024;
 
 struct ApiOptions {
   std::filesystem::path data_dir;
@@ -70,6 +70,11 @@ class HttpApi {
   int RefuseByItsHead(const httplib::Request& request, httplib::Response& response);
   // Whether `path` names a page of the web folder that GET would serve.
   bool IsServedPage(const std::string& path) const;
+  // The largest upload form read: the report's limit, its text fields' (a command body's), and
+  // room for the part heads.
+  size_t UploadFormLimit() const {
+    return options_.max_upload_bytes + options_.max_body_bytes + kUploadFormHeads;
+  }
   // The token's actor, or answers 401/429 and nullopt. The request counts against the rate limit
   // of its actor, or of its remote address when it has no valid token.
   std::optional<domain::Actor> Authorize(const httplib::Request& request, httplib::Response& response);

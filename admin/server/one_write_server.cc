@@ -19,6 +19,8 @@
 #include <string>
 #include <tuple>
 
+#include "admin/server/media_type.h"
+
 namespace mct::admin::server {
 namespace {
 
@@ -109,6 +111,22 @@ std::string ProblemBesideTheBody(const httplib::Request& request, const Declared
     return "a " + request.method + " request has no body";
   }
   return "";
+}
+
+// A multipart/form-data body's Content-Type is handed to the library in the one form it reads
+// (media_type.h); why such a body cannot be read at all, or "".
+std::string PutMultipartInTheLibrarysForm(httplib::Request& request, const DeclaredBody& declared) {
+  const auto type = request.headers.find("Content-Type");
+  if (type == request.headers.end() || MediaTypeOf(type->second) != "multipart/form-data") {
+    return "";
+  }
+  if (auto canonical = CanonicalMultipartFormData(type->second)) {
+    type->second = *std::move(canonical);
+    return "";
+  }
+  const bool has_body = !declared.length || *declared.length > 0;
+  return has_body ? "Content-Type: multipart/form-data needs its boundary parameter (boundary=...)"
+                  : "";
 }
 
 // Reads and drops what the peer still sends, for a moment, after our side is shut: a close with
@@ -327,6 +345,8 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
       request.headers.erase("Range");
       DeclaredBody declared = ReadDeclaredBody(request);
       if (declared.problem.empty()) declared.problem = ProblemBesideTheBody(request, declared);
+      if (declared.problem.empty())
+        declared.problem = PutMultipartInTheLibrarysForm(request, declared);
       // The body's time: the read time-out, and a second for every kMinBodyBytesPerSecond.
       const uint64_t body_bytes = declared.length.value_or(payload_max_length_);
       stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout +

@@ -32,6 +32,9 @@
 //   a handler makes 400 (RefusalOfThisRequestsHead): else the library would take part of its
 //   body for the next request (request smuggling). So does a head the library could not read,
 //   an HTTP/1.1 request without Host, and a GET or HEAD with a body (the library leaves it unread).
+// - A multipart/form-data Content-Type is rewritten in the one form cpp-httplib 0.11 reads
+//   (media_type.h): the library reads the media type case-sensitively and the boundary up to the
+//   header's end. One without a boundary, with a body, is refused (RefusalOfThisRequestsHead).
 // - A Range header is ignored: every answer is whole, 200 (RFC 9110, 14.2). cpp-httplib 0.11
 //   would answer a range of a streamed answer 206 with the whole body and no Content-Range.
 // - A kept-alive connection holds its worker thread while it waits for its next request. When

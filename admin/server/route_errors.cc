@@ -15,7 +15,9 @@ void AddCommandOutcomes(std::vector<RouteError>& out) {
 
 // What every read of the read models answers about ?after= and the query itself.
 void AddReadOutcomes(std::vector<RouteError>& out) {
-  out.push_back({400, "invalid_input", "a malformed parameter, or ?after= beyond the log's head"});
+  out.push_back({400, "invalid_input",
+                 "a malformed parameter, one given twice or not UTF-8 text, or ?after= beyond the "
+                 "log's head"});
   out.push_back({503, "read_models_behind",
                  "?after= named a position the read models have not applied within the wait"});
 }
@@ -68,8 +70,10 @@ std::vector<RouteError> RouteErrors(const Route& route) {
       break;
     case RouteAccess::kUpload:
       out.push_back({400, "invalid_input",
-                     "no file, an unknown form field, a malformed course_date or MCID"});
-      out.push_back({413, "invalid_input", "the file is larger than the server's limit"});
+                     "no file, an unknown form field, a malformed course_date or MCID, a "
+                     "Content-Type without a boundary"});
+      out.push_back({413, "invalid_input",
+                     "the file, or the text fields together, larger than the server's limits"});
       out.push_back({415, "invalid_input", "the body is not multipart/form-data"});
       AddCommandOutcomes(out);
       break;
@@ -84,6 +88,7 @@ std::vector<RouteError> RouteErrors(const Route& route) {
       AddReadOutcomes(out);
       break;
     case RouteAccess::kAudit:
+      out.push_back({400, "invalid_input", "a query parameter given twice or not UTF-8 text"});
       out.push_back({403, "forbidden", "the role may not audit (ROLE-5)"});
       if (route.method == "POST" && route.path == "/v1/rebuild") {
         out.push_back({409, "rebuild_running", "a rebuild is running already; follow it with GET"});

@@ -155,6 +155,22 @@ TEST_F(Errors, AHeaderOrParameterGivenTwiceIsRefused) {
       200);
 }
 
+// Regression: a query parameter's %XX bytes that are not UTF-8 were read as U+FFFD (a look-up
+// for "\uFFFD" answered 200); text is UTF-8 here as in a body.
+TEST_F(Errors, AQueryParameterThatIsNotUtf8IsRefused) {
+  server_.CaughtUpChecksum();
+  for (const std::string& path :
+       {std::string("/v1/lookup?email=%FF%FE"), std::string("/v1/reports?month=2017-0%C3"),
+        "/v1/trainers/" + std::string(kOwn) + "?as_of=%80", std::string("/v1/due?%FF=1")}) {
+    SCOPED_TRACE(path);
+    const Answer answer = server_.Get(path, server_.Support());
+    ExpectError(answer, 400, "invalid_input");
+    EXPECT_NE(answer.message().find("UTF-8"), std::string::npos) << answer.Describe();
+  }
+  ExpectError(server_.Get("/v1/lookup?email=%FF", ""), 401, "unauthorized");
+  EXPECT_EQ(server_.Get("/v1/lookup?email=%E3%81%82%40example.jp", server_.Support()).status, 200);
+}
+
 // An offset's '+' sent unencoded arrives as a space: the 400 says how to send it. A role refused
 // a POST is told it may not do it (not "read" it).
 TEST_F(Errors, RefusalsSayWhatToDoInstead) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "domain/sha256.h"
+#include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
 
 namespace mct::admin::server::testing {
@@ -231,6 +232,77 @@ TEST_F(Upload, MalformedUploadsAre4xx) {
   EXPECT_TRUE(Uploads(server_, kOwn).empty());
 }
 
+// The form as raw bytes, parts separated by `boundary`, sent with `content_type` as it is.
+std::string RawUpload(int port, const std::string& mcid, const std::string& token,
+                      const std::string& content_type, const std::string& boundary) {
+  std::string body;
+  auto part = [&](const std::string& head, const std::string& content) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; " + head + "\r\n\r\n" + content +
+            "\r\n";
+  };
+  part(R"(name="file"; filename="r.jpg")", JpegBytes());
+  part(R"(name="mct_full_name")", "Hanako Sato");
+  part(R"(name="course_name")", "20410D");
+  part(R"(name="course_date")", Day(-10));
+  body += "--" + boundary + "--\r\n";
+  return RawExchange(port, "POST " + TestServer::UploadPath(mcid) +
+                               " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                               "\r\nContent-Type: " + content_type +
+                               "\r\nContent-Length: " + std::to_string(body.size()) +
+                               "\r\nConnection: close\r\n\r\n" + body);
+}
+
+// Regression: the library read the media type case-sensitively (415) and the boundary up to the
+// header's end (400), so valid forms were refused.
+TEST_F(Upload, AMultipartContentTypeIsReadInAnyValidForm) {
+  int next = 5550100;
+  for (const auto& [content_type, boundary] : std::vector<std::pair<std::string, std::string>>{
+           {"Multipart/Form-Data; boundary=BBB", "BBB"},
+           {"multipart/form-data; boundary=BBB; charset=utf-8", "BBB"},
+           {"multipart/form-data; boundary=\"BBB\"; charset=utf-8", "BBB"},
+           {"multipart/form-data; BOUNDARY=BBB", "BBB"},
+           {"multipart/form-data; charset=utf-8; boundary=\"a b\"", "a b"}}) {
+    SCOPED_TRACE(content_type);
+    const std::string mcid = std::to_string(next++);
+    server_.ToRequirements(mcid);
+    const std::string answer =
+        RawUpload(server_.port(), mcid, server_.Support(), content_type, boundary);
+    EXPECT_EQ(RawStatus(answer), 200) << answer;
+    EXPECT_EQ(Uploads(server_, mcid).size(), 1u);
+  }
+  // Without a boundary the form cannot be read: said so, and nothing written.
+  server_.ToRequirements(kOwn);
+  const uint64_t head = server_.store().log->Head();
+  const std::string unbounded =
+      RawUpload(server_.port(), kOwn, server_.Support(), "multipart/form-data", "BBB");
+  EXPECT_EQ(RawStatus(unbounded), 400) << unbounded;
+  EXPECT_NE(RawBody(unbounded).find("boundary"), std::string::npos) << unbounded;
+  EXPECT_EQ(server_.store().log->Head(), head);
+}
+
+// An upload refused before it is decided is counted like such a command (README, Metrics).
+TEST_F(Upload, ARefusedUploadIsCountedAsInvalid) {
+  server_.ToRequirements(kOwn);
+  const std::string series =
+      R"(mct_commands_total{code="invalid_input",command="UploadMtmReport",outcome="invalid"} )";
+  auto counted = [&] {
+    const std::string page = server_.Get("/metrics").body;
+    const auto at = page.find(series);
+    return at == std::string::npos ? 0.0 : std::stod(page.substr(at + series.size()));
+  };
+  const double before = counted();
+  EXPECT_EQ(server_
+                .PostMultipart(TestServer::UploadPath(kOwn), {{"course_name", "20410D", "", ""}},
+                               server_.OwnTrainer())
+                .status,
+            400);
+  EXPECT_EQ(
+      server_.Post(TestServer::UploadPath(kOwn), JpegBytes(), "image/jpeg", server_.OwnTrainer())
+          .status,
+      415);
+  EXPECT_EQ(counted(), before + 2);
+}
+
 TEST_F(Upload, UploadMtmReportOnTheCommandsRouteIs400) {
   server_.ToRequirements(kOwn);
   const Answer answer = server_.Command(kOwn, SampleCommand("UploadMtmReport"), server_.OwnTrainer());
@@ -266,6 +338,34 @@ TEST(UploadLimit, AFileOverTheLimitIs413AndLeavesNoFile) {
                                            UploadForm(JpegBytes(4096), "fits.jpg", "image/jpeg"),
                                            server.OwnTrainer());
   EXPECT_EQ(fits.status, 200) << fits.Describe();
+}
+
+// The form's text fields are what a command's body would carry, held to the same limit; a form
+// declared larger than the server reads is refused from its head, before its body is waited for.
+TEST(UploadLimit, TheFormsTextIsHeldToTheCommandLimitAndAHugeFormIsRefusedFromItsHead) {
+  ServerConfig config;
+  config.max_body_bytes = 1024;
+  config.max_upload_bytes = 4096;
+  TestServer server(config);
+  server.ToRequirements(kOwn);
+  const uint64_t head = server.store().log->Head();
+  auto form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+  form[1].content = std::string(2000, 'H');
+  const Answer wordy =
+      server.PostMultipart(TestServer::UploadPath(kOwn), form, server.OwnTrainer());
+  EXPECT_EQ(wordy.status, 413) << wordy.Describe();
+  EXPECT_NE(wordy.message().find("text fields"), std::string::npos) << wordy.Describe();
+
+  // Its body never sent: the answer cannot come from reading it.
+  const std::string huge = RawExchange(
+      server.port(), "POST " + TestServer::UploadPath(kOwn) +
+                         " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server.OwnTrainer() +
+                         "\r\nContent-Type: multipart/form-data; boundary=BBB\r\n"
+                         "Content-Length: 50000000\r\n\r\n");
+  EXPECT_EQ(RawStatus(huge), 413) << huge;
+  EXPECT_NE(RawBody(huge).find("the form is larger than"), std::string::npos) << huge;
+  EXPECT_EQ(server.store().log->Head(), head);
+  EXPECT_TRUE(UploadedFiles(server.data_dir()).empty());
 }
 
 // The limit is the file's, whatever the size of the form: a file of exactly the default limit,
