@@ -71,16 +71,20 @@ run=0
 results=()
 server_cpu=()
 generator_cpu=()
+events=()  # events each row appended (the log's head from /metrics): a command appends one or more
+log_head() { curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 == "mct_log_events" {printf "%d", $2}'; }
 load() {  # load CONNECTIONS RATE (0: saturation)
   run=$((run + 1))
   echo "load-bench: mctd, $1 connections, rate ${2/#0/saturation}, ${seconds}s" >&2
   local args=(--port "$port" --token "$token" --connections "$1" --seconds "$seconds"
               --first-mcid $((1000000000 + run * 100000000)))
   [ "$2" != 0 ] && args+=(--rate "$2")
-  local before out
+  local before out head
+  head=$(log_head)
   before=$(cpu_seconds "$mctd_pid")
   out=$({ "$build_dir/bench/mct_load_bench" "${args[@]}" || true; times; })
   server_cpu+=("$(echo "$(cpu_seconds "$mctd_pid") $before" | awk '{printf "%.3f", $1 - $2}')")
+  events+=("$(( $(log_head) - head ))")
   results+=("$(echo "$out" | head -1 | grep '^{' || true)")  # none when the generator failed
   generator_cpu+=("$(echo "$out" | tail -2 | children_seconds)")
 }
@@ -176,6 +180,7 @@ done
 # --- the table ------------------------------------------------------------------------------
 MCT_FLOORS=$(printf '%s\n' "${floors[@]}") \
 MCT_CPU="${server_cpu[*]};${generator_cpu[*]};${pg_cpu[*]};${pgbench_cpu[*]};${pg_appends[*]}" \
+MCT_EVENTS="${events[*]}" \
 python3 - "$seconds" "${#rates[@]}" "${clients[*]}" "${pg_tps[*]}" "${pg_tps_unix[*]}" "${results[@]}" <<'PY'
 import json, os, sys
 seconds, nrates, clients, pg, pg_unix = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split(), sys.argv[5].split()
@@ -192,8 +197,9 @@ for run in runs:
     print(f"| {load} | {run['commands_per_second']:,.0f} | {run['p50_ms']:.2f} | {run['p99_ms']:.2f} | {run['p999_ms']:.2f} | "
           f"{run['answers_2xx']:,} | {run['answers_4xx']:,} | {run['answers_5xx']:,} | {run['transport_failures']:,} |")
 print("\nBoth sides over TCP on loopback; PostgreSQL over its Unix socket beside it, for comparison:\n")
-print("| clients | mctd commands/s (saturation) | PostgreSQL appends/s (pgbench, TCP) | ratio | target | PostgreSQL, Unix socket | ratio |")
-print("|---:|---:|---:|---:|---|---:|---:|")
+events = [int(x) for x in os.environ["MCT_EVENTS"].split()]
+print("| clients | mctd commands/s (saturation) | PostgreSQL appends/s (pgbench, TCP) | ratio | target | PostgreSQL, Unix socket | ratio | mctd events appended/s | ratio to PostgreSQL's appends (TCP) |")
+print("|---:|---:|---:|---:|---|---:|---:|---:|---:|")
 def rate(rates, index):
     return float(rates[index]) if index < len(rates) and rates[index] else 0
 for index, count in enumerate(clients):
@@ -202,8 +208,9 @@ for index, count in enumerate(clients):
     theirs, theirs_unix = rate(pg, index), rate(pg_unix, index)
     ratio = ours / theirs if theirs else 0
     ratio_unix = ours / theirs_unix if theirs_unix else 0
+    appended = events[nrates + index] / float(seconds) if run else 0
     print(f"| {count} | {ours:,.0f} | {theirs:,.0f} | {ratio:.2f}× | ≥ 2×: {'met' if ratio >= 2 else 'MISSED'} | "
-          f"{theirs_unix:,.0f} | {ratio_unix:.2f}× |")
+          f"{theirs_unix:,.0f} | {ratio_unix:.2f}× | {appended:,.0f} | {appended / theirs if theirs else 0:.2f}× |")
 def per_command(cpu, count):
     return f"{cpu * 1e6 / count:.0f}" if count else "-"
 print("\nCPU per command at saturation, in µs (each side shares the cores with its load generator):\n")
