@@ -21,35 +21,42 @@ namespace mct::admin::server {
 namespace {
 
 // An ostream onto a response's sink: a client gone away makes the stream bad, so the writer stops.
-// (DataSink's own `os` reports every write as done, and the export would run to the end.)
+// (DataSink's own `os` reports every write as done, and the export would run to the end.) So does
+// `give_up` answering true.
 class SinkBuffer : public std::streambuf {
  public:
-  explicit SinkBuffer(httplib::DataSink& sink) : sink_(sink) {}
+  SinkBuffer(httplib::DataSink& sink, const std::function<bool()>& give_up)
+      : sink_(sink), give_up_(give_up) {}
 
  protected:
   std::streamsize xsputn(const char* data, std::streamsize size) override {
-    return sink_.write(data, static_cast<size_t>(size)) ? size : 0;
+    return !give_up_() && sink_.write(data, static_cast<size_t>(size)) ? size : 0;
   }
   int_type overflow(int_type letter) override {
     if (traits_type::eq_int_type(letter, traits_type::eof())) return traits_type::not_eof(letter);
     const char byte = traits_type::to_char_type(letter);
-    return sink_.write(&byte, 1) ? letter : traits_type::eof();
+    return !give_up_() && sink_.write(&byte, 1) ? letter : traits_type::eof();
   }
 
  private:
   httplib::DataSink& sink_;
+  const std::function<bool()>& give_up_;
 };
 
 // The export goes out as it is read, one event at a time, however long the log: memory holds one
 // line, not the log. The status line left before the first event, so an error after it (an event
 // that does not decode) cannot become a 500 any more: the connection is cut before the final
 // chunk, which every HTTP client reports as an incomplete answer, and the server logs why.
+// A server stopping lets an export run for its grace (ApiOptions::export_stop_grace), then cuts it
+// the same way.
 bool StreamExport(ReadContext& ctx, httplib::DataSink& sink) {
-  SinkBuffer buffer(sink);
+  SinkBuffer buffer(sink, ctx.export_grace_over);
   std::ostream out(&buffer);
   auto exported = consumers::ExportLog(*ctx.store.db, out);
   if (!exported.ok()) {
-    spdlog::error(Json{{"msg", "export cut short"}, {"error", exported.error().message}}.dump());
+    const std::string why = ctx.export_grace_over() ? "the server is stopping; " : "";
+    spdlog::error(
+        Json{{"msg", "export cut short"}, {"error", why + exported.error().message}}.dump());
     return false;
   }
   sink.done();

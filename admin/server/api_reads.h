@@ -33,6 +33,8 @@ struct ReadContext {
   std::function<std::optional<domain::Actor>(const httplib::Request&, httplib::Response&)> authorize;
   std::chrono::milliseconds read_wait = kDefaultReadWait;
   RebuildJob& rebuild;  // POST and GET /v1/rebuild
+  // True once a stopping server has let a running export go on long enough: it is then cut.
+  std::function<bool()> export_grace_over = [] { return false; };
 };
 
 void RegisterReadRoutes(httplib::Server& server, ReadContext context);

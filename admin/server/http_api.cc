@@ -308,7 +308,7 @@ void HttpApi::RegisterRoutes() {
                            [this](const httplib::Request& request, httplib::Response& response) {
                              return Authorize(request, response);
                            },
-                           options_.read_wait, rebuild_});
+                           options_.read_wait, rebuild_, [this] { return ExportStopGraceOver(); }});
   if (!options_.web_root.empty()) {
     // The pages are small and change with a release: a browser asks again each time (an
     // unchanged file costs little), and takes a file only as the type it is sent as.
@@ -343,7 +343,17 @@ void HttpApi::Serve() {
   serve_returned_ = true;
 }
 
+bool HttpApi::ExportStopGraceOver() const {
+  const int64_t since = stop_requested_at_ns_.load(std::memory_order_relaxed);
+  if (since == 0) return false;
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  return now - std::chrono::nanoseconds(since) > options_.export_stop_grace;
+}
+
 void HttpApi::Stop() {
+  stop_requested_at_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
   stop_requested_ = true;
   // cpp-httplib ignores a stop before its accept loop runs: wait until Serve either listens or
   // has seen the request and returned. (If Serve was never called, there is nothing to stop.)

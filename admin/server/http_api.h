@@ -41,6 +41,9 @@ struct ApiOptions {
   int worker_threads = 64;  // concurrent requests: more in flight, bigger group commits
   std::filesystem::path web_root;  // the web pages; empty: none served
   std::chrono::milliseconds read_wait = kDefaultReadWait;  // ?after= (api_reads.h)
+  // How long a graceful stop lets an export go on streaming before it is cut: a client reading
+  // slowly would otherwise hold the stop for as long as it likes.
+  std::chrono::milliseconds export_stop_grace = std::chrono::seconds(10);
 };
 
 class HttpApi {
@@ -70,6 +73,8 @@ class HttpApi {
   int RefuseByItsHead(const httplib::Request& request, httplib::Response& response);
   // Whether `path` names a page of the web folder that GET would serve.
   bool IsServedPage(const std::string& path) const;
+  // True once a stop was asked for longer ago than the export's grace.
+  bool ExportStopGraceOver() const;
   // The largest upload form read: the report's limit, its text fields' (a command body's), and
   // room for the part heads.
   size_t UploadFormLimit() const {
@@ -90,6 +95,7 @@ class HttpApi {
   socket_t listen_socket_ = INVALID_SOCKET;  // recorded by the socket options hook, for Bind
   std::atomic<bool> ready_{false};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<int64_t> stop_requested_at_ns_{0};  // steady clock; 0 until Stop
   std::atomic<bool> serve_entered_{false};
   std::atomic<bool> serve_returned_{false};
 };

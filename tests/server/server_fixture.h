@@ -83,6 +83,7 @@ struct ServerConfig {
   size_t max_upload_bytes = 10 * 1024 * 1024;
   int worker_threads = 64;
   std::chrono::milliseconds read_wait = kDefaultReadWait;
+  std::chrono::milliseconds export_stop_grace = std::chrono::seconds(10);
   std::filesystem::path web_root;  // the web pages; empty: none served
 };
 
@@ -113,6 +114,7 @@ class TestServer {
     options.rate_burst = config.rate_burst;
     options.worker_threads = config.worker_threads;
     options.read_wait = config.read_wait;
+    options.export_stop_grace = config.export_stop_grace;
     options.web_root = config.web_root;
     api_ = std::make_unique<HttpApi>(*store_, *tokens_, metrics_, options, [] {});
     auto bound = api_->Bind("127.0.0.1", 0);

@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -227,6 +228,59 @@ TEST(GracefulShutdown, AStopRightAfterTheStartIsNotLost) {
       return;
     }
   }
+}
+
+// A client reading an export slowly does not hold a stop for as long as it likes: once the stop's
+// grace has passed the export is cut, as one cut by an error is (no last chunk), and the server
+// stops. The log's export is far larger than what the sockets between them buffer.
+TEST(GracefulShutdown, AnExportReadSlowlyIsCutOnceTheStopsGraceIsOver) {
+  ServerConfig config;
+  config.export_stop_grace = std::chrono::milliseconds(200);
+  TestServer server(config);
+  server.Enroll(kOwn);
+  constexpr size_t kEvents = 40000;
+  consumers::AppendRequest bulk;
+  bulk.meta.mcid = *domain::Mcid::Parse(kOwn);
+  bulk.meta.at = domain::Instant::FromMillis(1488362400000);
+  bulk.meta.actor = {domain::Role::kSystem, "mtm"};
+  bulk.meta.command_id = "bulk-surveys";
+  bulk.expected_version = server.Stream(kOwn).size();
+  for (size_t i = 0; i < kEvents; ++i) {
+    bulk.events.push_back(domain::MtmSurveyRecorded{
+        "20410D Installing and Configuring Windows Server 2012, session " + std::to_string(i),
+        *domain::Date::Parse("2017-02-10"), 8.5});
+  }
+  auto appended = server.store().log->Append(std::move(bulk));
+  ASSERT_TRUE(appended.ok()) << appended.error().message;
+
+  const int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "GET /v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                              server.Auditor() + "\r\nConnection: close\r\n\r\n"));
+  std::string got;
+  char chunk[4096];
+  auto read_slowly = [&](std::chrono::milliseconds for_how_long) {
+    const auto until = std::chrono::steady_clock::now() + for_how_long;
+    while (std::chrono::steady_clock::now() < until) {
+      const ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+      if (n <= 0) return;
+      got.append(chunk, static_cast<size_t>(n));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  read_slowly(std::chrono::milliseconds(300));
+  ASSERT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got.substr(0, 200);
+  server.StopAsync();
+  const auto stop_asked = std::chrono::steady_clock::now();
+  read_slowly(std::chrono::milliseconds(600));  // the server's grace passes while it streams
+  bool reset = false;
+  got += ReadAll(fd, &reset);
+  close(fd);
+  server.Join();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_asked, std::chrono::seconds(8));
+  EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos) << "the export ended as if whole";
+  const size_t lines = static_cast<size_t>(std::count(got.begin(), got.end(), '\n'));
+  EXPECT_LT(lines, kEvents) << "the whole export was sent";
 }
 
 }  // namespace
