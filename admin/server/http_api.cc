@@ -100,7 +100,7 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
   server_.set_read_timeout(std::chrono::seconds(10));
   // A client that stops reading (an export left half-read) holds its worker thread, and a
   // graceful stop, until a send has waited this long.
-  server_.set_write_timeout(std::chrono::seconds(10));
+  server_.set_write_timeout(options_.stalled_send_timeout);
   server_.set_keep_alive_max_count(10000);
   // Answers go out in more than one write; with Nagle's algorithm the last one waits for the
   // client's delayed ACK, adding 40 ms to every request on a kept-alive connection.

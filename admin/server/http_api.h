@@ -44,6 +44,8 @@ struct ApiOptions {
   // How long a graceful stop lets an export go on streaming before it is cut: a client reading
   // slowly would otherwise hold the stop for as long as it likes.
   std::chrono::milliseconds export_stop_grace = std::chrono::seconds(10);
+  // How long a send waits for a client that stopped reading before the connection is dropped.
+  std::chrono::milliseconds stalled_send_timeout = std::chrono::seconds(10);
 };
 
 class HttpApi {

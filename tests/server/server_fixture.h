@@ -84,6 +84,7 @@ struct ServerConfig {
   int worker_threads = 64;
   std::chrono::milliseconds read_wait = kDefaultReadWait;
   std::chrono::milliseconds export_stop_grace = std::chrono::seconds(10);
+  std::chrono::milliseconds stalled_send_timeout = std::chrono::seconds(10);
   std::filesystem::path web_root;  // the web pages; empty: none served
 };
 
@@ -115,6 +116,7 @@ class TestServer {
     options.worker_threads = config.worker_threads;
     options.read_wait = config.read_wait;
     options.export_stop_grace = config.export_stop_grace;
+    options.stalled_send_timeout = config.stalled_send_timeout;
     options.web_root = config.web_root;
     api_ = std::make_unique<HttpApi>(*store_, *tokens_, metrics_, options, [] {});
     auto bound = api_->Bind("127.0.0.1", 0);

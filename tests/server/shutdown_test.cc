@@ -230,6 +230,38 @@ TEST(GracefulShutdown, AStopRightAfterTheStartIsNotLost) {
   }
 }
 
+// The log of `server` given kBulkEvents more events for kOwn: an export far larger than what the
+// sockets between a client and the server buffer.
+constexpr size_t kBulkEvents = 40000;
+void FillTheLog(TestServer& server) {
+  server.Enroll(kOwn);
+  consumers::AppendRequest bulk;
+  bulk.meta.mcid = *domain::Mcid::Parse(kOwn);
+  bulk.meta.at = domain::Instant::FromMillis(1488362400000);
+  bulk.meta.actor = {domain::Role::kSystem, "mtm"};
+  bulk.meta.command_id = "bulk-surveys";
+  bulk.expected_version = server.Stream(kOwn).size();
+  for (size_t i = 0; i < kBulkEvents; ++i) {
+    bulk.events.push_back(domain::MtmSurveyRecorded{
+        "20410D Installing and Configuring Windows Server 2012, session " + std::to_string(i),
+        *domain::Date::Parse("2017-02-10"), 8.5});
+  }
+  auto appended = server.store().log->Append(std::move(bulk));
+  ASSERT_TRUE(appended.ok()) << appended.error().message;
+}
+
+// An export asked for on a connection of its own; -1 when it could not be sent.
+int AskForTheExport(const TestServer& server) {
+  const int fd = Connect(server.port());
+  if (fd < 0) return -1;
+  if (!SendAll(fd, "GET /v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                       server.Auditor() + "\r\nConnection: close\r\n\r\n")) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // A client reading an export slowly does not hold a stop for as long as it likes: once the stop's
 // grace has passed the export is cut, as one cut by an error is (no last chunk), and the server
 // stops. The log's export is far larger than what the sockets between them buffer.
@@ -237,26 +269,9 @@ TEST(GracefulShutdown, AnExportReadSlowlyIsCutOnceTheStopsGraceIsOver) {
   ServerConfig config;
   config.export_stop_grace = std::chrono::milliseconds(200);
   TestServer server(config);
-  server.Enroll(kOwn);
-  constexpr size_t kEvents = 40000;
-  consumers::AppendRequest bulk;
-  bulk.meta.mcid = *domain::Mcid::Parse(kOwn);
-  bulk.meta.at = domain::Instant::FromMillis(1488362400000);
-  bulk.meta.actor = {domain::Role::kSystem, "mtm"};
-  bulk.meta.command_id = "bulk-surveys";
-  bulk.expected_version = server.Stream(kOwn).size();
-  for (size_t i = 0; i < kEvents; ++i) {
-    bulk.events.push_back(domain::MtmSurveyRecorded{
-        "20410D Installing and Configuring Windows Server 2012, session " + std::to_string(i),
-        *domain::Date::Parse("2017-02-10"), 8.5});
-  }
-  auto appended = server.store().log->Append(std::move(bulk));
-  ASSERT_TRUE(appended.ok()) << appended.error().message;
-
-  const int fd = Connect(server.port());
+  FillTheLog(server);
+  const int fd = AskForTheExport(server);
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, "GET /v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                              server.Auditor() + "\r\nConnection: close\r\n\r\n"));
   std::string got;
   char chunk[4096];
   auto read_slowly = [&](std::chrono::milliseconds for_how_long) {
@@ -280,7 +295,28 @@ TEST(GracefulShutdown, AnExportReadSlowlyIsCutOnceTheStopsGraceIsOver) {
   EXPECT_LT(std::chrono::steady_clock::now() - stop_asked, std::chrono::seconds(8));
   EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos) << "the export ended as if whole";
   const size_t lines = static_cast<size_t>(std::count(got.begin(), got.end(), '\n'));
-  EXPECT_LT(lines, kEvents) << "the whole export was sent";
+  EXPECT_LT(lines, kBulkEvents) << "the whole export was sent";
+}
+
+// A client that stops reading altogether is dropped once a send has waited the stalled-send
+// time-out: its worker thread is free again, and a stop does not wait for the export's grace.
+TEST(GracefulShutdown, AClientThatStopsReadingIsDroppedAfterTheSendTimeOut) {
+  ServerConfig config;
+  config.stalled_send_timeout = std::chrono::milliseconds(500);
+  TestServer server(config);  // an export's grace on stop: the default 10 s
+  FillTheLog(server);
+  const int fd = AskForTheExport(server);
+  ASSERT_GE(fd, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // reading nothing
+  const auto stop_asked = std::chrono::steady_clock::now();
+  server.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_asked, std::chrono::seconds(5))
+      << "the stop waited for the stalled export";
+  bool reset = false;
+  const std::string got = ReadAll(fd, &reset);
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got.substr(0, 200);
+  EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos) << "the export ended as if whole";
 }
 
 }  // namespace
