@@ -60,7 +60,7 @@ std::optional<domain::Mcid> McidArgument(CliContext& context, const std::string&
 
 struct TrainerArgs {
   std::string mcid;
-  std::string as_of;
+  std::optional<std::string> as_of;  // given empty, it is refused rather than read as now
 };
 
 // One line per event: version, instant, type, actor, and the payload's own fields.
@@ -94,10 +94,10 @@ bool ReadTrainerArgs(CliContext& context, const TrainerArgs& args, domain::Mcid*
   auto parsed = McidArgument(context, args.mcid);
   if (!parsed) return false;
   *mcid = *parsed;
-  if (!args.as_of.empty()) {
-    *as_of = ParseInstantArgument(args.as_of);
+  if (args.as_of) {
+    *as_of = ParseInstantArgument(*args.as_of);
     if (!*as_of) {
-      context.Fail("--as-of '" + args.as_of + "' is not an RFC 3339 instant or a date", 2);
+      context.Fail("--as-of '" + Shown(*args.as_of) + "' is not an RFC 3339 instant or a date", 2);
       return false;
     }
   }

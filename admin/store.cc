@@ -22,7 +22,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   auto models = consumers::ReadModels::Open(*store->db);
   if (!models.ok()) return models.error();
   store->models = std::move(models).value();
-  store->commands = std::make_unique<consumers::CommandService>(*store->log, policy);
+  // mctd's clock and mctctl's stamp commands (mctctl refuses an --at before the trainer's latest
+  // event): a stream is kept in time order.
+  store->commands = std::make_unique<consumers::CommandService>(
+      *store->log, policy, consumers::CommandServiceOptions{.place_in_time_order = true});
   store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
   // A crash may have left the read models behind the log: catch up before serving.
   if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();

@@ -132,7 +132,15 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
     facts.next_order_number = store_.ReserveOrderNumber();
   }
 
-  domain::Decision decision = domain::Decide(policy_, state, facts, command);
+  // CommandServiceOptions::place_in_time_order.
+  domain::Command in_order;
+  const domain::Command* placed = &command;
+  if (options_.place_in_time_order && state.version > 0 && command.at < state.last_at) {
+    in_order = command;
+    in_order.at = state.last_at;
+    placed = &in_order;
+  }
+  domain::Decision decision = domain::Decide(policy_, state, facts, *placed);
   if (!decision.accepted()) {
     return answered(Rejected(decision.rejection->code, std::move(decision.rejection->message)));
   }
@@ -141,7 +149,7 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
   AppendRequest& request = prepared.append;
   request.meta = domain::EventMeta{
       command.mcid,
-      command.at,
+      placed->at,
       command.actor,
       command.command_id,
       command.correlation_id.empty() ? command.command_id : command.correlation_id,

@@ -41,10 +41,19 @@ enum class CommandIdOrigin : uint8_t { kClient, kMintedNow };
 // Called once with the answer of a HandleAsync.
 using CommandCallback = std::function<void(Result<CommandAnswer>)>;
 
+struct CommandServiceOptions {
+  // A command stamped before its trainer's latest event (the clock stepped back, or a concurrent
+  // command on the same trainer was stamped later and appended first) is decided and recorded at
+  // that event's instant, so that every stream stays in time order (AUDIT-2: as-of reads rely on
+  // it; an import refuses any other). For front doors whose clock stamps the commands; off, a
+  // command is decided at the instant it carries (histories replayed with given instants).
+  bool place_in_time_order = false;
+};
+
 class CommandService {
  public:
-  CommandService(EventStore& store, domain::Policy policy)
-      : store_(store), policy_(std::move(policy)) {}
+  CommandService(EventStore& store, domain::Policy policy, CommandServiceOptions options = {})
+      : store_(store), policy_(std::move(policy)), options_(options) {}
   // Waits for the HandleAsync commands still in the group commit: their callbacks come back into
   // this service (its state cache), so it must outlive them. The store must still be running.
   ~CommandService();
@@ -120,6 +129,7 @@ class CommandService {
 
   EventStore& store_;
   domain::Policy policy_;
+  CommandServiceOptions options_;
   // HandleAsync commands appended but not yet answered, for the destructor to wait for.
   std::mutex in_flight_mutex_;
   std::condition_variable in_flight_done_;

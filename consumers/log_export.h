@@ -39,15 +39,20 @@ struct ImportStats {
 };
 
 // Restores an export into `data_dir`, which must be absent or an empty directory (anything else is
-// refused before reading a line). Every line must pass EventFromJson(kComplete); positions must run
-// 1, 2, 3… in order; each trainer's versions 1..n; each prev_hash the hash of the stream's previous
-// event and each hash ComputeEventHash; a command id may not reappear after its command's events,
-// nor a voucher be redeemed twice (PAY-2). Blank lines are skipped.
+// refused before reading a line; a symbolic link is followed). Every line must pass
+// EventFromJson(kComplete) and be what ExportLog writes for the event it decodes to; positions
+// must run 1, 2, 3… in order; each trainer's versions 1..n; each prev_hash the hash of the
+// stream's previous event and each hash ComputeEventHash; a command id may not reappear after its
+// command's events, nor a voucher be redeemed twice (PAY-2). Since anyone can compute the hashes,
+// a stream must also be one the write path could have written: opened by its one TrainerEnrolled,
+// in time order, no trainer acting on another's stream, no auditor acting (restore_writer.cc).
+// Blank lines are skipped.
 //
 // All or nothing: the store is built in a fresh directory beside `data_dir` (log, streams, meta:
 // heads, command ids, vouchers, the next order number; then the read models), and renamed onto
 // `data_dir` only when everything held; on any error that directory is removed and `data_dir` is
-// left as it was. Memory holds a batch of events, not the log.
+// left as it was (so are the folders above it that the import created). Memory holds a batch of
+// events, not the log.
 Result<ImportStats> ImportLog(std::istream& in, const std::filesystem::path& data_dir);
 
 }  // namespace mct::consumers

@@ -28,11 +28,13 @@ namespace fs = std::filesystem;
 // input is refused, not buffered without end).
 constexpr size_t kMaxLineBytes = 1 << 20;
 
-// The target as an absolute path without a trailing separator, if it is absent or an empty
+// The target as an absolute path without a trailing separator or symbolic links (the restored
+// store is renamed onto the folder a link names, not onto the link), if it is absent or an empty
 // directory; a restore never mixes with existing data.
 Result<fs::path> CheckTarget(const fs::path& data_dir) {
   std::error_code error;
-  fs::path target = fs::absolute(data_dir, error).lexically_normal();
+  fs::path target = fs::absolute(data_dir, error);
+  if (!error) target = fs::weakly_canonical(target, error);
   if (error) return Error{"cannot resolve " + data_dir.string() + ": " + error.message()};
   if (!target.has_filename()) target = target.parent_path();
   const fs::file_status status = fs::status(target, error);
@@ -56,6 +58,13 @@ class StagingDir {
  public:
   static Result<std::unique_ptr<StagingDir>> Create(const fs::path& target) {
     std::error_code error;
+    // The outermost folder this import creates above the target, removed with it if the import
+    // fails: a refused import leaves nothing behind.
+    fs::path created_above;
+    for (fs::path folder = target.parent_path(); folder.has_relative_path() && !fs::exists(folder);
+         folder = folder.parent_path()) {
+      created_above = folder;
+    }
     fs::create_directories(target.parent_path(), error);
     if (error)
       return Error{"cannot create " + target.parent_path().string() + ": " + error.message()};
@@ -64,14 +73,18 @@ class StagingDir {
     // create_directory answers false for an existing one: never reuse (or delete) what another
     // import, running or interrupted, left there.
     if (!fs::create_directory(path, error)) {
+      std::error_code ignored;
+      if (!created_above.empty()) fs::remove_all(created_above, ignored);
       return Error{"cannot create the staging directory " + path.string() + ": " +
                    (error ? error.message() : "it exists (an interrupted import? remove it)")};
     }
-    return std::unique_ptr<StagingDir>(new StagingDir(std::move(path)));
+    return std::unique_ptr<StagingDir>(new StagingDir(std::move(path), std::move(created_above)));
   }
   ~StagingDir() {
     std::error_code ignored;
-    if (!path_.empty()) fs::remove_all(path_, ignored);
+    if (path_.empty()) return;  // moved into place
+    fs::remove_all(path_, ignored);
+    if (!created_above_.empty()) fs::remove_all(created_above_, ignored);
   }
   StagingDir(const StagingDir&) = delete;
   StagingDir& operator=(const StagingDir&) = delete;
@@ -96,12 +109,35 @@ class StagingDir {
   }
 
  private:
-  explicit StagingDir(fs::path path) : path_(std::move(path)) {}
+  StagingDir(fs::path path, fs::path created_above)
+      : path_(std::move(path)), created_above_(std::move(created_above)) {}
   fs::path path_;
+  fs::path created_above_;  // empty when the target's parent was there already
 };
 
 bool IsBlank(const std::string& line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+// A line is read back only if it is what the export writes for the event it decodes to: the hashes
+// cover an instant to the millisecond, so an `at` given to the microsecond would otherwise be cut
+// silently, and the restored log would not export to the same bytes. The first field that
+// differs, or nullopt.
+std::optional<std::string> NotAsExported(const nlohmann::json& line, const EventEnvelope& event) {
+  const nlohmann::json exported = ToJson(event);
+  for (const auto& [field, value] : line.items()) {
+    const auto written = exported.find(field);
+    if (written == exported.end() || *written != value) {
+      return field + ": " + value.dump() + " is not what the export writes for this event (" +
+             (written == exported.end() ? std::string("nothing") : written->dump()) + ")";
+    }
+  }
+  for (const auto& [field, value] : exported.items()) {
+    if (!line.contains(field)) {
+      return field + ": missing (the export writes " + value.dump() + " for this event)";
+    }
+  }
+  return std::nullopt;
 }
 
 Status ReadLines(std::istream& in, RestoreWriter& writer) {
@@ -117,6 +153,8 @@ Status ReadLines(std::istream& in, RestoreWriter& writer) {
     if (!json.ok()) return Error{where + "not valid JSON: " + json.error().message};
     Result<EventEnvelope> envelope = EventFromJson(json.value(), EnvelopeFields::kComplete);
     if (!envelope.ok()) return Error{where + envelope.error().message};
+    if (auto problem = NotAsExported(json.value(), envelope.value()))
+      return Error{where + *problem};
     if (Status added = writer.Add(envelope.value()); !added.ok()) {
       return Error{where + added.error().message};
     }

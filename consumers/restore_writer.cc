@@ -17,6 +17,31 @@ namespace {
 // Events per write: large enough to amortise a write, small enough to keep memory flat.
 constexpr uint64_t kBatchEvents = 8192;
 
+// The hashes prove an export was not altered after it was written, not that a store wrote it:
+// anyone can compute them. So an event is also held to what the write path guarantees of a
+// stream: it opens with the trainer's enrolment and holds no other, its events are in time order
+// (AUDIT-2: as-of reads rely on it), a trainer acts only on their own stream (ROLE-1) and an
+// auditor never writes (ROLE-4). Why `envelope` breaks one of these, or nullopt.
+std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uint64_t version,
+                                              const domain::Instant& previous_at) {
+  const domain::EventMeta& meta = envelope.event.meta;
+  const bool enrolment = std::holds_alternative<domain::TrainerEnrolled>(envelope.event.payload);
+  if (version == 1 && !enrolment) {
+    return "the stream does not open with TrainerEnrolled (the store writes nothing for a "
+           "trainer before their enrolment)";
+  }
+  if (version > 1 && enrolment) return "a second TrainerEnrolled in the stream";
+  if (version > 1 && meta.at < previous_at) {
+    return "at " + meta.at.ToString() + " is before the stream's previous event (" +
+           previous_at.ToString() + "); a stream is kept in time order";
+  }
+  if (meta.actor.role == domain::Role::kTrainer && meta.actor.id != meta.mcid.str()) {
+    return "the trainer " + meta.actor.id + " acted on another trainer's stream (ROLE-1)";
+  }
+  if (meta.actor.role == domain::Role::kAuditor) return "an auditor wrote an event (ROLE-4)";
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status RestoreWriter::Add(const EventEnvelope& envelope) {
@@ -37,6 +62,9 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   if (auto problem = LinkProblem(envelope, mcid, version, head->hash)) {  // invariant 6
     return Error{where + ": " + *problem};
   }
+  if (auto problem = StreamShapeProblem(envelope, version, head->last_at)) {
+    return Error{where + ": " + *problem};
+  }
   if (Status tracked = TrackCommand(envelope); !tracked.ok())
     return Error{where + ": " + tracked.error().message};
   if (Status tracked = TrackVoucher(envelope); !tracked.ok())
@@ -46,7 +74,7 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   batch_.Put(db_.log(), keys::Position(position), EncodeBinary(envelope));
   batch_.Put(db_.streams(), keys::StreamEntry(mcid, version), keys::Position(position));
   if (version == 1) streams_ += 1;
-  staged_heads_[mcid] = Head{version, envelope.hash};
+  staged_heads_[mcid] = Head{version, envelope.hash, envelope.event.meta.at};
   position_ = position;
   if (++batch_events_ >= kBatchEvents) return WriteBatch();
   return Ok();
@@ -106,7 +134,19 @@ Result<RestoreWriter::Head> RestoreWriter::LoadHead(const std::string& mcid) con
       db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Head(mcid), &value);
   if (got.IsNotFound()) return Head{};
   if (!got.ok()) return FromRocks(got, "reading a stream head").error();
-  return Head{keys::ReadBigEndian64(value), value.substr(std::min<size_t>(8, value.size()))};
+  Head head{keys::ReadBigEndian64(value), value.substr(std::min<size_t>(8, value.size())), {}};
+  // The stream's last event, for its instant: written by an earlier batch.
+  std::string position;
+  const rocksdb::Status indexed = db_.db()->Get(rocksdb::ReadOptions(), db_.streams(),
+                                                keys::StreamEntry(mcid, head.version), &position);
+  if (!indexed.ok()) return FromRocks(indexed, "reading a stream entry").error();
+  std::string bytes;
+  const rocksdb::Status logged = db_.db()->Get(rocksdb::ReadOptions(), db_.log(), position, &bytes);
+  if (!logged.ok()) return FromRocks(logged, "reading a restored event").error();
+  auto last = DecodeLogEntry(position, bytes, DecodedFields::kForFolding);
+  if (!last.ok()) return last.error();
+  head.last_at = last->event.meta.at;
+  return head;
 }
 
 Result<bool> RestoreWriter::MetaKeyExists(const std::string& key) const {

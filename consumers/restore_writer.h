@@ -32,7 +32,8 @@ class RestoreWriter {
   explicit RestoreWriter(RocksDb& db) : db_(db) {}
 
   // Checks `envelope` as the next event of the log: position, stream version, prev_hash, hash,
-  // command id and voucher (see ImportLog). An Error says what is wrong, without a line number.
+  // command id and voucher (see ImportLog), and that it is an event the write path could have
+  // written there (StreamShapeProblem). An Error says what is wrong, without a line number.
   Status Add(const EventEnvelope& envelope);
   // Writes what is left (the open command, heads, the next order number) and flushes to disk.
   Status Finish();
@@ -44,6 +45,7 @@ class RestoreWriter {
   struct Head {
     uint64_t version = 0;
     std::string hash;
+    domain::Instant last_at;  // of the stream's last event; meaningful when version > 0
   };
   // The events of one command: consecutive, one trainer, one command id (invariant 5).
   struct OpenCommand {

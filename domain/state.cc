@@ -1,5 +1,6 @@
 #include "domain/state.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "domain/overloaded.h"
@@ -69,6 +70,7 @@ TrainerState Evolve(TrainerState state, const RecordedEvent& recorded) {
 
 void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
   state.version += 1;
+  state.last_at = std::max(state.last_at, recorded.meta.at);
   if (!recorded.meta.command_id.empty()) state.command_ids.insert(recorded.meta.command_id);
   const Date today = recorded.meta.at.date();
   // Steps of an application only touch it when there is one; a stray event changes nothing.

@@ -76,6 +76,7 @@ struct TrainerState {
   std::string email;
   Date anniversary;      // the current deadline
   int64_t version = 0;   // events in the stream so far: the expected version of the next append
+  Instant last_at;       // the latest `at` of the stream's events (a stream is in time order)
   std::set<Track> tracks_held;
   std::set<std::pair<std::string, Track>> certifications;  // (certification id, track) recorded
   std::vector<Date> survey_course_dates;  // MTM surveys and uploaded reports (REQ-2, REQ-5)

@@ -548,5 +548,32 @@ INSTANTIATE_TEST_SUITE_P(BothPaths, CommandPath,
                            return info.param == Path::kBlocking ? "Blocking" : "Callback";
                          });
 
+// A front door whose clock stamps the commands keeps every stream in time order: a command
+// stamped before the trainer's latest event (a clock stepped back) is decided and recorded at that
+// event's instant; without the option, at the instant it carries.
+TEST(CommandServiceTimeOrder, AStampBeforeTheLatestEventIsPlacedAtIt) {
+  TempDir dir;
+  StoreParts parts(dir.path());
+  for (const bool in_order : {true, false}) {
+    SCOPED_TRACE(in_order ? "in time order" : "as stamped");
+    const std::string mcid = in_order ? "1000001" : "1000002";
+    CommandService service(*parts.log, domain::Policy{},
+                           CommandServiceOptions{.place_in_time_order = in_order});
+    auto enrolled = service.Handle(
+        Cmd(mcid, "2017-02-01T09:00:00Z", mcid + "-enroll", Enroll(mcid, On("2017-05-01"))));
+    ASSERT_TRUE(enrolled.ok());
+    // Stamped before the enrolment, and before the renewal window opened (2017-01-31).
+    auto started =
+        service.Handle(Cmd(mcid, "2017-01-15T09:00:00Z", mcid + "-start", domain::StartRenewal{}));
+    ASSERT_TRUE(started.ok());
+    if (in_order) {
+      ASSERT_EQ(Outcome(started.value()), "accepted");
+      EXPECT_EQ(started->events.at(0).event.meta.at.ToString(), "2017-02-01T09:00:00Z");
+    } else {
+      EXPECT_EQ(Outcome(started.value()), "renewal_window_not_open");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mct::consumers

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -385,6 +386,149 @@ TEST_F(LogExportTest, RefusesAVoucherRedeemedTwice) {
 TEST_F(LogExportTest, RefusesAnOversizedLine) {
   const std::string error = Refusal({std::string(2 << 20, ' ') + "{}"});
   EXPECT_EQ(error, "line 1: longer than 1 MiB: not an exported event");
+}
+
+// The hashes prove a file was not altered after it was written, not that a store wrote it: a
+// forger can compute them (Rechained). What the write path guarantees of a stream is checked too.
+TEST_F(LogExportTest, RefusesAStreamThatDoesNotOpenWithItsEnrolment) {
+  MakeSource(1);
+  std::vector<std::string> lines = Lines(Export(source()));
+  ASSERT_EQ(Parsed(lines[0])["event"], "TrainerEnrolled");
+  lines.erase(lines.begin());
+  for (std::string& line : lines) {
+    nlohmann::ordered_json event = Parsed(line);
+    event["global_position"] = event["global_position"].get<uint64_t>() - 1;
+    event["stream_version"] = event["stream_version"].get<uint64_t>() - 1;
+    line = event.dump();
+  }
+  const std::string error = Refusal(Rechained(lines));
+  EXPECT_EQ(error.rfind("line 1: trainer 1000001 version 1: the stream does not open with "
+                        "TrainerEnrolled",
+                        0),
+            0u)
+      << error;
+}
+
+TEST_F(LogExportTest, RefusesASecondEnrolmentAnEventOutOfTimeOrderAndForgedActors) {
+  MakeSource(1);
+  const std::vector<std::string> exported = Lines(Export(source()));
+  // The last event again, changed by `change`, as one more event of the log.
+  auto with_one_more = [&](const std::function<void(nlohmann::ordered_json&)>& change) {
+    std::vector<std::string> lines = exported;
+    nlohmann::ordered_json event = Parsed(exported.back());
+    event["global_position"] = exported.size() + 1;
+    event["stream_version"] = event["stream_version"].get<uint64_t>() + 1;
+    event["command_id"] = "forged";
+    change(event);
+    lines.push_back(event.dump());
+    return Refusal(Rechained(lines));
+  };
+  const std::string where = "line " + std::to_string(exported.size() + 1) +
+                            ": trainer 1000001 version " + std::to_string(exported.size() + 1) +
+                            ": ";
+  const nlohmann::ordered_json first = Parsed(exported.front());
+  EXPECT_EQ(with_one_more([&](nlohmann::ordered_json& event) {
+              event = [&] {
+                nlohmann::ordered_json enrolment = first;
+                enrolment["global_position"] = event["global_position"];
+                enrolment["stream_version"] = event["stream_version"];
+                enrolment["command_id"] = "forged";
+                enrolment["at"] = event["at"];
+                return enrolment;
+              }();
+            }),
+            where + "a second TrainerEnrolled in the stream");
+  EXPECT_EQ(with_one_more([&](nlohmann::ordered_json& event) { event["at"] = first["at"]; })
+                .rfind(where + "at " + first["at"].get<std::string>() +
+                           " is before the stream's previous event",
+                       0),
+            0u);
+  EXPECT_EQ(with_one_more([](nlohmann::ordered_json& event) {
+              event["actor"] = {{"role", "trainer"}, {"id", "2000002"}};
+            }),
+            where + "the trainer 2000002 acted on another trainer's stream (ROLE-1)");
+  EXPECT_EQ(with_one_more([](nlohmann::ordered_json& event) {
+              event["actor"] = {{"role", "auditor"}, {"id", "a1"}};
+            }),
+            where + "an auditor wrote an event (ROLE-4)");
+}
+
+// An `at` to the microsecond: the hash covers milliseconds, so it would be cut without a word and
+// the restored log would not export to the same bytes.
+TEST_F(LogExportTest, RefusesALineThatIsNotWhatTheExportWrites) {
+  MakeSource(1);
+  std::vector<std::string> lines = Lines(Export(source()));
+  nlohmann::ordered_json event = Parsed(lines[2]);
+  std::string at = event["at"];
+  ASSERT_EQ(at.back(), 'Z');
+  at.insert(at.size() - 1, at.find('.') == std::string::npos ? ".0004" : "4");
+  event["at"] = at;
+  lines[2] = event.dump();
+  const std::string error = Refusal(lines);
+  EXPECT_EQ(
+      error.rfind("line 3: at: \"" + at + "\" is not what the export writes for this event", 0), 0u)
+      << error;
+}
+
+// Time order is checked against a stream's last event written in an earlier batch too (read back
+// from the store being filled, not only from the batch in memory).
+TEST_F(LogExportTest, RefusesAnEventBeforeItsStreamsLatestAcrossBatches) {
+  std::vector<std::string> lines;
+  std::string last_hash;
+  const int64_t start = 1488362400000;  // 2017-03-01T10:00:00Z
+  auto add = [&](domain::Event event, int64_t at_millis) {
+    EventEnvelope envelope;
+    envelope.global_position = lines.size() + 1;
+    envelope.stream_version = lines.size() + 1;
+    envelope.event.meta.mcid = *domain::Mcid::Parse("1000001");
+    envelope.event.meta.at = domain::Instant::FromMillis(at_millis);
+    envelope.event.meta.actor = {domain::Role::kSystem, "mtm"};
+    envelope.event.meta.command_id = "c-" + std::to_string(lines.size() + 1);
+    envelope.event.meta.correlation_id = envelope.event.meta.command_id;
+    envelope.event.meta.causation_id = envelope.event.meta.command_id;
+    envelope.event.payload = std::move(event);
+    envelope.prev_hash = last_hash;
+    envelope.hash = ComputeEventHash(envelope);
+    last_hash = envelope.hash;
+    lines.push_back(ToJson(envelope).dump());
+  };
+  add(domain::TrainerEnrolled{"Hanako Sato", "hanako@example.jp",
+                              *domain::Date::Parse("2017-05-01")},
+      start);
+  // The import writes 8,192 events a batch: the next event is the first of the second batch.
+  for (int64_t i = 1; i < 8192; ++i) {
+    add(domain::MtmSurveyRecorded{"20410D", *domain::Date::Parse("2017-02-10"), 8.5}, start + i);
+  }
+  ASSERT_TRUE(Import(Joined(lines), target()).ok()) << "in order, it is a log";
+  fs::remove_all(target());
+  add(domain::MtmSurveyRecorded{"20410D", *domain::Date::Parse("2017-02-10"), 8.5}, start + 8190);
+  const std::string error = Refusal(lines);
+  EXPECT_EQ(error.rfind("line 8193: trainer 1000001 version 8193: at 2017-03-01T10:00:08.190Z is "
+                        "before the stream's previous event (2017-03-01T10:00:08.191Z)",
+                        0),
+            0u)
+      << error;
+}
+
+// Regression: a refused import into a/b/target left a/ and a/b/ behind.
+TEST_F(LogExportTest, ARefusedImportRemovesTheFoldersItCreated) {
+  const fs::path deep = dir_.path() / "a" / "b" / "target";
+  auto imported = Import("not json\n", deep);
+  EXPECT_FALSE(imported.ok());
+  EXPECT_FALSE(fs::exists(dir_.path() / "a"));
+}
+
+// Regression: --data naming a link to an empty folder passed the checks, and the import failed
+// only at the end, renaming onto the link.
+TEST_F(LogExportTest, ImportsIntoTheFolderALinkNames) {
+  MakeSource(1);
+  const std::string text = Export(source());
+  fs::create_directory(dir_.path() / "real");
+  fs::create_directory_symlink(dir_.path() / "real", dir_.path() / "link");
+  auto imported = Import(text, dir_.path() / "link");
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_TRUE(fs::is_symlink(dir_.path() / "link"));
+  EXPECT_EQ(Export(dir_.path() / "real"), text);
 }
 
 }  // namespace
