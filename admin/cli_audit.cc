@@ -1,7 +1,9 @@
 // mctctl verify, export, import: the auditor's tools. `verify` recomputes every hash chain and
 // names the first broken link (architecture invariant 6); `export` writes the log as NDJSON;
 // `import` restores such a file into an empty data directory, all or nothing (invariant 9).
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -113,8 +115,13 @@ void RunImport(CliContext& context, const std::string& input) {
     // nothing has been read or written yet, so turning it off here is safe.
     std::ios::sync_with_stdio(false);
   } else {
+    std::error_code error;
+    if (std::filesystem::is_directory(input, error)) {
+      return void(context.Fail(Shown(input) + " is a folder, not an export file", 2));
+    }
     file.open(input, std::ios::binary);
-    if (!file) return void(context.Fail("cannot read " + input, 2));
+    if (!file)
+      return void(context.Fail("cannot read " + Shown(input) + ": " + std::strerror(errno), 2));
     in = &file;
   }
   auto imported = consumers::ImportLog(*in, context.data_dir);

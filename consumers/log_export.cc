@@ -10,6 +10,10 @@
 
 namespace mct::consumers {
 
+std::string EndOfExportLine(uint64_t events) {
+  return "{\"" + std::string(kEndOfExport) + "\":{\"events\":" + std::to_string(events) + "}}\n";
+}
+
 Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out) {
   if (db.log() == nullptr) return Error{"the store has no log column family"};
   rocksdb::ReadOptions read;
@@ -36,6 +40,8 @@ Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out) {
     exported += 1;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log").error();
+  line = EndOfExportLine(exported);
+  out.write(line.data(), static_cast<std::streamsize>(line.size()));
   out.flush();
   if (!out) return Error{"writing the export failed after " + std::to_string(exported) + " events"};
   return exported;

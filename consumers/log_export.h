@@ -2,7 +2,9 @@
 // file into an empty data directory.
 //
 // Export writes one line per stored event in log order, in the codec's JSON rendering (ToJson:
-// envelope with position, stream version, prev_hash and hash, then the payload).
+// envelope with position, stream version, prev_hash and hash, then the payload), and then one end
+// line, {"end_of_export":{"events":N}}: a file cut short, even at the end of a line, lacks it (or
+// its count disagrees), and an import refuses it rather than restore a shorter log.
 //
 // Import is a restore, not a replay: no command is decided again; every event keeps its position,
 // `at`, ids and hashes, and is written under the keys EventStore writes (keys.h), so the restored
@@ -19,16 +21,22 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "consumers/rocks_db.h"
 #include "domain/result.h"
 
 namespace mct::consumers {
 
-// Writes the whole log to `out`, one JSON object and '\n' per event; answers the events written.
-// Streams: holds one event at a time. Text that is not valid UTF-8 (damaged bytes) is written with
-// U+FFFD in its place, never thrown on; an event that does not decode is an Error naming its
-// position (the output then ends early: run `mctctl verify`).
+// The key of an export's end line, and that line for `events` events (with its '\n').
+inline constexpr std::string_view kEndOfExport = "end_of_export";
+std::string EndOfExportLine(uint64_t events);
+
+// Writes the whole log to `out`, one JSON object and '\n' per event, then the end line; answers
+// the events written. Streams: holds one event at a time. Text that is not valid UTF-8 (damaged
+// bytes) is written with U+FFFD in its place, never thrown on; an event that does not decode is an
+// Error naming its position (the output then ends early, without its end line: run
+// `mctctl verify`).
 Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out);
 
 struct ImportStats {
@@ -46,7 +54,7 @@ struct ImportStats {
 // command's events, nor a voucher be redeemed twice (PAY-2). Since anyone can compute the hashes,
 // a stream must also be one the write path could have written: opened by its one TrainerEnrolled,
 // in time order, no trainer acting on another's stream, no auditor acting (restore_writer.cc).
-// Blank lines are skipped.
+// The end line must come last, and count the events before it. Blank lines are skipped.
 //
 // All or nothing: the store is built in a fresh directory beside `data_dir` (log, streams, meta:
 // heads, command ids, vouchers, the next order number; then the read models), and renamed onto

@@ -140,17 +140,43 @@ std::optional<std::string> NotAsExported(const nlohmann::json& line, const Event
   return std::nullopt;
 }
 
+// The count of an end line ({"end_of_export":{"events":N}}), an Error for a malformed one, or
+// nullopt for any other line.
+Result<std::optional<uint64_t>> EndOfExportCount(const nlohmann::json& line) {
+  if (!line.is_object() || !line.contains(kEndOfExport)) return std::optional<uint64_t>();
+  const nlohmann::json& end = line[std::string(kEndOfExport)];
+  if (line.size() != 1 || !end.is_object() || end.size() != 1 || !end.contains("events") ||
+      !end["events"].is_number_unsigned()) {
+    return Error{std::string(kEndOfExport) + ": the end line is {\"" + std::string(kEndOfExport) +
+                 "\":{\"events\":N}}"};
+  }
+  return std::optional<uint64_t>(end["events"].get<uint64_t>());
+}
+
 Status ReadLines(std::istream& in, RestoreWriter& writer) {
   std::string line;
   uint64_t line_number = 0;
+  bool ended = false;
   while (std::getline(in, line)) {
     ++line_number;
     const std::string where = "line " + std::to_string(line_number) + ": ";
     if (line.size() > kMaxLineBytes)
       return Error{where + "longer than 1 MiB: not an exported event"};
     if (IsBlank(line)) continue;
+    if (ended) return Error{where + "after the export's end line"};
     Result<nlohmann::json> json = ParseJsonText(line);
     if (!json.ok()) return Error{where + "not valid JSON: " + json.error().message};
+    Result<std::optional<uint64_t>> end = EndOfExportCount(json.value());
+    if (!end.ok()) return Error{where + end.error().message};
+    if (end.value()) {
+      if (*end.value() != writer.events()) {
+        return Error{where + "the end line counts " + std::to_string(*end.value()) +
+                     " events, the export holds " + std::to_string(writer.events()) +
+                     ": lines were removed or added"};
+      }
+      ended = true;
+      continue;
+    }
     Result<EventEnvelope> envelope = EventFromJson(json.value(), EnvelopeFields::kComplete);
     if (!envelope.ok()) return Error{where + envelope.error().message};
     if (auto problem = NotAsExported(json.value(), envelope.value()))
@@ -160,6 +186,11 @@ Status ReadLines(std::istream& in, RestoreWriter& writer) {
     }
   }
   if (in.bad()) return Error{"reading the input failed after line " + std::to_string(line_number)};
+  if (!ended) {
+    return Error{"the export ends after line " + std::to_string(line_number) +
+                 " without its end line ({\"" + std::string(kEndOfExport) +
+                 "\":{\"events\":N}}): it was cut short"};
+  }
   return Ok();
 }
 

@@ -8,6 +8,7 @@
 
 #include "admin/server/openapi_schemas.h"
 #include "consumers/json_schema.h"
+#include "consumers/log_export.h"
 #include "domain/decide.h"
 #include "domain/state.h"
 #include "projections/status.h"
@@ -226,6 +227,10 @@ Json AnswerSchemas() {
   schemas["Lookup"] = Object({{"email", Text()}, {"trainers", ArrayOf(Text())}});
   schemas["VerifyReport"] = VerifyReportSchema();
   schemas["RebuildStatus"] = RebuildStatusSchema();
+  schemas["EndOfExport"] =
+      Object({{std::string(consumers::kEndOfExport), Object({{"events", Count()}})}},
+             "the export's last line: the events before it (a file without it was cut short)");
+  schemas["ExportLine"] = Json{{"oneOf", {SchemaRef("Event"), SchemaRef("EndOfExport")}}};
   schemas["Health"] = Object({{"status", Enumeration({"ok"})}});
   schemas["Ready"] = Object({{"status", Enumeration({"ready"})}});
   return schemas;
@@ -238,12 +243,15 @@ Json SuccessResponse(const Route& route) {
                 {"content", JsonContent("CommandAnswer")}};
   }
   if (path == "/v1/export") {
-    return Json{{"description",
-                 "one Event (x-line-schema) per line, streamed as read; an event that does not "
-                 "decode cuts the answer short, which a client sees as an incomplete answer"},
-                {"content",
-                 {{"application/x-ndjson",
-                   {{"schema", {{"type", "string"}, {"x-line-schema", SchemaRef("Event")}}}}}}}};
+    return Json{
+        {"description",
+         "one Event per line, streamed as read, then the EndOfExport line "
+         "(x-line-schema: ExportLine); an event that does not decode, or a stopping "
+         "server, cuts the answer short, which a client sees as an incomplete answer "
+         "and an import as an export without its end line"},
+        {"content",
+         {{"application/x-ndjson",
+           {{"schema", {{"type", "string"}, {"x-line-schema", SchemaRef("ExportLine")}}}}}}}};
   }
   if (path == "/metrics") {
     return Json{{"description", "Prometheus text exposition format, version 0.0.4"},

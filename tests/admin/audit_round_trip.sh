@@ -30,12 +30,15 @@ submit 2017-03-01T09:08:30Z '{"command":"ApplyVoucher","mcid":"'$m'","voucher_co
 submit 2017-03-01T09:09:00Z '{"command":"EnterBillingAddress","mcid":"'$m'","first_name":"Hanako","last_name":"Sato","email":"hanako@example.jp","email_confirmation":"hanako@example.jp","phone":"+81-3-1234-5678","address1":"1-2-3 Shinjuku","address2":"Room 405","city":"Shinjuku-ku","state":"Tokyo","postal_code":"160-0022","country":"JP"}'
 submit 2017-03-01T09:10:00Z '{"command":"PlaceOrder","mcid":"'$m'","method":"voucher","payer_name":"HANAKO SATO","confirmed":true,"idempotency_key":"order-1"}'
 
-# Export to a file and to standard output: the same bytes, one line per event.
+# Export to a file and to standard output: the same bytes, one line per event and an end line.
 "$mctctl" --data "$source_dir" export --out "$work/log.ndjson" >/dev/null || fail "export --out failed"
 "$mctctl" --data "$source_dir" export >"$work/stdout.ndjson" || fail "export to stdout failed"
 cmp -s "$work/log.ndjson" "$work/stdout.ndjson" || fail "export --out and export to stdout differ"
-events=$(wc -l <"$work/log.ndjson")
+# The last line is the end line, counting the events before it.
+events=$(($(wc -l <"$work/log.ndjson") - 1))
 [ "$events" -ge 14 ] || fail "expected at least 14 exported events, got $events"
+[ "$(tail -n 1 "$work/log.ndjson")" = '{"end_of_export":{"events":'"$events"'}}' ] ||
+  fail "the export does not end with its end line: $(tail -n 1 "$work/log.ndjson")"
 
 # Restore into an absent directory, from a file; and into another one from standard input.
 "$mctctl" --data "$restored_dir" import "$work/log.ndjson" >"$work/import.out" || fail "import failed"

@@ -75,7 +75,7 @@ TEST_F(CliVerifyTest, ExportsWhatItVerified) {
   const Outcome run = Mctctl(Data() + "export");
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(static_cast<size_t>(std::count(run.out.begin(), run.out.end(), '\n')),
-            3 * consumers::audit::EventsPerTrainer());
+            3 * consumers::audit::EventsPerTrainer() + 1);  // and the end line
 }
 
 }  // namespace

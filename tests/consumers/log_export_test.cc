@@ -39,17 +39,24 @@ Result<ImportStats> Import(const std::string& text, const fs::path& target) {
   return ImportLog(in, target);
 }
 
+// The lines of an export without its end line (an export cut short has none).
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
+  if (!lines.empty() && lines.back().find(kEndOfExport) != std::string::npos) lines.pop_back();
   return lines;
 }
 
+// `lines` as an export file: each line, then the end line counting the lines that are not blank.
 std::string Joined(const std::vector<std::string>& lines) {
   std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
+  uint64_t events = 0;
+  for (const std::string& line : lines) {
+    text += line + "\n";
+    if (line.find_first_not_of(" \t\r") != std::string::npos) ++events;
+  }
+  return text + EndOfExportLine(events);
 }
 
 nlohmann::ordered_json Parsed(const std::string& line) {
@@ -159,9 +166,12 @@ TEST_F(LogExportTest, RestoresTheSameBytesAndReadModels) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path()), fs::directory_iterator()), 2);
 }
 
-TEST_F(LogExportTest, WritesTheCodecJsonOfEachEventInLogOrder) {
+TEST_F(LogExportTest, WritesTheCodecJsonOfEachEventInLogOrderThenTheEndLine) {
   MakeSource(2);
-  const std::vector<std::string> lines = Lines(Export(source()));
+  const std::string exported = Export(source());
+  const std::vector<std::string> lines = Lines(exported);
+  EXPECT_EQ(exported.substr(exported.rfind('\n', exported.size() - 2) + 1),
+            "{\"end_of_export\":{\"events\":" + std::to_string(lines.size()) + "}}\n");
   auto db = RocksDb::Open(source());
   ASSERT_TRUE(db.ok());
   auto log = EventStore::Open(*db.value());
@@ -223,7 +233,8 @@ TEST_F(LogExportTest, ImportsIntoAnExistingEmptyDirectory) {
 }
 
 TEST_F(LogExportTest, ImportsAnEmptyExportAsAnEmptyStore) {
-  auto imported = Import("", target());
+  EXPECT_EQ(Export(source()), EndOfExportLine(0));
+  auto imported = Import(EndOfExportLine(0), target());
   ASSERT_TRUE(imported.ok()) << imported.error().message;
   EXPECT_EQ(imported->events, 0u);
   EXPECT_TRUE(fs::exists(target() / "CURRENT"));
@@ -529,6 +540,39 @@ TEST_F(LogExportTest, ImportsIntoTheFolderALinkNames) {
   ASSERT_TRUE(imported.ok()) << imported.error().message;
   EXPECT_TRUE(fs::is_symlink(dir_.path() / "link"));
   EXPECT_EQ(Export(dir_.path() / "real"), text);
+}
+
+// Regression: an export cut at the end of a line (a download cut short, a file truncated) was
+// restored as a shorter log without a word.
+TEST_F(LogExportTest, RefusesAnExportCutShortOrMiscounted) {
+  MakeSource(1);
+  const std::string exported = Export(source());
+  std::vector<std::string> lines = Lines(exported);
+  std::string cut;
+  for (size_t index = 0; index + 1 < lines.size(); ++index) cut += lines[index] + "\n";
+  EXPECT_EQ(Import(cut, target())
+                .error()
+                .message.rfind("the export ends after line " + std::to_string(lines.size() - 1) +
+                                   " without its end line",
+                               0),
+            0u);
+  ExpectNothingWritten();
+  EXPECT_NE(Import("", target()).error().message.find("it was cut short"), std::string::npos);
+  ExpectNothingWritten();
+  // An end line that miscounts: lines were removed (by a forger who rechained the rest).
+  std::string miscounted;
+  for (size_t index = 0; index + 1 < lines.size(); ++index) miscounted += lines[index] + "\n";
+  miscounted += EndOfExportLine(lines.size());
+  const std::string error = Import(miscounted, target()).error().message;
+  EXPECT_EQ(error, "line " + std::to_string(lines.size()) + ": the end line counts " +
+                       std::to_string(lines.size()) + " events, the export holds " +
+                       std::to_string(lines.size() - 1) + ": lines were removed or added");
+  ExpectNothingWritten();
+  // Anything but blank lines after the end line.
+  EXPECT_EQ(Import(exported + "\n" + lines.front() + "\n", target()).error().message,
+            "line " + std::to_string(lines.size() + 3) + ": after the export's end line");
+  ExpectNothingWritten();
+  EXPECT_EQ(Import(exported + "\n  \n", target()).ok(), true);
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ TEST(Export, AnEmptyLogIsAnEmptyAnswer) {
   TestServer server;
   const Answer exported = server.Get("/v1/export", server.Auditor());
   ASSERT_EQ(exported.status, 200) << exported.Describe();
-  EXPECT_EQ(exported.body, "");
+  EXPECT_EQ(exported.body, consumers::EndOfExportLine(0));
 }
 
 TEST(Export, AnUndecodableEventCutsTheAnswerShort) {
