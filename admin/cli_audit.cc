@@ -107,7 +107,7 @@ void RunExport(CliContext& context, const std::string& out_path) {
             << " events/s)\n";
 }
 
-void RunImport(CliContext& context, const std::string& input) {
+void RunImport(CliContext& context, const std::string& input, bool legacy) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (input == "-") {
@@ -124,7 +124,8 @@ void RunImport(CliContext& context, const std::string& input) {
       return void(context.Fail("cannot read " + Shown(input) + ": " + std::strerror(errno), 2));
     in = &file;
   }
-  auto imported = consumers::ImportLog(*in, context.data_dir);
+  auto imported =
+      consumers::ImportLog(*in, context.data_dir, consumers::ImportOptions{.legacy = legacy});
   if (!imported.ok()) {
     return void(context.Fail("import refused, nothing was written: " + imported.error().message));
   }
@@ -166,7 +167,12 @@ void AddAuditCommands(CLI::App& app, CliContext& context) {
         "Restore an export into an empty (or absent) --data directory: every event checked, "
         "kept as it was, and nothing written unless all of it holds.");
     command->add_option("FILE", *input, "the NDJSON export, or - for standard input")->required();
-    command->callback([&context, input] { RunImport(context, *input); });
+    auto legacy = std::make_shared<bool>(false);
+    command->add_flag("--legacy", *legacy,
+                      "an export written before exports ended with their end line and streams "
+                      "were kept in time order: let those two through (a file cut at a line's "
+                      "end then imports as a shorter log)");
+    command->callback([&context, input, legacy] { RunImport(context, *input, *legacy); });
   }
 }
 

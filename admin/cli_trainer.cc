@@ -155,6 +155,14 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
       context.Fail("--at '" + at_text + "' is not an RFC 3339 instant", 2);
       return;
     }
+    // mctd places a command stamped before the trainer's latest event at that event's instant:
+    // an event dated in the future would drag every later command there, and be decided then.
+    if (*at > command.at) {
+      context.Fail("--at " + at->ToString() + " is after now (" + command.at.ToString() +
+                       "): an event is recorded once it has happened",
+                   2);
+      return;
+    }
     command.at = *at;
   }
   const std::string mcid_text =

@@ -61,6 +61,15 @@ struct ImportStats {
 // `data_dir` only when everything held; on any error that directory is removed and `data_dir` is
 // left as it was (so are the folders above it that the import created). Memory holds a batch of
 // events, not the log.
-Result<ImportStats> ImportLog(std::istream& in, const std::filesystem::path& data_dir);
+struct ImportOptions {
+  // An export written before exports had their end line and before the store kept every stream
+  // in time order: a missing end line, and a stream's event dated before its previous one, are
+  // let through (everything else is still checked). A file cut at a line's end then imports as a
+  // shorter log: for a backup known to be whole, never for a file of unknown history.
+  bool legacy = false;
+};
+
+Result<ImportStats> ImportLog(std::istream& in, const std::filesystem::path& data_dir,
+                              ImportOptions options = {});
 
 }  // namespace mct::consumers

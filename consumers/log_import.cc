@@ -52,6 +52,17 @@ Result<fs::path> CheckTarget(const fs::path& data_dir) {
   return target;
 }
 
+// Removes `folder` and the folders above it up to `created_above` (empty: none) while they are
+// empty: the folders an import created, not what another one, running beside it, put there.
+void RemoveEmptyFoldersCreated(fs::path folder, const fs::path& created_above) {
+  if (created_above.empty()) return;
+  for (;; folder = folder.parent_path()) {
+    std::error_code error;
+    if (!fs::remove(folder, error) || error) return;  // not empty (or gone): stop there
+    if (folder == created_above || !folder.has_relative_path()) return;
+  }
+}
+
 // The directory the store is built in, beside the target so the final rename stays on one file
 // system. Removed on destruction unless moved into place.
 class StagingDir {
@@ -73,8 +84,7 @@ class StagingDir {
     // create_directory answers false for an existing one: never reuse (or delete) what another
     // import, running or interrupted, left there.
     if (!fs::create_directory(path, error)) {
-      std::error_code ignored;
-      if (!created_above.empty()) fs::remove_all(created_above, ignored);
+      RemoveEmptyFoldersCreated(target.parent_path(), created_above);
       return Error{"cannot create the staging directory " + path.string() + ": " +
                    (error ? error.message() : "it exists (an interrupted import? remove it)")};
     }
@@ -84,7 +94,7 @@ class StagingDir {
     std::error_code ignored;
     if (path_.empty()) return;  // moved into place
     fs::remove_all(path_, ignored);
-    if (!created_above_.empty()) fs::remove_all(created_above_, ignored);
+    RemoveEmptyFoldersCreated(path_.parent_path(), created_above_);
   }
   StagingDir(const StagingDir&) = delete;
   StagingDir& operator=(const StagingDir&) = delete;
@@ -153,7 +163,7 @@ Result<std::optional<uint64_t>> EndOfExportCount(const nlohmann::json& line) {
   return std::optional<uint64_t>(end["events"].get<uint64_t>());
 }
 
-Status ReadLines(std::istream& in, RestoreWriter& writer) {
+Status ReadLines(std::istream& in, RestoreWriter& writer, bool end_line_required) {
   std::string line;
   uint64_t line_number = 0;
   bool ended = false;
@@ -186,10 +196,11 @@ Status ReadLines(std::istream& in, RestoreWriter& writer) {
     }
   }
   if (in.bad()) return Error{"reading the input failed after line " + std::to_string(line_number)};
-  if (!ended) {
+  if (!ended && end_line_required) {
     return Error{"the export ends after line " + std::to_string(line_number) +
                  " without its end line ({\"" + std::string(kEndOfExport) +
-                 "\":{\"events\":N}}): it was cut short"};
+                 "\":{\"events\":N}}): it was cut short (an export written before exports "
+                 "had an end line: import --legacy)"};
   }
   return Ok();
 }
@@ -217,7 +228,7 @@ Status FlushAll(RocksDb& db) {
 
 }  // namespace
 
-Result<ImportStats> ImportLog(std::istream& in, const fs::path& data_dir) {
+Result<ImportStats> ImportLog(std::istream& in, const fs::path& data_dir, ImportOptions options) {
   const auto started = std::chrono::steady_clock::now();
   Result<fs::path> target = CheckTarget(data_dir);
   if (!target.ok()) return target.error();
@@ -228,8 +239,8 @@ Result<ImportStats> ImportLog(std::istream& in, const fs::path& data_dir) {
   {
     auto db = RocksDb::Open(staging.value()->path());
     if (!db.ok()) return db.error();
-    RestoreWriter writer(*db.value());
-    if (Status read = ReadLines(in, writer); !read.ok()) return read.error();
+    RestoreWriter writer(*db.value(), options.legacy);
+    if (Status read = ReadLines(in, writer, !options.legacy); !read.ok()) return read.error();
     if (Status finished = writer.Finish(); !finished.ok()) return finished.error();
     auto checksum = BuildReadModels(*db.value());
     if (!checksum.ok()) return checksum.error();

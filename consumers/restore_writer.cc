@@ -23,7 +23,8 @@ constexpr uint64_t kBatchEvents = 8192;
 // (AUDIT-2: as-of reads rely on it), a trainer acts only on their own stream (ROLE-1) and an
 // auditor never writes (ROLE-4). Why `envelope` breaks one of these, or nullopt.
 std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uint64_t version,
-                                              const domain::Instant& previous_at) {
+                                              const domain::Instant& previous_at,
+                                              bool accept_out_of_time_order) {
   const domain::EventMeta& meta = envelope.event.meta;
   const bool enrolment = std::holds_alternative<domain::TrainerEnrolled>(envelope.event.payload);
   if (version == 1 && !enrolment) {
@@ -31,7 +32,7 @@ std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uin
            "trainer before their enrolment)";
   }
   if (version > 1 && enrolment) return "a second TrainerEnrolled in the stream";
-  if (version > 1 && meta.at < previous_at) {
+  if (version > 1 && meta.at < previous_at && !accept_out_of_time_order) {
     return "at " + meta.at.ToString() + " is before the stream's previous event (" +
            previous_at.ToString() + "); a stream is kept in time order";
   }
@@ -62,7 +63,8 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   if (auto problem = LinkProblem(envelope, mcid, version, head->hash)) {  // invariant 6
     return Error{where + ": " + *problem};
   }
-  if (auto problem = StreamShapeProblem(envelope, version, head->last_at)) {
+  if (auto problem =
+          StreamShapeProblem(envelope, version, head->last_at, accept_out_of_time_order_)) {
     return Error{where + ": " + *problem};
   }
   if (Status tracked = TrackCommand(envelope); !tracked.ok())

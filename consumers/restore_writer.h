@@ -29,7 +29,9 @@ namespace mct::consumers {
 class RestoreWriter {
  public:
   // `db` must be empty and outlive the writer.
-  explicit RestoreWriter(RocksDb& db) : db_(db) {}
+  // `accept_out_of_time_order`: ImportOptions::legacy.
+  explicit RestoreWriter(RocksDb& db, bool accept_out_of_time_order = false)
+      : db_(db), accept_out_of_time_order_(accept_out_of_time_order) {}
 
   // Checks `envelope` as the next event of the log: position, stream version, prev_hash, hash,
   // command id and voucher (see ImportLog), and that it is an event the write path could have
@@ -63,6 +65,7 @@ class RestoreWriter {
   Status WriteBatch();
 
   RocksDb& db_;
+  bool accept_out_of_time_order_;
   rocksdb::WriteBatch batch_;
   uint64_t batch_events_ = 0;
   // What the batch changed and the database does not show yet.

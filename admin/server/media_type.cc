@@ -41,8 +41,8 @@ std::optional<std::vector<Parameter>> ParametersOf(std::string_view content_type
     ++at;  // past the ';'
     while (at < content_type.size() && IsWhiteSpace(content_type[at])) ++at;
     if (at == content_type.size() || content_type[at] == ';') continue;  // an empty parameter
-    const size_t equals = content_type.find('=', at);
-    if (equals == std::string_view::npos) return std::nullopt;
+    const size_t equals = content_type.find_first_of("=;", at);
+    if (equals == std::string_view::npos || content_type[equals] != '=') return std::nullopt;
     Parameter parameter{Lowercase(Trimmed(content_type.substr(at, equals - at))), ""};
     at = equals + 1;
     if (at < content_type.size() && content_type[at] == '"') {
@@ -54,7 +54,10 @@ std::optional<std::vector<Parameter>> ParametersOf(std::string_view content_type
       }
       ++at;  // past the closing quote
     } else {
-      while (at < content_type.size() && IsTokenCharacter(content_type[at])) {
+      // A token, read leniently: mail and HTTP clients send unquoted boundaries such as
+      // ----=_Part_0 that hold more than token characters.
+      while (at < content_type.size() && content_type[at] != ';' && content_type[at] != '"' &&
+             !IsWhiteSpace(content_type[at])) {
         parameter.value.push_back(content_type[at++]);
       }
     }

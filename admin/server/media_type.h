@@ -1,6 +1,8 @@
 // A Content-Type header's value read as RFC 9110 (8.3.1, 5.6.6) says: a media type, then
 // parameters after ';', each `name=value` with the value a token or a quoted string. Type, subtype
-// and parameter names are case-insensitive; white space may surround the ';'.
+// and parameter names are case-insensitive; white space may surround the ';'. An unquoted value is
+// read up to the next ';' or white space, token characters or not (clients send boundaries such
+// as ----=_Part_0 unquoted).
 //
 // Why not the library's: cpp-httplib 0.11 tells multipart/form-data by a case-sensitive prefix and
 // reads its boundary up to the end of the header, so `Multipart/Form-Data`, `BOUNDARY=`, or a

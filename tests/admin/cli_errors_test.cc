@@ -51,6 +51,23 @@ TEST(CliErrors, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
   EXPECT_EQ(none.out, "error: a command is required (commands: add; see --help)\n");
 }
 
+// mctd places a command stamped before a trainer's latest event at that event's instant: an event
+// dated in the future would drag every later command there.
+TEST(CliErrors, SubmitRefusesAnInstantInTheFuture) {
+  TempDir tmp;
+  const std::string data = "--data '" + (tmp.path() / "data").string() + "' ";
+  const std::string file = (tmp.path() / "enroll.json").string();
+  testing::RunCapturing(
+      "printf '%s' '{\"command\":\"EnrollTrainer\",\"mcid\":\"3000200\",\"name\":\"Hanako "
+      "Sato\",\"email\":\"h@example.jp\",\"anniversary\":\"2099-01-15\"}' > '" +
+      file + "'");
+  const auto future = Mctctl(data + "submit '" + file + "' --at 2099-01-01T00:00:00Z 2>&1");
+  EXPECT_EQ(future.exit_code, 2) << future.out;
+  EXPECT_NE(future.out.find("is after now"), std::string::npos) << future.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "data"));
+  EXPECT_EQ(Mctctl(data + "submit '" + file + "' --at 2017-01-01T00:00:00Z").exit_code, 0);
+}
+
 // Regression: `mctctl history` ended with an uncaught JSON exception (exit 134) on such a log.
 TEST(CliErrors, DamagedTextInTheLogIsPrintedNotFatal) {
   TempDir tmp;
@@ -128,13 +145,13 @@ TEST(CliErrors, SubmitRefusesAnInstantBeforeTheTrainersLatestEvent) {
       R"({"command":"EnrollTrainer","mcid":"3000000","name":"Hanako Sato",)"
       R"("email":"hanako@example.jp","anniversary":"2027-01-15","actor":{"role":"support","id":"s1"}})";
   const std::string survey =
-      R"({"command":"RecordMtmSurvey","mcid":"3000000","course_name":"A","course_date":"2026-12-01",)"
+      R"({"command":"RecordMtmSurvey","mcid":"3000000","course_name":"A","course_date":"2026-10-01",)"
       R"("average_score":5,"actor":{"role":"system","id":"mtm"}})";
-  ASSERT_EQ(Mctctl(data + "submit '" + enroll + "' --at 2026-12-10T00:00:00Z").exit_code, 0);
-  const auto early = Mctctl(data + "submit '" + survey + "' --at 2026-12-09T23:59:59Z 2>&1");
+  ASSERT_EQ(Mctctl(data + "submit '" + enroll + "' --at 2026-10-10T00:00:00Z").exit_code, 0);
+  const auto early = Mctctl(data + "submit '" + survey + "' --at 2026-10-09T23:59:59Z 2>&1");
   EXPECT_EQ(early.exit_code, 2) << early.out;
   EXPECT_NE(early.out.find("time order"), std::string::npos) << early.out;
-  EXPECT_EQ(Mctctl(data + "submit '" + survey + "' --at 2026-12-10T00:00:00Z").exit_code, 0);
+  EXPECT_EQ(Mctctl(data + "submit '" + survey + "' --at 2026-10-10T00:00:00Z").exit_code, 0);
   const auto history = Mctctl("--json " + data + "history 3000000");
   EXPECT_EQ(nlohmann::json::parse(history.out)["events"].size(), 2u) << history.out;
 }

@@ -575,5 +575,69 @@ TEST_F(LogExportTest, RefusesAnExportCutShortOrMiscounted) {
   EXPECT_EQ(Import(exported + "\n  \n", target()).ok(), true);
 }
 
+// An export written before exports had an end line, and before the store kept every stream in
+// time order, imports only when asked for with ImportOptions::legacy; everything else is checked
+// still.
+TEST_F(LogExportTest, ImportsALegacyExportOnlyWhenAskedTo) {
+  MakeSource(1);
+  std::vector<std::string> lines = Lines(Export(source()));
+  std::string whole;
+  for (const std::string& line : lines) whole += line + "\n";
+  EXPECT_NE(Import(whole, target()).error().message.find("import --legacy"), std::string::npos);
+  ExpectNothingWritten();
+  nlohmann::ordered_json last = Parsed(lines.back());
+  last["at"] = Parsed(lines.front())["at"];  // before the stream's previous event
+  lines.back() = last.dump();
+  lines = Rechained(lines);
+  std::string legacy;
+  for (const std::string& line : lines) legacy += line + "\n";
+  EXPECT_NE(Import(legacy, target()).error().message.find("before the stream's previous event"),
+            std::string::npos);
+  ExpectNothingWritten();
+  std::istringstream in(legacy);
+  auto imported = ImportLog(in, target(), ImportOptions{.legacy = true});
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->events, lines.size());
+  // A broken chain is refused however old the export.
+  fs::remove_all(target());
+  nlohmann::ordered_json changed = Parsed(lines[1]);
+  changed["command_id"] = "changed";
+  lines[1] = changed.dump();
+  std::string broken;
+  for (const std::string& line : lines) broken += line + "\n";
+  std::istringstream broken_in(broken);
+  EXPECT_FALSE(ImportLog(broken_in, target(), ImportOptions{.legacy = true}).ok());
+  ExpectNothingWritten();
+}
+
+// Input whose reading puts a file where another import, running beside this one, would put its
+// own: in a folder both found absent and created.
+class ReadingWritesBeside : public std::streambuf {
+ public:
+  explicit ReadingWritesBeside(fs::path beside) : beside_(std::move(beside)) {}
+
+ protected:
+  int_type underflow() override {
+    fs::create_directories(beside_.parent_path());
+    std::ofstream(beside_) << "another import's\n";
+    return traits_type::eof();
+  }
+
+ private:
+  fs::path beside_;
+};
+
+// Regression: a refused import removed the folders it had created above its target with all
+// they held, including what another import had put there meanwhile.
+TEST_F(LogExportTest, ARefusedImportKeepsWhatAnotherPutInTheFoldersItCreated) {
+  const fs::path other = dir_.path() / "new" / "other" / "data";
+  ReadingWritesBeside input(other);
+  std::istream in(&input);
+  auto imported = ImportLog(in, dir_.path() / "new" / "mine" / "target");
+  ASSERT_FALSE(imported.ok());
+  EXPECT_TRUE(fs::exists(other));
+  EXPECT_FALSE(fs::exists(dir_.path() / "new" / "mine"));
+}
+
 }  // namespace
 }  // namespace mct::consumers

@@ -24,6 +24,8 @@ TEST(MediaType, AParameterIsFoundInAnyCaseAndPlaceQuotedOrNot) {
   // Parameters that cannot be read are not guessed at.
   EXPECT_EQ(MediaTypeParameter("a/b; x=\"open", "x"), std::nullopt);
   EXPECT_EQ(MediaTypeParameter("a/b; novalue; x=1", "x"), std::nullopt);
+  EXPECT_EQ(MediaTypeParameter("a/b; novalue; x=1", "novalue; x"), std::nullopt);
+  EXPECT_EQ(MediaTypeParameter("a/b; novalue", "novalue"), std::nullopt);
   EXPECT_EQ(MediaTypeParameter("a/b; x=1 2", "x"), std::nullopt);
 }
 
@@ -49,6 +51,9 @@ TEST(MediaType, MultipartFormDataIsRewrittenInOneForm) {
   // RFC 2046 allows a space inside a boundary, which then has to stay quoted.
   EXPECT_EQ(CanonicalMultipartFormData("multipart/form-data; boundary=\"a b:c\""),
             "multipart/form-data; boundary=\"a b:c\"");
+  // Sent unquoted by mail and HTTP clients although '=' is no token character.
+  EXPECT_EQ(CanonicalMultipartFormData("multipart/form-data; boundary=----=_Part_0_1"),
+            "multipart/form-data; boundary=\"----=_Part_0_1\"");
   EXPECT_EQ(CanonicalMultipartFormData("multipart/form-data"), std::nullopt);
   EXPECT_EQ(CanonicalMultipartFormData("multipart/form-data; boundary=\"\""), std::nullopt);
   EXPECT_EQ(CanonicalMultipartFormData("multipart/mixed; boundary=abc"), std::nullopt);

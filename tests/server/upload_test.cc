@@ -261,7 +261,8 @@ TEST_F(Upload, AMultipartContentTypeIsReadInAnyValidForm) {
            {"multipart/form-data; boundary=BBB; charset=utf-8", "BBB"},
            {"multipart/form-data; boundary=\"BBB\"; charset=utf-8", "BBB"},
            {"multipart/form-data; BOUNDARY=BBB", "BBB"},
-           {"multipart/form-data; charset=utf-8; boundary=\"a b\"", "a b"}}) {
+           {"multipart/form-data; charset=utf-8; boundary=\"a b\"", "a b"},
+           {"multipart/form-data; boundary=----=_Part_0_1", "----=_Part_0_1"}}) {
     SCOPED_TRACE(content_type);
     const std::string mcid = std::to_string(next++);
     server_.ToRequirements(mcid);
