@@ -77,6 +77,7 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   batch_.Put(db_.streams(), keys::StreamEntry(mcid, version), keys::Position(position));
   if (version == 1) streams_ += 1;
   staged_heads_[mcid] = Head{version, envelope.hash, envelope.event.meta.at};
+  last_at_millis_[mcid] = envelope.event.meta.at.millis();
   position_ = position;
   if (++batch_events_ >= kBatchEvents) return WriteBatch();
   return Ok();
@@ -137,17 +138,10 @@ Result<RestoreWriter::Head> RestoreWriter::LoadHead(const std::string& mcid) con
   if (got.IsNotFound()) return Head{};
   if (!got.ok()) return FromRocks(got, "reading a stream head").error();
   Head head{keys::ReadBigEndian64(value), value.substr(std::min<size_t>(8, value.size())), {}};
-  // The stream's last event, for its instant: written by an earlier batch.
-  std::string position;
-  const rocksdb::Status indexed = db_.db()->Get(rocksdb::ReadOptions(), db_.streams(),
-                                                keys::StreamEntry(mcid, head.version), &position);
-  if (!indexed.ok()) return FromRocks(indexed, "reading a stream entry").error();
-  std::string bytes;
-  const rocksdb::Status logged = db_.db()->Get(rocksdb::ReadOptions(), db_.log(), position, &bytes);
-  if (!logged.ok()) return FromRocks(logged, "reading a restored event").error();
-  auto last = DecodeLogEntry(position, bytes, DecodedFields::kForFolding);
-  if (!last.ok()) return last.error();
-  head.last_at = last->event.meta.at;
+  // The stream's last event was written by an earlier batch; its instant is remembered.
+  if (const auto last = last_at_millis_.find(mcid); last != last_at_millis_.end()) {
+    head.last_at = domain::Instant::FromMillis(last->second);
+  }
   return head;
 }
 

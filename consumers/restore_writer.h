@@ -6,8 +6,8 @@
 // Writes go in batches without the WAL into a database nobody else uses yet; Finish flushes them
 // to disk. A refused event leaves the database half filled: the caller throws the directory away.
 //
-// Memory: one batch of events and the heads, command ids and vouchers it touches; everything older
-// is looked up in the database being filled.
+// Memory: one batch of events and the heads, command ids and vouchers it touches, and each
+// stream's latest instant; everything older is looked up in the database being filled.
 //
 // Not thread-safe: one writer, fed from one thread.
 #pragma once
@@ -72,6 +72,9 @@ class RestoreWriter {
   std::unordered_map<std::string, Head> staged_heads_;
   std::unordered_set<std::string> staged_keys_;  // meta keys: "cmd/…" and "voucher/…"
   std::optional<OpenCommand> open_command_;
+  // Each stream's latest instant, for the time order: a few bytes a trainer (reading it back from
+  // the database being filled took three reads and a decode a stream a batch).
+  std::unordered_map<std::string, int64_t> last_at_millis_;
   uint64_t position_ = 0;
   uint64_t streams_ = 0;
   uint64_t max_order_number_ = 0;

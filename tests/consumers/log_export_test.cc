@@ -481,8 +481,8 @@ TEST_F(LogExportTest, RefusesALineThatIsNotWhatTheExportWrites) {
       << error;
 }
 
-// Time order is checked against a stream's last event written in an earlier batch too (read back
-// from the store being filled, not only from the batch in memory).
+// Time order is checked against a stream's last event written in an earlier batch too, not only
+// against the batch in memory.
 TEST_F(LogExportTest, RefusesAnEventBeforeItsStreamsLatestAcrossBatches) {
   std::vector<std::string> lines;
   std::string last_hash;
