@@ -63,8 +63,12 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   if (auto problem = LinkProblem(envelope, mcid, version, head->hash)) {  // invariant 6
     return Error{where + ": " + *problem};
   }
+  const auto last_at = last_at_millis_.find(mcid);  // there for every version after the first
+  const domain::Instant previous_at = last_at == last_at_millis_.end()
+                                          ? domain::Instant()
+                                          : domain::Instant::FromMillis(last_at->second);
   if (auto problem =
-          StreamShapeProblem(envelope, version, head->last_at, accept_out_of_time_order_)) {
+          StreamShapeProblem(envelope, version, previous_at, accept_out_of_time_order_)) {
     return Error{where + ": " + *problem};
   }
   if (Status tracked = TrackCommand(envelope); !tracked.ok())
@@ -76,7 +80,7 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   batch_.Put(db_.log(), keys::Position(position), EncodeBinary(envelope));
   batch_.Put(db_.streams(), keys::StreamEntry(mcid, version), keys::Position(position));
   if (version == 1) streams_ += 1;
-  staged_heads_[mcid] = Head{version, envelope.hash, envelope.event.meta.at};
+  staged_heads_[mcid] = Head{version, envelope.hash};
   last_at_millis_[mcid] = envelope.event.meta.at.millis();
   position_ = position;
   if (++batch_events_ >= kBatchEvents) return WriteBatch();
@@ -137,12 +141,7 @@ Result<RestoreWriter::Head> RestoreWriter::LoadHead(const std::string& mcid) con
       db_.db()->Get(rocksdb::ReadOptions(), db_.meta(), keys::Head(mcid), &value);
   if (got.IsNotFound()) return Head{};
   if (!got.ok()) return FromRocks(got, "reading a stream head").error();
-  Head head{keys::ReadBigEndian64(value), value.substr(std::min<size_t>(8, value.size())), {}};
-  // The stream's last event was written by an earlier batch; its instant is remembered.
-  if (const auto last = last_at_millis_.find(mcid); last != last_at_millis_.end()) {
-    head.last_at = domain::Instant::FromMillis(last->second);
-  }
-  return head;
+  return Head{keys::ReadBigEndian64(value), value.substr(std::min<size_t>(8, value.size()))};
 }
 
 Result<bool> RestoreWriter::MetaKeyExists(const std::string& key) const {

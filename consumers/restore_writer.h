@@ -47,7 +47,6 @@ class RestoreWriter {
   struct Head {
     uint64_t version = 0;
     std::string hash;
-    domain::Instant last_at;  // of the stream's last event; meaningful when version > 0
   };
   // The events of one command: consecutive, one trainer, one command id (invariant 5).
   struct OpenCommand {
@@ -72,8 +71,8 @@ class RestoreWriter {
   std::unordered_map<std::string, Head> staged_heads_;
   std::unordered_set<std::string> staged_keys_;  // meta keys: "cmd/…" and "voucher/…"
   std::optional<OpenCommand> open_command_;
-  // Each stream's latest instant, for the time order: a few bytes a trainer (reading it back from
-  // the database being filled took three reads and a decode a stream a batch).
+  // Each stream's latest instant, for the time order, across batches: a few bytes a trainer,
+  // where reading it back from the database being filled costs three reads and a decode.
   std::unordered_map<std::string, int64_t> last_at_millis_;
   uint64_t position_ = 0;
   uint64_t streams_ = 0;
