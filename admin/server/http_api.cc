@@ -220,23 +220,26 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
   if (!upload && !command_refused) return 0;
   // A body that is large (an upload's) or refused anyway is not read for a client without a valid
   // token: 401 (or 429) from the head, before 411 or 413, and the connection ends.
-  if (!tokens_.Authenticate(BearerCredentials(request).token)) {
-    Authorize(request, response);
+  // Answered from the head: the connection ends, since its unread body must not be taken for
+  // the next request.
+  auto body_left_unread = [&response] {
     response.set_header("Connection", "close");
     OneWriteServer::EndConnectionAfterAnswer();
     return response.status;
+  };
+  if (!tokens_.Authenticate(BearerCredentials(request).token)) {
+    Authorize(request, response);
+    return body_left_unread();
   }
-  // An upload's file is held to its own limit once read (HandleUpload); a form declared larger
-  // than the library would read is refused now rather than after its body has been waited for.
-  if (upload && (chunked || *length <= UploadFormLimit())) return 0;
   if (upload) {
+    // Its file is held to its own limit once read (HandleUpload); a form declared larger than
+    // the library would read is refused now rather than after its body has been waited for.
+    if (chunked || *length <= UploadFormLimit()) return 0;
     metrics_.CommandRefused("UploadMtmReport", "invalid_input");
     SendError(response, 413, "invalid_input",
               "the form is larger than " + std::to_string(UploadFormLimit()) +
                   " bytes (the report may be " + std::to_string(options_.max_upload_bytes) + ")");
-    response.set_header("Connection", "close");
-    OneWriteServer::EndConnectionAfterAnswer();
-    return response.status;
+    return body_left_unread();
   }
   // Counted like every command refused before it is decided; its body, unread, names none.
   metrics_.CommandRefused("unknown", "invalid_input");
@@ -247,9 +250,7 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
   } else {
     SendError(response, 413, "invalid_input", CommandTooLargeMessage(options_.max_body_bytes));
   }
-  response.set_header("Connection", "close");
-  OneWriteServer::EndConnectionAfterAnswer();  // the unread body must not be taken for a request
-  return response.status;
+  return body_left_unread();
 }
 
 std::optional<domain::Actor> HttpApi::Authorize(const httplib::Request& request,
@@ -338,7 +339,7 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
 
 void HttpApi::Serve() {
   serve_entered_ = true;
-  if (!stop_requested_) server_.listen_after_bind();
+  if (stop_requested_at_ns_ == 0) server_.listen_after_bind();
   rebuild_.Wait();  // a graceful stop lets a rebuild finish and switch
   serve_returned_ = true;
 }
@@ -354,7 +355,6 @@ void HttpApi::Stop() {
   stop_requested_at_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                               std::chrono::steady_clock::now().time_since_epoch())
                               .count();
-  stop_requested_ = true;
   // cpp-httplib ignores a stop before its accept loop runs: wait until Serve either listens or
   // has seen the request and returned. (If Serve was never called, there is nothing to stop.)
   while (serve_entered_ && !serve_returned_ && !server_.is_running()) {
