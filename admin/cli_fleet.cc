@@ -68,11 +68,15 @@ void AddFleetCommands(CLI::App& app, CliContext& context) {
     });
   }
   {
-    auto month = std::make_shared<std::string>();
+    auto month = std::make_shared<std::optional<std::string>>();
     CLI::App* command = app.add_subcommand(
         "report", "Monthly reports: renewals and reinstatements, revenue, refunds, the funnel.");
     command->add_option("--month", *month, "one month, YYYY-MM (default: every month)");
     command->callback([&context, month] {
+      // A malformed month is the caller's mistake (2), whether or not there is a store.
+      if (const std::optional<Error> bad = CheckReportMonth(*month)) {
+        return void(context.Fail(bad->message, 2));
+      }
       auto store = context.OpenStore();
       if (!store) return;
       auto report = ReportQuery(*store, *month, Now());

@@ -165,14 +165,18 @@ std::optional<std::pair<domain::Date, domain::Date>> MonthRange(const std::strin
 
 }  // namespace
 
-std::optional<Error> CheckReportMonth(const std::string& month) {
-  if (month.empty() || MonthRange(month)) return std::nullopt;
-  return Error{"month '" + month + "' is not of the form YYYY-MM", kInvalidInput};
+std::optional<Error> CheckReportMonth(const std::optional<std::string>& month) {
+  if (!month || MonthRange(*month)) return std::nullopt;
+  // Given empty (`?month=`, `--month ""`), it is refused rather than read as every month.
+  if (month->empty())
+    return Error{"month is empty: give YYYY-MM, or leave it out for every month", kInvalidInput};
+  return Error{"month '" + *month + "' is not of the form YYYY-MM", kInvalidInput};
 }
 
-Result<Json> ReportQuery(const Store& store, const std::string& month, const domain::Instant& now) {
+Result<Json> ReportQuery(const Store& store, const std::optional<std::string>& month,
+                         const domain::Instant& now) {
   if (std::optional<Error> bad = CheckReportMonth(month)) return *std::move(bad);
-  auto counters = store.models->Report(month);
+  auto counters = store.models->Report(month.value_or(""));
   if (!counters.ok()) return counters.error();
   // Lapses are not events: trainers whose deadline came without a renewal, counted now.
   const domain::Date today = now.date();
@@ -186,8 +190,8 @@ Result<Json> ReportQuery(const Store& store, const std::string& month, const dom
   for (const auto& entry : lapsed.value()) lapses_by_month[entry.anniversary.ToString().substr(0, 7)] += 1;
   const std::string& currency = store.commands->policy().currency;
   Json out{{"as_of", now.ToString()}, {"lapsed_now", lapsed.value().size()}};
-  if (!month.empty()) {
-    out["report"] = MonthReport(month, by_month[month], lapses_by_month[month], currency);
+  if (month) {
+    out["report"] = MonthReport(*month, by_month[*month], lapses_by_month[*month], currency);
     return out;
   }
   std::set<std::string> months;

@@ -45,11 +45,12 @@ std::optional<Error> CheckDueRange(const domain::Date& from, const domain::Date&
 // {"from", "to", "trainers": [{"mcid", "anniversary", "days_left"}]}, by anniversary.
 Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain::Date& to,
                       const domain::Instant& now);
-// An error when `month` is neither empty (every month) nor of the form YYYY-MM; checked before a
-// read waits for ?after=, so bad input is answered at once.
-std::optional<Error> CheckReportMonth(const std::string& month);
-// One month's report ("YYYY-MM"), or every month's when `month` is empty; lapses computed now.
-Result<Json> ReportQuery(const Store& store, const std::string& month, const domain::Instant& now);
+// An error when `month` is given but not of the form YYYY-MM (absent means every month); checked
+// before a read waits for ?after=, so bad input is answered at once.
+std::optional<Error> CheckReportMonth(const std::optional<std::string>& month);
+// One month's report ("YYYY-MM"), or every month's when `month` is absent; lapses computed now.
+Result<Json> ReportQuery(const Store& store, const std::optional<std::string>& month,
+                         const domain::Instant& now);
 // {"email", "trainers": [mcid...]} (AUDIT-3).
 Result<Json> LookupQuery(const Store& store, const std::string& email);
 

@@ -225,7 +225,9 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
   server.Get("/v1/reports", Guarded(ctx, RouteAccess::kFleet, false,
                                     keep([&ctx](const httplib::Request& request,
                                                 httplib::Response& response, const domain::Actor&) {
-                                      const std::string month = request.get_param_value("month");
+                                      std::optional<std::string> month;
+                                      if (request.has_param("month"))
+                                        month = request.get_param_value("month");
                                       if (std::optional<Error> bad = CheckReportMonth(month)) {
                                         return SendResult(response, Result<Json>(*std::move(bad)));
                                       }

@@ -26,7 +26,8 @@ TEST(CliErrors, BadArgumentsAreOneLineAndExit2) {
   for (const std::string arguments :
        {"status", "frobnicate", "token add --role admin --id x", "token add --role support --id ''",
         "token add --role trainer --id not-an-mcid", "--fee-minor 0 status 1000001",
-        "status 1000001 --as-of ''", "import /", "import /no/such/export.ndjson"}) {
+        "status 1000001 --as-of ''", "report --month ''", "import /",
+        "import /no/such/export.ndjson"}) {
     SCOPED_TRACE(arguments);
     const auto run = Mctctl(data + arguments + " 2>&1");
     EXPECT_EQ(run.exit_code, 2) << run.out;

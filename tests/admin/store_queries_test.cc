@@ -251,7 +251,7 @@ TEST(StoreReopen, QueriesAnswerTheSameAfterReopen) {
     const Status lived = RunLives(*store.value()->commands, kBase, 0, 2 * kLifeCount, 3, "r");
     ASSERT_TRUE(lived.ok()) << lived.error().message;
     // Not caught up on purpose: opening again catches up before serving.
-    auto report = ReportQuery(*store.value(), "", At(kNow));
+    auto report = ReportQuery(*store.value(), std::nullopt, At(kNow));
     ASSERT_TRUE(report.ok());
     before = report->dump();
   }
@@ -260,14 +260,14 @@ TEST(StoreReopen, QueriesAnswerTheSameAfterReopen) {
   auto checkpoint = store.value()->models->Checkpoint(*store.value()->models->Current());
   ASSERT_TRUE(checkpoint.ok());
   EXPECT_EQ(checkpoint.value(), store.value()->log->Head());
-  auto report = ReportQuery(*store.value(), "", At(kNow));
+  auto report = ReportQuery(*store.value(), std::nullopt, At(kNow));
   ASSERT_TRUE(report.ok());
   EXPECT_NE(report->dump(), before);
   auto live = store.value()->models->Checksum();
   auto rebuilt = store.value()->runner->Rebuild();
   ASSERT_TRUE(live.ok() && rebuilt.ok());
   EXPECT_EQ(rebuilt->checksum, live.value());
-  EXPECT_EQ(ReportQuery(*store.value(), "", At(kNow))->dump(), report->dump());
+  EXPECT_EQ(ReportQuery(*store.value(), std::nullopt, At(kNow))->dump(), report->dump());
 }
 
 }  // namespace

@@ -112,8 +112,9 @@ TEST(ReadAfter, RefusesMalformedParametersBeforeWaiting) {
        {trainer + "?as_of=yesterday", trainer + "/history?as_of=2020-13-40",
         trainer + "/gaps?as_of=x", std::string("/v1/due?from=2026-01-01"),
         std::string("/v1/reports?month=2026-13"), std::string("/v1/reports?month=June"),
-        std::string("/v1/due?from=2026-02-01&to=2026-01-01"), std::string("/v1/lookup"),
-        std::string("/v1/lookup?email="), std::string("/v1/trainers/not%20an%20mcid")}) {
+        std::string("/v1/reports?month="), std::string("/v1/due?from=2026-02-01&to=2026-01-01"),
+        std::string("/v1/lookup"), std::string("/v1/lookup?email="),
+        std::string("/v1/trainers/not%20an%20mcid")}) {
     const auto started = std::chrono::steady_clock::now();
     const Answer answer = server.Get(After(path, position), server.Support());
     EXPECT_EQ(answer.status, 400) << path << ": " << answer.Describe();
