@@ -55,6 +55,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kPageType
     {"css", "text/css; charset=utf-8"},
 }};
 
+// The pages' content security policy: scripts, styles and calls of the server's own only, the
+// empty icon (`data:,`) as the one image, no plug-ins, no framing, forms posting only here.
+constexpr std::string_view kPagePolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' "
+    "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 
 // False for a path that names a file of another kind than the pages' (.html, .js, .css): the web
@@ -137,6 +143,8 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
       [this](const httplib::Request& request, httplib::Response& response) {
         // No answer is served in ranges (one_write_server.h); the library would say so of HEAD's.
         if (request.method == "HEAD") response.set_header("Accept-Ranges", "none");
+        // The API's answers name trainers: no cache along the way or in the browser keeps one.
+        if (request.path.starts_with("/v1/")) response.set_header("Cache-Control", "no-store");
         // Of the web folder, only the pages' own files are served.
         if (!request.path.starts_with("/v1/") && !IsPageFile(request.path)) {
           SendError(response, 404, "not_found", "no such route");
@@ -313,8 +321,14 @@ void HttpApi::RegisterRoutes() {
   if (!options_.web_root.empty()) {
     // The pages are small and change with a release: a browser asks again each time (an
     // unchanged file costs little), and takes a file only as the type it is sent as.
+    // The policy lets a page run and load only the server's own files and talk only to it, and
+    // no other site frame it (clickjacking a refund's confirmation).
     server_.set_mount_point("/", options_.web_root.string(),
-                            {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}});
+                            {{"Cache-Control", "no-cache"},
+                             {"X-Content-Type-Options", "nosniff"},
+                             {"Content-Security-Policy", std::string(kPagePolicy)},
+                             {"X-Frame-Options", "DENY"},
+                             {"Referrer-Policy", "no-referrer"}});
     for (const auto& [extension, type] : kPageTypes) {
       server_.set_file_extension_and_mimetype_mapping(std::string(extension), std::string(type));
     }

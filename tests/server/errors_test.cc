@@ -213,6 +213,20 @@ TEST(WebPages, ArePagesOnlyWithTheirCharsetAndNoCache) {
     EXPECT_EQ(header("Content-Type"), type);
     EXPECT_EQ(header("Cache-Control"), "no-cache");
     EXPECT_EQ(header("X-Content-Type-Options"), "nosniff");
+    // Scripts and styles of the server's own only, and no other site may frame a page.
+    EXPECT_NE(header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+    EXPECT_NE(header("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_EQ(header("X-Frame-Options"), "DENY");
+  }
+  // The API's answers name trainers: kept by no cache, whatever their status.
+  for (const auto& [path, token] : std::vector<std::pair<std::string, std::string>>{
+           {"/v1/due?from=2026-01-01&to=2026-02-01", server.Support()},
+           {"/v1/trainers/1000001", server.Support()},
+           {"/v1/trainers/1000001", ""}}) {
+    const Answer read = server.Get(path, token);
+    const auto found = read.headers.find("Cache-Control");
+    EXPECT_EQ(found == read.headers.end() ? "(none)" : found->second, "no-store")
+        << path << ": " << read.Describe();
   }
   EXPECT_EQ(server.Get("/README.md").status, 404);
   EXPECT_EQ(server.Get("/healthz").status, 200);
