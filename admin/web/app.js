@@ -68,12 +68,37 @@ const MCT = (() => {
       json = null;
     }
     if (!response.ok) {
+      // A token the server no longer takes (expired, removed) is forgotten, so that "Sign in
+      // again" leads to the sign-in form rather than back to "You are signed in".
+      if (response.status === 401) clearToken();
       const code = json && json.code ? json.code : `http_${response.status}`;
       const message = json && json.message ? json.message : `HTTP ${response.status} ${response.statusText}`;
       throw new ApiError(response.status, code, message);
     }
     if (json === null) throw new ApiError(response.status, 'bad_response', 'The server did not answer JSON.');
     return json;
+  }
+
+  // A fresh command_id. The same id sent again is answered with the command's first answer and
+  // writes nothing (invariant 5), so an action whose answer was lost can be sent again safely.
+  function newCommandId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));  // outside a secure context
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
+  // For a page that asks the server again before an earlier answer came: `const current =
+  // turns.take()` before asking, `if (!current()) return` once answered, so that a late answer to
+  // an earlier question never replaces the newer one on screen.
+  function turns() {
+    let latest = 0;
+    return {
+      take() {
+        latest += 1;
+        const mine = latest;
+        return () => mine === latest;
+      },
+    };
   }
 
   // el('div', {class: 'x', dataset: {figure: 'n'}}, 'text', child...)
@@ -193,6 +218,7 @@ const MCT = (() => {
         const input = field.multiline
           ? el('textarea', { id: `confirm-${field.name}`, name: field.name, rows: 3, required: field.required })
           : el('input', { id: `confirm-${field.name}`, name: field.name, type: 'text', required: field.required });
+        input.addEventListener('input', () => input.setCustomValidity(''));
         fieldSlot.append(el('label', { for: `confirm-${field.name}` }, field.label), input);
       }
       const ok = dialog.querySelector('#confirm-ok');
@@ -207,6 +233,11 @@ const MCT = (() => {
       };
       const onSubmit = (event) => {
         event.preventDefault();
+        // Spaces alone do not fill a required field: the server would refuse the empty text.
+        for (const field of fields) {
+          const input = form.elements[field.name];
+          input.setCustomValidity(field.required && !input.value.trim() ? `${field.label}: required` : '');
+        }
         if (!form.reportValidity()) return;
         const values = {};
         for (const field of fields) values[field.name] = form.elements[field.name].value.trim();
@@ -226,7 +257,7 @@ const MCT = (() => {
   }
 
   return {
-    token, setToken, clearToken, signOut, api, ApiError, el, clear, formatMinor, formatCount, todayUtc, addDays,
-    showError, hideMessage, requireSignIn, renderHeader, confirmDialog,
+    token, setToken, clearToken, signOut, api, ApiError, newCommandId, turns, el, clear, formatMinor, formatCount,
+    todayUtc, addDays, showError, hideMessage, requireSignIn, renderHeader, confirmDialog,
   };
 })();

@@ -19,10 +19,14 @@
     return `${withSeconds}Z`;
   }
 
-  // RFC 3339 UTC → the datetime-local value (seconds kept).
+  // An instant as the server reads it (RFC 3339 with any offset, or a date meaning its end) → the
+  // field's UTC value to the millisecond, so that Show asks for that same instant again; '' when
+  // it is no instant (the server's answer then says why).
   function toLocalInput(instant) {
-    const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?)/.exec(instant || '');
-    return match ? match[1] : '';
+    const text = /^\d{4}-\d{2}-\d{2}$/.test(instant || '') ? `${instant}T23:59:59.999Z` : instant || '';
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) return '';
+    const point = new Date(text);
+    return Number.isNaN(point.getTime()) ? '' : point.toISOString().slice(0, 23);
   }
 
   function setField(name, value) {
@@ -45,9 +49,13 @@
     if (!events.length) body.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No events up to this instant.')));
   }
 
+  // Only the latest asked is shown, whatever order the answers come in.
+  const views = MCT.turns();
+
   async function show(mcid, asOf) {
     hideMessage(errorBox);
     result.dataset.state = 'loading';
+    const latest = views.take();
     try {
       const query = asOf ? { as_of: asOf } : undefined;
       const path = `/v1/trainers/${encodeURIComponent(mcid)}`;
@@ -59,6 +67,7 @@
         // Before the enrolment there is no status: the history (empty) still answers.
         if (error.status !== 404) throw error;
       }
+      if (!latest()) return;
       for (const name of ['mcid', 'name', 'status', 'step', 'anniversary', 'days_left', 'reinstatement_opens', 'last_order']) {
         setField(name, status ? status[name] : null);
       }
@@ -80,6 +89,7 @@
       if (asOf) params.set('as_of', asOf);
       history.replaceState(null, '', `?${params}`);
     } catch (error) {
+      if (!latest()) return;
       result.hidden = true;
       result.dataset.state = 'error';
       showError(errorBox, error);

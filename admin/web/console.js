@@ -17,6 +17,11 @@
   const switchBack = document.getElementById('switch-back');
 
   let current = null; // {mcid, status, events}
+  // Searches and reloads: only the latest asked is shown, whatever order the answers come in.
+  const views = MCT.turns();
+  // The command_id of each action whose answer never came (network failure, 5xx), by trainer,
+  // command and order: the same action confirmed again reuses it, so it cannot happen twice.
+  const unanswered = new Map();
 
   const MCID = /^\d{4,10}$/;
 
@@ -101,11 +106,13 @@
     }
     hideMessage(lookupMessage);
     panel.dataset.state = 'loading';
+    const latest = views.take();
     try {
       const [status, record] = await Promise.all([
         statusAfter(mcid, after),
         api(`/v1/trainers/${encodeURIComponent(mcid)}/history`),
       ]);
+      if (!latest()) return;
       current = { mcid, status, events: record.events };
       renderStatus(status);
       renderOrders(record.events);
@@ -118,6 +125,7 @@
         history.replaceState(null, '', `?mcid=${encodeURIComponent(mcid)}`);
       }
     } catch (error) {
+      if (!latest()) return;
       if (after !== undefined && panel.dataset.mcid === mcid) {
         // The command went through; only its view is late. Keep the trainer on screen as it was.
         panel.dataset.state = 'stale';
@@ -126,9 +134,15 @@
       }
       panel.hidden = true;
       panel.dataset.state = 'error';
+      forgetShownTrainer();
       showError(lookupMessage, error.status === 404
         ? { code: error.code, message: `No trainer is enrolled with the MCID ${mcid}.` } : error);
     }
+  }
+
+  // The page's address no longer names a trainer once the search shows none.
+  function forgetShownTrainer() {
+    if (new URLSearchParams(location.search).has('mcid')) history.replaceState(null, '', location.pathname);
   }
 
   async function find(text) {
@@ -136,15 +150,20 @@
     results.hidden = true;
     clear(results);
     if (MCID.test(text)) return loadTrainer(text);
+    const latest = views.take();
     if (!text.includes('@')) {
+      panel.hidden = true;
+      forgetShownTrainer();
       showError(lookupMessage, { code: 'invalid_input', message: 'Enter an MCID (4 to 10 digits) or an e-mail address.' });
       return undefined;
     }
     try {
       const found = await api('/v1/lookup', { query: { email: text } });
+      if (!latest()) return undefined;
       if (found.trainers.length === 1) return loadTrainer(found.trainers[0]);
+      panel.hidden = true;
+      forgetShownTrainer();
       if (!found.trainers.length) {
-        panel.hidden = true;
         showError(lookupMessage, { code: 'not_found', message: `No trainer has the e-mail ${text}.` });
         return undefined;
       }
@@ -152,6 +171,9 @@
         el('button', { type: 'button', class: 'link', dataset: { mcid }, onclick: () => loadTrainer(mcid) }, mcid))));
       results.hidden = false;
     } catch (error) {
+      if (!latest()) return undefined;
+      panel.hidden = true;
+      forgetShownTrainer();
       showError(lookupMessage, error);
     }
     return undefined;
@@ -162,8 +184,16 @@
     hideMessage(actionResult);
     hideMessage(actionError);
     const mcid = current.mcid;
+    // A search started after this action replaces the trainer on screen: no reload then.
+    const stillShown = views.take();
+    const action = [mcid, command.command, command.order_id || ''].join('|');
+    const commandId = unanswered.get(action) || MCT.newCommandId();
+    unanswered.set(action, commandId);
     try {
-      const answer = await api(`/v1/trainers/${encodeURIComponent(mcid)}/commands`, { method: 'POST', body: command });
+      const answer = await api(`/v1/trainers/${encodeURIComponent(mcid)}/commands`,
+        { method: 'POST', body: { ...command, command_id: commandId } });
+      unanswered.delete(action);
+      if (!stillShown()) return;
       clear(actionResult).append(successText, ' ',
         el('span', { class: 'muted' }, `(${answer.events.map((event) => event.event).join(', ') || answer.outcome})`));
       actionResult.hidden = false;
@@ -171,8 +201,14 @@
       const positions = answer.events.map((event) => event.global_position);
       await loadTrainer(mcid, { keepMessages: true, after: positions.length ? Math.max(...positions) : undefined });
     } catch (error) {
+      // Refused (4xx): decided, so a new attempt is a new command. Otherwise it may have been done.
+      if (error.status >= 400 && error.status < 500) unanswered.delete(action);
+      if (!stillShown()) return;
       showError(actionError, error, `${command.command} was refused:`);
       actionError.dataset.command = command.command;
+      // Refused because the trainer changed meanwhile (already refunded, version conflict): the
+      // view is brought up to date, the refusal kept on screen.
+      if (error.status === 409 || error.status === 422) await loadTrainer(mcid, { keepMessages: true });
     }
   }
 

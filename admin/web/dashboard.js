@@ -54,8 +54,17 @@
 
   function monthsBetween(from, to) {
     const out = [];
-    for (let month = from; month <= to && out.length < 1200; month = addMonths(month, 1)) out.push(month);
+    for (let month = from; month <= to; month = addMonths(month, 1)) out.push(month);
     return out;
+  }
+
+  // A range longer than this is cut to its last MAX_MONTHS months, and the page says so: every
+  // figure shown is then the sum of exactly the months the range's label names.
+  const MAX_MONTHS = 1200;
+
+  function limited({ from, to }) {
+    const earliest = addMonths(to, -(MAX_MONTHS - 1));
+    return from < earliest ? { from: earliest, to, cut: true } : { from, to, cut: false };
   }
 
   function monthLabel(month) {
@@ -125,7 +134,7 @@
 
   // --- Rendering ---------------------------------------------------------------------------------
 
-  function render(from, to) {
+  function render(from, to, cut) {
     const months = monthsBetween(from, to);
     const { rows, total, currency } = fold(data.reports, months);
     for (const node of document.querySelectorAll('.currency')) node.textContent = currency;
@@ -156,7 +165,9 @@
     root.dataset.to = to;
     root.dataset.state = 'ready';
     root.hidden = false;
-    statusLine.textContent = `${monthLabel(from)} to ${monthLabel(to)} · reports as of ${data.reports.as_of}`;
+    const note = cut ? ` (the last ${MAX_MONTHS / 12} years of the range asked)` : '';
+    statusLine.textContent = `${monthLabel(from)} to ${monthLabel(to)}${note} · reports as of ${data.reports.as_of}`;
+    root.dataset.cut = cut ? 'true' : 'false';
   }
 
   function renderDue() {
@@ -226,7 +237,7 @@
         figure('td', field, kinds.renewal, attributes('renewal')),
         figure('td', field, kinds.reinstatement, attributes('reinstatement')),
         figure('td', field, sum, attributes('total')),
-        el('td', { class: 'bar-cell' }, el('span', { class: 'inline-bar', style: `width:${Math.round((sum / max) * 100)}%` }))));
+        el('td', { class: 'bar-cell' }, inlineBar(sum / max))));
     }
     if (!entries.length) body.append(el('tr', {}, el('td', { colspan: 5, class: 'muted' }, 'None completed in the range.')));
     node.append(body);
@@ -250,6 +261,14 @@
     clear(table.tFoot).append(line(total, 'range', 'th'));
   }
 
+  // A bar as wide as `share` of its cell; set through the style object, which the pages' content
+  // security policy allows (a style attribute it does not).
+  function inlineBar(share) {
+    const bar = el('span', { class: 'inline-bar' });
+    bar.style.width = `${Math.round(share * 100)}%`;
+    return bar;
+  }
+
   // --- Loading -----------------------------------------------------------------------------------
 
   async function load() {
@@ -265,14 +284,21 @@
     const to = params.get('to');
     if (params.get('range') === 'all') return allMonths();
     if (isMonth(from) && isMonth(to)) return from <= to ? { from, to } : { from: to, to: from };
+    if (from !== null || to !== null) {
+      showError(errorBox, {
+        code: 'invalid_input',
+        message: `The address asks for from=${from ?? ''} to=${to ?? ''}, not two months (YYYY-MM): showing the last 12 months.`,
+      });
+    }
     return lastTwelve();
   }
 
-  function show({ from, to }, updateUrl = true) {
+  function show(range, updateUrl = true) {
+    const { from, to, cut } = limited(range);
     fromInput.value = from;
     toInput.value = to;
-    if (updateUrl) history.replaceState(null, '', `?from=${from}&to=${to}`);
-    render(from, to);
+    if (updateUrl || cut) history.replaceState(null, '', `?from=${from}&to=${to}`);
+    render(from, to, cut);
   }
 
   form.addEventListener('submit', (event) => {
@@ -286,8 +312,8 @@
     }
     show(from <= to ? { from, to } : { from: to, to: from });
   });
-  document.getElementById('range-last12').addEventListener('click', () => show(lastTwelve()));
-  document.getElementById('range-all').addEventListener('click', () => show(allMonths()));
+  document.getElementById('range-last12').addEventListener('click', () => { hideMessage(errorBox); show(lastTwelve()); });
+  document.getElementById('range-all').addEventListener('click', () => { hideMessage(errorBox); show(allMonths()); });
 
   (async () => {
     try {

@@ -94,6 +94,13 @@ page.on('request', (request) => {
     statusReads.push(request.url());
   }
 });
+// Every command the pages send, as sent.
+const commandsSent = [];
+page.on('request', (request) => {
+  if (request.method() === 'POST' && /\/v1\/trainers\/\d+\/commands$/.test(new URL(request.url()).pathname)) {
+    commandsSent.push(JSON.parse(request.postData() || 'null'));
+  }
+});
 page.on('console', (message) => {
   if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) pageErrors.push(message.text());
 });
@@ -244,6 +251,22 @@ await step('Dashboard against mctctl', async () => {
     compareFigures(before, await readFigures(), { from: addMonths(currentMonth, -11), to: currentMonth }));
   check('12 months in the month table', (await page.$$('#month-table tbody tr')).length === monthsBetween(addMonths(currentMonth, -11), currentMonth).length);
   await screenshot('02-dashboard');
+
+  // A range longer than the page draws is cut to its last 100 years, and the page says so: every
+  // figure is then the sum of exactly the months its label names.
+  const earliest = addMonths(currentMonth, -1199);
+  await page.goto(`${server.url}/dashboard.html?from=1900-01&to=${currentMonth}`);
+  await page.waitForSelector('#dashboard[data-state=ready]');
+  checkEqual('a range over 100 years is cut to its last 100',
+    await page.$eval('#dashboard', (node) => [node.dataset.from, node.dataset.to, node.dataset.cut]), [earliest, currentMonth, 'true']);
+  check('the status line says the range was cut', /last 100 years/.test(await page.textContent('#dashboard-status')));
+  checkEqual('the form shows the range drawn', await page.inputValue('#from-month'), earliest);
+  checkNoProblems('the cut range\'s figures equal mctctl', compareFigures(before, await readFigures(), { from: earliest, to: currentMonth }));
+  // An address whose range is not two months: said, and the last 12 months shown.
+  await page.goto(`${server.url}/dashboard.html?from=2026-13&to=abc`);
+  await page.waitForSelector('#dashboard[data-state=ready]');
+  check('a malformed range in the address is said', /not two months/.test(await page.textContent('#dashboard-error')));
+  checkEqual('and the last 12 months are shown', await page.$eval('#dashboard', (node) => node.dataset.from), addMonths(currentMonth, -11));
 });
 
 await step('Support console: look-up, status, timeline', async () => {
@@ -261,6 +284,24 @@ await step('Support console: look-up, status, timeline', async () => {
   await page.click('#lookup-submit');
   await page.waitForSelector('#lookup-message:not([hidden])');
   check('an unknown e-mail says so', /No trainer has the e-mail/.test(await page.textContent('#lookup-message')));
+  checkEqual('and the address no longer names the trainer shown before', new URL(page.url()).searchParams.get('mcid'), null);
+
+  // A search answered late never replaces a newer one: a refund would go to the trainer shown.
+  const slow = new RegExp(`/v1/trainers/${card}(/history)?([?].*)?$`);
+  await page.route(slow, async (route) => {
+    await new Promise((resolve) => { setTimeout(resolve, 1500); });
+    await route.continue();
+  });
+  await page.fill('#lookup-query', card);
+  await page.click('#lookup-submit');
+  await page.fill('#lookup-query', paypal);
+  await page.click('#lookup-submit');
+  await page.waitForSelector(`#trainer-panel[data-state=ready][data-mcid="${paypal}"]`);
+  await page.waitForTimeout(2500);  // the earlier search's answers come meanwhile
+  await page.unroute(slow);
+  checkEqual('a late answer to an earlier search does not replace the newer one',
+    [await page.getAttribute('#trainer-panel', 'data-mcid'), await field('mcid'), new URL(page.url()).searchParams.get('mcid')],
+    [paypal, paypal, paypal]);
 });
 
 await step('Support console: refund, cancelled then confirmed', async () => {
@@ -281,6 +322,11 @@ await step('Support console: refund, cancelled then confirmed', async () => {
   await page.waitForSelector('#confirm-dialog[open]');
   await page.click('#confirm-ok');
   check('the reason is required before confirming', await page.isVisible('#confirm-dialog[open]'));
+  const sentBefore = commandsSent.length;
+  await page.fill('#confirm-reason', '   ');
+  await page.click('#confirm-ok');
+  check('spaces alone are no reason: the dialog stays, nothing is sent',
+    await page.isVisible('#confirm-dialog[open]') && commandsSent.length === sentBefore);
   await page.fill('#confirm-reason', 'E2E: the trainer asked to cancel');
   await screenshot('03-console-confirm', false);
   refundAt = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -288,6 +334,9 @@ await step('Support console: refund, cancelled then confirmed', async () => {
   await page.click('#confirm-ok');
   await page.waitForSelector('#action-result:not([hidden])');
   check('the console says the refund was issued', /Refund issued for order/.test(await page.textContent('#action-result')));
+  const sent = commandsSent.at(-1);
+  check('the refund was sent with a command_id (a resend is answered, not done twice)',
+    sent.command === 'IssueRefund' && typeof sent.command_id === 'string' && sent.command_id.length >= 16, JSON.stringify(sent));
   await page.waitForSelector('#timeline li[data-event=RefundIssued]');
   const item = await page.textContent('#timeline li[data-event=RefundIssued]');
   check('the refund is in the timeline with its reason', item.includes('E2E: the trainer asked to cancel') && item.includes(order), item);
@@ -397,6 +446,16 @@ await step('Sign-out, then the auditor view', async () => {
   const asOfRefund = await page.$$eval('#audit-history tbody tr[data-event]', (items) => items.map((item) => item.dataset.event));
   checkEqual('as of just before the console\'s refund: the history before it', asOfRefund, before.history[card].events.map((event) => event.event));
   checkEqual('the instant in the link fills the form', await page.inputValue('#as-of'), localInput(refundAt));
+  // The same instant with an offset in the address: the field shows it in UTC, so that Show
+  // asks for that instant again rather than one nine hours later.
+  const tokyo = `${new Date(Date.parse(refundAt) + 9 * 3600 * 1000).toISOString().slice(0, 19)}+09:00`;
+  await page.goto(`${server.url}/audit.html?mcid=${card}&as_of=${encodeURIComponent(tokyo)}`);
+  await page.waitForSelector(`#audit-result[data-state=ready][data-as-of="${tokyo}"]`);
+  checkEqual('an instant with an offset fills the form in UTC', await page.inputValue('#as-of'), localInput(refundAt));
+  await page.click('#asof-submit');
+  await page.waitForSelector(`#audit-result[data-state=ready][data-as-of="${refundAt}"]`);
+  checkEqual('and Show asks for the same instant', await page.$$eval('#audit-history tbody tr[data-event]', (items) => items.map((item) => item.dataset.event)),
+    asOfRefund);
   await page.click('#asof-now');
   await page.waitForSelector('#audit-result[data-state=ready][data-as-of=""]');
   const now = await page.$$eval('#audit-history tbody tr[data-event]', (items) => items.map((item) => item.dataset.event));
@@ -442,6 +501,32 @@ await step('The auditor may not send commands: the console shows forbidden', asy
   await page.click('#confirm-ok');
   await page.waitForSelector('#action-error:not([hidden])');
   checkEqual('the server\'s code is shown', await page.textContent('#action-error .code'), 'forbidden');
+});
+
+await step('A token the server no longer takes: "Sign in again" leads to the sign-in form', async () => {
+  await page.evaluate(() => sessionStorage.setItem('mct_token', 'a-token-since-removed'));
+  await page.goto(`${server.url}/console.html?mcid=${card}`);
+  await page.waitForSelector('#lookup-message:not([hidden]) a[href="index.html"]');
+  check('the refused token is forgotten', await page.evaluate(() => sessionStorage.getItem('mct_token')) === null);
+  await page.click('#lookup-message a[href="index.html"]');
+  await page.waitForSelector('#signin-panel:not([hidden])');
+  check('the sign-in form is shown, not "You are signed in"', await page.isHidden('#home-panel'));
+  await signIn(env.auditorToken, 'audit.html');
+});
+
+await step('A narrow window (375 px): no page needs scrolling sideways', async () => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const [file, ready] of [['dashboard.html', '#dashboard[data-state=ready]'],
+    [`console.html?mcid=${card}`, '#trainer-panel[data-state=ready]'],
+    [`audit.html?mcid=${card}`, '#audit-result[data-state=ready]']]) {
+    await page.goto(`${server.url}/${file}`);
+    await page.waitForSelector(ready);
+    const [wide, window] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    check(`${file}: ${wide} px wide in a ${window} px window`, wide <= window);
+    check(`${file}: sign-out is within reach`, await page.$eval('#sign-out', (node) => node.getBoundingClientRect().right <= window.innerWidth));
+  }
+  await screenshot('08-narrow-audit');
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 await step('mctd stops on SIGTERM', async () => {
