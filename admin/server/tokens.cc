@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <sstream>
 
 #include "consumers/text_checks.h"
@@ -21,6 +23,9 @@ namespace mct::admin::server {
 namespace {
 
 constexpr const char* kFileName = "tokens";
+// Writers (Add, Remove) take turns on this file's lock: the tokens file itself is replaced by
+// Remove, and a lock on a replaced file would guard nothing.
+constexpr const char* kWritersLockName = "tokens.lock";
 // Who holds which role is for mctd's user alone, like the database beside it.
 constexpr mode_t kFileMode = 0600;
 
@@ -78,6 +83,58 @@ std::optional<std::string> ReadLocked(const std::filesystem::path& path) {
   }
 }
 
+// The writers' turn, held until the answer goes out of scope.
+Result<std::unique_ptr<OpenFile>> TakeWritersTurn(const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = data_dir / kWritersLockName;
+  auto lock =
+      std::make_unique<OpenFile>(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kFileMode));
+  if (lock->fd() < 0) return SystemError("cannot open", path);
+  if (::flock(lock->fd(), LOCK_EX) != 0) return SystemError("cannot lock", path);
+  return lock;
+}
+
+struct Line {
+  std::string sha256;
+  domain::Actor actor;
+  std::string text;  // as in the file, without its newline
+};
+
+// The file's lines that name a token; others (blank, cut short by hand) are skipped.
+std::vector<Line> ParseLines(const std::string& text) {
+  std::vector<Line> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string hash, role, id;
+    if (!(fields >> hash >> role >> id)) continue;
+    if (auto parsed = domain::ParseRole(role)) lines.push_back({hash, {*parsed, id}, line});
+  }
+  return lines;
+}
+
+TokenStore::Listed Listing(const Line& line) {
+  return {line.sha256.substr(0, TokenStore::kFingerprintLength), line.actor};
+}
+
+// Replaces `path` by a file holding `text`: written beside it, flushed, renamed over it, and the
+// rename flushed, so that after a crash the file is the old one or the new one.
+Status ReplaceFile(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path fresh = path.string() + ".new";
+  {
+    OpenFile file(::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode));
+    if (file.fd() < 0) return SystemError("cannot open", fresh);
+    if (::fchmod(file.fd(), kFileMode) != 0 || !WriteAll(file.fd(), text) ||
+        ::fsync(file.fd()) != 0) {
+      return SystemError("cannot write", fresh);
+    }
+  }
+  if (::rename(fresh.c_str(), path.c_str()) != 0) return SystemError("cannot replace", path);
+  OpenFile folder(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (folder.fd() < 0 || ::fsync(folder.fd()) != 0)
+    return SystemError("cannot flush", path.parent_path());
+  return Ok();
+}
+
 std::string RandomToken() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return "";
@@ -105,13 +162,14 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
   std::error_code error;
   std::filesystem::create_directories(data_dir, error);
   const std::filesystem::path path = data_dir / kFileName;
+  auto turn = TakeWritersTurn(data_dir);
+  if (!turn.ok()) return turn.error();
   OpenFile file(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, kFileMode));
   if (file.fd() < 0) return SystemError("cannot open", path);
   // O_CREAT's mode applies only to a new file, and through the umask: a file made before, or by
   // hand, is tightened here.
   if (::fchmod(file.fd(), kFileMode) != 0) return SystemError("cannot restrict", path);
-  // Several `mctctl token add` at once take turns, and mctd reads under a shared lock, so no one
-  // sees half a line.
+  // mctd reads under a shared lock, so it never sees half a line.
   if (::flock(file.fd(), LOCK_EX) != 0) return SystemError("cannot lock", path);
   std::string line = EndsMidLine(file.fd()) ? "\n" : "";
   line += domain::Sha256Hex(token) + " " + std::string(domain::ToString(role)) + " " + id + "\n";
@@ -121,28 +179,93 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
   return token;
 }
 
-void TokenStore::ReloadIfChanged() {
+Result<std::vector<TokenStore::Listed>> TokenStore::List(const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = data_dir / kFileName;
   std::error_code error;
-  const auto modified = std::filesystem::last_write_time(path_, error);
-  if (error) return;
-  // The size too: where the file system's clock is coarse, two lines added within one tick leave
-  // the same modification time, and the second would not be seen until some later change.
-  const auto size = std::filesystem::file_size(path_, error);
-  if (error || (modified == loaded_at_ && size == loaded_size_)) return;
+  if (!std::filesystem::exists(path, error)) return std::vector<Listed>{};
+  const auto text = ReadLocked(path);
+  if (!text) return SystemError("cannot read", path);
+  std::vector<Listed> listed;
+  for (const Line& line : ParseLines(*text)) listed.push_back(Listing(line));
+  return listed;
+}
+
+Result<std::vector<TokenStore::Listed>> TokenStore::Remove(const std::filesystem::path& data_dir,
+                                                           const Selector& which) {
+  const int ways =
+      int{!which.token.empty()} + int{!which.fingerprint.empty()} + int{!which.id.empty()};
+  if (ways != 1) {
+    return Error{"name the tokens to remove by one of: the token, its fingerprint, or an id",
+                 "invalid_input"};
+  }
+  if (which.role && which.id.empty()) {
+    return Error{"a role narrows an id: give the id too", "invalid_input"};
+  }
+  std::string fingerprint = which.fingerprint;
+  std::ranges::transform(fingerprint, fingerprint.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!which.fingerprint.empty() && (fingerprint.size() < 8 || fingerprint.size() > 64 ||
+                                     !std::ranges::all_of(fingerprint, [](char c) {
+                                       return std::isxdigit(static_cast<unsigned char>(c));
+                                     }))) {
+    return Error{"a fingerprint is 8 or more hex digits, as `mctctl token list` shows them",
+                 "invalid_input"};
+  }
+  const std::string token_hash = which.token.empty() ? "" : domain::Sha256Hex(which.token);
+  auto matches = [&](const Line& line) {
+    if (!token_hash.empty()) return line.sha256 == token_hash;
+    if (!fingerprint.empty()) return line.sha256.starts_with(fingerprint);
+    return line.actor.id == which.id && (!which.role || line.actor.role == *which.role);
+  };
+
+  auto turn = TakeWritersTurn(data_dir);
+  if (!turn.ok()) return turn.error();
+  const std::filesystem::path path = data_dir / kFileName;
+  std::error_code error;
+  const auto text = std::filesystem::exists(path, error) ? ReadLocked(path) : std::string();
+  if (!text) return SystemError("cannot read", path);
+  std::vector<Listed> removed;
+  std::string kept;
+  for (const Line& line : ParseLines(*text)) {
+    if (matches(line)) {
+      removed.push_back(Listing(line));
+    } else {
+      kept += line.text + "\n";
+    }
+  }
+  if (removed.empty()) return Error{"no token matches; `mctctl token list` shows them"};
+  if (!fingerprint.empty() && removed.size() > 1) {
+    return Error{"the fingerprint " + fingerprint + " starts " + std::to_string(removed.size()) +
+                     " tokens' hashes; give more of it",
+                 "invalid_input"};
+  }
+  if (Status replaced = ReplaceFile(path, kept); !replaced.ok()) return replaced.error();
+  return removed;
+}
+
+void TokenStore::ReloadIfChanged() {
+  // The inode (Remove renames a new file in), the time and the size: where the file system's
+  // clock is coarse, two lines added within one tick leave the same time, and the second would
+  // not be seen until some later change.
+  struct stat status {};
+  if (::stat(path_.c_str(), &status) != 0) {
+    // No file (deleted by hand): no token is valid any more. Remove's rename never leaves the
+    // name missing, so this is not a moment between two files.
+    if (errno == ENOENT) {
+      entries_.clear();
+      loaded_ = FileIdentity{};
+    }
+    return;
+  }
+  const FileIdentity now{status.st_ino, status.st_mtim, status.st_size};
+  if (now == loaded_) return;
   const auto text = ReadLocked(path_);
   if (!text) return;
   std::vector<Entry> entries;
-  std::istringstream lines(*text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string hash, role, id;
-    if (!(fields >> hash >> role >> id)) continue;
-    if (auto parsed = domain::ParseRole(role)) entries.push_back({hash, {*parsed, id}});
-  }
+  for (Line& line : ParseLines(*text))
+    entries.push_back({std::move(line.sha256), std::move(line.actor)});
   entries_ = std::move(entries);
-  loaded_at_ = modified;
-  loaded_size_ = size;
+  loaded_ = now;
 }
 
 std::optional<domain::Actor> TokenStore::Find(const std::string& hash) const {

@@ -8,12 +8,16 @@
 // `recheck` (a line removed from the file stops working within it), since looking at the file
 // on every request cost as much as the rest of authenticating.
 //
-// The file is readable and writable by its owner alone (0600). Add appends its line under an
-// exclusive lock on the file (flock), and the reread takes a shared one, so several
-// `mctctl token add` at once and mctd's reading never see half a line.
+// The file is readable and writable by its owner alone (0600). Writers take turns on an
+// exclusive lock of `tokens.lock` beside it: Add appends its line (under an exclusive lock on
+// the file too, since the reread takes a shared one, so no one sees half a line); Remove writes
+// the lines it keeps to a new file and renames it over the old, so a crash leaves one or the
+// other, never a token half revoked.
 //
 // Thread-safety: Authenticate may be called from any thread; Add from any thread or process.
 #pragma once
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
@@ -38,6 +42,27 @@ class TokenStore {
   static Result<std::string> Add(const std::filesystem::path& data_dir, domain::Role role,
                                  const std::string& id);
 
+  // A token as `mctctl token list` shows it: never the token, only its hash's first characters.
+  struct Listed {
+    std::string fingerprint;  // the first kFingerprintLength hex digits of its SHA-256
+    domain::Actor actor;
+  };
+  static constexpr size_t kFingerprintLength = 12;
+  static Result<std::vector<Listed>> List(const std::filesystem::path& data_dir);
+
+  // Which tokens Remove takes away: the one `token` itself, the one whose fingerprint starts with
+  // `fingerprint` (at least 8 hex digits, and it must name one token), or every token of `id`
+  // (of `role` alone when given). Exactly one of the three.
+  struct Selector {
+    std::string token{};
+    std::string fingerprint{};
+    std::string id{};
+    std::optional<domain::Role> role{};
+  };
+  // The tokens removed (at least one; none matching is an error that changes nothing).
+  static Result<std::vector<Listed>> Remove(const std::filesystem::path& data_dir,
+                                            const Selector& which);
+
   // The actor a token stands for, or nullopt.
   std::optional<domain::Actor> Authenticate(const std::string& token);
 
@@ -53,8 +78,17 @@ class TokenStore {
   std::chrono::milliseconds recheck_;
   std::mutex mutex_;
   std::chrono::steady_clock::time_point checked_at_{};
-  std::filesystem::file_time_type loaded_at_{};
-  std::uintmax_t loaded_size_ = 0;
+  // The file as last read: a new inode (Remove's rename), time or size means it changed.
+  struct FileIdentity {
+    ino_t inode = 0;
+    timespec modified{};
+    off_t size = -1;
+    bool operator==(const FileIdentity& other) const {
+      return inode == other.inode && modified.tv_sec == other.modified.tv_sec &&
+             modified.tv_nsec == other.modified.tv_nsec && size == other.size;
+    }
+  };
+  FileIdentity loaded_{};
   std::vector<Entry> entries_;
 };
 

@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "domain/sha256.h"
 #include "tests/consumers/store_support.h"
 
 namespace mct::admin::server {
@@ -188,6 +190,177 @@ TEST(Tokens, ALineRemovedFromTheFileStopsWorkingAfterTheRecheck) {
   std::this_thread::sleep_for(recheck * 3);
   EXPECT_FALSE(tokens.Authenticate(removed.value()));
   EXPECT_TRUE(tokens.Authenticate(kept.value()));
+}
+
+TEST(Tokens, AListShowsFingerprintsAndActorsNeverTokens) {
+  consumers::testing::TempDir dir("tokens");
+  EXPECT_TRUE(TokenStore::List(dir.path())->empty());  // no file yet: no tokens
+  const auto support = TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1");
+  const auto auditor = TokenStore::Add(dir.path(), domain::Role::kAuditor, "auditor-1");
+  ASSERT_TRUE(support.ok() && auditor.ok());
+  const auto listed = TokenStore::List(dir.path());
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ(listed->at(0).fingerprint, domain::Sha256Hex(support.value()).substr(0, 12));
+  EXPECT_EQ(listed->at(0).actor.id, "support-1");
+  EXPECT_EQ(listed->at(1).actor.role, domain::Role::kAuditor);
+  EXPECT_EQ(listed->at(1).fingerprint.size(), TokenStore::kFingerprintLength);
+}
+
+TEST(Tokens, RemoveTakesOneTokenByItselfOrItsFingerprintOrEveryTokenOfAnId) {
+  consumers::testing::TempDir dir("tokens");
+  auto add = [&dir](domain::Role role, const std::string& id) {
+    auto made = TokenStore::Add(dir.path(), role, id);
+    EXPECT_TRUE(made.ok());
+    return made.value();
+  };
+  const std::string by_token = add(domain::Role::kSupport, "a");
+  const std::string by_fingerprint = add(domain::Role::kSupport, "b");
+  const std::string leaver_support = add(domain::Role::kSupport, "leaver");
+  const std::string leaver_auditor = add(domain::Role::kAuditor, "leaver");
+  const std::string kept = add(domain::Role::kSupport, "kept");
+  TokenStore tokens(dir.path(), std::chrono::milliseconds(0));  // reads the file every time
+
+  auto removed = TokenStore::Remove(dir.path(), {.token = by_token});
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(removed->size(), 1u);
+  EXPECT_FALSE(tokens.Authenticate(by_token));
+
+  const std::string upper = [&] {
+    std::string prefix = domain::Sha256Hex(by_fingerprint).substr(0, 10);
+    for (char& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return prefix;
+  }();
+  removed = TokenStore::Remove(dir.path(), {.fingerprint = upper});
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(removed->at(0).actor.id, "b");
+  EXPECT_FALSE(tokens.Authenticate(by_fingerprint));
+
+  removed = TokenStore::Remove(dir.path(), {.id = "leaver", .role = domain::Role::kAuditor});
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(tokens.Authenticate(leaver_auditor));
+  EXPECT_TRUE(tokens.Authenticate(leaver_support));
+  removed = TokenStore::Remove(dir.path(), {.id = "leaver"});
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(tokens.Authenticate(leaver_support));
+
+  EXPECT_TRUE(tokens.Authenticate(kept));
+  EXPECT_EQ(TokenStore::List(dir.path())->size(), 1u);
+}
+
+// Nothing matching, a fingerprint too short or naming two tokens, or no selector or two: an
+// error, and the file is untouched.
+TEST(Tokens, ARemovalThatNamesNoTokenOrTooManyChangesNothing) {
+  consumers::testing::TempDir dir("tokens");
+  std::vector<std::string> made;
+  // Enough tokens that two share a first hex digit... and a fingerprint of 8 digits is unique.
+  for (int index = 0; index < 20; ++index) {
+    made.push_back(
+        TokenStore::Add(dir.path(), domain::Role::kSupport, "s" + std::to_string(index)).value());
+  }
+  const std::string before = FileText(dir.path() / "tokens");
+  const std::vector<std::pair<std::string, TokenStore::Selector>> refused = {
+      {"nothing named", {}},
+      {"two ways", {.token = made[0], .id = "s1"}},
+      {"a role alone", {.role = domain::Role::kSupport}},
+      {"no such token", {.token = "mct_nope"}},
+      {"no such id", {.id = "nobody"}},
+      {"a short fingerprint", {.fingerprint = domain::Sha256Hex(made[0]).substr(0, 7)}},
+      {"not hex", {.fingerprint = "zzzzzzzzzz"}},
+  };
+  for (const auto& [why, selector] : refused) {
+    SCOPED_TRACE(why);
+    EXPECT_FALSE(TokenStore::Remove(dir.path(), selector).ok());
+    EXPECT_EQ(FileText(dir.path() / "tokens"), before);
+  }
+  // Two lines sharing a fingerprint (possible only by hand, as hashes go): named, not guessed.
+  const std::string hash = domain::Sha256Hex(made[3]);
+  std::ofstream(dir.path() / "tokens", std::ios::app) << hash << " auditor copy\n";
+  const std::string doubled = FileText(dir.path() / "tokens");
+  const auto ambiguous = TokenStore::Remove(dir.path(), {.fingerprint = hash.substr(0, 12)});
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_NE(ambiguous.error().message.find("starts 2"), std::string::npos)
+      << ambiguous.error().message;
+  EXPECT_EQ(FileText(dir.path() / "tokens"), doubled);
+}
+
+// Remove replaces the file while `token add` appends to it: they take turns, so no token added
+// meanwhile is lost, and the removed one stays removed.
+TEST(Tokens, TokensAddedWhileOthersAreRemovedAreAllKept) {
+  consumers::testing::TempDir dir("tokens");
+  constexpr int kAdders = 4;
+  constexpr int kPerAdder = 20;
+  std::vector<std::string> doomed;
+  for (int index = 0; index < kPerAdder; ++index) {
+    doomed.push_back(
+        TokenStore::Add(dir.path(), domain::Role::kAuditor, "doomed-" + std::to_string(index))
+            .value());
+  }
+  std::vector<pid_t> children;
+  for (int adder = 0; adder < kAdders; ++adder) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      std::ofstream out(dir.path() / ("made-" + std::to_string(adder)));
+      for (int token = 0; token < kPerAdder; ++token) {
+        auto made =
+            TokenStore::Add(dir.path(), domain::Role::kSupport, "kept-" + std::to_string(adder));
+        if (!made.ok()) ::_exit(1);
+        out << made.value() << "\n";
+      }
+      out.close();
+      ::_exit(out ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  for (const std::string& token : doomed) {
+    EXPECT_TRUE(TokenStore::Remove(dir.path(), {.token = token}).ok());
+  }
+  for (const pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "an adder failed";
+  }
+  TokenStore tokens(dir.path());
+  for (const std::string& token : doomed) EXPECT_FALSE(tokens.Authenticate(token));
+  int kept = 0;
+  for (int adder = 0; adder < kAdders; ++adder) {
+    std::istringstream made(FileText(dir.path() / ("made-" + std::to_string(adder))));
+    for (std::string token; std::getline(made, token); ++kept)
+      EXPECT_TRUE(tokens.Authenticate(token));
+  }
+  EXPECT_EQ(kept, kAdders * kPerAdder);
+  EXPECT_EQ(TokenStore::List(dir.path())->size(), static_cast<size_t>(kAdders * kPerAdder));
+}
+
+// A removal that leaves the file the same size and time as before (a coarse clock) is still
+// seen: the file is a new one.
+TEST(Tokens, ARemovedTokenStopsWorkingEvenWhereSizeAndTimeAreAsBefore) {
+  consumers::testing::TempDir dir("tokens");
+  const auto first = TokenStore::Add(dir.path(), domain::Role::kSupport, "same-length-1");
+  ASSERT_TRUE(first.ok());
+  const std::filesystem::path path = dir.path() / "tokens";
+  TokenStore tokens(dir.path(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(tokens.Authenticate(first.value()));
+  const auto tick = std::filesystem::last_write_time(path);
+  const auto size = std::filesystem::file_size(path);
+  ASSERT_TRUE(TokenStore::Remove(dir.path(), {.token = first.value()}).ok());
+  const auto second = TokenStore::Add(dir.path(), domain::Role::kSupport, "same-length-2");
+  ASSERT_TRUE(second.ok());
+  std::filesystem::last_write_time(path, tick);
+  ASSERT_EQ(std::filesystem::file_size(path), size);
+  EXPECT_FALSE(tokens.Authenticate(first.value()));
+  EXPECT_TRUE(tokens.Authenticate(second.value()));
+}
+
+TEST(Tokens, ADeletedFileLeavesNoTokenValid) {
+  consumers::testing::TempDir dir("tokens");
+  const auto token = TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1");
+  ASSERT_TRUE(token.ok());
+  TokenStore tokens(dir.path(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(tokens.Authenticate(token.value()));
+  std::filesystem::remove(dir.path() / "tokens");
+  EXPECT_FALSE(tokens.Authenticate(token.value()));
 }
 
 }  // namespace
