@@ -1,7 +1,9 @@
 #include "admin/server/daemon_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -19,6 +21,7 @@ const CLI::Validator kNotNegative(
       double value = 0;
       if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
       if (!(value >= 0)) return "must be 0 or more, not " + text;
+      if (!std::isfinite(value)) return "must be a finite number, not " + text;
       return {};
     },
     "NUMBER >= 0");
@@ -138,22 +141,77 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
       ->configurable(false);
 }
 
+namespace {
+
+// The option a CLI11 error is about: the first whose `--name` the message holds as a word.
+const CLI::Option* OptionNamedIn(const CLI::App& app, const std::string& message) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_lnames().empty()) continue;
+    const std::string flag = "--" + option->get_lnames().front();
+    for (size_t at = message.find(flag); at != std::string::npos; at = message.find(flag, at + 1)) {
+      const size_t after = at + flag.size();
+      if (after == message.size() ||
+          !(std::isalnum(static_cast<unsigned char>(message[after])) || message[after] == '-')) {
+        return option;
+      }
+    }
+  }
+  return nullptr;
+}
+
+bool GivenAsFlag(const std::string& flag, int argc, const char* const* argv) {
+  for (int index = 1; index < argc; ++index) {
+    const std::string_view argument = argv[index];
+    if (argument == flag || argument.starts_with(flag + "=")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv) {
   // CLI11 reads a config file before the environment and lets the first source that sets an
   // option keep it, so a file would beat the environment. Each set MCT_* variable is therefore
   // handed over as a flag placed before the real flags: the environment then beats the file (an
   // option set on the command line ignores the file), and a real flag, coming later, beats both.
+  // A variable set but empty counts as unset: `--data=` would take the next argument as its value.
   std::vector<std::string> arguments;
   for (const CLI::Option* option : app.get_options()) {
     const std::string& variable = option->get_envname();
     if (variable.empty() || option->get_lnames().empty()) continue;
-    if (const char* value = std::getenv(variable.c_str()); value != nullptr) {
+    if (const char* value = std::getenv(variable.c_str()); value != nullptr && *value != '\0') {
       arguments.push_back("--" + option->get_lnames().front() + "=" + value);
     }
   }
   for (int index = 1; index < argc; ++index) arguments.emplace_back(argv[index]);
   std::reverse(arguments.begin(), arguments.end());  // CLI11 takes them last first
-  app.parse(arguments);
+  try {
+    app.parse(arguments);
+  } catch (const CLI::ConfigError&) {
+    throw;  // names the file's key itself
+  } catch (const CLI::FileError& error) {
+    const std::string source = GivenAsFlag("--config", argc, argv) ? "--config" : "MCT_CONFIG";
+    throw CLI::FileError("the config file named by " + source + ": " + error.what());
+  } catch (const CLI::ParseError& error) {
+    // A bad value is said with where it came from: a flag names itself, but a value from the
+    // environment or the config file would otherwise be reported as a flag no one typed.
+    const CLI::Option* option = OptionNamedIn(app, error.what());
+    if (option == nullptr || error.get_exit_code() == 0) throw;
+    const std::string flag = "--" + option->get_lnames().front();
+    if (GivenAsFlag(flag, argc, argv)) throw;
+    std::string what = error.what();
+    if (what.starts_with(flag + ": ")) what.erase(0, flag.size() + 2);
+    const std::string& variable = option->get_envname();
+    if (const char* value = variable.empty() ? nullptr : std::getenv(variable.c_str());
+        value != nullptr && *value != '\0') {
+      throw CLI::ValidationError(variable + " (from the environment): " + what);
+    }
+    if (const CLI::Option* file = app.get_config_ptr(); file != nullptr && file->count() > 0) {
+      throw CLI::ValidationError(option->get_lnames().front() + " (in the config file " +
+                                 file->as<std::string>() + "): " + what);
+    }
+    throw;
+  }
 }
 
 nlohmann::json DaemonConfigJson(const DaemonConfig& config) {

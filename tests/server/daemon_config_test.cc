@@ -167,6 +167,45 @@ TEST(DaemonConfig, ANumberOutsideItsRangeIsRefusedInAFewWords) {
   EXPECT_EQ(Refusal({"--max-body-bytes", "1", "--fee-minor", "1000000000000"}), "");
 }
 
+// Regression: an empty variable was handed over as `--data=`, which took the next argument as
+// its value (`MCT_DATA= mctd --print-config` served on a folder named --print-config).
+TEST(DaemonConfig, AnEmptyEnvironmentVariableCountsAsUnset) {
+  ScopedEnvironment environment({{"MCT_DATA", ""}, {"MCT_LISTEN", ""}, {"MCT_WORKERS", ""}});
+  const DaemonConfig config = Parse({"--print-config", "--workers", "3"});
+  EXPECT_TRUE(config.print_config);
+  EXPECT_EQ(config.data_dir, DaemonConfig{}.data_dir);
+  EXPECT_EQ(config.listen, "127.0.0.1:8080");
+  EXPECT_EQ(config.workers, 3);
+}
+
+// A bad value is said with where it came from: the variable, or the file and its key.
+TEST(DaemonConfig, ABadValueSaysWhereItCameFrom) {
+  {
+    ScopedEnvironment environment({{"MCT_WORKERS", "abc"}});
+    const std::string refusal = Refusal({});
+    EXPECT_EQ(refusal.rfind("MCT_WORKERS (from the environment): 'abc'", 0), 0u) << refusal;
+    // A flag given for it beats the variable: its value is the one said, with the flag's name.
+    EXPECT_EQ(Refusal({"--workers", "0"}).rfind("--workers: ", 0), 0u)
+        << Refusal({"--workers", "0"});
+  }
+  const std::string file = WriteConfigFile("workers = -1\n");
+  const std::string in_file = Refusal({"--config", file});
+  EXPECT_EQ(in_file.rfind("workers (in the config file " + file + "): ", 0), 0u) << in_file;
+  EXPECT_NE(in_file.find("-1"), std::string::npos) << in_file;
+  const std::string missing = (TestFolder() / "missing.toml").string();
+  EXPECT_NE(Refusal({"--config", missing}).find("named by --config"), std::string::npos);
+  ScopedEnvironment environment({{"MCT_CONFIG", missing}});
+  EXPECT_NE(Refusal({}).find("named by MCT_CONFIG"), std::string::npos) << Refusal({});
+}
+
+// Regression: "inf" and "1e400" were taken as a rate limit, shown as null.
+TEST(DaemonConfig, ARateIsAFiniteNumber) {
+  for (const std::string value : {"inf", "1e400", "nan"}) {
+    EXPECT_NE(Refusal({"--rate-limit", value}), "") << value;
+  }
+  EXPECT_EQ(Refusal({"--rate-limit", "0.5"}), "");
+}
+
 TEST(DaemonConfig, ACurrencyIsThreeCapitalLetters) {
   for (const std::string currency : {"", "usd", "US", "USDX", "U$D"}) {
     EXPECT_NE(Refusal({"--currency", currency}).find("ISO 4217"), std::string::npos) << currency;
