@@ -97,7 +97,10 @@ CommandReply RenderCommandReply(const Result<consumers::CommandAnswer>& answer,
   const consumers::CommandAnswer& result = answer.value();
   if (result.kind == consumers::CommandAnswer::Kind::kRejected) {
     reply.status = RejectionStatus(result.rejection.code);
-    reply.outcome = "rejected";
+    // Malformed input found by the rules (a PlaceOrder without its key) is counted with the
+    // malformed bodies refused before them: every 400 invalid_input is outcome "invalid".
+    reply.outcome =
+        result.rejection.code == domain::RejectionCode::kInvalidInput ? "invalid" : "rejected";
     reply.code = std::string(domain::ToString(result.rejection.code));
     reply.body = ErrorBody(reply.code, result.rejection.message);
     return reply;

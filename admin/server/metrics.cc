@@ -116,7 +116,10 @@ const Metrics::CommandSeries& Metrics::SeriesOf(std::string_view command, std::s
   key.append(command).append(1, '/').append(outcome).append(1, '/').append(code);
   {
     std::shared_lock lock(series_mutex_);
-    if (const auto found = command_series_.find(key); found != command_series_.end()) {
+    // A series first counted untimed (a body refused before it was decided) gains its histogram
+    // below when a decided command of the same labels comes (invalid_input found by the rules).
+    if (const auto found = command_series_.find(key);
+        found != command_series_.end() && (!timed || found->second.seconds != nullptr)) {
       return found->second;
     }
   }
@@ -128,7 +131,10 @@ const Metrics::CommandSeries& Metrics::SeriesOf(std::string_view command, std::s
     entry->second.count = &commands_->Add({{"command", std::string(command)},
                                            {"outcome", std::string(outcome)},
                                            {"code", std::string(code)}});
-    if (timed) entry->second.seconds = &command_seconds_->Add({{"command", std::string(command)}}, kBuckets);
+  }
+  // Set once, under the exclusive lock, and never changed: a reader that saw it set reads it.
+  if (timed && entry->second.seconds == nullptr) {
+    entry->second.seconds = &command_seconds_->Add({{"command", std::string(command)}}, kBuckets);
   }
   return entry->second;  // a map's elements stay where they are while it grows
 }

@@ -138,6 +138,12 @@ TEST(RenderCommandReply, ARejectionIsItsCodeWithItsStatus) {
   EXPECT_EQ(reply.code, "terms_not_accepted");
   EXPECT_EQ(nlohmann::json::parse(reply.body),
             (nlohmann::json{{"code", "terms_not_accepted"}, {"message", "tick the terms"}}));
+  // Input the rules find malformed is counted as the malformed bodies are: "invalid".
+  answer.rejection = {domain::RejectionCode::kInvalidInput, "idempotency_key: required"};
+  const CommandReply invalid = RenderCommandReply(answer, "c-2");
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(invalid.outcome, "invalid");
+  EXPECT_EQ(invalid.code, "invalid_input");
 
   answer.rejection = {domain::RejectionCode::kVersionConflict, "again"};
   EXPECT_EQ(RenderCommandReply(answer, "c-1").status, 409);

@@ -44,6 +44,10 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   const Answer unknown = server.Command(kOwn, stray, server.OwnTrainer());
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.body.find("5555555555554444"), std::string::npos) << unknown.Describe();
+  // Well-formed JSON the rules find malformed (an order without its key): 400, counted invalid.
+  Json keyless = CardOrder("4111111111111111", "m-4");
+  keyless.erase("idempotency_key");
+  EXPECT_EQ(server.Command(kOwn, keyless, server.OwnTrainer()).status, 400);
   server.CaughtUpChecksum();
 
   const Answer scraped = server.Get("/metrics");
@@ -76,6 +80,8 @@ TEST(Metrics, ScrapeAfterCommandsHasEveryFamilyAndNoCardNumber) {
   };
   EXPECT_TRUE(has_sample("PlaceOrder", "accepted", "")) << page;
   EXPECT_TRUE(has_sample("PlaceOrder", "rejected", "card_invalid")) << page;
+  EXPECT_TRUE(has_sample("PlaceOrder", "invalid", "invalid_input")) << page;
+  EXPECT_FALSE(has_sample("PlaceOrder", "rejected", "invalid_input")) << page;
   EXPECT_TRUE(has_sample("EnrollTrainer", "accepted", "")) << page;
   EXPECT_NE(page.find("mct_command_duration_seconds_bucket{command=\"PlaceOrder\""),
             std::string::npos)
