@@ -46,10 +46,10 @@ TEST(CliErrors, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
       << misspelt.out;
   const auto nested = Mctctl("token ad --role support --id s 2>&1");
   EXPECT_EQ(nested.exit_code, 2);
-  EXPECT_EQ(nested.out, "error: unknown command 'ad' (commands: add; see --help)\n");
+  EXPECT_EQ(nested.out, "error: unknown command 'ad' (commands: add, list, remove; see --help)\n");
   const auto none = Mctctl("token 2>&1");
   EXPECT_EQ(none.exit_code, 2);
-  EXPECT_EQ(none.out, "error: a command is required (commands: add; see --help)\n");
+  EXPECT_EQ(none.out, "error: a command is required (commands: add, list, remove; see --help)\n");
 }
 
 // mctd places a command stamped before a trainer's latest event at that event's instant: an event
