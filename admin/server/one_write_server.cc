@@ -325,11 +325,17 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   bool served = false;
   bool body_left_unread = false;
   // As the library's own loop: a kept-alive connection serves up to keep_alive_max_count_
-  // requests, the last answered with `Connection: close`, and ends when the server stops.
+  // requests, the last answered with `Connection: close`, and ends when the server stops. But
+  // a connection accepted is answered, and so is a request already sent on a kept-alive one,
+  // even once the server stops (graceful shutdown: the client sent it, so it gets an answer,
+  // with `Connection: close`); the library's loop closed both unanswered.
   const auto read_timeout = std::chrono::milliseconds(read_timeout_ms);
-  for (size_t left = keep_alive_max_count_;
-       left > 0 && svr_sock_ != INVALID_SOCKET && WaitForNextRequest(stream, keep_alive_ms);
-       --left) {
+  for (size_t left = keep_alive_max_count_; left > 0; --left) {
+    const bool stopping = svr_sock_ == INVALID_SOCKET;
+    const bool first = left == keep_alive_max_count_;
+    const bool request_here =
+        stopping && !first ? stream.WaitForInput(0) : WaitForNextRequest(stream, keep_alive_ms);
+    if (!request_here) break;
     stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout);  // for the head
     bool closed = false;
     bool head_read = false;
@@ -337,7 +343,8 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     end_after_answer = false;
     declared_body_length = 0;  // until this request's head is read
     head_refusal.clear();
-    served = process_request(stream, left == 1, closed, [&](httplib::Request& request) {
+    const bool last = left == 1 || svr_sock_ == INVALID_SOCKET;
+    served = process_request(stream, last, closed, [&](httplib::Request& request) {
       head_read = true;
       // Answers are whole (RFC 9110, 14.2 lets a server ignore Range): cpp-httplib 0.11 answers a
       // range of a streamed answer (the export) 206 with the whole body and no Content-Range.

@@ -150,6 +150,64 @@ TEST(GracefulShutdown, InFlightRequestsAreAnsweredAndAcceptedCommandsAreLogged) 
   }
 }
 
+// A command whose connection was accepted while every worker was busy is answered after the
+// stop, not closed unanswered (regression: the loop checked for the stop before the connection's
+// first request, so its client could not tell whether the command had run).
+TEST(GracefulShutdown, AConnectionAcceptedBeforeTheStopIsAnsweredThoughNoWorkerHadTakenIt) {
+  ServerConfig config;
+  config.worker_threads = 1;
+  TestServer server(config);
+  const std::string busy = "5550150";
+  const std::string waiting = "5550151";
+  server.Enroll(busy);
+  server.Enroll(waiting);
+  auto command = [&server](const std::string& mcid, const std::string& command_id) {
+    const std::string body = Json{
+        {"command", "RecordMtmSurvey"},
+        {"command_id", command_id},
+        {"course_name", "20410D"},
+        {"course_date", Day(-3)},
+        {"average_score", 8}}.dump();
+    return std::make_pair(
+        "POST " + TestServer::CommandPath(mcid) +
+            " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.System() +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\nConnection: close\r\n\r\n",
+        body);
+  };
+  // The one worker reads a body that comes slowly.
+  const auto [busy_head, busy_body] = command(busy, "busy-1");
+  const int slow = Connect(server.port());
+  ASSERT_GE(slow, 0);
+  ASSERT_TRUE(SendAll(slow, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  ASSERT_EQ(ReadOneResponse(slow).rfind("HTTP/1.1 200", 0), 0u);
+  ASSERT_TRUE(SendAll(slow, busy_head + busy_body.substr(0, 10)));
+  // Meanwhile a whole command comes on a new connection: accepted, waiting for the worker.
+  const auto [waiting_head, waiting_body] = command(waiting, "waiting-1");
+  const int queued = Connect(server.port());
+  ASSERT_GE(queued, 0);
+  ASSERT_TRUE(SendAll(queued, waiting_head + waiting_body));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server.StopAsync();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(SendAll(slow, busy_body.substr(10)));
+  bool reset = false;
+  const std::string busy_answer = ReadAll(slow, &reset);
+  close(slow);
+  EXPECT_EQ(busy_answer.rfind("HTTP/1.1 200", 0), 0u) << busy_answer;
+  const std::string queued_answer = ReadAll(queued, &reset);
+  close(queued);
+  server.Join();
+  EXPECT_FALSE(reset);
+  EXPECT_EQ(queued_answer.rfind("HTTP/1.1 200", 0), 0u) << queued_answer;
+  EXPECT_NE(queued_answer.find("\"outcome\":\"accepted\""), std::string::npos) << queued_answer;
+  bool logged = false;
+  for (const auto& envelope : server.Stream(waiting)) {
+    logged = logged || envelope.event.meta.command_id == "waiting-1";
+  }
+  EXPECT_TRUE(logged);
+}
+
 // Many clients sending commands while the server stops: whatever was answered accepted is in the
 // log, and no answer is half an answer.
 TEST(GracefulShutdown, CommandsRacingTheStopAreAnsweredOrRefusedWhole) {
