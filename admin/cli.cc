@@ -27,6 +27,39 @@ std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
   return std::move(store).value();
 }
 
+std::unique_ptr<Store> CliContext::OpenStoreToRead() {
+  if (!StoreIsThere()) return nullptr;
+  auto store = Store::Open(data_dir, policy);
+  if (!store.ok() && store.error().code == consumers::RocksDb::kInUse) {
+    NoteReadingBeside();
+    store = Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true});
+  }
+  if (!store.ok()) {
+    Fail(store.error().message);
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+std::unique_ptr<consumers::RocksDb> CliContext::OpenDbToRead() {
+  if (!StoreIsThere()) return nullptr;
+  auto db = consumers::RocksDb::Open(data_dir);
+  if (!db.ok() && db.error().code == consumers::RocksDb::kInUse) {
+    NoteReadingBeside();
+    db = consumers::RocksDb::OpenReadOnly(data_dir);
+  }
+  if (!db.ok()) {
+    Fail(db.error().message);
+    return nullptr;
+  }
+  return std::move(db).value();
+}
+
+void CliContext::NoteReadingBeside() const {
+  std::cerr << "note: " << data_dir.string()
+            << " is in use by another process (mctd?): reading it as it stands now\n";
+}
+
 int CliContext::Fail(const std::string& message, int code) {
   std::cerr << "error: " << Shown(message) << "\n";
   exit_code = code;

@@ -28,10 +28,18 @@ struct CliContext {
   // writes may create it: a question asked of a mistyped --data must not answer "nobody".
   enum class Missing : uint8_t { kRefuse, kCreate };
   std::unique_ptr<Store> OpenStore(Missing missing = Missing::kRefuse);
+  // For a command that only reads: an existing store, opened as OpenStore does, or, while
+  // another process (mctd) holds it, read as it stands (Store::Open read_only), said on stderr.
+  std::unique_ptr<Store> OpenStoreToRead();
+  // The same for the database alone (verify and export read a log the read models may not fit).
+  std::unique_ptr<consumers::RocksDb> OpenDbToRead();
   // Whether --data holds a store; if not, prints so (exit 1).
   bool StoreIsThere();
   // Prints `error: <message>` on stderr, sets exit_code (1 unless given) and answers it.
   int Fail(const std::string& message, int code = 1);
+
+ private:
+  void NoteReadingBeside() const;
 };
 
 // An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).

@@ -21,25 +21,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The database of an existing store, opened directly rather than through Store::Open: a damaged
-// log must still be verified and exported, while Store::Open would first fold it into the read
-// models (and would create an empty store where there is none).
-std::unique_ptr<consumers::RocksDb> OpenExistingDb(CliContext& context) {
-  if (!context.StoreIsThere()) return nullptr;
-  auto db = consumers::RocksDb::Open(context.data_dir);
-  if (!db.ok()) {
-    context.Fail(db.error().message);
-    return nullptr;
-  }
-  return std::move(db).value();
-}
-
 double SecondsSince(std::chrono::steady_clock::time_point started) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 void RunVerify(CliContext& context) {
-  auto db = OpenExistingDb(context);
+  // The database alone, not Store::Open: a damaged log must still be verified and exported,
+  // while Store::Open would first fold it into the read models.
+  auto db = context.OpenDbToRead();
   if (!db) return;
   const auto started = std::chrono::steady_clock::now();
   auto report = consumers::VerifyLog(*db);
@@ -77,7 +66,8 @@ void RunVerify(CliContext& context) {
 }
 
 void RunExport(CliContext& context, const std::string& out_path) {
-  auto db = OpenExistingDb(context);
+  // As verify: the database alone.
+  auto db = context.OpenDbToRead();
   if (!db) return;
   const auto started = std::chrono::steady_clock::now();
   if (out_path.empty() || out_path == "-") {

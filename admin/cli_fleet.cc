@@ -54,7 +54,7 @@ void AddFleetCommands(CLI::App& app, CliContext& context) {
       const auto first = domain::Date::Parse(*from);
       const auto last = domain::Date::Parse(*to);
       if (!first || !last) return void(context.Fail("--from and --to are dates YYYY-MM-DD", 2));
-      auto store = context.OpenStore();
+      auto store = context.OpenStoreToRead();
       if (!store) return;
       auto due = DueQuery(*store, *first, *last, Now());
       if (!due.ok()) return void(context.Fail(due.error().message, 2));
@@ -77,7 +77,7 @@ void AddFleetCommands(CLI::App& app, CliContext& context) {
       if (const std::optional<Error> bad = CheckReportMonth(*month)) {
         return void(context.Fail(bad->message, 2));
       }
-      auto store = context.OpenStore();
+      auto store = context.OpenStoreToRead();
       if (!store) return;
       auto report = ReportQuery(*store, *month, Now());
       if (!report.ok()) return void(context.Fail(report.error().message, 2));
@@ -94,7 +94,7 @@ void AddFleetCommands(CLI::App& app, CliContext& context) {
     CLI::App* command = app.add_subcommand("lookup", "Find trainers by e-mail (AUDIT-3).");
     command->add_option("--email", *email, "the e-mail address")->required();
     command->callback([&context, email] {
-      auto store = context.OpenStore();
+      auto store = context.OpenStoreToRead();
       if (!store) return;
       auto found = LookupQuery(*store, *email);
       if (!found.ok()) return void(context.Fail(found.error().message));
@@ -103,7 +103,8 @@ void AddFleetCommands(CLI::App& app, CliContext& context) {
         context.Fail("no trainer has the e-mail " + *email);
         return;
       }
-      for (const auto& mcid : found.value()["trainers"]) std::cout << mcid.get<std::string>() << "\n";
+      for (const auto& mcid : found.value()["trainers"])
+        std::cout << mcid.get<std::string>() << "\n";
     });
   }
 }

@@ -32,9 +32,10 @@ void AddMaintenanceCommands(CLI::App& app, CliContext& context) {
         std::cout << "rebuilt " << stats->events << " events in " << stats->seconds << " s ("
                   << HumanCount(rate) << " events/s)\nchecksum " << stats->checksum << "\n";
       });
-  app.add_subcommand("checksum", "A digest of the read models (not the log): equal digests, equal state.")
+  app.add_subcommand("checksum",
+                     "A digest of the read models (not the log): equal digests, equal state.")
       ->callback([&context] {
-        auto store = context.OpenStore();
+        auto store = context.OpenStoreToRead();
         if (!store) return;
         auto checksum = store->models->Checksum();
         if (!checksum.ok()) return void(context.Fail(checksum.error().message));

@@ -117,7 +117,7 @@ void AddTrainerQuery(CLI::App& app, CliContext& context, const std::string& name
     domain::Mcid mcid;
     std::optional<domain::Instant> as_of;
     if (!ReadTrainerArgs(context, *args, &mcid, &as_of)) return;
-    auto store = context.OpenStore();
+    auto store = context.OpenStoreToRead();
     if (!store) return;
     auto answer = query(*store, mcid, as_of);
     if (!answer.ok()) return void(context.Fail(answer.error().message));

@@ -13,7 +13,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const domain::Policy& policy,
                                            consumers::StoreOptions options) {
   auto store = std::make_unique<Store>();
-  auto db = consumers::RocksDb::Open(dir);
+  auto db =
+      options.read_only ? consumers::RocksDb::OpenReadOnly(dir) : consumers::RocksDb::Open(dir);
   if (!db.ok()) return db.error();
   store->db = std::move(db).value();
   auto log = consumers::EventStore::Open(*store->db, options);
@@ -27,7 +28,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   store->commands = std::make_unique<consumers::CommandService>(
       *store->log, policy, consumers::CommandServiceOptions{.place_in_time_order = true});
   store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
-  // A crash may have left the read models behind the log: catch up before serving.
+  // A crash may have left the read models behind the log: catch up before serving (a reader
+  // beside mctd reads them as mctd keeps them).
+  if (options.read_only) return store;
   if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();
   return store;
 }

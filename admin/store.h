@@ -28,6 +28,8 @@ struct Store {
   std::unique_ptr<consumers::ProjectionRunner> runner;
 
   // Opens (creating) the store in `dir` with `policy`, and brings the read models up to the log.
+  // With options.read_only: opens an existing store beside the process that writes it (mctd),
+  // as it stands; nothing is written, and an append is refused.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                              const domain::Policy& policy = {},
                                              consumers::StoreOptions options = {});

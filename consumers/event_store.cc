@@ -38,6 +38,10 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(RocksDb& db, StoreOptions o
   std::unique_ptr<EventStore> store(new EventStore(db, options));
   if (const Status loaded = store->LoadState(); !loaded.ok()) return loaded.error();
   store->written_position_ = store->head_position_.load();
+  if (options.read_only) {
+    store->stopping_ = true;  // Enqueue refuses every append
+    return store;
+  }
   // Named for `top -H` and profilers.
   store->committer_ = std::thread([raw = store.get()] {
     pthread_setname_np(pthread_self(), "mct-committer");
@@ -90,10 +94,15 @@ Status EventStore::LoadState() {
   return FromRocks(log->status(), "finding the end of the log");
 }
 
+Error EventStore::NotTaking() const {
+  return Error{options_.read_only ? "the store is open to read only"
+                                  : "the event store is shutting down"};
+}
+
 Result<AppendOutcome> EventStore::Append(AppendRequest request) {
   Pending pending;
   pending.request = std::move(request);
-  if (!Enqueue(pending)) return Error{"the event store is shutting down"};
+  if (!Enqueue(pending)) return NotTaking();
   wakeups_.Wait(pending.drain, pending.answered);
   return std::move(*pending.answer);
 }
@@ -103,7 +112,7 @@ void EventStore::AppendAsync(AppendRequest request, AppendCallback done) {
   pending->request = std::move(request);
   pending->done = std::move(done);
   if (!Enqueue(*pending)) {
-    pending->done(Error{"the event store is shutting down"});
+    pending->done(NotTaking());
     return;
   }
   pending.release();  // the store's until answered

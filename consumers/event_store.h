@@ -79,6 +79,8 @@ using AppendCallback = std::function<void(Result<AppendOutcome>)>;
 
 struct StoreOptions {
   bool sync = true;  // fsync the WAL before acknowledging (invariant 2)
+  // No committer and no syncer: every append is refused (RocksDb::OpenReadOnly's database).
+  bool read_only = false;
 };
 
 // Upper bounds of the buckets CommitStats sorts group commits into (one more bucket above the
@@ -134,6 +136,8 @@ class EventStore {
   RocksDb& db() const { return db_; }
 
  private:
+  // Why an append is refused when the store takes none: read only, or shutting down.
+  Error NotTaking() const;
   // One waiting Append, on its caller's stack; answered once, then woken through wakeups_. Or one
   // AppendAsync, on the heap and owned by the store until `done` has been called.
   struct Pending {

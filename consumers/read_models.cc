@@ -80,7 +80,9 @@ Result<std::unique_ptr<ReadModels>> ReadModels::Open(RocksDb& db) {
   auto generation = models->OpenGeneration(number);
   if (!generation.ok()) return generation.error();
   models->current_ = generation.value();
-  // A rebuild that died before switching leaves families of another generation: drop them.
+  // A rebuild that died before switching leaves families of another generation: drop them
+  // (but not as a reader: the writer's rebuild may be running).
+  if (db.read_only()) return models;
   const std::string live_prefix = std::string(kFamilyPrefix) + std::to_string(number) + ".";
   for (const auto& name : db.FamilyNames()) {
     if (name.rfind(kFamilyPrefix, 0) == 0 && name.rfind(live_prefix, 0) != 0) {

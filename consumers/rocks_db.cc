@@ -36,6 +36,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   return options;
 }
 
+// A reader's info log: none. RocksDB would otherwise start DIR/LOG anew for it, moving the
+// writer's aside.
+class NoInfoLog : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*arguments*/) override {}
+};
+
 // How far ahead of its data a WAL file holds written zeros (consumers/presized_wal.h).
 constexpr uint64_t kWalZerosAheadBytes = 16 << 20;
 
@@ -62,6 +70,8 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   // Reused WAL files are already allocated and sized: a sync then writes the data and flushes,
   // without updating the file's inode first (one disk write less per group commit).
   options.recycle_log_file_num = 4;
+  // Each open starts DIR/LOG anew and keeps the old one: a few are enough to look back on.
+  options.keep_log_file_num = 5;
   // WAL files hold written zeros ahead of their data: a group commit's sync then need neither
   // record a new size nor convert reserved blocks.
   std::unique_ptr<RocksDb> out(new RocksDb());
@@ -82,13 +92,47 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status opened = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &raw);
   if (!opened.ok()) {
-    return Error{"cannot open the store in " + dir.string() + ": " + opened.ToString() +
-                 (opened.IsIOError() ? " (is another process, such as mctd, using this data directory?)"
-                                     : "")};
+    // RocksDB says "While lock file: DIR/LOCK: Resource temporarily unavailable" when another
+    // process holds it, "lock hold by current process" when this one does.
+    const std::string said = opened.ToString();
+    if (opened.IsIOError() && (said.find("While lock file") != std::string::npos ||
+                               said.find("lock hold by current process") != std::string::npos)) {
+      return Error{"the store in " + dir.string() + " is in use by another process (mctd?)",
+                   kInUse};
+    }
+    return Error{"cannot open the store in " + dir.string() + ": " + opened.ToString()};
   }
   out->dir_ = dir;
   out->db_.reset(raw);
   for (size_t index = 0; index < names.size(); ++index) out->families_[names[index]] = handles[index];
+  return out;
+}
+
+Result<std::unique_ptr<RocksDb>> RocksDb::OpenReadOnly(const std::filesystem::path& dir) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = false;
+  options.info_log = std::make_shared<NoInfoLog>();
+  std::vector<std::string> names;
+  const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+  if (!listed.ok())
+    return Error{"cannot read the store in " + dir.string() + ": " + listed.ToString()};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status opened =
+      rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw);
+  if (!opened.ok())
+    return Error{"cannot read the store in " + dir.string() + ": " + opened.ToString()};
+  std::unique_ptr<RocksDb> out(new RocksDb());
+  out->dir_ = dir;
+  out->read_only_ = true;
+  out->db_.reset(raw);
+  for (size_t index = 0; index < names.size(); ++index)
+    out->families_[names[index]] = handles[index];
+  for (const char* required : {kLogFamily, kStreamsFamily, kMetaFamily}) {
+    if (out->families_.count(required) == 0) return Error{"no store in " + dir.string()};
+  }
   return out;
 }
 
@@ -108,6 +152,7 @@ rocksdb::ColumnFamilyHandle* RocksDb::Family(const std::string& name) const {
 Result<rocksdb::ColumnFamilyHandle*> RocksDb::CreateFamily(const std::string& name) {
   std::lock_guard lock(families_mutex_);
   if (const auto found = families_.find(name); found != families_.end()) return found->second;
+  if (read_only_) return Error{"the store has no " + name + " yet, and is open to read only"};
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   const rocksdb::Status created = db_->CreateColumnFamily(FamilyOptions(name), name, &handle);
   if (!created.ok()) return Error{"cannot create column family " + name + ": " + created.ToString()};

@@ -30,8 +30,13 @@ class RocksDb {
   // files sized ahead of their data (consumers/presized_wal.h). The file system of `env`
   // replaces the operating system's (tests inject disk failures through it); `env` must outlive
   // the database.
+  // When another process holds the database (mctd), the error's code is kInUse.
   static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir,
                                                rocksdb::Env* env = nullptr);
+  // Opens an existing database to read only, beside the process that writes it (mctd holds the
+  // lock that Open takes): it sees the data as it was when opened, and never writes.
+  static Result<std::unique_ptr<RocksDb>> OpenReadOnly(const std::filesystem::path& dir);
+  static constexpr const char* kInUse = "store_in_use";
   ~RocksDb();
   RocksDb(const RocksDb&) = delete;
   RocksDb& operator=(const RocksDb&) = delete;
@@ -47,11 +52,13 @@ class RocksDb {
   Status DropFamily(const std::string& name);
   std::vector<std::string> FamilyNames() const;
   const std::filesystem::path& dir() const { return dir_; }
+  bool read_only() const { return read_only_; }
 
  private:
   RocksDb() = default;
   std::unique_ptr<rocksdb::Env> env_;  // the file system RocksDB writes through; outlives db_
   std::filesystem::path dir_;
+  bool read_only_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   mutable std::mutex families_mutex_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;

@@ -470,5 +470,36 @@ TEST(EventStoreDurability, FoundCommandIsDurable) {
   EXPECT_FALSE(missing.value().has_value());
 }
 
+// A reader beside the writer (mctctl beside mctd): it sees the log as it was when opened,
+// refuses every append, and creates nothing; the writer goes on.
+TEST(EventStoreReadOnly, ReadsBesideTheWriterAndWritesNothing) {
+  TempDir dir("read-only");
+  auto writer_db = RocksDb::Open(dir.path());
+  ASSERT_TRUE(writer_db.ok());
+  auto writer = EventStore::Open(*writer_db.value());
+  ASSERT_TRUE(writer.ok());
+  MustAppend(*writer.value(), Request("1000001", "c-1", 0, {SurveyEvent(), SurveyEvent()}));
+
+  const auto second = RocksDb::Open(dir.path());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, RocksDb::kInUse) << second.error().message;
+  auto reader_db = RocksDb::OpenReadOnly(dir.path());
+  ASSERT_TRUE(reader_db.ok()) << reader_db.error().message;
+  EXPECT_TRUE(reader_db.value()->read_only());
+  auto reader = EventStore::Open(*reader_db.value(), StoreOptions{.read_only = true});
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader.value()->Head(), 2u);
+  EXPECT_EQ(Positions(WholeLog(*reader.value())), "1:1000001@1 2:1000001@2");
+  const auto refused = reader.value()->Append(Request("1000001", "c-2", 2, {SurveyEvent()}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("read only"), std::string::npos)
+      << refused.error().message;
+  EXPECT_FALSE(reader_db.value()->CreateFamily("rm.9.status").ok());
+
+  MustAppend(*writer.value(), Request("1000001", "c-3", 2, {SurveyEvent()}));
+  EXPECT_EQ(WholeLog(*writer.value()).size(), 3u);
+  EXPECT_EQ(WholeLog(*reader.value()).size(), 2u);  // as it stood when opened
+}
+
 }  // namespace
 }  // namespace mct::consumers
