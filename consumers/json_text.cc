@@ -68,8 +68,14 @@ class DuplicateKeyWatch {
 // nlohmann's message starts with its own exception's name and counts lines and columns of the
 // document; keep from the column on, or else what follows the name ("number overflow parsing
 // '1e400'").
+// Its "last read: '...'" quotes the token the parser stopped in, which may be any part of the
+// body (a card number in a string never closed): the column says where without echoing it.
 std::string SyntaxProblem(const nlohmann::json::exception& error) {
-  const std::string what = error.what();
+  std::string what = error.what();
+  if (const size_t quoted = what.find("; last read: '"); quoted != std::string::npos) {
+    const size_t end = what.find("'; ", quoted + 14);  // the token's closing quote
+    what.erase(quoted, end == std::string::npos ? std::string::npos : end + 1 - quoted);
+  }
   if (const size_t column = what.find("column "); column != std::string::npos) {
     return "at " + what.substr(column);
   }

@@ -51,5 +51,19 @@ TEST(JsonText, SaysWhereASyntaxErrorIs) {
   EXPECT_FALSE(ParseJsonText("{} {}").ok());
 }
 
+// Regression: the message quoted the token the parser stopped in ("last read: '...'"), so a
+// card number in a string never closed was echoed back in the 400's message.
+TEST(JsonText, ASyntaxErrorIsPlacedWithoutQuotingTheBody) {
+  for (const std::string text :
+       {R"({"card":{"number":"4111111111111111)", R"({"card":{"number":4111111111111111x}})",
+        "{\"number\":\"4111111111111111\x01\"}"}) {
+    SCOPED_TRACE(text);
+    const auto parsed = ParseJsonText(text);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.error().message.find("4111"), std::string::npos) << parsed.error().message;
+    EXPECT_EQ(parsed.error().message.rfind("at column ", 0), 0u) << parsed.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace mct::consumers
