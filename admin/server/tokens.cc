@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "consumers/text_checks.h"
@@ -99,15 +101,23 @@ struct Line {
   std::string text;  // as in the file, without its newline
 };
 
-// The file's lines that name a token; others (blank, cut short by hand) are skipped.
-std::vector<Line> ParseLines(const std::string& text) {
+// The file's lines that name a token; others (cut short, edited by hand) are skipped, and their
+// numbers put in `unread` when given (blank lines are not counted).
+std::vector<Line> ParseLines(const std::string& text, std::vector<size_t>* unread = nullptr) {
   std::vector<Line> lines;
   std::istringstream in(text);
+  size_t number = 0;
   for (std::string line; std::getline(in, line);) {
+    ++number;
     std::istringstream fields(line);
     std::string hash, role, id;
-    if (!(fields >> hash >> role >> id)) continue;
-    if (auto parsed = domain::ParseRole(role)) lines.push_back({hash, {*parsed, id}, line});
+    const bool read = static_cast<bool>(fields >> hash >> role >> id);
+    const auto parsed = read ? domain::ParseRole(role) : std::nullopt;
+    if (parsed && domain::IsSha256Hex(hash)) {
+      lines.push_back({hash, {*parsed, id}, line});
+    } else if (unread != nullptr && line.find_first_not_of(" \t\r") != std::string::npos) {
+      unread->push_back(number);
+    }
   }
   return lines;
 }
@@ -262,8 +272,16 @@ void TokenStore::ReloadIfChanged() {
   const auto text = ReadLocked(path_);
   if (!text) return;
   std::vector<Entry> entries;
-  for (Line& line : ParseLines(*text))
+  std::vector<size_t> unread;
+  for (Line& line : ParseLines(*text, &unread)) {
     entries.push_back({std::move(line.sha256), std::move(line.actor)});
+  }
+  // Said once per change of the file: a line mangled by hand is a token that no longer works.
+  if (!unread.empty()) {
+    spdlog::warn(nlohmann::json{
+        {"msg", "token file lines not read"}, {"file", path_.string()}, {"lines", unread}}
+                     .dump());
+  }
   entries_ = std::move(entries);
   loaded_ = now;
 }

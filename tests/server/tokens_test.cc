@@ -4,6 +4,8 @@
 #include "admin/server/tokens.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -361,6 +363,25 @@ TEST(Tokens, ADeletedFileLeavesNoTokenValid) {
   ASSERT_TRUE(tokens.Authenticate(token.value()));
   std::filesystem::remove(dir.path() / "tokens");
   EXPECT_FALSE(tokens.Authenticate(token.value()));
+}
+
+// A line mangled by hand is a token that no longer works: mctd says which lines it could not
+// read, rather than refusing the token without a word.
+TEST(Tokens, LinesThatAreNotTokensAreNamedInTheLog) {
+  consumers::testing::TempDir dir("tokens");
+  const auto token = TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1");
+  ASSERT_TRUE(token.ok());
+  std::ofstream(dir.path() / "tokens", std::ios::app)
+      << "\nnot-a-hash support s2\n" + domain::Sha256Hex("x") + " admin s3\n";
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  const auto before = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("tokens-test", sink));
+  TokenStore tokens(dir.path());
+  EXPECT_TRUE(tokens.Authenticate(token.value()));
+  spdlog::set_default_logger(before);
+  const auto logged = sink->last_formatted();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].find(R"("lines":[3,4])"), std::string::npos) << logged[0];
 }
 
 }  // namespace
