@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -337,12 +339,16 @@ void HttpApi::RegisterRoutes() {
 
 Result<int> HttpApi::Bind(const std::string& host, int port) {
   int bound = port;
-  if (port == 0) {
-    bound = server_.bind_to_any_port(host);
-    if (bound <= 0) return Error{"cannot listen on " + host};
-  } else if (!server_.bind_to_port(host, port)) {
-    return Error{"cannot listen on " + host + ":" + std::to_string(port) +
-                 " (is the port in use, or the host not an address of this machine?)"};
+  // The library says only that it failed: the system's reason is left in errno by bind() or
+  // listen(); a host that does not resolve leaves none.
+  errno = 0;
+  const bool listening =
+      port == 0 ? (bound = server_.bind_to_any_port(host)) > 0 : server_.bind_to_port(host, port);
+  if (!listening) {
+    const std::string where = host + (port == 0 ? "" : ":" + std::to_string(port));
+    return Error{"cannot listen on " + where + ": " +
+                 (errno != 0 ? std::string(std::strerror(errno))
+                             : std::string("the host is not a name or address of this machine"))};
   }
   // Listening again on a listening socket only changes its backlog.
   if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {

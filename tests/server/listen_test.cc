@@ -3,6 +3,8 @@
 // the port of one that just stopped binds at once.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
 #include <future>
 #include <string>
 
@@ -38,10 +40,23 @@ TEST(Listen, APortAlreadyServedIsRefused) {
   SecondServer second;
   auto bound = second.api().Bind("127.0.0.1", first.port());
   ASSERT_FALSE(bound.ok()) << "two servers listen on port " << first.port();
-  EXPECT_EQ(bound.error().message,
-            "cannot listen on 127.0.0.1:" + std::to_string(first.port()) +
-                " (is the port in use, or the host not an address of this machine?)");
+  EXPECT_EQ(bound.error().message, "cannot listen on 127.0.0.1:" + std::to_string(first.port()) +
+                                       ": " + std::strerror(EADDRINUSE));
   EXPECT_EQ(first.Get("/healthz").status, 200) << "the first server keeps serving";
+}
+
+// Each cause is said as it is, not guessed at.
+TEST(Listen, AnAddressItCannotListenOnIsSaidWithItsReason) {
+  SecondServer second;
+  const auto unresolved = second.api().Bind("no-such-host.invalid", 18299);
+  ASSERT_FALSE(unresolved.ok());
+  EXPECT_EQ(unresolved.error().message,
+            "cannot listen on no-such-host.invalid:18299: the host is not a name or address of "
+            "this machine");
+  const auto foreign = second.api().Bind("192.0.2.1", 18299);  // TEST-NET-1: never this machine's
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().message,
+            std::string("cannot listen on 192.0.2.1:18299: ") + std::strerror(EADDRNOTAVAIL));
 }
 
 TEST(Listen, ARestartBindsThePortOfAStoppedServerAtOnce) {
