@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -116,11 +117,23 @@ int main(int argc, char** argv) {
                             .dump());
         }
       });
-  std::thread signal_waiter([&api, &log, &signals] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    log("info", {{"msg", "stopping: finishing in-flight requests"}, {"signal", signal}});
-    api.Stop();
+  // The first SIGTERM or SIGINT stops the server; one more while it finishes is answered in the
+  // log rather than taken silently (the stop's own limits end it: an export is cut 10 s in).
+  std::atomic<bool> served_out{false};
+  std::thread signal_waiter([&api, &log, &signals, &served_out] {
+    for (bool stopping = false;;) {
+      int signal = 0;
+      sigwait(&signals, &signal);
+      if (served_out) return;  // the wake-up sent once the server has stopped
+      if (stopping) {
+        log("warn",
+            {{"msg", "already stopping: finishing in-flight requests"}, {"signal", signal}});
+        continue;
+      }
+      stopping = true;
+      log("info", {{"msg", "stopping: finishing in-flight requests"}, {"signal", signal}});
+      api.Stop();
+    }
   });
   log("info", {{"msg", "listening"},
                {"url", mct::admin::server::ListenAddress{listen.host, bound.value()}.Url()},
@@ -128,7 +141,8 @@ int main(int argc, char** argv) {
                {"settings", mct::admin::server::DaemonConfigJson(config)}});
   api.Serve();  // returns after Stop, once in-flight requests are answered
 
-  kill(getpid(), SIGTERM);  // wakes the signal thread if the server stopped on its own
+  served_out = true;
+  kill(getpid(), SIGTERM);  // wakes the signal thread, which then ends
   runner.reset();
   auto caught_up = store.value()->runner->CatchUp();
   store.value()->db->db()->FlushWAL(true);
