@@ -10,6 +10,10 @@
 
 namespace mct::admin {
 
+// mctctl keeps no RocksDB log of its own: that is mctd's DIR/LOG, which an opening refused
+// beside mctd would otherwise move aside (RocksDb::Open).
+constexpr consumers::StoreOptions kCliStore{.info_log = false};
+
 bool CliContext::StoreIsThere() {
   std::error_code error;
   if (std::filesystem::exists(data_dir / "CURRENT", error)) return true;
@@ -19,7 +23,7 @@ bool CliContext::StoreIsThere() {
 
 std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
   if (missing == Missing::kRefuse && !StoreIsThere()) return nullptr;
-  auto store = Store::Open(data_dir, policy);
+  auto store = Store::Open(data_dir, policy, kCliStore);
   if (!store.ok()) {
     Fail(store.error().message);
     return nullptr;
@@ -29,7 +33,7 @@ std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
 
 std::unique_ptr<Store> CliContext::OpenStoreToRead() {
   if (!StoreIsThere()) return nullptr;
-  auto store = Store::Open(data_dir, policy);
+  auto store = Store::Open(data_dir, policy, kCliStore);
   if (!store.ok() && store.error().code == consumers::RocksDb::kInUse) {
     NoteReadingBeside();
     store = Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true});
@@ -43,7 +47,7 @@ std::unique_ptr<Store> CliContext::OpenStoreToRead() {
 
 std::unique_ptr<consumers::RocksDb> CliContext::OpenDbToRead() {
   if (!StoreIsThere()) return nullptr;
-  auto db = consumers::RocksDb::Open(data_dir);
+  auto db = consumers::RocksDb::Open(data_dir, nullptr, /*info_log=*/false);
   if (!db.ok() && db.error().code == consumers::RocksDb::kInUse) {
     NoteReadingBeside();
     db = consumers::RocksDb::OpenReadOnly(data_dir);

@@ -46,8 +46,8 @@ double SecondsSince(std::chrono::steady_clock::time_point started) {
 
 void RunDemo(CliContext& context, const DemoArgs& args) {
   // The demo's own durability: no fsync per group commit, one sync of the WAL at the end.
-  auto opened =
-      Store::Open(context.data_dir, context.policy, consumers::StoreOptions{.sync = false});
+  auto opened = Store::Open(context.data_dir, context.policy,
+                            consumers::StoreOptions{.sync = false, .info_log = false});
   if (!opened.ok()) return void(context.Fail(opened.error().message));
   const std::unique_ptr<Store> store = std::move(opened).value();
   // Generated data is only the same for a seed when it starts from an empty log.

@@ -13,8 +13,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const domain::Policy& policy,
                                            consumers::StoreOptions options) {
   auto store = std::make_unique<Store>();
-  auto db =
-      options.read_only ? consumers::RocksDb::OpenReadOnly(dir) : consumers::RocksDb::Open(dir);
+  auto db = options.read_only ? consumers::RocksDb::OpenReadOnly(dir)
+                              : consumers::RocksDb::Open(dir, nullptr, options.info_log);
   if (!db.ok()) return db.error();
   store->db = std::move(db).value();
   auto log = consumers::EventStore::Open(*store->db, options);

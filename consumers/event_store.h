@@ -81,6 +81,8 @@ struct StoreOptions {
   bool sync = true;  // fsync the WAL before acknowledging (invariant 2)
   // No committer and no syncer: every append is refused (RocksDb::OpenReadOnly's database).
   bool read_only = false;
+  // RocksDB's own log, DIR/LOG: the server keeps one; mctctl none (RocksDb::Open).
+  bool info_log = true;
 };
 
 // Upper bounds of the buckets CommitStats sorts group commits into (one more bucket above the

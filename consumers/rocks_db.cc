@@ -54,7 +54,8 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   return Error{std::string(what) + ": " + status.ToString()};
 }
 
-Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir, rocksdb::Env* env) {
+Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir, rocksdb::Env* env,
+                                               bool info_log) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Error{"cannot create the data directory " + dir.string() + ": " + error.message()};
@@ -72,6 +73,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   options.recycle_log_file_num = 4;
   // Each open starts DIR/LOG anew and keeps the old one: a few are enough to look back on.
   options.keep_log_file_num = 5;
+  if (!info_log) options.info_log = std::make_shared<NoInfoLog>();
   // WAL files hold written zeros ahead of their data: a group commit's sync then need neither
   // record a new size nor convert reserved blocks.
   std::unique_ptr<RocksDb> out(new RocksDb());

@@ -30,9 +30,11 @@ class RocksDb {
   // files sized ahead of their data (consumers/presized_wal.h). The file system of `env`
   // replaces the operating system's (tests inject disk failures through it); `env` must outlive
   // the database.
-  // When another process holds the database (mctd), the error's code is kInUse.
+  // When another process holds the database (mctd), the error's code is kInUse. Without
+  // `info_log` RocksDB keeps no DIR/LOG for this opening: RocksDB starts its log before it takes
+  // the lock, so an opening refused beside mctd would otherwise move mctd's LOG aside.
   static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir,
-                                               rocksdb::Env* env = nullptr);
+                                               rocksdb::Env* env = nullptr, bool info_log = true);
   // Opens an existing database to read only, beside the process that writes it (mctd holds the
   // lock that Open takes): it sees the data as it was when opened, and never writes.
   static Result<std::unique_ptr<RocksDb>> OpenReadOnly(const std::filesystem::path& dir);

@@ -2,7 +2,10 @@
 // lookup, verify, export, checksum) read the store as it stands, saying so on stderr; those that
 // write are refused with the reason, and nothing is written.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -27,6 +30,22 @@ class CliBesideMctd : public ::testing::Test {
     auto opened = Store::Open(tmp_.path() / "data");
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     holder_ = std::move(opened).value();
+    logs_before_ = InfoLogs();
+    ASSERT_TRUE(logs_before_.contains("LOG"));
+  }
+  // RocksDB's info logs in the data directory, each with its inode: mctd's LOG must stay where
+  // it is (regression: every mctctl beside mctd moved it aside, and mctd's clean-up later
+  // deleted the file it was still writing).
+  std::map<std::string, uintmax_t> InfoLogs() const {
+    std::map<std::string, uintmax_t> logs;
+    for (const auto& entry : std::filesystem::directory_iterator(tmp_.path() / "data")) {
+      const std::string name = entry.path().filename().string();
+      struct stat status {};
+      if (name.starts_with("LOG") && ::stat(entry.path().c_str(), &status) == 0) {
+        logs[name] = status.st_ino;
+      }
+    }
+    return logs;
   }
   testing::CommandOutcome Mctctl(const std::string& arguments) const {
     return testing::RunCapturing(std::string(MCT_BINARY_DIR) + "/admin/mctctl " + data_ +
@@ -35,6 +54,7 @@ class CliBesideMctd : public ::testing::Test {
   TempDir tmp_;
   std::string data_;
   std::unique_ptr<Store> holder_;
+  std::map<std::string, uintmax_t> logs_before_;
 };
 
 TEST_F(CliBesideMctd, ReadingCommandsReadTheStoreAsItStands) {
@@ -53,6 +73,7 @@ TEST_F(CliBesideMctd, ReadingCommandsReadTheStoreAsItStands) {
   EXPECT_EQ(nlohmann::json::parse(history.out)["events"].size(), 1u) << history.out;
   const auto due = Mctctl("--json due --from 2027-01-01 --to 2027-01-31 2>/dev/null");
   EXPECT_EQ(nlohmann::json::parse(due.out)["count"], 1) << due.out;
+  EXPECT_EQ(InfoLogs(), logs_before_);
 }
 
 TEST_F(CliBesideMctd, WritingCommandsAreRefusedAndWriteNothing) {
@@ -66,6 +87,7 @@ TEST_F(CliBesideMctd, WritingCommandsAreRefusedAndWriteNothing) {
     EXPECT_NE(run.out.find("is in use by another process (mctd?)"), std::string::npos) << run.out;
   }
   EXPECT_EQ(holder_->log->ReadStream(domain::Mcid::Parse("3000300").value())->size(), 1u);
+  EXPECT_EQ(InfoLogs(), logs_before_);
 }
 
 }  // namespace
