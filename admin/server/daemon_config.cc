@@ -179,8 +179,12 @@ void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv) {
   for (const CLI::Option* option : app.get_options()) {
     const std::string& variable = option->get_envname();
     if (variable.empty() || option->get_lnames().empty()) continue;
+    // Nor is one whose flag is given: CLI11 checks every value it is handed, even one a later
+    // value replaces, and a bad variable would stop a command line that overrides it.
+    const std::string flag = "--" + option->get_lnames().front();
+    if (GivenAsFlag(flag, argc, argv)) continue;
     if (const char* value = std::getenv(variable.c_str()); value != nullptr && *value != '\0') {
-      arguments.push_back("--" + option->get_lnames().front() + "=" + value);
+      arguments.push_back(flag + "=" + value);
     }
   }
   for (int index = 1; index < argc; ++index) arguments.emplace_back(argv[index]);

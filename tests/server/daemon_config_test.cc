@@ -187,6 +187,9 @@ TEST(DaemonConfig, ABadValueSaysWhereItCameFrom) {
     // A flag given for it beats the variable: its value is the one said, with the flag's name.
     EXPECT_EQ(Refusal({"--workers", "0"}).rfind("--workers: ", 0), 0u)
         << Refusal({"--workers", "0"});
+    // And a good flag is not stopped by the bad variable it overrides.
+    EXPECT_EQ(Refusal({"--workers", "3"}), "");
+    EXPECT_EQ(Refusal({"--workers=3"}), "");
   }
   const std::string file = WriteConfigFile("workers = -1\n");
   const std::string in_file = Refusal({"--config", file});
