@@ -69,12 +69,29 @@ class DuplicateKeyWatch {
 // document; keep from the column on, or else what follows the name ("number overflow parsing
 // '1e400'").
 // Its "last read: '...'" quotes the token the parser stopped in, which may be any part of the
-// body (a card number in a string never closed): the column says where without echoing it.
+// body (a card number in a string never closed): the column says where without echoing it. The
+// quote is cut to the message's end, since the token may itself hold "'; "; what nlohmann adds
+// after it ("; expected ..." a token's name) is put back only when it is one of those names.
 std::string SyntaxProblem(const nlohmann::json::exception& error) {
   std::string what = error.what();
   if (const size_t quoted = what.find("; last read: '"); quoted != std::string::npos) {
-    const size_t end = what.find("'; ", quoted + 14);  // the token's closing quote
-    what.erase(quoted, end == std::string::npos ? std::string::npos : end + 1 - quoted);
+    static constexpr std::string_view kExpected[] = {"; expected end of input",
+                                                     "; expected '['",
+                                                     "; expected '{'",
+                                                     "; expected ']'",
+                                                     "; expected '}'",
+                                                     "; expected ':'",
+                                                     "; expected ','",
+                                                     "; expected value",
+                                                     "; expected string literal",
+                                                     "; expected number literal",
+                                                     "; expected '[', '{', or a literal"};
+    std::string expected;
+    for (const std::string_view ending : kExpected) {
+      if (what.ends_with(ending)) expected = ending;
+    }
+    what.erase(quoted);
+    what += expected;
   }
   if (const size_t column = what.find("column "); column != std::string::npos) {
     return "at " + what.substr(column);

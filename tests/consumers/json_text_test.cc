@@ -56,13 +56,20 @@ TEST(JsonText, SaysWhereASyntaxErrorIs) {
 TEST(JsonText, ASyntaxErrorIsPlacedWithoutQuotingTheBody) {
   for (const std::string text :
        {R"({"card":{"number":"4111111111111111)", R"({"card":{"number":4111111111111111x}})",
-        "{\"number\":\"4111111111111111\x01\"}"}) {
+        "{\"number\":\"4111111111111111\x01\"}", R"({"n":"x'; 4111111111111111)",
+        R"({"n":"x'; expected 4111111111111111)"}) {
     SCOPED_TRACE(text);
     const auto parsed = ParseJsonText(text);
     ASSERT_FALSE(parsed.ok());
     EXPECT_EQ(parsed.error().message.find("4111"), std::string::npos) << parsed.error().message;
     EXPECT_EQ(parsed.error().message.rfind("at column ", 0), 0u) << parsed.error().message;
   }
+  // What nlohmann expected is kept: it is one of its own names, not the body's.
+  const auto missing_colon = ParseJsonText(R"({"a" 1})");
+  ASSERT_FALSE(missing_colon.ok());
+  EXPECT_EQ(missing_colon.error().message.substr(missing_colon.error().message.size() - 14),
+            "; expected ':'")
+      << missing_colon.error().message;
 }
 
 }  // namespace
