@@ -85,12 +85,30 @@ std::optional<std::string> ReadLocked(const std::filesystem::path& path) {
   }
 }
 
+// A file root makes for the data directory is given to the directory's owner, who runs mctd:
+// `sudo mctctl token ...` must not leave a file mctd cannot read (its tokens would then stop
+// working) or a lock it cannot take. Others make files as themselves, as before.
+Status OwnLikeTheFolder(int fd, const std::filesystem::path& file) {
+  if (::geteuid() != 0) return Ok();
+  struct stat folder {};
+  struct stat made {};
+  if (::stat(file.parent_path().c_str(), &folder) != 0 || ::fstat(fd, &made) != 0) {
+    return SystemError("cannot look at", file);
+  }
+  if ((made.st_uid != folder.st_uid || made.st_gid != folder.st_gid) &&
+      ::fchown(fd, folder.st_uid, folder.st_gid) != 0) {
+    return SystemError("cannot give to the data directory's owner", file);
+  }
+  return Ok();
+}
+
 // The writers' turn, held until the answer goes out of scope.
 Result<std::unique_ptr<OpenFile>> TakeWritersTurn(const std::filesystem::path& data_dir) {
   const std::filesystem::path path = data_dir / kWritersLockName;
   auto lock =
       std::make_unique<OpenFile>(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kFileMode));
   if (lock->fd() < 0) return SystemError("cannot open", path);
+  if (Status owned = OwnLikeTheFolder(lock->fd(), path); !owned.ok()) return owned.error();
   if (::flock(lock->fd(), LOCK_EX) != 0) return SystemError("cannot lock", path);
   return lock;
 }
@@ -133,6 +151,7 @@ Status ReplaceFile(const std::filesystem::path& path, const std::string& text) {
   {
     OpenFile file(::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode));
     if (file.fd() < 0) return SystemError("cannot open", fresh);
+    if (Status owned = OwnLikeTheFolder(file.fd(), fresh); !owned.ok()) return owned.error();
     if (::fchmod(file.fd(), kFileMode) != 0 || !WriteAll(file.fd(), text) ||
         ::fsync(file.fd()) != 0) {
       return SystemError("cannot write", fresh);
@@ -179,6 +198,7 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
   // O_CREAT's mode applies only to a new file, and through the umask: a file made before, or by
   // hand, is tightened here.
   if (::fchmod(file.fd(), kFileMode) != 0) return SystemError("cannot restrict", path);
+  if (Status owned = OwnLikeTheFolder(file.fd(), path); !owned.ok()) return owned.error();
   // mctd reads under a shared lock, so it never sees half a line.
   if (::flock(file.fd(), LOCK_EX) != 0) return SystemError("cannot lock", path);
   std::string line = EndsMidLine(file.fd()) ? "\n" : "";
@@ -192,6 +212,9 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
 Result<std::vector<TokenStore::Listed>> TokenStore::List(const std::filesystem::path& data_dir) {
   const std::filesystem::path path = data_dir / kFileName;
   std::error_code error;
+  if (!std::filesystem::is_directory(data_dir, error)) {
+    return Error{"no data directory " + data_dir.string() + " (give --data DIR or set MCT_DATA)"};
+  }
   if (!std::filesystem::exists(path, error)) return std::vector<Listed>{};
   const auto text = ReadLocked(path);
   if (!text) return SystemError("cannot read", path);
@@ -236,11 +259,15 @@ Result<std::vector<TokenStore::Listed>> TokenStore::Remove(const std::filesystem
   if (!text) return SystemError("cannot read", path);
   std::vector<Listed> removed;
   std::string kept;
-  for (const Line& line : ParseLines(*text)) {
-    if (matches(line)) {
-      removed.push_back(Listing(line));
-    } else {
-      kept += line.text + "\n";
+  // Every line but those removed stays as it was, a line mctd could not read included (its
+  // owner may mend it by hand).
+  std::istringstream lines(*text);
+  for (std::string text_line; std::getline(lines, text_line);) {
+    const std::vector<Line> parsed = ParseLines(text_line);
+    if (!parsed.empty() && matches(parsed.front())) {
+      removed.push_back(Listing(parsed.front()));
+    } else if (text_line.find_first_not_of(" \t\r") != std::string::npos) {
+      kept += text_line + "\n";
     }
   }
   if (removed.empty()) return Error{"no token matches; `mctctl token list` shows them"};
@@ -270,7 +297,17 @@ void TokenStore::ReloadIfChanged() {
   const FileIdentity now{status.st_ino, status.st_mtim, status.st_size};
   if (now == loaded_) return;
   const auto text = ReadLocked(path_);
-  if (!text) return;
+  if (!text) {
+    // Changed but not readable (its owner changed, its mode): no token is valid rather than the
+    // ones it held before, which may include one just removed.
+    spdlog::error(nlohmann::json{{"msg", "token file not readable: no token is valid"},
+                                 {"file", path_.string()},
+                                 {"error", std::strerror(errno)}}
+                      .dump());
+    entries_.clear();
+    loaded_ = now;
+    return;
+  }
   std::vector<Entry> entries;
   std::vector<size_t> unread;
   for (Line& line : ParseLines(*text, &unread)) {

@@ -384,5 +384,60 @@ TEST(Tokens, LinesThatAreNotTokensAreNamedInTheLog) {
   EXPECT_NE(logged[0].find(R"("lines":[3,4])"), std::string::npos) << logged[0];
 }
 
+// A removal rewrites the file: every other line stays as it was, one mctd could not read too.
+TEST(Tokens, ARemovalKeepsEveryOtherLineAsItWas) {
+  consumers::testing::TempDir dir("tokens");
+  const auto gone = TokenStore::Add(dir.path(), domain::Role::kSupport, "gone");
+  const auto kept = TokenStore::Add(dir.path(), domain::Role::kSupport, "kept");
+  ASSERT_TRUE(gone.ok() && kept.ok());
+  std::ofstream(dir.path() / "tokens", std::ios::app) << "mangled by hand\n";
+  ASSERT_TRUE(TokenStore::Remove(dir.path(), {.token = gone.value()}).ok());
+  const std::string text = FileText(dir.path() / "tokens");
+  EXPECT_EQ(text, domain::Sha256Hex(kept.value()) + " support kept\nmangled by hand\n");
+}
+
+// A file that changed but cannot be read leaves no token valid: the tokens it held before may
+// include one just removed.
+TEST(Tokens, AFileThatCannotBeReadLeavesNoTokenValid) {
+  consumers::testing::TempDir dir("tokens");
+  const auto token = TokenStore::Add(dir.path(), domain::Role::kSupport, "support-1");
+  ASSERT_TRUE(token.ok());
+  TokenStore tokens(dir.path(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(tokens.Authenticate(token.value()));
+  std::filesystem::remove(dir.path() / "tokens");
+  std::filesystem::create_directory(dir.path() / "tokens");  // there, but no file to read
+  EXPECT_FALSE(tokens.Authenticate(token.value()));
+}
+
+// `sudo mctctl token add` in mctd's data directory: the files it makes belong to the directory's
+// owner, who runs mctd, not to root (mctd could not read them). As anyone else: to themselves.
+TEST(Tokens, FilesMadeForTheDataDirectoryBelongToItsOwner) {
+  consumers::testing::TempDir dir("tokens");
+  const std::filesystem::path data = dir.path() / "data";
+  std::filesystem::create_directories(data);
+  const bool root = ::geteuid() == 0;
+  const uid_t owner = root ? 65534 : ::geteuid();  // nobody, when root can give files away
+  if (root) {
+    ASSERT_EQ(::chown(data.c_str(), owner, owner), 0);
+  }
+  const auto first = TokenStore::Add(data, domain::Role::kSupport, "a");
+  const auto second = TokenStore::Add(data, domain::Role::kSupport, "b");
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE(TokenStore::Remove(data, {.token = first.value()}).ok());  // a new file, renamed in
+  for (const char* name : {"tokens", "tokens.lock"}) {
+    struct stat status {};
+    ASSERT_EQ(::stat((data / name).c_str(), &status), 0) << name;
+    EXPECT_EQ(status.st_uid, owner) << name;
+    EXPECT_EQ(status.st_mode & 0777, 0600u) << name;
+  }
+}
+
+TEST(Tokens, AListOfADataDirectoryThatIsNotThereIsAnError) {
+  consumers::testing::TempDir dir("tokens");
+  const auto listed = TokenStore::List(dir.path() / "mistyped");
+  ASSERT_FALSE(listed.ok());
+  EXPECT_NE(listed.error().message.find("no data directory"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mct::admin::server
