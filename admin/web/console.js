@@ -20,7 +20,8 @@
   // Searches and reloads: only the latest asked is shown, whatever order the answers come in.
   const views = MCT.turns();
   // The command_id of each action whose answer never came (network failure, 5xx), by trainer,
-  // command and order: the same action confirmed again reuses it, so it cannot happen twice.
+  // the trainer's version as shown, command and order: the same action confirmed again reuses
+  // it, so it cannot happen twice.
   const unanswered = new Map();
 
   const MCID = /^\d{4,10}$/;
@@ -186,7 +187,10 @@
     const mcid = current.mcid;
     // A search started after this action replaces the trainer on screen: no reload then.
     const stillShown = views.take();
-    const action = [mcid, command.command, command.order_id || ''].join('|');
+    // The trainer's version is part of the action: once a lost action is seen done (the view
+    // moved on), the same action later is a new one, with a new id.
+    const version = current.events.length ? current.events[current.events.length - 1].stream_version : 0;
+    const action = [mcid, version, command.command, command.order_id || ''].join('|');
     const commandId = unanswered.get(action) || MCT.newCommandId();
     unanswered.set(action, commandId);
     try {

@@ -376,6 +376,33 @@ await step('Support console: a refused refund shows the server\'s message', asyn
   await screenshot('04-console-refused');
 });
 
+await step('Support console: an action whose answer was lost goes again under the same id', async () => {
+  await openTrainer(paypal, paypal);
+  const order = fixtures.orders[paypal];
+  const commands = `**/v1/trainers/${paypal}/commands`;
+  const sentBefore = commandsSent.length;
+  const attempt = async () => {
+    await page.click(`.refund-button[data-order-id="${order}"]`);
+    await page.fill('#confirm-reason', 'E2E: the answer was lost');
+    await page.click('#confirm-ok');
+  };
+  await page.route(commands, (route) => route.abort('connectionreset'));
+  await attempt();
+  await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'network');
+  await page.unroute(commands);
+  await attempt();
+  await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'refund_not_allowed');
+  await page.waitForSelector('#trainer-panel[data-state=ready]');
+  await attempt();  // refused, so decided: the next is a new command
+  for (let waited = 0; waited < 50 && commandsSent.length - sentBefore < 3; waited += 1) {
+    await page.waitForTimeout(100);
+  }
+  const ids = commandsSent.slice(sentBefore).map((sent) => sent.command_id);
+  checkEqual('three attempts were sent', ids.length, 3);
+  checkEqual('the attempt after the lost answer sends the same command_id', ids[1], ids[0]);
+  check('the attempt after a refusal sends a new one', ids[2] !== ids[1], JSON.stringify(ids));
+});
+
 await step('Support console: alumni switch-back, its view late once', async () => {
   await openTrainer(alumni, alumni);
   checkEqual('the trainer is alumni', await page.getAttribute('#status-badge', 'data-status'), 'alumni');
