@@ -305,11 +305,21 @@ bool OneWriteServer::WaitForNextRequest(BufferedSocketStream& stream, int keep_a
   for (int waited = 0;; waited += kIdleWhileOthersWaitMs) {
     const int slice = std::min(kIdleWhileOthersWaitMs, keep_alive_ms - waited);
     if (stream.WaitForInput(slice)) return true;
+    // A stop ends the wait as connections waiting for a thread do: the loop then decides.
     if (waited + slice >= keep_alive_ms ||
-        connections_waiting_.load(std::memory_order_relaxed) > 0) {
+        connections_waiting_.load(std::memory_order_relaxed) > 0 || svr_sock_ == INVALID_SOCKET) {
       return false;
     }
   }
+}
+
+bool OneWriteServer::StopGraceOver() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t seen = 0;
+  if (stop_seen_at_ns_.compare_exchange_strong(seen, now)) return false;
+  return now - seen > std::chrono::duration_cast<std::chrono::nanoseconds>(kStopGrace).count();
 }
 
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
@@ -332,9 +342,11 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   const auto read_timeout = std::chrono::milliseconds(read_timeout_ms);
   for (size_t left = keep_alive_max_count_; left > 0; --left) {
     const bool stopping = svr_sock_ == INVALID_SOCKET;
+    if (stopping && StopGraceOver()) break;
     const bool first = left == keep_alive_max_count_;
-    const bool request_here =
-        stopping && !first ? stream.WaitForInput(0) : WaitForNextRequest(stream, keep_alive_ms);
+    const bool request_here = !stopping ? WaitForNextRequest(stream, keep_alive_ms)
+                              : first   ? stream.WaitForInput(kFirstRequestWhenStoppingMs)
+                                        : stream.WaitForInput(0);
     if (!request_here) break;
     stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout);  // for the head
     bool closed = false;

@@ -113,6 +113,11 @@ class OneWriteServer : public httplib::Server {
   static constexpr uint64_t kMinBodyBytesPerSecond = 64 * 1024;
   // How long an idle kept-alive connection keeps its thread while other connections wait for one.
   static constexpr int kIdleWhileOthersWaitMs = 50;
+  // Once the server stops: how long a connection accepted before it may take to send its first
+  // request, and how long after the stop connections still begin requests at all (the stop
+  // cannot be held by many slow clients queued for a thread).
+  static constexpr int kFirstRequestWhenStoppingMs = 1000;
+  static constexpr std::chrono::seconds kStopGrace{10};
 
   // Serves connections on `threads` worker threads, one connection per thread at a time, and
   // counts the connections waiting for one (see above). Before listening.
@@ -139,7 +144,11 @@ class OneWriteServer : public httplib::Server {
   // connections wait for a thread, within kIdleWhileOthersWaitMs.
   bool WaitForNextRequest(BufferedSocketStream& stream, int keep_alive_ms) const;
 
+  // Whether the stop's grace is over; the first worker to see the stop starts counting it.
+  bool StopGraceOver();
+
   std::atomic<int> connections_waiting_{0};
+  std::atomic<int64_t> stop_seen_at_ns_{0};  // steady clock; 0 while serving
 };
 
 }  // namespace mct::admin::server

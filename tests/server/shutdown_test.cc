@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/server/one_write_server.h"
 #include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
 
@@ -206,6 +207,33 @@ TEST(GracefulShutdown, AConnectionAcceptedBeforeTheStopIsAnsweredThoughNoWorkerH
     logged = logged || envelope.event.meta.command_id == "waiting-1";
   }
   EXPECT_TRUE(logged);
+}
+
+// The other side of answering what was accepted: a connection that sends nothing holds the stop
+// for a second at most, not for the keep-alive time-out (many such could hold it for minutes).
+TEST(GracefulShutdown, AConnectionThatSendsNothingHoldsTheStopASecondAtMost) {
+  ServerConfig config;
+  config.worker_threads = 1;
+  TestServer server(config);
+  // One kept alive after a first request, idle in the one worker's hands; one accepted behind it,
+  // queued for the worker, that never sends a byte.
+  const int idle = Connect(server.port());
+  ASSERT_GE(idle, 0);
+  ASSERT_TRUE(SendAll(idle, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  ASSERT_EQ(ReadOneResponse(idle).rfind("HTTP/1.1 200", 0), 0u);
+  const int silent = Connect(server.port());
+  ASSERT_GE(silent, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto stopped_at = std::chrono::steady_clock::now();
+  server.StopAsync();
+  server.Join();
+  const auto held = std::chrono::steady_clock::now() - stopped_at;
+  bool reset = false;
+  EXPECT_EQ(ReadAll(idle, &reset), "");
+  EXPECT_EQ(ReadAll(silent, &reset), "");
+  close(idle);
+  close(silent);
+  EXPECT_LT(held, std::chrono::milliseconds(OneWriteServer::kFirstRequestWhenStoppingMs + 2000));
 }
 
 // Many clients sending commands while the server stops: whatever was answered accepted is in the
