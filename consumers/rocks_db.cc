@@ -97,8 +97,10 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
     // RocksDB says "While lock file: DIR/LOCK: Resource temporarily unavailable" when another
     // process holds it, "lock hold by current process" when this one does.
     const std::string said = opened.ToString();
-    if (opened.IsIOError() && (said.find("While lock file") != std::string::npos ||
-                               said.find("lock hold by current process") != std::string::npos)) {
+    const bool held_elsewhere = said.find("While lock file") != std::string::npos &&
+                                said.find("Resource temporarily unavailable") != std::string::npos;
+    if (opened.IsIOError() &&
+        (held_elsewhere || said.find("lock hold by current process") != std::string::npos)) {
       return Error{"the store in " + dir.string() + " is in use by another process (mctd?)",
                    kInUse};
     }

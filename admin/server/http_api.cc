@@ -1,5 +1,6 @@
 #include "admin/server/http_api.h"
 
+#include <netdb.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -339,16 +340,24 @@ void HttpApi::RegisterRoutes() {
 
 Result<int> HttpApi::Bind(const std::string& host, int port) {
   int bound = port;
-  // The library says only that it failed: the system's reason is left in errno by bind() or
-  // listen(); a host that does not resolve leaves none.
+  // The library says only that it failed: a host that does not resolve is found here, and the
+  // system's reason for any other failure is left in errno by bind() or listen().
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* resolved = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &resolved) != 0) {
+    return Error{"cannot listen on " + host + (port == 0 ? "" : ":" + std::to_string(port)) +
+                 ": the host is not a name or address of this machine"};
+  }
+  ::freeaddrinfo(resolved);
   errno = 0;
   const bool listening =
       port == 0 ? (bound = server_.bind_to_any_port(host)) > 0 : server_.bind_to_port(host, port);
   if (!listening) {
     const std::string where = host + (port == 0 ? "" : ":" + std::to_string(port));
-    return Error{"cannot listen on " + where + ": " +
-                 (errno != 0 ? std::string(std::strerror(errno))
-                             : std::string("the host is not a name or address of this machine"))};
+    return Error{"cannot listen on " + where +
+                 (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string())};
   }
   // Listening again on a listening socket only changes its backlog.
   if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {
