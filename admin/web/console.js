@@ -168,9 +168,22 @@
         showError(lookupMessage, { code: 'not_found', message: `No trainer has the e-mail ${text}.` });
         return undefined;
       }
-      results.append(...found.trainers.map((mcid) => el('li', {},
-        el('button', { type: 'button', class: 'link', dataset: { mcid }, onclick: () => loadTrainer(mcid) }, mcid))));
+      // Several trainers share the address: each with its name and status, read alongside, so
+      // that support can tell them apart before opening one.
+      const items = found.trainers.map((mcid) => {
+        const who = el('span', { class: 'muted', dataset: { whoOf: mcid } }, '');
+        return { mcid, who, item: el('li', {}, el('button', { type: 'button', class: 'link', dataset: { mcid }, onclick: () => loadTrainer(mcid) }, mcid), ' ', who) };
+      });
+      results.append(...items.map(({ item }) => item));
       results.hidden = false;
+      await Promise.all(items.slice(0, 20).map(async ({ mcid, who }) => {
+        try {
+          const status = await api(`/v1/trainers/${encodeURIComponent(mcid)}`);
+          if (latest()) who.textContent = `${status.name} · ${status.status.replace(/_/g, ' ')}`;
+        } catch (ignored) {
+          // The button still opens the trainer, and says why not if it cannot.
+        }
+      }));
     } catch (error) {
       if (!latest()) return undefined;
       panel.hidden = true;

@@ -286,6 +286,19 @@ await step('Support console: look-up, status, timeline', async () => {
   check('an unknown e-mail says so', /No trainer has the e-mail/.test(await page.textContent('#lookup-message')));
   checkEqual('and the address no longer names the trainer shown before', new URL(page.url()).searchParams.get('mcid'), null);
 
+  // An address two trainers share: both listed, each with its name, and either opens.
+  await page.fill('#lookup-query', fixtures.shared_email.toUpperCase());
+  await page.click('#lookup-submit');
+  await page.waitForSelector('#lookup-results:not([hidden])');
+  const [first, second] = fixtures.shared_email_trainers;
+  await page.waitForFunction((mcid) => /Hayashi/.test(document.querySelector(`[data-who-of="${mcid}"]`)?.textContent || ''), second);
+  checkEqual('an e-mail two trainers share lists both, with their names',
+    await page.$$eval('#lookup-results li', (items) => items.map((item) => item.textContent.trim())),
+    [`${first} Aoi Hayashi · active`, `${second} Haruto Hayashi · active`]);
+  await page.click(`#lookup-results button[data-mcid="${second}"]`);
+  await page.waitForSelector(`#trainer-panel[data-state=ready][data-mcid="${second}"]`);
+  check('either opens from the list', true);
+
   // A search answered late never replaces a newer one: a refund would go to the trainer shown.
   const slow = new RegExp(`/v1/trainers/${card}(/history)?([?].*)?$`);
   await page.route(slow, async (route) => {

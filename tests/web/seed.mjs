@@ -148,6 +148,12 @@ apply('9100012', -90, { employer: 'microsoft_fte', detail: 'northamerica\\tyamag
 enroll('9100013', 'Riko Inoue', 'riko.inoue@example.jp', date(25), -340, ['dynamics']);
 apply('9100013', -1, { employer: 'other', track: 'dynamics', survey: true, stopAfter: 'requirements' });
 
+// Two trainers sharing one e-mail address (a family's): a look-up by it finds both.
+fixtures.shared_email = 'the.hayashi.family@example.jp';
+fixtures.shared_email_trainers = ['9100014', '9100015'];
+enroll('9100014', 'Aoi Hayashi', fixtures.shared_email, date(200), -165, ['it_pro']);
+enroll('9100015', 'Haruto Hayashi', fixtures.shared_email, date(250), -115, ['iw']);
+
 // --- Sending ---------------------------------------------------------------------------------------
 
 function submit({ when, json }) {
