@@ -340,6 +340,7 @@ void HttpApi::RegisterRoutes() {
 
 Result<int> HttpApi::Bind(const std::string& host, int port) {
   int bound = port;
+  const std::string where = host + (port == 0 ? "" : ":" + std::to_string(port));
   // The library says only that it failed: a host that does not resolve is found here, and the
   // system's reason for any other failure is left in errno by bind() or listen().
   addrinfo hints{};
@@ -347,7 +348,7 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
   hints.ai_flags = AI_PASSIVE;
   addrinfo* resolved = nullptr;
   if (::getaddrinfo(host.c_str(), nullptr, &hints, &resolved) != 0) {
-    return Error{"cannot listen on " + host + (port == 0 ? "" : ":" + std::to_string(port)) +
+    return Error{"cannot listen on " + where +
                  ": the host is not a name or address of this machine"};
   }
   ::freeaddrinfo(resolved);
@@ -355,7 +356,6 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
   const bool listening =
       port == 0 ? (bound = server_.bind_to_any_port(host)) > 0 : server_.bind_to_port(host, port);
   if (!listening) {
-    const std::string where = host + (port == 0 ? "" : ":" + std::to_string(port));
     return Error{"cannot listen on " + where +
                  (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string())};
   }
@@ -368,22 +368,17 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
 
 void HttpApi::Serve() {
   serve_entered_ = true;
-  if (stop_requested_at_ns_ == 0) server_.listen_after_bind();
+  if (!server_.Stopping()) server_.listen_after_bind();
   rebuild_.Wait();  // a graceful stop lets a rebuild finish and switch
   serve_returned_ = true;
 }
 
 bool HttpApi::ExportStopGraceOver() const {
-  const int64_t since = stop_requested_at_ns_.load(std::memory_order_relaxed);
-  if (since == 0) return false;
-  const auto now = std::chrono::steady_clock::now().time_since_epoch();
-  return now - std::chrono::nanoseconds(since) > options_.export_stop_grace;
+  return server_.StopGraceOver(options_.export_stop_grace);
 }
 
 void HttpApi::Stop() {
-  stop_requested_at_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now().time_since_epoch())
-                              .count();
+  server_.MarkStopping();
   // cpp-httplib ignores a stop before its accept loop runs: wait until Serve either listens or
   // has seen the request and returned. (If Serve was never called, there is nothing to stop.)
   while (serve_entered_ && !serve_returned_ && !server_.is_running()) {

@@ -96,7 +96,6 @@ class HttpApi {
   OneWriteServer server_;                    // cpp-httplib, answering each request with one send()
   socket_t listen_socket_ = INVALID_SOCKET;  // recorded by the socket options hook, for Bind
   std::atomic<bool> ready_{false};
-  std::atomic<int64_t> stop_requested_at_ns_{0};  // steady clock; 0 until Stop
   std::atomic<bool> serve_entered_{false};
   std::atomic<bool> serve_returned_{false};
 };

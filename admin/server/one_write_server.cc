@@ -313,13 +313,21 @@ bool OneWriteServer::WaitForNextRequest(BufferedSocketStream& stream, int keep_a
   }
 }
 
-bool OneWriteServer::StopGraceOver() {
-  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
-  int64_t seen = 0;
-  if (stop_seen_at_ns_.compare_exchange_strong(seen, now)) return false;
-  return now - seen > std::chrono::duration_cast<std::chrono::nanoseconds>(kStopGrace).count();
+void OneWriteServer::MarkStopping() {
+  int64_t unmarked = 0;  // the first stop's instant is kept
+  stop_marked_at_ns_.compare_exchange_strong(
+      unmarked, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count());
+}
+
+bool OneWriteServer::Stopping() const { return stop_marked_at_ns_.load() != 0; }
+
+bool OneWriteServer::StopGraceOver(std::chrono::milliseconds grace) const {
+  const int64_t since = stop_marked_at_ns_.load(std::memory_order_relaxed);
+  if (since == 0) return false;
+  return std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(since) >
+         grace;
 }
 
 bool OneWriteServer::process_and_close_socket(socket_t sock) {
@@ -342,7 +350,7 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   const auto read_timeout = std::chrono::milliseconds(read_timeout_ms);
   for (size_t left = keep_alive_max_count_; left > 0; --left) {
     const bool stopping = svr_sock_ == INVALID_SOCKET;
-    if (stopping && StopGraceOver()) break;
+    if (stopping && StopGraceOver(kStopGrace)) break;
     const bool first = left == keep_alive_max_count_;
     const bool request_here = !stopping ? WaitForNextRequest(stream, keep_alive_ms)
                               : first   ? stream.WaitForInput(kFirstRequestWhenStoppingMs)

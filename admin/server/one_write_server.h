@@ -119,6 +119,13 @@ class OneWriteServer : public httplib::Server {
   static constexpr int kFirstRequestWhenStoppingMs = 1000;
   static constexpr std::chrono::seconds kStopGrace{10};
 
+  // The stop's instant, recorded by whoever stops the server (before stop()), and what follows
+  // from it: whether it has come, and whether `grace` has passed since. The connection loop and
+  // the export both measure their grace from this one instant.
+  void MarkStopping();
+  bool Stopping() const;
+  bool StopGraceOver(std::chrono::milliseconds grace) const;
+
   // Serves connections on `threads` worker threads, one connection per thread at a time, and
   // counts the connections waiting for one (see above). Before listening.
   void SetWorkerThreads(int threads);
@@ -144,11 +151,8 @@ class OneWriteServer : public httplib::Server {
   // connections wait for a thread, within kIdleWhileOthersWaitMs.
   bool WaitForNextRequest(BufferedSocketStream& stream, int keep_alive_ms) const;
 
-  // Whether the stop's grace is over; the first worker to see the stop starts counting it.
-  bool StopGraceOver();
-
   std::atomic<int> connections_waiting_{0};
-  std::atomic<int64_t> stop_seen_at_ns_{0};  // steady clock; 0 while serving
+  std::atomic<int64_t> stop_marked_at_ns_{0};  // steady clock; 0 while serving
 };
 
 }  // namespace mct::admin::server
