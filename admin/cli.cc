@@ -21,47 +21,48 @@ bool CliContext::StoreIsThere() {
   return false;
 }
 
-std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
-  if (missing == Missing::kRefuse && !StoreIsThere()) return nullptr;
-  auto store = Store::Open(data_dir, policy, kCliStore);
-  if (!store.ok()) {
-    Fail(store.error().message);
+namespace {
+
+// `open()`, or, while another process (mctd) holds the store, `open_read_only()`, said on stderr.
+template <typename Open, typename OpenReadOnly>
+auto OpenBesideTheWriter(const std::filesystem::path& dir, Open open, OpenReadOnly open_read_only) {
+  auto opened = open();
+  if (!opened.ok() && opened.error().code == consumers::RocksDb::kInUse) {
+    std::cerr << "note: " << dir.string()
+              << " is in use by another process (mctd?): reading it as it stands now\n";
+    opened = open_read_only();
+  }
+  return opened;
+}
+
+}  // namespace
+
+template <typename T>
+std::unique_ptr<T> CliContext::Taken(Result<std::unique_ptr<T>> opened) {
+  if (!opened.ok()) {
+    Fail(opened.error().message);
     return nullptr;
   }
-  return std::move(store).value();
+  return std::move(opened).value();
+}
+
+std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
+  if (missing == Missing::kRefuse && !StoreIsThere()) return nullptr;
+  return Taken(Store::Open(data_dir, policy, kCliStore));
 }
 
 std::unique_ptr<Store> CliContext::OpenStoreToRead() {
   if (!StoreIsThere()) return nullptr;
-  auto store = Store::Open(data_dir, policy, kCliStore);
-  if (!store.ok() && store.error().code == consumers::RocksDb::kInUse) {
-    NoteReadingBeside();
-    store = Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true});
-  }
-  if (!store.ok()) {
-    Fail(store.error().message);
-    return nullptr;
-  }
-  return std::move(store).value();
+  return Taken(OpenBesideTheWriter(
+      data_dir, [&] { return Store::Open(data_dir, policy, kCliStore); },
+      [&] { return Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true}); }));
 }
 
 std::unique_ptr<consumers::RocksDb> CliContext::OpenDbToRead() {
   if (!StoreIsThere()) return nullptr;
-  auto db = consumers::RocksDb::Open(data_dir, nullptr, /*info_log=*/false);
-  if (!db.ok() && db.error().code == consumers::RocksDb::kInUse) {
-    NoteReadingBeside();
-    db = consumers::RocksDb::OpenReadOnly(data_dir);
-  }
-  if (!db.ok()) {
-    Fail(db.error().message);
-    return nullptr;
-  }
-  return std::move(db).value();
-}
-
-void CliContext::NoteReadingBeside() const {
-  std::cerr << "note: " << data_dir.string()
-            << " is in use by another process (mctd?): reading it as it stands now\n";
+  return Taken(OpenBesideTheWriter(
+      data_dir, [&] { return consumers::RocksDb::Open(data_dir, nullptr, /*info_log=*/false); },
+      [&] { return consumers::RocksDb::OpenReadOnly(data_dir); }));
 }
 
 int CliContext::Fail(const std::string& message, int code) {

@@ -39,7 +39,9 @@ struct CliContext {
   int Fail(const std::string& message, int code = 1);
 
  private:
-  void NoteReadingBeside() const;
+  // The opened store or database, or nullptr once its error is printed (Fail).
+  template <typename T>
+  std::unique_ptr<T> Taken(Result<std::unique_ptr<T>> opened);
 };
 
 // An instant from the command line: RFC 3339, or a date meaning the end of that day (UTC).
