@@ -119,6 +119,20 @@ struct Line {
   std::string text;  // as in the file, without its newline
 };
 
+bool IsBlank(const std::string& line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+// One line of the file, when it names a token.
+std::optional<Line> ParseLine(const std::string& line) {
+  std::istringstream fields(line);
+  std::string hash, role, id;
+  if (!(fields >> hash >> role >> id) || !domain::IsSha256Hex(hash)) return std::nullopt;
+  const auto parsed = domain::ParseRole(role);
+  if (!parsed) return std::nullopt;
+  return Line{hash, {*parsed, id}, line};
+}
+
 // The file's lines that name a token; others (cut short, edited by hand) are skipped, and their
 // numbers put in `unread` when given (blank lines are not counted).
 std::vector<Line> ParseLines(const std::string& text, std::vector<size_t>* unread = nullptr) {
@@ -127,13 +141,9 @@ std::vector<Line> ParseLines(const std::string& text, std::vector<size_t>* unrea
   size_t number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;
-    std::istringstream fields(line);
-    std::string hash, role, id;
-    const bool read = static_cast<bool>(fields >> hash >> role >> id);
-    const auto parsed = read ? domain::ParseRole(role) : std::nullopt;
-    if (parsed && domain::IsSha256Hex(hash)) {
-      lines.push_back({hash, {*parsed, id}, line});
-    } else if (unread != nullptr && line.find_first_not_of(" \t\r") != std::string::npos) {
+    if (auto parsed = ParseLine(line)) {
+      lines.push_back(std::move(*parsed));
+    } else if (unread != nullptr && !IsBlank(line)) {
       unread->push_back(number);
     }
   }
@@ -263,10 +273,10 @@ Result<std::vector<TokenStore::Listed>> TokenStore::Remove(const std::filesystem
   // owner may mend it by hand).
   std::istringstream lines(*text);
   for (std::string text_line; std::getline(lines, text_line);) {
-    const std::vector<Line> parsed = ParseLines(text_line);
-    if (!parsed.empty() && matches(parsed.front())) {
-      removed.push_back(Listing(parsed.front()));
-    } else if (text_line.find_first_not_of(" \t\r") != std::string::npos) {
+    const std::optional<Line> parsed = ParseLine(text_line);
+    if (parsed && matches(*parsed)) {
+      removed.push_back(Listing(*parsed));
+    } else if (!IsBlank(text_line)) {
       kept += text_line + "\n";
     }
   }
