@@ -49,6 +49,16 @@
     return [...orders.values()];
   }
 
+  // Why the server would refuse to refund this order (REF-1), or null: only the latest order, and
+  // only a card payment. The button is offered only where the refund can be done.
+  function refundRefusal(order, orders) {
+    if (order !== orders[orders.length - 1]) return 'Only the latest order can be refunded (REF-1).';
+    if (order.method !== 'credit_card' && order.method !== 'debit_card') {
+      return 'Not refundable: only card payments are (REF-1).';
+    }
+    return null;
+  }
+
   function renderStatus(status) {
     for (const name of ['mcid', 'name', 'email', 'as_of', 'status', 'step', 'kind', 'anniversary', 'days_left',
       'window_opens', 'reinstatement_opens', 'last_order']) {
@@ -69,10 +79,12 @@
       const refundText = order.refund
         ? `${MCTEvents.money(order.refund.amount_minor, order.currency)} ${order.settled ? 'settled' : 'issued'} ${order.refund.at.slice(0, 10)}`
         : '—';
-      const button = order.refund ? '' : el('button', {
-        type: 'button', class: 'secondary small refund-button', dataset: { orderId: order.order_id },
-        onclick: () => refund(order),
-      }, 'Refund…');
+      const refusal = refundRefusal(order, orders);
+      const button = order.refund ? '' : refusal ? el('span', { class: 'muted small refund-refusal' }, refusal)
+        : el('button', {
+          type: 'button', class: 'secondary small refund-button', dataset: { orderId: order.order_id },
+          onclick: () => refund(order),
+        }, 'Refund…');
       body.append(el('tr', { dataset: { orderId: order.order_id, refunded: order.refund ? 'true' : 'false' } },
         el('td', { class: 'mono' }, order.order_id),
         el('td', {}, order.at.slice(0, 10)),

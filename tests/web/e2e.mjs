@@ -184,6 +184,20 @@ async function timelineEvents() {
   return page.$$eval('#timeline li[data-event]', (items) => items.map((item) => item.dataset.event));
 }
 
+// One command straight to the API as support, beside the page: { status, answer }.
+async function postCommand(mcid, body) {
+  const response = await fetch(`${server.url}/v1/trainers/${mcid}/commands`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${env.supportToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, answer: await response.json() };
+}
+
+function sum(values) {
+  return values.reduce((total, value) => total + value, 0);
+}
+
 async function field(name) {
   return page.$eval(`#trainer-panel [data-field="${name}"]`, (node) => node.textContent.trim());
 }
@@ -200,6 +214,7 @@ let before = null; // mctctl before the console's actions
 let after = null;  // and after
 let refundAt = null; // an instant just before the console's refund
 let refundAmount = 0;
+const otherRefunds = []; // amounts of the refunds done beside the console's (same month)
 
 await step('Reference from mctctl (mctd stopped)', async () => {
   before = takeReference(env, { trainers: watched, asOf: [{ mcid: audited, instant: fixtures.audit_before_refund }] });
@@ -364,56 +379,91 @@ await step('Support console: refund, cancelled then confirmed', async () => {
   await screenshot('03-console-refunded');
 });
 
-await step('Support console: a refused refund shows the server\'s message', async () => {
+await step('Support console: Refund… is offered only where REF-1 allows it', async () => {
   await openTrainer(paypal, paypal);
   const order = fixtures.orders[paypal];
+  checkEqual('a PayPal order has no Refund… button', await page.$(`.refund-button[data-order-id="${order}"]`), null);
+  const said = await page.textContent(`#orders tr[data-order-id="${order}"] .refund-refusal`);
+  check('the row says why (REF-1)', /card payments/.test(said) && /REF-1/.test(said), said);
+  // The server agrees: the same refund straight to the API is refused and writes nothing.
   const count = (await timelineEvents()).length;
-  await page.click(`.refund-button[data-order-id="${order}"]`);
-  await page.fill('#confirm-reason', 'E2E: should be refused');
-  await page.click('#confirm-ok');
-  await page.waitForSelector('#action-error:not([hidden])');
+  const direct = await postCommand(paypal, { command: 'IssueRefund', order_id: order, reason: 'E2E: should be refused' });
+  checkEqual('a PayPal refund is refused refund_not_allowed (REF-1)', direct.answer.code, 'refund_not_allowed');
+  await openTrainer(paypal, paypal);
+  checkEqual('nothing was written', (await timelineEvents()).length, count);
+});
+
+await step('Support console: a refused refund shows the server\'s message, and the next try is a new command', async () => {
+  const mcid = '9100012';
+  const order = fixtures.orders[mcid];
+  const commands = `**/v1/trainers/${mcid}/commands`;
+  await openTrainer(mcid, mcid);
+  const count = (await timelineEvents()).length;
+  const sentBefore = commandsSent.length;
+  const attempt = async (reason) => {
+    await page.click(`.refund-button[data-order-id="${order}"]`);
+    await page.fill('#confirm-reason', reason);
+    await page.click('#confirm-ok');
+  };
+  // A refusal decides the command: trying again is another command, with another id.
+  await page.route(commands, (route) => route.fulfill({
+    status: 422, contentType: 'application/json',
+    body: JSON.stringify({ code: 'refund_not_allowed', message: 'E2E: refused by a stand-in' }),
+  }));
+  await attempt('E2E: first try');
+  await page.waitForFunction(() => document.querySelector('#action-error .message')?.textContent === 'E2E: refused by a stand-in');
+  await page.waitForSelector('#trainer-panel[data-state=ready]');
+  await page.unroute(commands);
+  // Meanwhile another support agent refunds it: the page still offers Refund…, the server refuses.
+  const elsewhere = await postCommand(mcid, { command: 'IssueRefund', order_id: order, reason: 'E2E: by another agent' });
+  checkEqual('the other agent\'s refund is accepted', elsewhere.status, 200);
+  otherRefunds.push(elsewhere.answer.events[0].amount_minor);
+  await attempt('E2E: second try');
+  await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'already_refunded');
   const shown = {
     code: await page.textContent('#action-error .code'),
     message: await page.textContent('#action-error .message'),
   };
-  // The same command straight to the API (a rejection writes nothing): the page shows its answer.
-  const direct = await fetch(`${server.url}/v1/trainers/${paypal}/commands`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${env.supportToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ command: 'IssueRefund', order_id: order, reason: 'E2E: should be refused' }),
-  });
-  const answer = await direct.json();
-  checkEqual('the error shown is the server\'s {code, message}', shown, { code: answer.code, message: answer.message });
-  checkEqual('a PayPal refund is refused refund_not_allowed (REF-1)', answer.code, 'refund_not_allowed');
-  checkEqual('nothing was written', (await timelineEvents()).length, count);
+  const again = await postCommand(mcid, { command: 'IssueRefund', order_id: order, reason: 'E2E: second try' });
+  checkEqual('the error shown is the server\'s {code, message}', shown, { code: again.answer.code, message: again.answer.message });
+  const ids = commandsSent.slice(sentBefore).map((sent) => sent.command_id);
+  check('the try after a refusal sends a new command_id', ids.length === 2 && ids[0] !== ids[1], JSON.stringify(ids));
+  await page.waitForSelector(`#orders tr[data-order-id="${order}"][data-refunded=true]`);
+  checkEqual('the view was reloaded: the other refund, and no more Refund…',
+    [(await timelineEvents()).length, await page.$(`.refund-button[data-order-id="${order}"]`)], [count + 1, null]);
   await screenshot('04-console-refused');
 });
 
-await step('Support console: an action whose answer was lost goes again under the same id', async () => {
-  await openTrainer(paypal, paypal);
-  const order = fixtures.orders[paypal];
-  const commands = `**/v1/trainers/${paypal}/commands`;
+await step('Support console: an action whose answer was lost goes again under the same id, done once', async () => {
+  const mcid = '9100003';
+  const order = fixtures.orders[mcid];
+  const commands = `**/v1/trainers/${mcid}/commands`;
+  await openTrainer(mcid, mcid);
+  const count = (await timelineEvents()).length;
   const sentBefore = commandsSent.length;
   const attempt = async () => {
     await page.click(`.refund-button[data-order-id="${order}"]`);
     await page.fill('#confirm-reason', 'E2E: the answer was lost');
     await page.click('#confirm-ok');
   };
-  await page.route(commands, (route) => route.abort('connectionreset'));
+  // The server does it; its answer never reaches the page.
+  let done = null;
+  await page.route(commands, async (route) => {
+    done = await (await route.fetch()).json();
+    await route.abort('connectionreset');
+  });
   await attempt();
   await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'network');
   await page.unroute(commands);
+  checkEqual('the lost answer was an accepted refund', done && done.events.map((event) => event.event), ['RefundIssued']);
+  otherRefunds.push(done.events[0].amount_minor);
   await attempt();
-  await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'refund_not_allowed');
-  await page.waitForSelector('#trainer-panel[data-state=ready]');
-  await attempt();  // refused, so decided: the next is a new command
-  for (let waited = 0; waited < 50 && commandsSent.length - sentBefore < 3; waited += 1) {
-    await page.waitForTimeout(100);
-  }
+  await page.waitForSelector('#action-result:not([hidden])');
   const ids = commandsSent.slice(sentBefore).map((sent) => sent.command_id);
-  checkEqual('three attempts were sent', ids.length, 3);
-  checkEqual('the attempt after the lost answer sends the same command_id', ids[1], ids[0]);
-  check('the attempt after a refusal sends a new one', ids[2] !== ids[1], JSON.stringify(ids));
+  check('the try after the lost answer sends the same command_id', ids.length === 2 && ids[0] === ids[1], JSON.stringify(ids));
+  await page.waitForSelector(`#orders tr[data-order-id="${order}"][data-refunded=true]`);
+  const events = await timelineEvents();
+  checkEqual('the refund was done once', [events.length, events.filter((event) => event === 'RefundIssued').length], [count + 1, 1]);
 });
 
 await step('Support console: alumni switch-back, its view late once', async () => {
@@ -579,9 +629,9 @@ await step('Reference again: the console\'s actions are in mctctl\'s report', as
   const month = refundAt.slice(0, 7);
   const was = before.report.months.find((one) => one.month === month) || { refunds_minor: 0, refunds: 0, net_minor: 0, alumni_switched_back: 0 };
   const now = after.report.months.find((one) => one.month === month);
-  checkEqual(`${month}: refunds_minor grew by the refunded amount`, now.refunds_minor - was.refunds_minor, refundAmount);
-  checkEqual(`${month}: one more refund`, now.refunds - was.refunds, 1);
-  checkEqual(`${month}: net fell by the refunded amount`, was.net_minor - now.net_minor, refundAmount);
+  checkEqual(`${month}: refunds_minor grew by the refunded amounts`, now.refunds_minor - was.refunds_minor, refundAmount + sum(otherRefunds));
+  checkEqual(`${month}: the console's refund and the others`, now.refunds - was.refunds, 1 + otherRefunds.length);
+  checkEqual(`${month}: net fell by the refunded amounts`, was.net_minor - now.net_minor, refundAmount + sum(otherRefunds));
   checkEqual(`${month}: one alumni switch-back`, now.alumni_switched_back - was.alumni_switched_back, 1);
   checkEqual('mctctl history has the refund last', after.history[card].events.at(-1).event, 'RefundIssued');
 });
@@ -592,7 +642,7 @@ await step('Dashboard after the actions, against the new reference', async () =>
   const { figures } = await checkDashboard(after, 'all months, after');
   const month = refundAt.slice(0, 7);
   const was = before.report.months.find((one) => one.month === month) || { refunds_minor: 0 };
-  checkEqual(`the dashboard shows ${month}'s refunds with the console's refund`, figureValue(figures, 'refunds_minor', month), was.refunds_minor + refundAmount);
+  checkEqual(`the dashboard shows ${month}'s refunds with the console's refund`, figureValue(figures, 'refunds_minor', month), was.refunds_minor + refundAmount + sum(otherRefunds));
   await page.goto(`${server.url}/console.html?mcid=${card}`);
   await page.waitForSelector(`#trainer-panel[data-state=ready][data-mcid="${card}"]`);
   checkEqual('the timeline after a restart still ends with the refund', (await timelineEvents()).at(-1), 'RefundIssued');
