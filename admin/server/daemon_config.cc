@@ -74,8 +74,10 @@ std::string ListenAddress::Url() const {
 }
 
 std::optional<std::string> DaemonConfigProblem(const DaemonConfig& config) {
+  // Each message starts with the one setting it is about, for ParseDaemonArguments to say where
+  // that setting came from.
   if (config.rate_limit > 0 && config.rate_burst < 1) {
-    return "--rate-burst must be at least 1 when --rate-limit is set: a smaller bucket never "
+    return "--rate-burst: must be at least 1 when a rate limit is set: a smaller bucket never "
            "holds a whole request, and every request would be refused";
   }
   std::error_code error;
@@ -139,6 +141,10 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
   app.add_flag("--print-config", config.print_config,
                "print the settings in effect (after file, environment and flags) and exit")
       ->configurable(false);
+  // Run at the end of the parse, so that a problem is reported like a bad value, with its source.
+  app.callback([&config] {
+    if (const auto problem = DaemonConfigProblem(config)) throw CLI::ValidationError(*problem);
+  });
 }
 
 namespace {
@@ -205,6 +211,7 @@ void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv) {
     if (GivenAsFlag(flag, argc, argv)) throw;
     std::string what = error.what();
     if (what.starts_with(flag + ": ")) what.erase(0, flag.size() + 2);
+    if (option->count() == 0) throw CLI::ValidationError(flag + " (its default): " + what);
     const std::string& variable = option->get_envname();
     if (const char* value = variable.empty() ? nullptr : std::getenv(variable.c_str());
         value != nullptr && *value != '\0') {

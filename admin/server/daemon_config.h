@@ -35,11 +35,12 @@ struct DaemonConfig {
 void AddDaemonOptions(CLI::App& app, DaemonConfig& config);
 
 // Parses `argv` with the precedence above. Throws what CLI::App::parse throws (help, bad values,
-// an unknown config key), for CLI11's app.exit to report.
+// an unknown config key, a DaemonConfigProblem), for CLI11's app.exit to report; a bad value not
+// given as a flag is named by its source (the variable, the config file's key, or the default).
 void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv);
 
 // What the settings cannot be together (a rate limit with no burst admits nothing), or a web root
-// that is not a folder; nullopt when they are fine. Called after parsing, before anything starts.
+// that is not a folder; nullopt when they are fine. Checked at the end of ParseDaemonArguments.
 std::optional<std::string> DaemonConfigProblem(const DaemonConfig& config);
 
 // --listen read: HOST:PORT, or [IPv6]:PORT; the port all digits, below 65536; nullopt otherwise.

@@ -228,18 +228,45 @@ TEST(DaemonConfig, AListenAddressIsHostAndPortOrABracketedIpv6Address) {
   EXPECT_FALSE(ParseListen("[]:8080"));
 }
 
-// Settings that each parse but cannot go together, or a web root that is not there.
-TEST(DaemonConfig, ProblemsOfTheSettingsTogetherAreNamed) {
-  DaemonConfig config = Parse({"--rate-limit", "5", "--rate-burst", "0"});
-  ASSERT_TRUE(DaemonConfigProblem(config).has_value());
-  EXPECT_NE(DaemonConfigProblem(config)->find("--rate-burst"), std::string::npos);
-  config = Parse({"--rate-limit", "0", "--rate-burst", "0"});  // no limit: no bucket either
-  EXPECT_FALSE(DaemonConfigProblem(config).has_value());
-  config = Parse({"--web-root", (TestFolder() / "not-there").string()});
-  ASSERT_TRUE(DaemonConfigProblem(config).has_value());
-  EXPECT_NE(DaemonConfigProblem(config)->find("--web-root"), std::string::npos);
-  config = Parse({"--web-root", TestFolder().string()});
-  EXPECT_FALSE(DaemonConfigProblem(config).has_value());
+// Settings that each parse but cannot go together, or a web root that is not there: refused by
+// the parse, named by where the setting came from (regression: always named as a flag).
+TEST(DaemonConfig, ProblemsOfTheSettingsTogetherAreNamedWithTheirSource) {
+  const std::string burst = Refusal({"--rate-limit", "5", "--rate-burst", "0"});
+  EXPECT_EQ(burst.rfind("--rate-burst: must be at least 1", 0), 0u) << burst;
+  EXPECT_EQ(Refusal({"--rate-limit", "0", "--rate-burst", "0"}), "");  // no limit, no bucket
+  const std::string missing = (TestFolder() / "not-there").string();
+  const std::string flag = Refusal({"--web-root", missing});
+  EXPECT_EQ(flag.rfind("--web-root: '" + missing + "' is not a folder", 0), 0u) << flag;
+  EXPECT_EQ(Refusal({"--web-root", TestFolder().string()}), "");
+  {
+    ScopedEnvironment environment({{"MCT_WEB_ROOT", missing}});
+    const std::string root = Refusal({});
+    EXPECT_EQ(root.rfind("MCT_WEB_ROOT (from the environment): '" + missing, 0), 0u) << root;
+  }
+  {
+    ScopedEnvironment environment({{"MCT_RATE_BURST", "0"}});
+    const std::string from_env = Refusal({});
+    EXPECT_EQ(from_env.rfind("MCT_RATE_BURST (from the environment): must be at least 1", 0), 0u)
+        << from_env;
+  }
+  const std::string file = WriteConfigFile("rate-burst = 0\n");
+  const std::string in_file = Refusal({"--config", file});
+  EXPECT_EQ(in_file.rfind("rate-burst (in the config file " + file + "): must be", 0), 0u)
+      << in_file;
+  // A default no one gave (here: a web root the build's folder no longer holds) says so.
+  DaemonConfig config;
+  config.web_root = missing;
+  CLI::App app{"test", "mctd"};
+  AddDaemonOptions(app, config);
+  app.get_option("--web-root")->default_str(missing);
+  const char* argv[] = {"mctd"};
+  try {
+    ParseDaemonArguments(app, 1, argv);
+    ADD_FAILURE() << "a default web root that is not a folder was taken";
+  } catch (const CLI::ParseError& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("--web-root (its default): '" + missing, 0), 0u)
+        << error.what();
+  }
 }
 
 // Regression: `openapi = true` in a config file turned the server into a one-shot.
