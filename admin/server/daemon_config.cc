@@ -149,11 +149,14 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
 
 namespace {
 
+// The option's flag as typed: --name.
+std::string FlagOf(const CLI::Option& option) { return "--" + option.get_lnames().front(); }
+
 // The option a CLI11 error is about: the first whose `--name` the message holds as a word.
 const CLI::Option* OptionNamedIn(const CLI::App& app, const std::string& message) {
   for (const CLI::Option* option : app.get_options()) {
     if (option->get_lnames().empty()) continue;
-    const std::string flag = "--" + option->get_lnames().front();
+    const std::string flag = FlagOf(*option);
     for (size_t at = message.find(flag); at != std::string::npos; at = message.find(flag, at + 1)) {
       const size_t after = at + flag.size();
       if (after == message.size() ||
@@ -187,7 +190,7 @@ void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv) {
     if (variable.empty() || option->get_lnames().empty()) continue;
     // Nor is one whose flag is given: CLI11 checks every value it is handed, even one a later
     // value replaces, and a bad variable would stop a command line that overrides it.
-    const std::string flag = "--" + option->get_lnames().front();
+    const std::string flag = FlagOf(*option);
     if (GivenAsFlag(flag, argc, argv)) continue;
     if (const char* value = std::getenv(variable.c_str()); value != nullptr && *value != '\0') {
       arguments.push_back(flag + "=" + value);
@@ -207,7 +210,7 @@ void ParseDaemonArguments(CLI::App& app, int argc, const char* const* argv) {
     // environment or the config file would otherwise be reported as a flag no one typed.
     const CLI::Option* option = OptionNamedIn(app, error.what());
     if (option == nullptr || error.get_exit_code() == 0) throw;
-    const std::string flag = "--" + option->get_lnames().front();
+    const std::string flag = FlagOf(*option);
     if (GivenAsFlag(flag, argc, argv)) throw;
     std::string what = error.what();
     if (what.starts_with(flag + ": ")) what.erase(0, flag.size() + 2);
