@@ -14,13 +14,8 @@ source "$(dirname "$0")/smoke_common.sh"
 token=$("$mctctl" --data "$work/data" token add --role support --id load-smoke | tail -1)
 "$mctd" --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 2>"$work/log" &
 pid=$!
-url=""
-for _ in $(seq 100); do
-  url=$(sed -n 's/.*"msg":"listening".*"url":"\([^"]*\)".*/\1/p' "$work/log" | head -1)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "mctd did not start:"; cat "$work/log"; exit 1; }
+source "$(dirname "$0")/../lib/mctd_url.sh"
+url=$(mctd_url "$work/log" "$pid") || exit 1
 port=${url##*:}
 
 # A command line the generator cannot use is refused with its usage (exit 2), before any request.

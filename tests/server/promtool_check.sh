@@ -33,14 +33,8 @@ system="$("$mctctl" --data "$data" token add --role system --id member-site)"
 
 "$mctd" --data "$data" --listen 127.0.0.1:0 --log-level warn 2>"$work/mctd.log" &
 pid=$!
-url=""
-for _ in $(seq 1 200); do
-  url="$(grep -o '"url":"http://[^"]*"' "$work/mctd.log" | head -n 1 | cut -d'"' -f4 || true)"
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "mctd exited before listening"
-  sleep 0.05
-done
-[ -n "$url" ] || fail "mctd did not say where it listens"
+source "$(dirname "$0")/../lib/mctd_url.sh"
+url=$(mctd_url "$work/mctd.log" "$pid") || fail "mctd did not start"
 
 # send TOKEN MCID BODY EXPECTED_STATUS
 send() {

@@ -8,13 +8,9 @@ work=$(mktemp -d)
 trap 'kill -9 "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$mctd" --data "$work/data" --listen 127.0.0.1:0 2>"$work/log" &
 pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"url":"http:\/\/127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$work/log" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "FAIL: mctd did not say where it listens"; cat "$work/log"; exit 1; }
+source "$(dirname "$0")/../lib/mctd_url.sh"
+url=$(mctd_url "$work/log" "$pid") || { echo "FAIL: mctd did not start"; exit 1; }
+port=${url##*:}
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n' >&3   # the head is not finished yet
 sleep 0.3
