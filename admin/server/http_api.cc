@@ -66,6 +66,15 @@ constexpr std::string_view kPagePolicy =
 
 constexpr const char* kCommandsRoute = R"(/v1/trainers/([^/]+)/commands)";
 
+// Whether the path of a request target, as sent (before its query), holds %2F.
+bool EncodesASlash(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  for (size_t at = path.find('%'); at != std::string_view::npos; at = path.find('%', at + 1)) {
+    if (path.substr(at + 1, 2) == "2F" || path.substr(at + 1, 2) == "2f") return true;
+  }
+  return false;
+}
+
 // False for a path that names a file of another kind than the pages' (.html, .js, .css): the web
 // folder also holds its README, which is not a page. Paths without a dot in their last segment
 // (routes, folders) pass; the API's own paths are not asked.
@@ -148,6 +157,14 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
         if (request.method == "HEAD") response.set_header("Accept-Ranges", "none");
         // The API's answers name trainers: no cache along the way or in the browser keeps one.
         if (request.path.starts_with("/v1/")) response.set_header("Cache-Control", "no-store");
+        // The library decodes the path before routing, so /v1/trainers/1000001%2Fhistory would be
+        // served as the history: a proxy or a log that reads paths as sent would see another
+        // route than the one answered. A slash is a separator only when it is one.
+        if (EncodesASlash(request.target)) {
+          SendError(response, 400, "invalid_input",
+                    "the path holds an encoded slash (%2F); its parts are separated by '/' only");
+          return httplib::Server::HandlerResponse::Handled;
+        }
         // Of the web folder, only the pages' own files are served.
         if (!request.path.starts_with("/v1/") && !IsPageFile(request.path)) {
           SendError(response, 404, "not_found", "no such route");

@@ -276,6 +276,25 @@ TEST_F(Errors, AWrongMethodIs405AndAnUnknownPathIs404) {
   ExpectError(server_.Get(status + "/history/more", server_.Support()), 404, "not_found");
 }
 
+// Regression: the path was decoded before routing, so .../1000001%2Fhistory was the history.
+TEST_F(Errors, AnEncodedSlashInThePathIs400) {
+  const std::string status = "/v1/trainers/" + std::string(kOwn);
+  for (const std::string& path :
+       std::vector<std::string>{status + "%2Fhistory", status + "%2fgaps", "/console.html%2F",
+                                "/v1%2Fdue?from=2017-01-01&to=2017-02-01"}) {
+    const Answer answer = server_.Get(path, server_.Support());
+    ExpectError(answer, 400, "invalid_input");
+    EXPECT_NE(answer.body.find("%2F"), std::string::npos) << path << ": " << answer.body;
+  }
+  // In the query it is a value's, decoded as usual.
+  const Answer lookup =
+      server_.Get("/v1/lookup?email=nobody%2Fhere%40example.jp", server_.Support());
+  EXPECT_EQ(lookup.body.find("%2F"), std::string::npos) << lookup.body;
+  EXPECT_NE(lookup.status, 400) << lookup.body;
+  // Another character encoded is that character.
+  EXPECT_EQ(server_.Get(status + "/histor%79", server_.Support()).status, 200);
+}
+
 TEST_F(Errors, ARoleThatMayNotIs403) {
   ExpectError(server_.Command(kOwn, {{"command", "StartRenewal"}}, server_.Auditor()), 403,
               "forbidden");
