@@ -269,6 +269,17 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
   return static_cast<ssize_t>(copied);
 }
 
+void BufferedSocketStream::SayTheConnectionCloses() {
+  const size_t head_end = out_.find("\r\n\r\n");
+  if (!out_.starts_with("HTTP/") || head_end == std::string::npos) return;
+  const size_t keep_alive = out_.find("\r\nKeep-Alive:");
+  if (keep_alive == std::string::npos || keep_alive >= head_end) return;
+  const size_t line_end = out_.find("\r\n", keep_alive + 2);
+  const size_t close = out_.find("\r\nConnection: close\r\n");
+  const bool said = close != std::string::npos && close < head_end;
+  out_.replace(keep_alive, line_end - keep_alive, said ? "" : "\r\nConnection: close");
+}
+
 ssize_t BufferedSocketStream::write(const char* ptr, size_t size) {
   if (failed_) return -1;
   out_.append(ptr, size);
@@ -385,6 +396,11 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
       if (!declared.problem.empty()) end_after_answer = true;
       head_refusal = std::move(declared.problem);
     });
+    // The library answers a head it could not read, or one refused by its head, as if the
+    // connection went on (`Keep-Alive`): it ends here, and the answer says so.
+    if (served && (!head_read || end_after_answer || stream.consumed() < body_end)) {
+      stream.SayTheConnectionCloses();
+    }
     if (!stream.Flush()) served = false;
     body_left_unread = served && (stream.consumed() < body_end || end_after_answer);
     // A head the library could not read (answered 400 or 414 without calling back): what follows

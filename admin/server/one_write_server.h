@@ -77,6 +77,9 @@ class BufferedSocketStream final : public httplib::Stream {
   bool WaitForInput(int timeout_ms);
   // Sends everything written so far; false once the peer is gone (every later call fails too).
   bool Flush();
+  // The answer held (not yet sent) says that the connection closes after it: the library's
+  // `Keep-Alive` line becomes `Connection: close`, or goes where that is said already.
+  void SayTheConnectionCloses();
   // The bytes of input handed to the library so far.
   uint64_t consumed() const { return consumed_; }
 

@@ -187,6 +187,26 @@ TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
   for (int fd : {accepted, client, listener}) ::close(fd);
 }
 
+// Regression: an answer after which the connection ends said `Keep-Alive`.
+TEST(OneWriteServer, AnAnswerBeforeTheConnectionEndsSaysSo) {
+  TestServer server;
+  for (const std::string request :
+       {"GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        "POST /v1/trainers/1234/commands HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        "999999999\r\n\r\n"}) {
+    const std::string answer = RawExchange(server.port(), request);
+    const std::string head = answer.substr(0, answer.find("\r\n\r\n") + 2);
+    EXPECT_GE(RawStatus(answer), 400) << answer;
+    EXPECT_EQ(head.find("Keep-Alive"), std::string::npos) << head;
+    EXPECT_NE(head.find("\r\nConnection: close\r\n"), std::string::npos) << head;
+    EXPECT_EQ(head.find("Connection: close"), head.rfind("Connection: close")) << head;
+  }
+  // A request the connection goes on after keeps its Keep-Alive.
+  const std::string kept = RawExchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                                       std::chrono::milliseconds(300));
+  EXPECT_NE(kept.find("Keep-Alive"), std::string::npos) << kept;
+}
+
 TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
   TestServer server;
   const int fd = ConnectLoopback(server.port());
