@@ -4,12 +4,15 @@
 #include <rocksdb/snapshot.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "consumers/keys.h"
 #include "domain/hex.h"
+#include "domain/sha256.h"
 
 namespace mct::consumers {
 namespace {
@@ -20,6 +23,18 @@ constexpr size_t kFetchChunk = 1024;
 
 std::string PositionText(uint64_t position) { return "log position " + std::to_string(position); }
 
+constexpr std::string_view kCheckpointHeader = "mct-log-checkpoint 1\n";
+
+// A trainer's line of a checkpoint's text (Checkpoint, chain_verifier.h).
+std::string CheckpointLine(std::string_view mcid, uint64_t version, std::string_view hash) {
+  return std::string(mcid) + " " + std::to_string(version) + " " + std::string(hash) + "\n";
+}
+
+std::string FinishCheckpoint(domain::Sha256Stream& digest, uint64_t position) {
+  digest.Add("position " + std::to_string(position) + "\n");
+  return digest.FinishHex();
+}
+
 // One entry of the streams family: the version from the key, the log key from the value.
 struct StreamEntry {
   uint64_t version = 0;
@@ -28,14 +43,22 @@ struct StreamEntry {
 
 class Verifier {
  public:
-  explicit Verifier(const RocksDb& db) : db_(db), snapshot_(db.db()) {
+  Verifier(const RocksDb& db, std::optional<Checkpoint> recorded)
+      : db_(db), snapshot_(db.db()), recorded_(std::move(recorded)) {
     read_.snapshot = snapshot_.snapshot();
+    whole_log_.Add(kCheckpointHeader);
+    up_to_recorded_.Add(kCheckpointHeader);
   }
 
   Result<VerifyReport> Run() {
     if (Status walked = WalkStreams(); !walked.ok()) return walked.error();
     if (!report_.broken) {
       if (Status walked = WalkLog(); !walked.ok()) return walked.error();
+    }
+    if (!report_.broken) {
+      report_.checkpoint =
+          Checkpoint{report_.events_checked, FinishCheckpoint(whole_log_, report_.events_checked)};
+      if (recorded_) CheckRecordedCheckpoint();
     }
     return report_;
   }
@@ -87,6 +110,8 @@ class Verifier {
     const std::string printable_mcid = domain::Printable(mcid);
     std::string previous_hash;  // a stream's first event follows nothing
     uint64_t last_position = 0;
+    uint64_t version_at_recorded = 0;  // the latest event at or before the recorded checkpoint
+    std::string hash_at_recorded;
     for (size_t chunk_start = 0; chunk_start < entries.size(); chunk_start += kFetchChunk) {
       const size_t chunk_end = std::min(entries.size(), chunk_start + kFetchChunk);
       std::vector<rocksdb::Slice> log_keys;
@@ -134,9 +159,38 @@ class Verifier {
         previous_hash = envelope.hash;
         last_position = position;
         report_.events_checked += 1;
+        if (recorded_ && position <= recorded_->position) {
+          version_at_recorded = version;
+          hash_at_recorded = envelope.hash;
+        }
       }
     }
+    whole_log_.Add(CheckpointLine(mcid, entries.size(), previous_hash));
+    if (version_at_recorded != 0) {
+      up_to_recorded_.Add(CheckpointLine(mcid, version_at_recorded, hash_at_recorded));
+    }
     return CheckHead(mcid, entries.size(), previous_hash, last_position);
+  }
+
+  // After every chain held: the recorded checkpoint against the log as it is now.
+  void CheckRecordedCheckpoint() {
+    const uint64_t position = recorded_->position;
+    const uint64_t logged = report_.events_checked;
+    if (position > logged) {
+      report_.recorded_checkpoint_holds = false;
+      (void)Broken("", 0, position,
+                   "the checkpoint was taken at " + PositionText(position) + " but the log holds " +
+                       std::to_string(logged) + " events: events were removed since");
+      return;
+    }
+    const std::string digest = FinishCheckpoint(up_to_recorded_, position);
+    report_.recorded_checkpoint_holds = digest == recorded_->digest;
+    if (!*report_.recorded_checkpoint_holds) {
+      (void)Broken("", 0, position,
+                   "the log up to " + PositionText(position) +
+                       " no longer has the checkpoint's digest (it now has " + digest +
+                       "): the history up to there was changed since the checkpoint was taken");
+    }
   }
 
   // Heads sort in MCID order like the streams, so one iterator walks beside them: a head before
@@ -234,6 +288,9 @@ class Verifier {
   rocksdb::ManagedSnapshot snapshot_;  // streams, heads and log read as of one instant
   rocksdb::ReadOptions read_;
   std::unique_ptr<rocksdb::Iterator> heads_;
+  std::optional<Checkpoint> recorded_;
+  domain::Sha256Stream whole_log_;       // the checkpoint of the log as it is
+  domain::Sha256Stream up_to_recorded_;  // the log's first recorded_->position events
   VerifyReport report_;
 };
 
@@ -269,11 +326,30 @@ std::string DescribeBrokenLink(const BrokenLink& link) {
   return where.empty() ? link.problem : where + ": " + link.problem;
 }
 
-Result<VerifyReport> VerifyLog(const RocksDb& db) {
+Result<VerifyReport> VerifyLog(const RocksDb& db, std::optional<Checkpoint> recorded) {
   if (db.log() == nullptr || db.streams() == nullptr || db.meta() == nullptr) {
     return Error{"the store has no log, streams or meta column family"};
   }
-  return Verifier(db).Run();
+  return Verifier(db, std::move(recorded)).Run();
+}
+
+std::optional<Checkpoint> ParseCheckpoint(std::string_view text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view number = text.substr(0, colon);
+  Checkpoint checkpoint;
+  const auto [end, error] =
+      std::from_chars(number.data(), number.data() + number.size(), checkpoint.position);
+  if (number.empty() || error != std::errc() || end != number.data() + number.size() ||
+      checkpoint.position == 0) {
+    return std::nullopt;
+  }
+  const std::string_view digest = text.substr(colon + 1);
+  if (!domain::IsSha256Hex(digest)) return std::nullopt;
+  for (const char c : digest) {
+    checkpoint.digest += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return checkpoint;
 }
 
 }  // namespace mct::consumers

@@ -29,10 +29,35 @@ struct BrokenLink {
   bool operator==(const BrokenLink&) const = default;
 };
 
+// A checkpoint of the log: the digest of its first `position` events, for an auditor to record
+// outside the system. The chains prove each stream consistent with itself, which whoever can write
+// the store could keep true while rewriting a stream and every hash after the change; a checkpoint
+// recorded earlier proves the history up to it unchanged. The digest is the SHA-256 of the text
+//   "mct-log-checkpoint 1\n"
+//   "<mcid> <version> <hash>\n" for each trainer with an event at a position <= N, in MCID byte
+//                               order, of its latest such event (each hash covers its position
+//                               and, through prev_hash, the trainer's events before it)
+//   "position <N>\n"
+// which anyone can recompute from an export (`mctctl export`, README).
+struct Checkpoint {
+  uint64_t position = 0;
+  std::string digest;  // 64 lowercase hex digits
+  bool operator==(const Checkpoint&) const = default;
+};
+
+// "POSITION:DIGEST" as an auditor gives it back (the digest in either case); nullopt when it is
+// not.
+std::optional<Checkpoint> ParseCheckpoint(std::string_view text);
+
 struct VerifyReport {
   uint64_t events_checked = 0;       // events whose link held
   uint64_t streams_checked = 0;      // streams walked (entirely, or up to the broken link)
   std::optional<BrokenLink> broken;  // the first broken link; nullopt when every chain holds
+  // The whole log's checkpoint (position = its events), when every chain held.
+  std::optional<Checkpoint> checkpoint;
+  // Whether the log still matches the checkpoint VerifyLog was given (nullopt: none given, or a
+  // chain broke first). A mismatch is also the report's broken link.
+  std::optional<bool> recorded_checkpoint_holds;
   bool ok() const { return !broken.has_value(); }
 };
 
@@ -42,9 +67,12 @@ struct VerifyReport {
 //     prev_hash is the hash of the stream's previous event (empty for the first) and its hash is
 //     ComputeEventHash recomputed; the head in meta ("head/<mcid>") names the last event, and no
 //     head names a stream without events;
-//  2. the log: positions run 1..N with no hole, and every event is reached by a stream entry.
+//  2. the log: positions run 1..N with no hole, and every event is reached by a stream entry;
+//  3. when `recorded` is given, that the log's first recorded->position events still have its
+//     digest (a log shorter than that has lost events).
 // Memory holds one stream at a time, never the log.
-Result<VerifyReport> VerifyLog(const RocksDb& db);
+Result<VerifyReport> VerifyLog(const RocksDb& db,
+                               std::optional<Checkpoint> recorded = std::nullopt);
 
 // The chain rule for one event, shared by VerifyLog and the import: nullopt when `envelope` is
 // version `expected_version` of `mcid`, follows `previous_hash` (empty for a first event) and

@@ -44,5 +44,23 @@ TEST(Sha256Parts, ReusedContextsStartAfreshOnEveryThread) {
   for (const int count : mismatches) EXPECT_EQ(count, 0);
 }
 
+// The stream fed in pieces gives the digest of the pieces joined, and of nothing when fed none.
+TEST(Sha256Stream, EqualsTheDigestOfWhatWasAdded) {
+  Sha256Stream stream;
+  stream.Add("a");
+  stream.Add("");
+  stream.Add("bc");
+  EXPECT_EQ(stream.FinishHex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Stream().FinishHex(), Sha256Hex(""));
+  Sha256Stream large;
+  std::string joined;
+  for (int piece = 0; piece < 100; ++piece) {
+    const std::string bytes(static_cast<size_t>(piece * 7), static_cast<char>('a' + piece % 26));
+    large.Add(bytes);
+    joined += bytes;
+  }
+  EXPECT_EQ(large.FinishHex(), Sha256Hex(joined));
+}
+
 }  // namespace
 }  // namespace mct::domain
