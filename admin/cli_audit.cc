@@ -25,44 +25,48 @@ double SecondsSince(std::chrono::steady_clock::time_point started) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
-void RunVerify(CliContext& context) {
+void RunVerify(CliContext& context, const std::string& checkpoint_text) {
+  std::optional<consumers::Checkpoint> recorded;
+  if (!checkpoint_text.empty()) {
+    recorded = consumers::ParseCheckpoint(checkpoint_text);
+    if (!recorded) {
+      return void(context.Fail("--checkpoint '" + Shown(checkpoint_text) +
+                                   "' is not POSITION:DIGEST (a position from 1, then the 64 hex "
+                                   "digits verify printed)",
+                               2));
+    }
+  }
   // The database alone, not Store::Open: a damaged log must still be verified and exported,
   // while Store::Open would first fold it into the read models.
   auto db = context.OpenDbToRead();
   if (!db) return;
   const auto started = std::chrono::steady_clock::now();
-  auto report = consumers::VerifyLog(*db);
+  auto report = consumers::VerifyLog(*db, recorded);
   if (!report.ok()) return void(context.Fail("verify failed: " + report.error().message));
   const consumers::VerifyReport& result = report.value();
   const double seconds = SecondsSince(started);
   if (!result.ok()) context.exit_code = 1;
   if (context.json) {
-    Json broken = nullptr;
-    if (result.broken) {
-      broken =
-          Json{{"mcid", result.broken->mcid.empty() ? Json(nullptr) : Json(result.broken->mcid)},
-               {"version", result.broken->version},
-               {"position", result.broken->position},
-               {"problem", result.broken->problem},
-               {"message", consumers::DescribeBrokenLink(*result.broken)}};
-    }
-    std::cout << Json{{"ok", result.ok()},
-                      {"events", result.events_checked},
-                      {"streams", result.streams_checked},
-                      {"seconds", seconds},
-                      {"broken_link", broken}}
-                     .dump(2, ' ', false, Json::error_handler_t::replace)
-              << "\n";
+    Json answer = VerifyReportJson(result);
+    answer["seconds"] = seconds;
+    return PrintJson(answer);
+  }
+  if (!result.ok()) {
+    std::cout << "broken link: " << Shown(consumers::DescribeBrokenLink(*result.broken)) << "\n"
+              << "(" << result.events_checked << " events in " << result.streams_checked
+              << " streams checked before it)\n";
     return;
   }
-  if (result.ok()) {
-    std::cout << result.events_checked << " events in " << result.streams_checked
-              << " streams: every chain holds\n";
-    return;
+  std::cout << result.events_checked << " events in " << result.streams_checked
+            << " streams: every chain holds\n";
+  if (recorded) {
+    std::cout << "the log up to position " << recorded->position
+              << " still has the checkpoint's digest\n";
   }
-  std::cout << "broken link: " << consumers::DescribeBrokenLink(*result.broken) << "\n"
-            << "(" << result.events_checked << " events in " << result.streams_checked
-            << " streams checked before it)\n";
+  const consumers::Checkpoint& now = *result.checkpoint;
+  std::cout << "checkpoint " << now.position << ":" << now.digest
+            << "\n(keep it outside this system: `mctctl verify --checkpoint` with it later proves "
+               "the log up to here unchanged)\n";
 }
 
 void RunExport(CliContext& context, const std::string& out_path) {
@@ -139,10 +143,17 @@ void RunImport(CliContext& context, const std::string& input, bool legacy) {
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, CliContext& context) {
-  app.add_subcommand("verify",
-                     "Recompute every trainer's hash chain and check the log; exit 1 naming the "
-                     "first broken link.")
-      ->callback([&context] { RunVerify(context); });
+  {
+    auto checkpoint = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand(
+        "verify",
+        "Recompute every trainer's hash chain and check the log; exit 1 naming the first broken "
+        "link. Prints the log's checkpoint (POSITION:DIGEST) to keep outside the system.");
+    command->add_option("--checkpoint", *checkpoint,
+                        "a checkpoint verify printed before: also prove the log's first POSITION "
+                        "events unchanged since (exit 1 if not)");
+    command->callback([&context, checkpoint] { RunVerify(context, *checkpoint); });
+  }
   {
     auto out_path = std::make_shared<std::string>();
     CLI::App* command = app.add_subcommand(

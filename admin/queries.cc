@@ -213,6 +213,30 @@ Result<Json> LookupQuery(const Store& store, const std::string& email) {
   return Json{{"email", email}, {"trainers", std::move(trainers)}};
 }
 
+Json VerifyReportJson(const consumers::VerifyReport& report) {
+  Json broken = nullptr;
+  if (report.broken) {
+    broken = Json{{"mcid", report.broken->mcid.empty() ? Json(nullptr) : Json(report.broken->mcid)},
+                  {"version", report.broken->version},
+                  {"position", report.broken->position},
+                  {"problem", report.broken->problem},
+                  {"message", consumers::DescribeBrokenLink(*report.broken)}};
+  }
+  Json checkpoint = nullptr;
+  if (report.checkpoint) {
+    checkpoint =
+        Json{{"position", report.checkpoint->position}, {"digest", report.checkpoint->digest}};
+  }
+  Json holds = nullptr;
+  if (report.recorded_checkpoint_holds) holds = *report.recorded_checkpoint_holds;
+  return Json{{"ok", report.ok()},
+              {"events", report.events_checked},
+              {"streams", report.streams_checked},
+              {"broken_link", broken},
+              {"checkpoint", checkpoint},
+              {"recorded_checkpoint_holds", holds}};
+}
+
 TrainerQuery WithWallClock(ClockedTrainerQuery query) {
   return [query](const Store& store, const domain::Mcid& mcid,
                  const std::optional<domain::Instant>& as_of) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "admin/store.h"
+#include "consumers/chain_verifier.h"
 #include "domain/result.h"
 #include "domain/values.h"
 
@@ -53,5 +54,9 @@ Result<Json> ReportQuery(const Store& store, const std::optional<std::string>& m
                          const domain::Instant& now);
 // {"email", "trainers": [mcid...]} (AUDIT-3).
 Result<Json> LookupQuery(const Store& store, const std::string& email);
+// The verify report (invariant 6) as both front doors give it: {"ok", "events", "streams",
+// "broken_link": {"mcid", "version", "position", "problem", "message"} or null, "checkpoint":
+// {"position", "digest"} or null, "recorded_checkpoint_holds": true, false or null}.
+Json VerifyReportJson(const consumers::VerifyReport& report);
 
 }  // namespace mct::admin

@@ -37,6 +37,9 @@ bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
 void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
+  if (RefusedForItsQuery(request, response)) {
+    return metrics_.CommandRefused("unknown", "invalid_input");
+  }
   // PAY-8's key says which order a retry is; two keys would leave that to chance. (One look-up.)
   const auto [first_key, no_more_keys] = request.headers.equal_range("Idempotency-Key");
   if (first_key != no_more_keys && std::next(first_key) != no_more_keys) {
@@ -67,6 +70,9 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
 void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& response) {
   auto actor = Authorize(request, response);
   if (!actor) return;
+  if (RefusedForItsQuery(request, response)) {
+    return metrics_.CommandRefused("UploadMtmReport", "invalid_input");
+  }
   // Counted like a command refused before it is decided (invalid_input).
   auto refuse = [&](int status, const std::string& message) {
     metrics_.CommandRefused("UploadMtmReport", "invalid_input");

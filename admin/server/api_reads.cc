@@ -153,6 +153,7 @@ httplib::Server::Handler Guarded(ReadContext& context, RouteAccess access, bool 
                                                    httplib::Response& response) {
     auto actor = context.authorize(request, response);
     if (!actor) return;
+    if (RefusedForItsQuery(request, response)) return;
     for (const auto& [name, value] : request.params) {
       // The library decodes %XX into any bytes; text is UTF-8 here as everywhere.
       if (!consumers::IsUtf8(name) || !consumers::IsUtf8(value)) {
@@ -246,30 +247,27 @@ void RegisterReadRoutes(httplib::Server& server, ReadContext context) {
                                                 LookupQuery(ctx.store, request.get_param_value("email")));
                                    })));
   // Invariant 6: a broken link is a finding about the data, answered 200 with "ok": false.
+  // ?checkpoint=POSITION:DIGEST also proves the log's first POSITION events unchanged since.
   server.Post("/v1/verify", Guarded(ctx, RouteAccess::kAudit, false,
-                                    keep([&ctx](const httplib::Request&, httplib::Response& response,
-                                                const domain::Actor&) {
-                                      auto report = consumers::VerifyLog(*ctx.store.db);
+                                    keep([&ctx](const httplib::Request& request,
+                                                httplib::Response& response, const domain::Actor&) {
+                                      std::optional<consumers::Checkpoint> recorded;
+                                      if (request.has_param("checkpoint")) {
+                                        recorded = consumers::ParseCheckpoint(
+                                            request.get_param_value("checkpoint"));
+                                        if (!recorded) {
+                                          return SendError(
+                                              response, 400, "invalid_input",
+                                              "checkpoint: not POSITION:DIGEST (a position from "
+                                              "1, then 64 hex digits)");
+                                        }
+                                      }
+                                      auto report = consumers::VerifyLog(*ctx.store.db, recorded);
                                       if (!report.ok()) {
                                         return SendError(response, 500, "internal",
                                                          "verify failed: " + report.error().message);
                                       }
-                                      const consumers::VerifyReport& result = report.value();
-                                      Json broken = nullptr;
-                                      if (result.broken) {
-                                        broken = Json{{"mcid", result.broken->mcid.empty()
-                                                                     ? Json(nullptr)
-                                                                     : Json(result.broken->mcid)},
-                                                      {"version", result.broken->version},
-                                                      {"position", result.broken->position},
-                                                      {"problem", result.broken->problem},
-                                                      {"message", consumers::DescribeBrokenLink(
-                                                                      *result.broken)}};
-                                      }
-                                      SendJson(response, Json{{"ok", result.ok()},
-                                                              {"events", result.events_checked},
-                                                              {"streams", result.streams_checked},
-                                                              {"broken_link", broken}});
+                                      SendJson(response, VerifyReportJson(report.value()));
                                     })));
   server.Get("/v1/export", Guarded(ctx, RouteAccess::kAudit, false,
                                    keep([&ctx](const httplib::Request&, httplib::Response& response,

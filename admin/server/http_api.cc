@@ -21,6 +21,7 @@
 #include "admin/server/api_reads.h"
 #include "admin/server/command_request.h"
 #include "admin/server/route_table.h"
+#include "consumers/text_checks.h"
 
 namespace mct::admin::server {
 namespace {
@@ -96,6 +97,23 @@ void SendError(httplib::Response& response, int status, const std::string& code,
                const std::string& message) {
   response.status = status;
   response.set_content(ErrorBody(code, message), "application/json");
+}
+
+bool RefusedForItsQuery(const httplib::Request& request, httplib::Response& response) {
+  // The query as sent: the library also puts a form-encoded body's fields in `params`.
+  const size_t question = request.target.find('?');
+  if (question == std::string::npos) return false;
+  httplib::Params query;
+  httplib::detail::parse_query_text(request.target.substr(question + 1), query);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : query) names.push_back(name);
+  const auto unknown = UnknownQueryParameter(request.method, request.path, names);
+  if (!unknown) return false;
+  SendError(response, 400, "invalid_input",
+            consumers::IsUtf8(*unknown)
+                ? unknown->substr(0, 64) + ": not a query parameter of this route"
+                : "a query parameter's name: is not valid UTF-8 text");
+  return true;
 }
 
 HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions options,

@@ -104,4 +104,8 @@ class HttpApi {
 void SendError(httplib::Response& response, int status, const std::string& code,
                const std::string& message);
 
+// For a query parameter the request's route does not take (QueryParameters, route_table.h):
+// answers 400 invalid_input naming it, and says true. Called once the token is known.
+bool RefusedForItsQuery(const httplib::Request& request, httplib::Response& response);
+
 }  // namespace mct::admin::server

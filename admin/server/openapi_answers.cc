@@ -167,7 +167,16 @@ Json VerifyReportSchema() {
                                         {"position", Count()},
                                         {"problem", Text()},
                                         {"message", Text()}},
-                                       "the first broken link; null when every chain holds"))}});
+                                       "the first broken link; null when every chain holds"))},
+       {"checkpoint",
+        Nullable(Object({{"position", Count()}, {"digest", Text()}},
+                        "the log's checkpoint (its events, and the digest of them: README, "
+                        "Checkpoints), to keep outside the system; null when a chain broke"))},
+       {"recorded_checkpoint_holds",
+        Nullable({{"type", "boolean"},
+                  {"description",
+                   "whether the log's first events still have the ?checkpoint= digest; null "
+                   "when none was given or a chain broke first"}})}});
 }
 
 // POST and GET /v1/rebuild (rebuild_job.h): fields appear as the rebuild gets to them, so only

@@ -56,6 +56,7 @@ std::vector<RouteError> RouteErrors(const Route& route) {
   // HttpApi::Authorize: the token is authenticated, then counted against the rate limit.
   out.push_back({429, "rate_limited", "over the client's request rate; slow down and retry"});
   out.push_back({401, "unauthorized", "no bearer token, or one that is not valid"});
+  out.push_back({400, "invalid_input", "a query parameter the route does not take"});
   switch (route.access) {
     case RouteAccess::kPublic:
       break;

@@ -89,6 +89,35 @@ bool ReadsReadModels(const Route& route) {
           route.access == RouteAccess::kFleet);
 }
 
+std::vector<std::string_view> QueryParameters(const Route& route) {
+  std::vector<std::string_view> names;
+  if (route.method == "GET" &&
+      (route.access == RouteAccess::kStatus || route.access == RouteAccess::kRecords)) {
+    names.push_back("as_of");
+  }
+  if (ReadsReadModels(route)) names.push_back("after");
+  if (route.path == "/v1/due") names.insert(names.end(), {"from", "to"});
+  if (route.path == "/v1/reports") names.push_back("month");
+  if (route.path == "/v1/lookup") names.push_back("email");
+  if (route.path == "/v1/verify") names.push_back("checkpoint");
+  return names;
+}
+
+std::optional<std::string> UnknownQueryParameter(std::string_view method, std::string_view path,
+                                                 const std::vector<std::string>& names) {
+  if (names.empty()) return std::nullopt;
+  const std::string_view asked = method == "HEAD" ? "GET" : method;
+  for (const Route& route : Routes()) {
+    if (route.method != asked || !PathFits(route.path, path)) continue;
+    const std::vector<std::string_view> taken = QueryParameters(route);
+    for (const std::string& name : names) {
+      if (std::find(taken.begin(), taken.end(), name) == taken.end()) return name;
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // How the document names a role that acts on trainers: a trainer only ever on their own MCID.

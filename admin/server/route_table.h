@@ -46,6 +46,15 @@ std::vector<std::string_view> MethodsAt(std::string_view path);
 // GETs of a trainer's status, history and gaps, and of the fleet.
 bool ReadsReadModels(const Route& route);
 
+// The query parameters `route` takes, for the server (any other is refused: a misspelt ?asof=
+// must not answer the present as if it were the past) and the OpenAPI document.
+std::vector<std::string_view> QueryParameters(const Route& route);
+
+// The first of `names`, a request's query parameters, that the route for `method` (HEAD as GET)
+// and `path` does not take; nullopt when it takes them all, or when no route is there.
+std::optional<std::string> UnknownQueryParameter(std::string_view method, std::string_view path,
+                                                 const std::vector<std::string>& names);
+
 // The roles allowed on a route, for the OpenAPI document ("trainer (own)", "support", ...).
 std::vector<std::string> AllowedRoles(RouteAccess access);
 

@@ -134,15 +134,32 @@
     });
   }
 
+  const checkpointNow = document.getElementById('verify-checkpoint-now');
   onRun('verify', 'Verifying…', async (message, output) => {
+    checkpointNow.hidden = true;
+    const recorded = document.getElementById('verify-checkpoint').value.trim();
     try {
-      const answer = await api('/v1/verify', { method: 'POST' });
+      const answer = await api('/v1/verify', { method: 'POST', query: { checkpoint: recorded } });
       output.textContent = JSON.stringify(answer, null, 2);
       output.hidden = false;
       if (typeof answer.ok === 'boolean') {
         message.classList.add(answer.ok ? 'ok' : 'error');
-        message.textContent = answer.ok ? 'Every hash chain verifies.' : 'Verification found a broken chain: see below.';
-        message.dataset.outcome = answer.ok ? 'ok' : 'broken';
+        if (answer.ok) {
+          message.textContent = answer.recorded_checkpoint_holds === true
+            ? `Every hash chain verifies, and the log up to position ${recorded.split(':')[0]} is unchanged since the checkpoint was recorded.`
+            : 'Every hash chain verifies.';
+        } else {
+          const link = answer.broken_link && answer.broken_link.message;
+          message.textContent = answer.recorded_checkpoint_holds === false
+            ? `The log no longer matches the recorded checkpoint: ${link}`
+            : `Verification found a broken chain: ${link}`;
+        }
+        if (answer.checkpoint) {
+          const code = checkpointNow.querySelector('.checkpoint');
+          code.textContent = `${answer.checkpoint.position}:${answer.checkpoint.digest}`;
+          checkpointNow.hidden = false;
+        }
+        message.dataset.outcome = answer.ok ? 'ok' : (answer.recorded_checkpoint_holds === false ? 'changed' : 'broken');
       } else {
         message.textContent = 'The server answered:';
         message.dataset.outcome = 'answered';

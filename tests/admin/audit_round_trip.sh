@@ -45,10 +45,19 @@ events=$(($(wc -l <"$work/log.ndjson") - 1))
 grep -q "^imported $events events in 2 streams" "$work/import.out" || fail "import said: $(cat "$work/import.out")"
 "$mctctl" --data "$work/from-stdin" import - <"$work/log.ndjson" >/dev/null || fail "import - failed"
 
+# Each verifies, and a restore has the source's checkpoint: the same log, byte for byte.
+checkpoints=""
 for dir in "$source_dir" "$restored_dir" "$work/from-stdin"; do
   out=$("$mctctl" --data "$dir" verify) || fail "verify of $dir failed: $out"
-  [ "$out" = "$events events in 2 streams: every chain holds" ] || fail "verify of $dir said: $out"
+  [ "$(head -n 1 <<<"$out")" = "$events events in 2 streams: every chain holds" ] ||
+    fail "verify of $dir said: $out"
+  checkpoints+="$(sed -n 's/^checkpoint //p' <<<"$out")"$'\n'
 done
+[ "$(sort -u <<<"${checkpoints%$'\n'}" | wc -l)" = 1 ] || fail "the checkpoints differ: $checkpoints"
+checkpoint=$(head -n 1 <<<"$checkpoints")
+[[ "$checkpoint" =~ ^$events:[0-9a-f]{64}$ ]] || fail "no checkpoint: $checkpoint"
+"$mctctl" --data "$restored_dir" verify --checkpoint "$checkpoint" >/dev/null ||
+  fail "the restore does not hold the source's checkpoint"
 "$mctctl" --json --data "$restored_dir" verify | grep -q '"ok": true' || fail "verify --json is not ok"
 
 source_sum=$("$mctctl" --data "$source_dir" checksum)

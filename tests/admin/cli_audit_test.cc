@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "consumers/chain_verifier.h"
 #include "tests/command_output.h"
 #include "tests/consumers/audit_fixture.h"
 
@@ -37,11 +38,57 @@ class CliVerifyTest : public ::testing::Test {
   TempDir tmp_;
 };
 
-TEST_F(CliVerifyTest, SaysEveryChainHolds) {
+TEST_F(CliVerifyTest, SaysEveryChainHoldsAndPrintsTheCheckpoint) {
   const Outcome run = Mctctl(Data() + "verify");
   EXPECT_EQ(run.exit_code, 0);
-  EXPECT_EQ(run.out, std::to_string(3 * consumers::audit::EventsPerTrainer()) +
-                         " events in 3 streams: every chain holds\n");
+  const std::string events = std::to_string(3 * consumers::audit::EventsPerTrainer());
+  EXPECT_EQ(run.out.substr(0, run.out.find('\n') + 1),
+            events + " events in 3 streams: every chain holds\n");
+  const auto db = consumers::RocksDb::Open(dir());
+  ASSERT_TRUE(db.ok());
+  const auto report = consumers::VerifyLog(*db.value());
+  ASSERT_TRUE(report.ok() && report->checkpoint);
+  EXPECT_NE(run.out.find("\ncheckpoint " + events + ":" + report->checkpoint->digest + "\n"),
+            std::string::npos)
+      << run.out;
+}
+
+// The checkpoint verify printed, given back: held now; a different digest, a later position or a
+// malformed one are each said (exit 1, 1 and 2).
+TEST_F(CliVerifyTest, ChecksACheckpointGivenBack) {
+  const auto parsed = nlohmann::json::parse(Mctctl("--json " + Data() + "verify").out);
+  const std::string position = std::to_string(parsed["checkpoint"]["position"].get<uint64_t>());
+  const std::string digest = parsed["checkpoint"]["digest"];
+  EXPECT_TRUE(parsed["recorded_checkpoint_holds"].is_null());
+
+  const Outcome held = Mctctl(Data() + "verify --checkpoint " + position + ":" + digest);
+  EXPECT_EQ(held.exit_code, 0) << held.out;
+  EXPECT_NE(
+      held.out.find("the log up to position " + position + " still has the checkpoint's digest"),
+      std::string::npos)
+      << held.out;
+  const auto held_json =
+      nlohmann::json::parse(Mctctl("--json " + Data() + "verify --checkpoint 5:" + digest).out);
+  EXPECT_EQ(held_json["recorded_checkpoint_holds"], false);  // 5 events never had that digest
+
+  std::string other = digest;
+  other[0] = other[0] == '0' ? '1' : '0';
+  const Outcome changed = Mctctl(Data() + "verify --checkpoint " + position + ":" + other);
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_NE(changed.out.find("broken link: log position " + position +
+                             ": the log up to log position " + position),
+            std::string::npos)
+      << changed.out;
+  const Outcome longer = Mctctl(Data() + "verify --checkpoint " +
+                                std::to_string(std::stoi(position) + 1) + ":" + digest);
+  EXPECT_EQ(longer.exit_code, 1);
+  EXPECT_NE(longer.out.find("events were removed since"), std::string::npos) << longer.out;
+  for (const std::string& bad :
+       std::vector<std::string>{"12", "0:" + digest, "1:abc", position + ":" + digest + "0"}) {
+    const Outcome refused = Mctctl(Data() + "verify --checkpoint '" + bad + "' 2>&1");
+    EXPECT_EQ(refused.exit_code, 2) << bad;
+    EXPECT_NE(refused.out.find("is not POSITION:DIGEST"), std::string::npos) << refused.out;
+  }
 }
 
 TEST_F(CliVerifyTest, NamesTheFirstBrokenLinkAndExitsOne) {

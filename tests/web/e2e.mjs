@@ -561,6 +561,23 @@ await step('Sign-out, then the auditor view', async () => {
   } else {
     const json = JSON.parse(await page.textContent('#verify-result'));
     check(`verify: the server's answer is shown (${outcome})`, outcome === 'ok' && json.ok === true, JSON.stringify(json));
+    const shownCheckpoint = await page.textContent('#verify-checkpoint-now .checkpoint');
+    checkEqual('verify: the checkpoint to record is shown', shownCheckpoint, `${json.checkpoint.position}:${json.checkpoint.digest}`);
+    // Given back: the log up to it is unchanged; with another digest, the page says it changed.
+    const runWith = async (checkpoint) => {
+      await page.fill('#verify-checkpoint', checkpoint);
+      await page.click('#verify-run');
+      await page.waitForSelector('#verify-message[data-outcome]');
+      return [await page.getAttribute('#verify-message', 'data-outcome'), await page.textContent('#verify-message')];
+    };
+    const [heldOutcome, heldText] = await runWith(shownCheckpoint);
+    check('verify: a checkpoint given back holds', heldOutcome === 'ok' && /unchanged since the checkpoint/.test(heldText), heldText);
+    const altered = shownCheckpoint.replace(/.$/, (last) => (last === '0' ? '1' : '0'));
+    const [changedOutcome, changedText] = await runWith(altered);
+    check('verify: another digest is said to be a changed log', changedOutcome === 'changed' && /no longer matches the recorded checkpoint/.test(changedText), changedText);
+    const [badOutcome, badText] = await runWith('not a checkpoint');
+    check('verify: a malformed checkpoint shows the server\'s 400', badOutcome === 'error' && /checkpoint/.test(badText), badText);
+    await page.fill('#verify-checkpoint', '');
     // And where the route is missing (a server without it answers 404): said clearly.
     await page.route('**/v1/verify', (route) => route.fulfill({
       status: 404, contentType: 'application/json', body: JSON.stringify({ code: 'not_found', message: 'no such route' }),
