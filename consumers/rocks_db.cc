@@ -1,8 +1,10 @@
 #include "consumers/rocks_db.h"
 
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
-#include <rocksdb/filter_policy.h>
+
+#include <optional>
 
 #include "consumers/memtable_hints.h"
 #include "consumers/presized_wal.h"
@@ -47,6 +49,22 @@ class NoInfoLog : public rocksdb::Logger {
 // How far ahead of its data a WAL file holds written zeros (consumers/presized_wal.h).
 constexpr uint64_t kWalZerosAheadBytes = 16 << 20;
 
+// A file of the store in `dir` when it lacks CURRENT (RocksDB's pointer to its manifest), or
+// nullopt. Without CURRENT RocksDB would create a new, empty store there and delete the old one's
+// files as obsolete: a damaged store must be refused, never replaced.
+std::optional<std::string> StoreFileWithoutCurrent(const std::filesystem::path& dir) {
+  std::error_code error;
+  if (std::filesystem::exists(dir / "CURRENT", error)) return std::nullopt;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".sst") || name.ends_with(".log") || name.starts_with("MANIFEST-") ||
+        name.starts_with("OPTIONS-") || name == "IDENTITY") {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
@@ -59,6 +77,11 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Error{"cannot create the data directory " + dir.string() + ": " + error.message()};
+  if (const auto file = StoreFileWithoutCurrent(dir)) {
+    return Error{"the store in " + dir.string() + " is damaged: it holds its files (" + *file +
+                 ", ...) but not CURRENT; it is not opened, and nothing was written (restore "
+                 "CURRENT from a backup, or import an export into an empty directory)"};
+  }
 
   rocksdb::DBOptions options;
   options.create_if_missing = true;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <latch>
 #include <map>
@@ -499,6 +500,41 @@ TEST(EventStoreReadOnly, ReadsBesideTheWriterAndWritesNothing) {
   MustAppend(*writer.value(), Request("1000001", "c-3", 2, {SurveyEvent()}));
   EXPECT_EQ(WholeLog(*writer.value()).size(), 3u);
   EXPECT_EQ(WholeLog(*reader.value()).size(), 2u);  // as it stood when opened
+}
+
+// Regression: a store that lost its CURRENT file was opened as a new, empty store, and RocksDB then
+// deleted the old store's files as obsolete. It is refused, and the directory left as it was.
+TEST(EventStoreReopen, AStoreWithoutCurrentIsRefusedNotReplaced) {
+  TempDir dir("no-current");
+  {
+    auto db = RocksDb::Open(dir.path());
+    ASSERT_TRUE(db.ok());
+    auto log = EventStore::Open(*db.value());
+    ASSERT_TRUE(log.ok());
+    MustAppend(*log.value(), Request("1000001", "c-1", 0, {SurveyEvent(), SurveyEvent()}));
+  }
+  std::filesystem::remove(dir.path() / "CURRENT");
+  auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+      names.insert(entry.path().filename().string() + ":" +
+                   std::to_string(entry.is_regular_file() ? entry.file_size() : 0));
+    }
+    return names;
+  };
+  const std::set<std::string> before = listing();
+  for (int attempt = 0; attempt < 2; ++attempt) {  // a service manager would try again
+    const auto opened = RocksDb::Open(dir.path());
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().message.find("is damaged"), std::string::npos)
+        << opened.error().message;
+    EXPECT_NE(opened.error().message.find("not CURRENT"), std::string::npos);
+  }
+  EXPECT_EQ(listing(), before);
+  // An empty directory, or one holding only the product's own files, is still a new store.
+  TempDir fresh("fresh");
+  std::ofstream(fresh.path() / "tokens") << "";
+  EXPECT_TRUE(RocksDb::Open(fresh.path()).ok());
 }
 
 }  // namespace
