@@ -258,10 +258,24 @@ Result<EventEnvelope> DecodeLogEntry(std::string_view position_key, std::string_
 
 Status DecodeLogEntryInto(std::string_view position_key, std::string_view bytes,
                           DecodedFields fields, EventEnvelope& into) {
+  if (position_key.size() != 8) {
+    return Error{"a log key of " + std::to_string(position_key.size()) +
+                 " bytes is not a position: the log is damaged (run `mctctl verify`)"};
+  }
+  const uint64_t position = keys::ReadBigEndian64(position_key);
   Status decoded = DecodeInto(bytes, fields, into);
-  if (decoded.ok()) return decoded;
-  return Error{"event at position " + std::to_string(keys::ReadBigEndian64(position_key)) +
-               " cannot be read: " + decoded.error().message};
+  if (!decoded.ok()) {
+    return Error{"event at position " + std::to_string(position) +
+                 " cannot be read: " + decoded.error().message};
+  }
+  // A record copied under another key would be folded as the position it names: a reader keeping
+  // its place by the events it read would go back and fold the log again.
+  if (into.global_position != position) {
+    return Error{"the event at log position " + std::to_string(position) + " says it is at " +
+                 std::to_string(into.global_position) +
+                 ": the log is damaged (run `mctctl verify`)"};
+  }
+  return Ok();
 }
 
 std::string ComputeEventHash(const EventEnvelope& envelope) {

@@ -23,12 +23,16 @@ Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out) {
   uint64_t exported = 0;
   std::string line;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    Result<EventEnvelope> decoded = DecodeBinary(it->value().ToStringView());
+    Result<EventEnvelope> decoded =
+        DecodeLogEntry(it->key().ToStringView(), it->value().ToStringView());
     if (!decoded.ok()) {
-      return Error{"the event at log position " +
-                   std::to_string(keys::ReadBigEndian64(it->key().ToStringView())) +
-                   " cannot be decoded (" + decoded.error().message +
-                   "); the export stops there: run `mctctl verify`"};
+      return Error{decoded.error().message + "; the export stops there"};
+    }
+    // A hole would make a file no import takes: said now, not when the backup is needed.
+    if (decoded->global_position != exported + 1) {
+      return Error{"log position " + std::to_string(exported + 1) +
+                   " is missing (the log goes on at " + std::to_string(decoded->global_position) +
+                   "): the log is damaged; the export stops there (run `mctctl verify`)"};
     }
     // `replace`: a tampered string that is no longer UTF-8 must still export (its hash will then
     // not verify on import, which is the point), not abort the dump with an exception.

@@ -218,9 +218,43 @@ TEST_F(LogExportTest, ExportStopsAtAnEventThatDoesNotDecode) {
   std::ostringstream out;
   auto exported = ExportLog(*db.value(), out);
   ASSERT_FALSE(exported.ok());
-  EXPECT_NE(exported.error().message.find("log position 3 cannot be decoded"), std::string::npos)
+  EXPECT_NE(exported.error().message.find("event at position 3 cannot be read"), std::string::npos)
       << exported.error().message;
   EXPECT_EQ(Lines(out.str()).size(), 2u);
+}
+
+// Regression: a log with a hole, or a record copied under another position, exported as if whole
+// (exit 0), leaving a backup no import takes, or one that hides the damage.
+TEST_F(LogExportTest, ExportStopsAtAHoleOrARecordUnderAnotherPosition) {
+  MakeSource(1);
+  const uint64_t events = audit::EventsPerTrainer();
+  {
+    PlainDb plain(source());
+    plain.Put(kLogFamily, keys::Position(events + 1), plain.Get(kLogFamily, keys::Position(5)));
+  }
+  auto exported = [&] {
+    auto db = RocksDb::Open(source());
+    EXPECT_TRUE(db.ok());
+    std::ostringstream out;
+    auto result = ExportLog(*db.value(), out);
+    EXPECT_FALSE(result.ok());
+    return std::make_pair(result.ok() ? "" : result.error().message, Lines(out.str()).size());
+  };
+  const auto [copied, copied_lines] = exported();
+  EXPECT_NE(
+      copied.find("the event at log position " + std::to_string(events + 1) + " says it is at 5"),
+      std::string::npos)
+      << copied;
+  EXPECT_EQ(copied_lines, events);
+  {
+    PlainDb plain(source());
+    plain.Delete(kLogFamily, keys::Position(events + 1));
+    plain.Delete(kLogFamily, keys::Position(4));
+  }
+  const auto [hole, hole_lines] = exported();
+  EXPECT_NE(hole.find("log position 4 is missing (the log goes on at 5)"), std::string::npos)
+      << hole;
+  EXPECT_EQ(hole_lines, 3u);
 }
 
 TEST_F(LogExportTest, ImportsIntoAnExistingEmptyDirectory) {

@@ -89,6 +89,33 @@ TEST_F(Projections, CatchUpBringsTheCheckpointToTheHead) {
             static_cast<int64_t>(log().StreamVersion(M(LifeMcid(kMcidBase, 0)))));
 }
 
+// Regression: an event record copied under a later position was folded as the position it names,
+// so the checkpoint went back and every later catch-up folded the log again (a report's counts
+// grew on each start). The runner now stops there and keeps its state.
+TEST_F(Projections, ARecordUnderAnotherPositionStopsTheRunnerWithoutFoldingIt) {
+  Lives(0, 3);
+  CatchUp();
+  const std::string before = Checksum();
+  const uint64_t head = log().Head();
+  const std::string copied = [&] {
+    std::string value;
+    EXPECT_TRUE(parts().db->db()->Get({}, parts().db->log(), keys::Position(2), &value).ok());
+    return value;
+  }();
+  ASSERT_TRUE(parts().db->db()->Put({}, parts().db->log(), keys::Position(head + 1), copied).ok());
+  Reopen();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto caught_up = runner().CatchUp();
+    ASSERT_FALSE(caught_up.ok());
+    EXPECT_NE(caught_up.error().message.find("log position " + std::to_string(head + 1) +
+                                             " says it is at 2"),
+              std::string::npos)
+        << caught_up.error().message;
+    EXPECT_EQ(StoredCheckpoint(), head);
+    EXPECT_EQ(Checksum(), before);
+  }
+}
+
 TEST_F(Projections, WaitForWakesWhenACatchUpAppliesThePosition) {
   Lives(0, 2);
   const uint64_t head = log().Head();
