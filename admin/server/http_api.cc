@@ -200,6 +200,12 @@ HttpApi::HttpApi(Store& store, TokenStore& tokens, Metrics& metrics, ApiOptions 
       });
   server_.set_error_handler([this](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
+    if (OneWriteServer::BodyWentOverItsLimit()) {
+      response.set_header("Connection", "close");
+      return SendError(response, 413, "invalid_input",
+                       "the body is larger than " + std::to_string(UploadFormLimit()) +
+                           " bytes; it was not read further");
+    }
     if (response.status == 413) {
       SendError(response, 413, "invalid_input", "the body is too large");
     } else if (response.status == 404) {
@@ -261,9 +267,13 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
   const bool chunked = !length.has_value();
   const bool upload =
       request.path.starts_with("/v1/trainers/") && request.path.ends_with("/mtm-report");
-  const bool command_refused = (chunked || *length > options_.max_body_bytes) && !upload &&
-                               std::regex_match(request.path, commands_route);
-  if (!upload && !command_refused) return 0;
+  const bool too_long = !chunked && *length > options_.max_body_bytes;
+  const bool command_refused =
+      (chunked || too_long) && !upload && std::regex_match(request.path, commands_route);
+  // The other POST routes take no body: one declared too long is not read, nor skipped by
+  // reading it (the library's way, for as long as the client sends).
+  const bool other_too_long = too_long && !upload && !command_refused;
+  if (!upload && !command_refused && !other_too_long) return 0;
   // A body that is large (an upload's) or refused anyway is not read for a client without a valid
   // token: 401 (or 429) from the head, before 411 or 413, and the connection ends.
   // Answered from the head: the connection ends, since its unread body must not be taken for
@@ -285,6 +295,11 @@ int HttpApi::RefuseByItsHead(const httplib::Request& request, httplib::Response&
     SendError(response, 413, "invalid_input",
               "the form is larger than " + std::to_string(UploadFormLimit()) +
                   " bytes (the report may be " + std::to_string(options_.max_upload_bytes) + ")");
+    return body_left_unread();
+  }
+  if (other_too_long) {
+    SendError(response, 413, "invalid_input",
+              "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
     return body_left_unread();
   }
   // Counted like every command refused before it is decided; its body, unread, names none.

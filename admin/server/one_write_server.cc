@@ -153,6 +153,8 @@ thread_local bool end_after_answer = false;
 // RefusalOfThisRequestsHead).
 thread_local std::optional<uint64_t> declared_body_length;
 thread_local std::string head_refusal;
+// The connection being served on this worker thread, for BodyWentOverItsLimit.
+thread_local const BufferedSocketStream* serving = nullptr;
 
 enum class End : uint8_t { kPeer, kLocal };
 
@@ -245,6 +247,13 @@ ssize_t BufferedSocketStream::Receive(char* into, size_t size) {
 }
 
 ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
+  if (limit_ && consumed_ + size > *limit_) {
+    if (consumed_ >= *limit_) {
+      over_limit_ = true;
+      return -1;
+    }
+    size = static_cast<size_t>(*limit_ - consumed_);
+  }
   // The library reads a request's head one byte at a time.
   if (size == 1 && in_begin_ < in_end_) {
     *ptr = in_[in_begin_++];
@@ -304,6 +313,10 @@ std::optional<uint64_t> OneWriteServer::DeclaredBodyLengthOfThisRequest() {
 }
 
 const std::string& OneWriteServer::RefusalOfThisRequestsHead() { return head_refusal; }
+
+bool OneWriteServer::BodyWentOverItsLimit() {
+  return serving != nullptr && serving->went_over_limit();
+}
 
 void OneWriteServer::SetWorkerThreads(int threads) {
   new_task_queue = [this, threads] {
@@ -374,6 +387,8 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     end_after_answer = false;
     declared_body_length = 0;  // until this request's head is read
     head_refusal.clear();
+    stream.LimitReadsTo(std::nullopt);
+    serving = &stream;
     const bool last = left == 1 || svr_sock_ == INVALID_SOCKET;
     served = process_request(stream, last, closed, [&](httplib::Request& request) {
       head_read = true;
@@ -385,12 +400,21 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
       if (declared.problem.empty()) declared.problem = ProblemBesideTheBody(request, declared);
       if (declared.problem.empty())
         declared.problem = PutMultipartInTheLibrarysForm(request, declared);
-      // The body's time: the read time-out, and a second for every kMinBodyBytesPerSecond.
-      const uint64_t body_bytes = declared.length.value_or(payload_max_length_);
+      // The body's time: the read time-out, and a second for every kMinBodyBytesPerSecond of
+      // what will be read (a declared length past the limit is not read: no overflow either).
+      const uint64_t body_bytes =
+          std::min<uint64_t>(declared.length.value_or(payload_max_length_), payload_max_length_);
       stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout +
                          std::chrono::seconds(body_bytes / kMinBodyBytesPerSecond));
       declared_body_length = declared.length;
-      if (declared.length) body_end = stream.consumed() + *declared.length;
+      if (declared.length) {
+        // A body longer than the limit is refused (413) unread, so the connection ends after it.
+        if (*declared.length > payload_max_length_) end_after_answer = true;
+        body_end = stream.consumed() + body_bytes;
+      } else {
+        // The library reads a chunked body into memory with no limit of its own.
+        stream.LimitReadsTo(stream.consumed() + payload_max_length_ + kChunkFramingAllowance);
+      }
       // Where this body ends is not known, or it is not read: so neither is where the next
       // request begins.
       if (!declared.problem.empty()) end_after_answer = true;
@@ -398,6 +422,7 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     });
     // The library answers a head it could not read, or one refused by its head, as if the
     // connection went on (`Keep-Alive`): it ends here, and the answer says so.
+    if (stream.went_over_limit()) end_after_answer = true;
     if (served && (!head_read || end_after_answer || stream.consumed() < body_end)) {
       stream.SayTheConnectionCloses();
     }
@@ -407,6 +432,7 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     // it on the connection cannot be told apart from its remains either.
     if (!served || closed || body_left_unread || !head_read) break;
   }
+  serving = nullptr;
   stream.Flush();
   if (body_left_unread) DropWhatFollows(sock);
   ::shutdown(sock, SHUT_RDWR);

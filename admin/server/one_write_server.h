@@ -82,6 +82,13 @@ class BufferedSocketStream final : public httplib::Stream {
   void SayTheConnectionCloses();
   // The bytes of input handed to the library so far.
   uint64_t consumed() const { return consumed_; }
+  // Reads fail once `consumed()` would pass `limit` (a chunked body, which no Content-Length
+  // bounds, read into memory by the library); nullopt: no limit. went_over_limit() says it did.
+  void LimitReadsTo(std::optional<uint64_t> limit) {
+    limit_ = limit;
+    over_limit_ = false;
+  }
+  bool went_over_limit() const { return over_limit_; }
 
   bool is_readable() const override;
   bool is_writable() const override { return !failed_; }  // sends block, bounded by SO_SNDTIMEO
@@ -100,6 +107,8 @@ class BufferedSocketStream final : public httplib::Stream {
   socket_t sock_;
   int read_timeout_ms_;
   std::optional<Clock::time_point> deadline_;
+  std::optional<uint64_t> limit_;
+  bool over_limit_ = false;
   bool failed_ = false;
   std::string out_;
   std::array<char, 4096> in_{};
@@ -114,6 +123,9 @@ class OneWriteServer : public httplib::Server {
  public:
   // The slowest body a request may send (see above): 64 KiB a second.
   static constexpr uint64_t kMinBodyBytesPerSecond = 64 * 1024;
+  // What a chunked body may take beyond the payload limit in its framing (chunk sizes, CRLFs):
+  // 16 bytes a chunk for 4,096 chunks.
+  static constexpr uint64_t kChunkFramingAllowance = 64 * 1024;
   // How long an idle kept-alive connection keeps its thread while other connections wait for one.
   static constexpr int kIdleWhileOthersWaitMs = 50;
   // Once the server stops: how long a connection accepted before it may take to send its first
@@ -146,6 +158,10 @@ class OneWriteServer : public httplib::Server {
   // beside Transfer-Encoding, or not a number; no Host; a body on a GET or HEAD), or empty. Such a
   // request is to be answered 400; its connection ends after the answer.
   static const std::string& RefusalOfThisRequestsHead();
+  // From the error handler: whether the request being served on this thread sent a chunked body
+  // longer than the payload limit, which was cut off there (to be answered 413; its connection
+  // ends after the answer).
+  static bool BodyWentOverItsLimit();
 
  private:
   // Called by the library on a worker thread for each accepted connection.

@@ -94,6 +94,11 @@ std::vector<RouteError> RouteErrors(const Route& route) {
       if (route.method == "POST" && route.path == "/v1/rebuild") {
         out.push_back({409, "rebuild_running", "a rebuild is running already; follow it with GET"});
       }
+      if (route.method == "POST") {
+        out.push_back({413, "invalid_input",
+                       "a body declared larger than a command's limit (the route takes none); "
+                       "the connection ends"});
+      }
       break;
   }
   return out;

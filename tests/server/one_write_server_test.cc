@@ -207,6 +207,59 @@ TEST(OneWriteServer, AnAnswerBeforeTheConnectionEndsSaysSo) {
   EXPECT_NE(kept.find("Keep-Alive"), std::string::npos) << kept;
 }
 
+// Regression: a chunked body was read into memory whole, however long (1.2 GB for a 10 MB
+// upload limit), before the 413. It is now cut off at the limit, and the connection ends.
+TEST(OneWriteServer, AChunkedBodyIsCutOffAtTheLimit) {
+  ServerConfig config;
+  config.max_upload_bytes = 64 * 1024;
+  TestServer server(config);
+  const int fd = ConnectLoopback(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "POST /v1/trainers/" + std::string(kOwn) +
+                           "/mtm-report HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                           server.Support() +
+                           "\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  // Sends 4 KB chunks until the server stops reading (it answers and closes), or far more than the
+  // limit and what the kernel's buffers hold.
+  const std::string chunk = "1000\r\n" + std::string(4096, 'x') + "\r\n";
+  size_t sent = 0;
+  std::thread sender([&] {
+    while (sent < 64 * 1024 * 1024) {
+      const ssize_t n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<size_t>(n);
+    }
+  });
+  const std::string answer = ReadUntil(fd, "not read further");
+  ::shutdown(fd, SHUT_RDWR);
+  sender.join();
+  ::close(fd);
+  EXPECT_EQ(RawStatus(answer), 413) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  EXPECT_LT(sent, 32 * 1024 * 1024) << "the server kept reading";
+}
+
+// Regression: a Content-Length near 2^64 overflowed the body's deadline (undefined behaviour) and
+// the end of the body (it wrapped), so the connection went on and the unread "body" was read as
+// the next request.
+TEST(OneWriteServer, ALengthPastTheLimitEndsTheConnectionWithoutOverflow) {
+  TestServer server;
+  for (const std::string& length :
+       std::vector<std::string>{"18446744073709551615", "18446744073709551000", "99999999999"}) {
+    const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string answer =
+        RawExchange(server.port(), "POST /v1/verify HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                       server.Auditor() + "\r\nContent-Length: " + length +
+                                       "\r\n\r\n" + smuggled);
+    EXPECT_EQ(RawStatus(answer), 413) << length << ": " << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("\"status\":\"ok\""), std::string::npos)
+        << "the body was served as a request: " << answer;
+  }
+}
+
 TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
   TestServer server;
   const int fd = ConnectLoopback(server.port());
