@@ -60,7 +60,8 @@ class CommandService {
   CommandService(const CommandService&) = delete;
   CommandService& operator=(const CommandService&) = delete;
 
-  // Decides and appends; an I/O failure is an Error and nothing was written.
+  // Decides and appends; an I/O failure is an Error and nothing was written, unless its code is
+  // EventStore::kOutcomeUnknown (written, but the sync failed: it may be there after a restart).
   Result<CommandAnswer> Handle(const domain::Command& command,
                                CommandIdOrigin id_origin = CommandIdOrigin::kClient);
 

@@ -390,9 +390,21 @@ void EventStore::SyncLoop() {
       unsynced_.clear();
     }
     const auto started = Clock::now();
-    // One sync covers every batch written before it began (and perhaps some after).
-    const Status synced =
-        options_.sync ? FromRocks(db_.db()->SyncWAL(), "syncing the log to disk") : Ok();
+    std::optional<Error> failed_before;
+    {
+      std::lock_guard lock(sync_mutex_);
+      failed_before = failed_;
+    }
+    // One sync covers every batch written before it began (and perhaps some after). After a
+    // failed one none is tried: batches written during it are built on events that may not
+    // survive, and a later sync that succeeded would acknowledge them over a hole.
+    Status synced = Ok();
+    if (failed_before) {
+      synced = Error{failed_before->message, kOutcomeUnknown};
+    } else if (options_.sync) {
+      synced = FromRocks(db_.db()->SyncWAL(), "syncing the log to disk");
+      if (!synced.ok()) synced = Error{synced.error().message, kOutcomeUnknown};
+    }
     AnswerSynced(taking, synced, std::chrono::duration<double>(Clock::now() - started).count());
     taking.clear();
   }
@@ -404,7 +416,7 @@ void EventStore::AnswerSynced(std::vector<WrittenBatch>& synced, const Status& s
     std::lock_guard lock(sync_mutex_);
     if (status.ok()) {
       head_position_ = synced.back().last_position;
-    } else {
+    } else if (!failed_) {
       // Batches after this one were built on it; none can be acknowledged any more, and no new
       // append is taken until a restart recovers what reached the disk.
       failed_ = Error{"the event store stopped after a failed sync (" + status.error().message +

@@ -109,8 +109,14 @@ class EventStore {
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
+  // The code of an append's Error when its events were written but the WAL sync that was to
+  // make them durable failed: they may or may not be in the log after a restart (the store has
+  // stopped). Retrying the command under its command id is then answered, not done twice.
+  static constexpr const char* kOutcomeUnknown = "outcome_unknown";
+
   // Appends atomically and durably; blocks until the group commit that carries it is synced.
-  // An I/O failure is an Error and writes nothing of this request.
+  // An I/O failure is an Error; it wrote nothing of this request, unless its code is
+  // kOutcomeUnknown (the sync failed after the write).
   Result<AppendOutcome> Append(AppendRequest request);
   // Appends like Append without blocking the caller: `done` gets the same answer, once the WAL
   // sync that carries the request is done, on one of the store's two threads (two callbacks may

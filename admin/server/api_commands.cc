@@ -16,10 +16,10 @@
 namespace mct::admin::server {
 namespace {
 
-// Runs `command` and answers it; true when it was accepted (or retried: accepted before).
-bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
-            consumers::CommandIdOrigin id_origin, httplib::Response& response,
-            const std::function<void()>& appended) {
+// Runs `command` and answers it; answers the HTTP status.
+int Answer(Store& store, Metrics& metrics, const domain::Command& command,
+           consumers::CommandIdOrigin id_origin, httplib::Response& response,
+           const std::function<void()>& appended) {
   const auto started = std::chrono::steady_clock::now();
   const auto answer = store.commands->Handle(command, id_origin);
   const double seconds =
@@ -29,7 +29,7 @@ bool Answer(Store& store, Metrics& metrics, const domain::Command& command,
   if (reply.outcome == "accepted") appended();
   response.status = reply.status;
   response.set_content(reply.body, "application/json");
-  return reply.status == 200;
+  return reply.status;
 }
 
 }  // namespace
@@ -139,8 +139,11 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
     if (!kept.ok()) {
       SendError(response, 500, "internal", kept.error().message + "; nothing was written");
-    } else if (!Answer(store_, metrics_, command, consumers::CommandIdOrigin::kMintedNow, response,
-                       appended_)) {
+    } else if (const int status =
+                   Answer(store_, metrics_, command, consumers::CommandIdOrigin::kMintedNow,
+                          response, appended_);
+               status >= 400 && status < 500) {
+      // Refused: no event names the file. After a 503 one may (a failed sync), so it stays.
       TakeBackUpload(kept.value());
     }
   }

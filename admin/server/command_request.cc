@@ -89,8 +89,15 @@ CommandReply RenderCommandReply(const Result<consumers::CommandAnswer>& answer,
   if (!answer.ok()) {
     reply.status = 503;
     reply.outcome = "failed";
-    reply.body =
-        ErrorBody("unavailable", "the command could not be saved (" + answer.error().message +
+    // Written but not made durable: it may be in the log once the server restarts, so the client
+    // is told to retry under the same id (a retry is answered, not done twice).
+    const bool unknown = answer.error().code == consumers::EventStore::kOutcomeUnknown;
+    reply.body = ErrorBody(
+        "unavailable", unknown ? "the command may or may not have been saved (" +
+                                     answer.error().message +
+                                     "); once the server is back, send it again with command_id " +
+                                     command_id + ": a retry is answered, not done twice"
+                               : "the command could not be saved (" + answer.error().message +
                                      "); nothing was written, retry later");
     return reply;
   }

@@ -6,7 +6,10 @@ namespace {
 // What the commands route and the upload route answer after their own checks: the store could not
 // save (api_commands.cc Answer), or Decide said no.
 void AddCommandOutcomes(std::vector<RouteError>& out) {
-  out.push_back({503, "unavailable", "the command could not be saved; nothing was written, retry"});
+  out.push_back({503, "unavailable",
+                 "the command could not be saved (nothing was written: retry), or could not be "
+                 "made durable (it may have been saved: retry with the command_id the message "
+                 "names)"});
   for (const domain::RejectionCode code : domain::AllRejectionCodes()) {
     out.push_back({RejectionStatus(code), std::string(domain::ToString(code)),
                    "the command was rejected with this code"});

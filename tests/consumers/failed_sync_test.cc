@@ -8,9 +8,11 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "consumers/chain_verifier.h"
 #include "consumers/event_store.h"
@@ -68,6 +70,8 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     ASSERT_FALSE(refused.ok()) << "an append whose sync failed was acknowledged";
     EXPECT_NE(refused.error().message.find("injected: the disk refused the sync"), std::string::npos)
         << refused.error().message;
+    // Written, not made durable: it may be in the log after a restart, and the caller is told so.
+    EXPECT_EQ(refused.error().code, EventStore::kOutcomeUnknown);
     EXPECT_EQ(log.Head(), 1u) << "the unsynced event is not durable: no read model may apply it";
 
     auto found = log.FindCommand("cmd-unsynced");
@@ -82,6 +86,7 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
     ASSERT_FALSE(later.ok()) << "the store must stay stopped until a restart";
     EXPECT_NE(later.error().message.find("stopped after a failed sync"), std::string::npos)
         << later.error().message;
+    EXPECT_EQ(later.error().code, "") << "refused before it was written: nothing of it is there";
     EXPECT_EQ(log.Head(), 1u);
 
     // A writer that is a callback gets the same refusal, through its callback.
@@ -115,6 +120,60 @@ TEST(FailedSync, StopsTheStoreAndNeverCallsTheUnsyncedEventsDurable) {
   ASSERT_TRUE(verified.ok()) << verified.error().message;
   EXPECT_TRUE(verified->ok());
   EXPECT_EQ(verified->events_checked, 2u);
+}
+
+// A WAL file whose first sync, once `armed`, fails after a while; later syncs succeed.
+class OneSlowFailingSync : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  OneSlowFailingSync(std::unique_ptr<rocksdb::FSWritableFile> file, std::atomic<bool>& armed,
+                     std::atomic<bool>& failing_now)
+      : FSWritableFileOwnerWrapper(std::move(file)), armed_(armed), failing_now_(failing_now) {}
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                         rocksdb::IODebugContext* debug) override {
+    if (armed_.exchange(false)) {
+      failing_now_ = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      return rocksdb::IOStatus::IOError("injected: the disk refused the sync");
+    }
+    return target()->Sync(options, debug);
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                          rocksdb::IODebugContext* debug) override {
+    return Sync(options, debug);
+  }
+
+ private:
+  std::atomic<bool>& armed_;
+  std::atomic<bool>& failing_now_;
+};
+
+// Regression: batches written while the failing sync ran were synced by the next sync, which
+// succeeded, and acknowledged on top of a log that may have lost the batch before them.
+TEST(FailedSync, WhatWasWrittenDuringTheFailedSyncIsNotAcknowledgedByALaterOne) {
+  TempDir dir("failed-sync-in-flight");
+  std::atomic<bool> armed{false};
+  std::atomic<bool> failing_now{false};
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(WrapWalFiles(
+      rocksdb::FileSystem::Default(),
+      [&](std::unique_ptr<rocksdb::FSWritableFile> file, const std::string&) {
+        return std::make_unique<OneSlowFailingSync>(std::move(file), armed, failing_now);
+      }));
+  auto db = RocksDb::Open(dir.path(), env.get());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  auto store = EventStore::Open(*db.value());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EventStore& log = *store.value();
+  armed = true;
+  auto first = std::async(std::launch::async,
+                          [&] { return log.Append(SurveyAppend("1000001", 0, "cmd-first")); });
+  while (!failing_now) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Written while the first sync is failing; its own sync would succeed.
+  auto second = log.Append(SurveyAppend("1000002", 0, "cmd-second"));
+  const auto first_answer = first.get();
+  ASSERT_FALSE(first_answer.ok());
+  EXPECT_EQ(first_answer.error().code, EventStore::kOutcomeUnknown);
+  EXPECT_FALSE(second.ok()) << "acknowledged over a failed sync";
+  EXPECT_EQ(log.Head(), 0u);
 }
 
 }  // namespace

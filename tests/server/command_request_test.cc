@@ -156,6 +156,19 @@ TEST(RenderCommandReply, AStoreFailureIsA503ThatSaysNothingWasWritten) {
   const auto body = nlohmann::json::parse(reply.body);
   EXPECT_EQ(body["code"], "unavailable");
   EXPECT_NE(body["message"].get<std::string>().find("disk full"), std::string::npos);
+  EXPECT_NE(body["message"].get<std::string>().find("nothing was written"), std::string::npos);
+}
+
+// Regression: a failed sync was answered "nothing was written", though its events may be in the
+// log after a restart; a client then sent the command again under a new id, and it was done twice.
+TEST(RenderCommandReply, ASyncThatFailedSaysToRetryUnderTheSameId) {
+  const CommandReply reply = RenderCommandReply(
+      Error("the disk refused the sync", consumers::EventStore::kOutcomeUnknown), "srv-42");
+  EXPECT_EQ(reply.status, 503);
+  const std::string message = nlohmann::json::parse(reply.body)["message"];
+  EXPECT_EQ(message.find("nothing was written"), std::string::npos) << message;
+  EXPECT_NE(message.find("may or may not have been saved"), std::string::npos) << message;
+  EXPECT_NE(message.find("send it again with command_id srv-42"), std::string::npos) << message;
 }
 
 TEST(RenderCommandReply, AnAcceptedOrRetriedCommandAnswersItsEvents) {
