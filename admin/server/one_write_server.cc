@@ -324,14 +324,18 @@ void OneWriteServer::SetWorkerThreads(int threads) {
   };
 }
 
-bool OneWriteServer::WaitForNextRequest(BufferedSocketStream& stream, int keep_alive_ms) const {
-  // In slices, so that an idle connection notices the connections that came to wait meanwhile.
+bool OneWriteServer::WaitForNextRequest(BufferedSocketStream& stream, int wait_ms,
+                                        bool first) const {
+  // In slices, so that an idle connection notices a stop, and the connections that came to wait
+  // meanwhile.
   for (int waited = 0;; waited += kIdleWhileOthersWaitMs) {
-    const int slice = std::min(kIdleWhileOthersWaitMs, keep_alive_ms - waited);
+    const int slice = std::min(kIdleWhileOthersWaitMs, wait_ms - waited);
     if (stream.WaitForInput(slice)) return true;
-    // A stop ends the wait as connections waiting for a thread do: the loop then decides.
-    if (waited + slice >= keep_alive_ms ||
-        connections_waiting_.load(std::memory_order_relaxed) > 0 || svr_sock_ == INVALID_SOCKET) {
+    if (svr_sock_ == INVALID_SOCKET) {
+      return first && stream.WaitForInput(kFirstRequestWhenStoppingMs);
+    }
+    if (waited + slice >= wait_ms ||
+        (!first && connections_waiting_.load(std::memory_order_relaxed) > 0)) {
       return false;
     }
   }
@@ -376,9 +380,12 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     const bool stopping = svr_sock_ == INVALID_SOCKET;
     if (stopping && StopGraceOver(kStopGrace)) break;
     const bool first = left == keep_alive_max_count_;
-    const bool request_here = !stopping ? WaitForNextRequest(stream, keep_alive_ms)
-                              : first   ? stream.WaitForInput(kFirstRequestWhenStoppingMs)
-                                        : stream.WaitForInput(0);
+    // A connection's first request gets the read time-out: only a kept-alive connection, which
+    // was answered already, yields its thread to connections waiting for one (a new connection
+    // closed unanswered after 50 ms was a reset to its client).
+    const bool request_here =
+        stopping ? stream.WaitForInput(first ? kFirstRequestWhenStoppingMs : 0)
+                 : WaitForNextRequest(stream, first ? read_timeout_ms : keep_alive_ms, first);
     if (!request_here) break;
     stream.SetDeadline(BufferedSocketStream::Clock::now() + read_timeout);  // for the head
     bool closed = false;

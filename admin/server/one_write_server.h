@@ -166,9 +166,10 @@ class OneWriteServer : public httplib::Server {
  private:
   // Called by the library on a worker thread for each accepted connection.
   bool process_and_close_socket(socket_t sock) override;
-  // True when the next request's bytes are here or arrive within `keep_alive_ms`, or, while
-  // connections wait for a thread, within kIdleWhileOthersWaitMs.
-  bool WaitForNextRequest(BufferedSocketStream& stream, int keep_alive_ms) const;
+  // True when the next request's bytes are here or arrive within `wait_ms`, or, for a kept-alive
+  // connection (not `first`) while connections wait for a thread, within kIdleWhileOthersWaitMs.
+  // A stop ends the wait, but a first request still gets kFirstRequestWhenStoppingMs.
+  bool WaitForNextRequest(BufferedSocketStream& stream, int wait_ms, bool first) const;
 
   std::atomic<int> connections_waiting_{0};
   std::atomic<int64_t> stop_marked_at_ns_{0};  // steady clock; 0 while serving

@@ -260,6 +260,30 @@ TEST(OneWriteServer, ALengthPastTheLimitEndsTheConnectionWithoutOverflow) {
   }
 }
 
+// Regression: a new connection whose first request came after 50 ms, while other connections
+// waited for a thread, was closed unanswered (the idle rule of kept-alive connections).
+TEST(OneWriteServer, ANewConnectionIsAnsweredWhenItsRequestComesLate) {
+  ServerConfig config;
+  config.worker_threads = 2;
+  TestServer server(config);
+  std::vector<int> connections;
+  for (int index = 0; index < 6; ++index) {
+    connections.push_back(ConnectLoopback(server.port()));
+    ASSERT_GE(connections.back(), 0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (const int fd : connections) {
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+  }
+  for (const int fd : connections) {
+    const std::string answer = ReadUntil(fd, "\"ok\"");
+    EXPECT_EQ(RawStatus(answer), 200) << answer;
+    ::close(fd);
+  }
+}
+
 TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
   TestServer server;
   const int fd = ConnectLoopback(server.port());
