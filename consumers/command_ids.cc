@@ -10,7 +10,15 @@
 namespace mct::consumers {
 
 std::string MintCommandId() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
+  // Seeded from 256 bits of the system's entropy: one 32-bit draw would leave two threads an
+  // even chance of the same sequence once there are about 77,000 of them, and minted ids are not
+  // looked up for duplicates.
+  thread_local std::mt19937_64 random = [] {
+    std::random_device entropy;
+    std::seed_seq seed{entropy(), entropy(), entropy(), entropy(),
+                       entropy(), entropy(), entropy(), entropy()};
+    return std::mt19937_64(seed);
+  }();
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
