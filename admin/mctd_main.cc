@@ -22,6 +22,7 @@
 #include "admin/server/http_api.h"
 #include "admin/server/openapi.h"
 #include "admin/server/runner_loop.h"
+#include "admin/server/uploads.h"
 #include "admin/store.h"
 
 int main(int argc, char** argv) {
@@ -82,6 +83,10 @@ int main(int argc, char** argv) {
   if (!store.ok()) {
     log("error", {{"msg", "cannot open the store"}, {"error", store.error().message}});
     return 1;
+  }
+  if (const size_t cleared = mct::admin::server::ClearStagedUploads(config.data_dir); cleared > 0) {
+    log("info",
+        {{"msg", "removed uploads left half-received by an earlier run"}, {"files", cleared}});
   }
   mct::admin::server::TokenStore tokens(config.data_dir);
   mct::admin::server::Metrics metrics;

@@ -37,6 +37,19 @@ std::string SniffMediaType(std::string_view bytes) {
   return "application/octet-stream";
 }
 
+size_t ClearStagedUploads(const std::filesystem::path& data_dir) {
+  size_t removed = 0;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(data_dir / "uploads" / "staging", error)) {
+    std::error_code ignored;
+    if (entry.is_regular_file(ignored) && std::filesystem::remove(entry.path(), ignored)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 Result<std::filesystem::path> StageUpload(const std::filesystem::path& data_dir, std::string_view bytes) {
   static std::atomic<uint64_t> counter{0};
   const std::filesystem::path dir = data_dir / "uploads" / "staging";

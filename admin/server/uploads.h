@@ -21,6 +21,10 @@ namespace mct::admin::server {
 // "application/octet-stream".
 std::string SniffMediaType(std::string_view bytes);
 
+// Removes the files staged and never kept (a process killed while it received an upload), and
+// answers how many. For start-up, while no upload runs: a staged file is nobody's only copy.
+size_t ClearStagedUploads(const std::filesystem::path& data_dir);
+
 // Writes `bytes` to a temporary file under `data_dir`/uploads, synced, and answers its path.
 Result<std::filesystem::path> StageUpload(const std::filesystem::path& data_dir, std::string_view bytes);
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/server/uploads.h"
 #include "domain/sha256.h"
 #include "tests/server/raw_http.h"
 #include "tests/server/server_fixture.h"
@@ -378,6 +379,25 @@ TEST(UploadLimit, AFileOfExactlyTheDefaultLimitIsTaken) {
       TestServer::UploadPath(kOwn),
       UploadForm(JpegBytes(10 * 1024 * 1024), "exact.jpg", "image/jpeg"), server.OwnTrainer());
   EXPECT_EQ(answer.status, 200) << answer.Describe();
+}
+
+// A process killed while it received uploads leaves staged files; the next start removes them,
+// and nothing kept.
+TEST(StagedUploads, AreClearedAtStartAndKeptOnesStay) {
+  consumers::testing::TempDir dir("staged");
+  for (const char* bytes : {"half a report", "another"}) {
+    ASSERT_TRUE(StageUpload(dir.path(), bytes).ok());
+  }
+  auto staged = StageUpload(dir.path(), "kept");
+  ASSERT_TRUE(staged.ok());
+  const std::string sha = domain::Sha256Hex("kept");
+  auto kept = KeepUpload(dir.path(), staged.value(), sha);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(ClearStagedUploads(dir.path()), 2u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() / "uploads" / "staging"));
+  EXPECT_TRUE(std::filesystem::exists(kept->path));
+  EXPECT_EQ(ClearStagedUploads(dir.path()), 0u);
+  EXPECT_EQ(ClearStagedUploads(dir.path() / "none-here"), 0u);
 }
 
 }  // namespace
