@@ -247,6 +247,16 @@ ssize_t BufferedSocketStream::Receive(char* into, size_t size) {
 }
 
 ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
+  ssize_t got = ReadSome(ptr, size);
+  while (whole_reads_ && got > 0 && static_cast<size_t>(got) < size) {
+    const ssize_t more = ReadSome(ptr + got, size - static_cast<size_t>(got));
+    if (more <= 0) break;
+    got += more;
+  }
+  return got;
+}
+
+ssize_t BufferedSocketStream::ReadSome(char* ptr, size_t size) {
   if (limit_ && consumed_ + size > *limit_) {
     if (consumed_ >= *limit_) {
       over_limit_ = true;
@@ -395,6 +405,7 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     declared_body_length = 0;  // until this request's head is read
     head_refusal.clear();
     stream.LimitReadsTo(std::nullopt);
+    stream.ReadWhole(false);
     serving = &stream;
     const bool last = left == 1 || svr_sock_ == INVALID_SOCKET;
     served = process_request(stream, last, closed, [&](httplib::Request& request) {
@@ -407,6 +418,7 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
       if (declared.problem.empty()) declared.problem = ProblemBesideTheBody(request, declared);
       if (declared.problem.empty())
         declared.problem = PutMultipartInTheLibrarysForm(request, declared);
+      stream.ReadWhole(request.is_multipart_form_data());
       // The body's time: the read time-out, and a second for every kMinBodyBytesPerSecond of
       // what will be read (a declared length past the limit is not read: no overflow either).
       const uint64_t body_bytes =

@@ -89,6 +89,10 @@ class BufferedSocketStream final : public httplib::Stream {
     over_limit_ = false;
   }
   bool went_over_limit() const { return over_limit_; }
+  // While set, a read answers as many bytes as asked, waiting for more, unless the peer ends or
+  // fails first. For a multipart body: cpp-httplib 0.11's parser refuses a form whose first piece
+  // is shorter than its boundary line (a body that arrives in small first segments).
+  void ReadWhole(bool whole) { whole_reads_ = whole; }
 
   bool is_readable() const override;
   bool is_writable() const override { return !failed_; }  // sends block, bounded by SO_SNDTIMEO
@@ -101,6 +105,8 @@ class BufferedSocketStream final : public httplib::Stream {
  private:
   // recv(), bounded by the deadline when there is one.
   ssize_t Receive(char* into, size_t size);
+  // What is buffered, else one receive: `read` without ReadWhole.
+  ssize_t ReadSome(char* ptr, size_t size);
   // The read time-out, shortened to what is left before the deadline (0 once it has passed).
   int WaitMs() const;
 
@@ -109,6 +115,7 @@ class BufferedSocketStream final : public httplib::Stream {
   std::optional<Clock::time_point> deadline_;
   std::optional<uint64_t> limit_;
   bool over_limit_ = false;
+  bool whole_reads_ = false;
   bool failed_ = false;
   std::string out_;
   std::array<char, 4096> in_{};
