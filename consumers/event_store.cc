@@ -472,10 +472,24 @@ Result<std::vector<EventEnvelope>> EventStore::ReadStream(const domain::Mcid& mc
       db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
   std::vector<EventEnvelope> out;
   out.reserve(values.size());
+  // A stream read must be the whole stream: a version missing from the index, or an event
+  // missing from the log, would otherwise be folded around silently (status, history, as-of).
+  const auto damaged = [&mcid](uint64_t version, const std::string& what) {
+    return Error{"trainer " + mcid.str() + " version " + std::to_string(version) + ": " + what +
+                 ": the store is damaged (run `mctctl verify`)"};
+  };
   for (size_t index = 0; index < values.size(); ++index) {
+    const uint64_t version = index + 1;
+    if (statuses[index].IsNotFound()) return damaged(version, "its event is missing from the log");
     if (!statuses[index].ok()) return FromRocks(statuses[index], "reading an event").error();
     auto decoded = DecodeLogEntry(position_keys[index], values[index]);
     if (!decoded.ok()) return decoded.error();
+    if (decoded->stream_version != version || decoded->event.meta.mcid != mcid) {
+      return damaged(version, "the stream index names the event at log position " +
+                                  std::to_string(decoded->global_position) + ", which is " +
+                                  decoded->event.meta.mcid.str() + " version " +
+                                  std::to_string(decoded->stream_version));
+    }
     out.push_back(std::move(decoded).value());
   }
   return out;

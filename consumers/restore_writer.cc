@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -24,8 +25,20 @@ constexpr uint64_t kBatchEvents = 8192;
 // auditor never writes (ROLE-4). Why `envelope` breaks one of these, or nullopt.
 std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uint64_t version,
                                               const domain::Instant& previous_at,
-                                              bool accept_out_of_time_order) {
+                                              bool accept_out_of_time_order,
+                                              const domain::Instant& latest_at) {
   const domain::EventMeta& meta = envelope.event.meta;
+  // Every command the store takes has an actor's id and a command id (AUDIT-1, invariant 5),
+  // and an instant the server's clock gave: one ahead of it would drag every later command of
+  // the trainer to it (mctd places a command stamped before the latest event at that event).
+  if (meta.actor.id.empty()) return std::string("the event has no actor id (AUDIT-1)");
+  if (meta.command_id.empty()) return std::string("the event has no command_id (invariant 5)");
+  if (latest_at < meta.at) {
+    return "at " + meta.at.ToString() +
+           " is in the future (more than an hour after this "
+           "import began, " +
+           latest_at.ToString() + ")";
+  }
   const bool enrolment = std::holds_alternative<domain::TrainerEnrolled>(envelope.event.payload);
   if (version == 1 && !enrolment) {
     return "the stream does not open with TrainerEnrolled (the store writes nothing for a "
@@ -44,6 +57,12 @@ std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uin
 }
 
 }  // namespace
+
+RestoreWriter::RestoreWriter(RocksDb& db, bool accept_out_of_time_order)
+    : db_(db),
+      accept_out_of_time_order_(accept_out_of_time_order),
+      latest_at_(std::chrono::time_point_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now() + std::chrono::hours(1))) {}
 
 Status RestoreWriter::Add(const EventEnvelope& envelope) {
   const uint64_t position = position_ + 1;
@@ -67,8 +86,8 @@ Status RestoreWriter::Add(const EventEnvelope& envelope) {
   const domain::Instant previous_at = last_at == last_at_millis_.end()
                                           ? domain::Instant()
                                           : domain::Instant::FromMillis(last_at->second);
-  if (auto problem =
-          StreamShapeProblem(envelope, version, previous_at, accept_out_of_time_order_)) {
+  if (auto problem = StreamShapeProblem(envelope, version, previous_at, accept_out_of_time_order_,
+                                        latest_at_)) {
     return Error{where + ": " + *problem};
   }
   if (Status tracked = TrackCommand(envelope); !tracked.ok())

@@ -30,8 +30,8 @@ class RestoreWriter {
  public:
   // `db` must be empty and outlive the writer.
   // `accept_out_of_time_order`: ImportOptions::legacy.
-  explicit RestoreWriter(RocksDb& db, bool accept_out_of_time_order = false)
-      : db_(db), accept_out_of_time_order_(accept_out_of_time_order) {}
+  // Events dated more than an hour after the writer is made are refused (a clock's skew allowed).
+  explicit RestoreWriter(RocksDb& db, bool accept_out_of_time_order = false);
 
   // Checks `envelope` as the next event of the log: position, stream version, prev_hash, hash,
   // command id and voucher (see ImportLog), and that it is an event the write path could have
@@ -65,6 +65,7 @@ class RestoreWriter {
 
   RocksDb& db_;
   bool accept_out_of_time_order_;
+  domain::Instant latest_at_;  // the latest `at` taken
   rocksdb::WriteBatch batch_;
   uint64_t batch_events_ = 0;
   // What the batch changed and the database does not show yet.

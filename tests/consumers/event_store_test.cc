@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "consumers/codec.h"
+#include "consumers/keys.h"
 #include "consumers/rocks_db.h"
 #include "tests/consumers/store_support.h"
 
@@ -535,6 +536,41 @@ TEST(EventStoreReopen, AStoreWithoutCurrentIsRefusedNotReplaced) {
   TempDir fresh("fresh");
   std::ofstream(fresh.path() / "tokens") << "";
   EXPECT_TRUE(RocksDb::Open(fresh.path()).ok());
+}
+
+// Regression: a version missing from the stream index was skipped (history and as-of reads
+// folded around it), and an event missing from the log said only "NotFound". Both are said.
+TEST(EventStoreReadStream, AStreamWithAMissingPieceIsAnErrorNotAShorterStream) {
+  TempDir dir("stream-holes");
+  auto db = RocksDb::Open(dir.path());
+  ASSERT_TRUE(db.ok());
+  auto log = EventStore::Open(*db.value());
+  ASSERT_TRUE(log.ok());
+  MustAppend(*log.value(),
+             Request("1000001", "c-1", 0, {SurveyEvent(), SurveyEvent(), SurveyEvent()}));
+  const domain::Mcid mcid = *domain::Mcid::Parse("1000001");
+  ASSERT_EQ(log.value()->ReadStream(mcid)->size(), 3u);
+  rocksdb::DB* raw = db.value()->db();
+  std::string third;
+  ASSERT_TRUE(raw->Get({}, db.value()->streams(), keys::StreamEntry("1000001", 3), &third).ok());
+  std::string third_event;
+  ASSERT_TRUE(raw->Get({}, db.value()->log(), third, &third_event).ok());
+  ASSERT_TRUE(raw->Delete({}, db.value()->log(), third).ok());
+  auto missing_event = log.value()->ReadStream(mcid);
+  ASSERT_FALSE(missing_event.ok());
+  EXPECT_NE(missing_event.error().message.find(
+                "trainer 1000001 version 3: its event is missing from the log"),
+            std::string::npos)
+      << missing_event.error().message;
+  ASSERT_TRUE(raw->Put({}, db.value()->log(), third, third_event).ok());
+  ASSERT_TRUE(raw->Delete({}, db.value()->streams(), keys::StreamEntry("1000001", 2)).ok());
+  auto missing_entry = log.value()->ReadStream(mcid);
+  ASSERT_FALSE(missing_entry.ok());
+  EXPECT_NE(missing_entry.error().message.find("trainer 1000001 version 2: the stream index "
+                                               "names the event at log position 3"),
+            std::string::npos)
+      << missing_entry.error().message;
+  EXPECT_NE(missing_entry.error().message.find("run `mctctl verify`"), std::string::npos);
 }
 
 }  // namespace

@@ -496,6 +496,18 @@ TEST_F(LogExportTest, RefusesASecondEnrolmentAnEventOutOfTimeOrderAndForgedActor
               event["actor"] = {{"role", "auditor"}, {"id", "a1"}};
             }),
             where + "an auditor wrote an event (ROLE-4)");
+  // Regression: these were restored, and an event dated 9999 made every later command of the
+  // trainer be placed there.
+  EXPECT_EQ(with_one_more([](nlohmann::ordered_json& event) {
+              event["actor"] = {{"role", "support"}, {"id", ""}};
+            }),
+            where + "the event has no actor id (AUDIT-1)");
+  EXPECT_EQ(with_one_more([](nlohmann::ordered_json& event) { event["command_id"] = ""; }),
+            where + "the event has no command_id (invariant 5)");
+  const std::string future =
+      with_one_more([](nlohmann::ordered_json& event) { event["at"] = "9999-12-31T23:59:59Z"; });
+  EXPECT_EQ(future.rfind(where + "at 9999-12-31T23:59:59", 0), 0u) << future;
+  EXPECT_NE(future.find("is in the future"), std::string::npos) << future;
 }
 
 // An `at` to the microsecond: the hash covers milliseconds, so it would be cut without a word and
