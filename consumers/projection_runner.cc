@@ -294,19 +294,20 @@ Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
     if (applied.ok()) {
       if (Status switched = models_.SwitchTo(next.value()); !switched.ok()) return switched.error();
       WakeWaiters();  // the new generation may already hold a position a reader waits for
+      // Digested before the live runner goes on, so that the checksum is of exactly the events
+      // the rebuild applied (a command meanwhile would otherwise make an equal rebuild differ).
+      auto checksum = models_.Checksum();
+      if (!checksum.ok()) return checksum.error();
+      RebuildStats stats;
+      stats.events = applied.value();
+      stats.checksum = checksum.value();
+      stats.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      return stats;
     }
   }
-  if (!applied.ok()) {
-    (void)models_.Discard(*next.value());
-    return applied.error();
-  }
-  RebuildStats stats;
-  stats.events = applied.value();
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto checksum = models_.Checksum();
-  if (!checksum.ok()) return checksum.error();
-  stats.checksum = checksum.value();
-  return stats;
+  (void)models_.Discard(*next.value());
+  return applied.error();
 }
 
 }  // namespace mct::consumers

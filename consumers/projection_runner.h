@@ -54,7 +54,7 @@ inline RunnerOptions RebuildOptions() {
 struct RebuildStats {
   uint64_t events = 0;
   double seconds = 0;
-  std::string checksum;
+  std::string checksum;  // of the new generation holding exactly `events` events
 };
 
 class ProjectionRunner {
