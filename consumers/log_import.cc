@@ -29,6 +29,31 @@ namespace fs = std::filesystem;
 // input is refused, not buffered without end).
 constexpr size_t kMaxLineBytes = 1 << 20;
 
+// The next line of `in` into `line`, without its '\n'; false at the end of the input. A line
+// longer than kMaxLineBytes sets `too_long` once that many bytes are read: the rest of it is
+// never held (std::getline would read a line of any length into memory before it could be
+// measured).
+bool NextLine(std::istream& in, std::string& line, bool& too_long) {
+  using Traits = std::char_traits<char>;
+  line.clear();
+  too_long = false;
+  std::streambuf* buffer = in.rdbuf();
+  Traits::int_type c = buffer == nullptr ? Traits::eof() : buffer->sbumpc();
+  if (Traits::eq_int_type(c, Traits::eof())) {
+    in.setstate(std::ios::eofbit);
+    return false;
+  }
+  for (; !Traits::eq_int_type(c, Traits::eof()); c = buffer->sbumpc()) {
+    if (Traits::to_char_type(c) == '\n') return true;
+    if (line.size() == kMaxLineBytes) {
+      too_long = true;
+      return true;
+    }
+    line.push_back(Traits::to_char_type(c));
+  }
+  return true;  // the last line, without its '\n'
+}
+
 // The target as an absolute path without a trailing separator or symbolic links (the restored
 // store is renamed onto the folder a link names, not onto the link), if it is absent or an empty
 // directory; a restore never mixes with existing data.
@@ -178,11 +203,11 @@ Status ReadLines(std::istream& in, RestoreWriter& writer, bool end_line_required
   std::string line;
   uint64_t line_number = 0;
   bool ended = false;
-  while (std::getline(in, line)) {
+  bool too_long = false;
+  while (NextLine(in, line, too_long)) {
     ++line_number;
     const std::string where = "line " + std::to_string(line_number) + ": ";
-    if (line.size() > kMaxLineBytes)
-      return Error{where + "longer than 1 MiB: not an exported event"};
+    if (too_long) return Error{where + "longer than 1 MiB: not an exported event"};
     if (IsBlank(line)) continue;
     if (ended) return Error{where + "after the export's end line"};
     Result<nlohmann::json> json = ParseJsonText(line);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -431,6 +432,33 @@ TEST_F(LogExportTest, RefusesAVoucherRedeemedTwice) {
 TEST_F(LogExportTest, RefusesAnOversizedLine) {
   const std::string error = Refusal({std::string(2 << 20, ' ') + "{}"});
   EXPECT_EQ(error, "line 1: longer than 1 MiB: not an exported event");
+}
+
+// A line without end ('x' for ever, as a damaged or hostile file may hold): refused once 1 MiB of
+// it is read, not read into memory whole first (regression: std::getline held all of it).
+TEST_F(LogExportTest, AnEndlessLineIsRefusedWithoutReadingItWhole) {
+  class EndlessLine : public std::streambuf {
+   public:
+    size_t served = 0;
+
+   protected:
+    int_type underflow() override {
+      chunk_.fill('x');
+      setg(chunk_.data(), chunk_.data(), chunk_.data() + chunk_.size());
+      served += chunk_.size();
+      return traits_type::to_int_type('x');
+    }
+
+   private:
+    std::array<char, 4096> chunk_{};
+  };
+  EndlessLine endless;
+  std::istream in(&endless);
+  auto imported = ImportLog(in, target());
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(imported.error().message, "line 1: longer than 1 MiB: not an exported event");
+  EXPECT_LT(endless.served, size_t{2} << 20);
+  ExpectNothingWritten();
 }
 
 // The hashes prove a file was not altered after it was written, not that a store wrote it: a
