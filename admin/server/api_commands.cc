@@ -87,7 +87,7 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   size_t text_bytes = 0;
   for (const auto& [name, part] : request.files) {
     if (name != "file" && name != "mct_full_name" && name != "course_name" &&
-        name != "course_date") {
+        name != "course_date" && name != "command_id") {
       return refuse(400, name + ": unknown field");
     }
     if (request.files.count(name) > 1) return refuse(400, name + ": sent more than once");
@@ -99,7 +99,7 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
                            std::to_string(options_.max_body_bytes) + " bytes together");
   }
   // invalid_input comes first (domain.md); a form field is not read by the JSON parser.
-  for (const char* field : {"mct_full_name", "course_name", "course_date"}) {
+  for (const char* field : {"mct_full_name", "course_name", "course_date", "command_id"}) {
     if (!consumers::IsUtf8(request.get_file_value(field).content)) {
       return refuse(400, consumers::NotUtf8Message(field));
     }
@@ -122,11 +122,30 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
       return refuse(400, "course_date: '" + date + "' is not a date YYYY-MM-DD");
     }
   }
+  // A retry after a lost answer is safe with a command id, as for any command (invariant 5): the
+  // form's `command_id`, or the Idempotency-Key header; if both are sent they must agree.
+  const auto [first_key, no_more_keys] = request.headers.equal_range("Idempotency-Key");
+  if (first_key != no_more_keys && std::next(first_key) != no_more_keys) {
+    return refuse(400, "Idempotency-Key: sent more than once; send one key");
+  }
+  const std::string key = first_key == no_more_keys ? "" : first_key->second;
+  if (!consumers::IsUtf8(key)) return refuse(400, consumers::NotUtf8Message("Idempotency-Key"));
+  std::string command_id =
+      request.has_file("command_id") ? request.get_file_value("command_id").content : key;
+  if (request.has_file("command_id") && command_id.empty()) {
+    return refuse(400, "command_id: must not be empty");
+  }
+  if (!key.empty() && command_id != key) {
+    return refuse(400, "command_id: the form and the Idempotency-Key header differ");
+  }
+  const auto id_origin = command_id.empty() ? consumers::CommandIdOrigin::kMintedNow
+                                            : consumers::CommandIdOrigin::kClient;
+  if (command_id.empty()) command_id = consumers::MintCommandId();
   domain::Command command;
   command.mcid = *mcid;
   command.at = Now();
   command.actor = *actor;
-  command.command_id = consumers::MintCommandId();
+  command.command_id = std::move(command_id);
   command.body = upload;
   auto staged = StageUpload(options_.data_dir, bytes);
   if (!staged.ok()) return SendError(response, 500, "internal", staged.error().message);
@@ -139,9 +158,7 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
     if (!kept.ok()) {
       SendError(response, 500, "internal", kept.error().message + "; nothing was written");
-    } else if (const int status =
-                   Answer(store_, metrics_, command, consumers::CommandIdOrigin::kMintedNow,
-                          response, appended_);
+    } else if (const int status = Answer(store_, metrics_, command, id_origin, response, appended_);
                status >= 400 && status < 500) {
       // Refused: no event names the file. After a 503 one may (a failed sync), so it stays.
       TakeBackUpload(kept.value());

@@ -138,11 +138,18 @@ Json OpenApiDocument() {
                {{"type", "object"},
                 {"required", {"file"}},
                 {"properties",
-                 {{"file", {{"type", "string"}, {"format", "binary"},
-                            {"description", "JPEG or PDF, decided by its magic bytes"}}},
+                 {{"file",
+                   {{"type", "string"},
+                    {"format", "binary"},
+                    {"description", "JPEG or PDF, decided by its magic bytes"}}},
                   {"mct_full_name", {{"type", "string"}}},
                   {"course_name", {{"type", "string"}}},
-                  {"course_date", {{"type", "string"}, {"format", "date"}}}}}}}}}}}};
+                  {"course_date", {{"type", "string"}, {"format", "date"}}},
+                  {"command_id",
+                   {{"type", "string"},
+                    {"description",
+                     "makes a retry safe, as for any command; or send it as the "
+                     "Idempotency-Key header (if both, they must agree)"}}}}}}}}}}}};
     }
     if (!parameters.empty()) operation["parameters"] = parameters;
     Json responses{{"200", SuccessResponse(route)}};

@@ -75,7 +75,8 @@ std::vector<RouteError> RouteErrors(const Route& route) {
     case RouteAccess::kUpload:
       out.push_back({400, "invalid_input",
                      "no file, an unknown form field, a malformed course_date or MCID, a "
-                     "Content-Type without a boundary"});
+                     "Content-Type without a boundary, a command_id empty or not the "
+                     "Idempotency-Key's"});
       out.push_back({413, "invalid_input",
                      "the file, or the text fields together, larger than the server's limits"});
       out.push_back({415, "invalid_input", "the body is not multipart/form-data"});

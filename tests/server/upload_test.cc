@@ -147,6 +147,40 @@ TEST_F(Upload, AFormIsReadTheSameHoweverItsBytesArrive) {
   ExpectKept(kOwn, jpeg, "image/jpeg");
 }
 
+// Regression: an upload could not be retried after a lost answer (every one got a fresh id, so
+// the retry was report_already_uploaded). A command_id, in the form or as the Idempotency-Key
+// header, makes the retry answered, not done again.
+TEST_F(Upload, ARetryUnderTheSameCommandIdIsAnsweredNotDoneAgain) {
+  server_.ToRequirements(kOwn);
+  const std::string jpeg = JpegBytes(4000);
+  auto form = UploadForm(jpeg, "report.jpg", "image/jpeg");
+  form.push_back({"command_id", "upload-1", "", ""});
+  const std::string path = TestServer::UploadPath(kOwn);
+  const Answer first = server_.PostMultipart(path, form, server_.OwnTrainer());
+  ASSERT_EQ(first.status, 200) << first.Describe();
+  EXPECT_EQ(first.json["outcome"], "accepted");
+  const Answer again = server_.PostMultipart(path, form, server_.OwnTrainer());
+  ASSERT_EQ(again.status, 200) << again.Describe();
+  EXPECT_EQ(again.json["outcome"], "retried");
+  EXPECT_EQ(again.json["events"], first.json["events"]);
+  const httplib::Headers keyed = {{"Authorization", "Bearer " + server_.OwnTrainer()},
+                                  {"Idempotency-Key", "upload-1"}};
+  const Answer by_header = TestServer::Read(
+      server_.Client()->Post(path, keyed, UploadForm(jpeg, "report.jpg", "image/jpeg")));
+  ASSERT_EQ(by_header.status, 200) << by_header.Describe();
+  EXPECT_EQ(by_header.json["outcome"], "retried");
+  ExpectKept(kOwn, jpeg, "image/jpeg");
+  // The form and the header must agree; an empty id is no id.
+  const httplib::Headers other = {{"Authorization", "Bearer " + server_.OwnTrainer()},
+                                  {"Idempotency-Key", "upload-2"}};
+  const Answer differ = TestServer::Read(server_.Client()->Post(path, other, form));
+  EXPECT_EQ(differ.status, 400) << differ.Describe();
+  EXPECT_NE(differ.message().find("differ"), std::string::npos) << differ.Describe();
+  auto empty = UploadForm(jpeg, "report.jpg", "image/jpeg");
+  empty.push_back({"command_id", "", "", ""});
+  EXPECT_EQ(server_.PostMultipart(path, empty, server_.OwnTrainer()).status, 400);
+}
+
 TEST_F(Upload, APdfIsAcceptedWhateverTheClientCallsIt) {
   server_.ToRequirements("5550010");
   const std::string pdf = PdfBytes(3000);
