@@ -16,11 +16,23 @@ Error UnknownTrainer(const domain::Mcid& mcid) {
   return Error{"no trainer is enrolled with the MCID " + mcid.str(), kUnknownTrainer};
 }
 
+// The trainer's stream as far as it is durable: an event written but not yet synced (about 100 µs
+// before its group commit's sync, or for good if that sync fails) is not shown to anyone.
+Result<std::vector<consumers::EventEnvelope>> DurableStream(const Store& store,
+                                                            const domain::Mcid& mcid) {
+  auto stream = store.log->ReadStream(mcid);
+  if (!stream.ok()) return stream.error();
+  const uint64_t durable = store.log->Head();
+  std::vector<consumers::EventEnvelope>& events = stream.value();
+  while (!events.empty() && events.back().global_position > durable) events.pop_back();
+  return stream;
+}
+
 // The trainer's facts now (read model) or as of an instant (folded from the stream).
 Result<domain::TrainerState> StateOf(const Store& store, const domain::Mcid& mcid,
                                      const std::optional<domain::Instant>& as_of) {
   if (as_of) {
-    auto stream = store.log->ReadStream(mcid);
+    auto stream = DurableStream(store, mcid);
     if (!stream.ok()) return stream.error();
     domain::TrainerState state = projections::FoldAsOf(
         stream.value(), *as_of,
@@ -58,7 +70,7 @@ Result<Json> StatusQuery(const Store& store, const domain::Mcid& mcid,
 
 Result<Json> HistoryQuery(const Store& store, const domain::Mcid& mcid,
                           const std::optional<domain::Instant>& as_of) {
-  auto stream = store.log->ReadStream(mcid);
+  auto stream = DurableStream(store, mcid);
   if (!stream.ok()) return stream.error();
   if (stream.value().empty()) return UnknownTrainer(mcid);
   Json events = Json::array();

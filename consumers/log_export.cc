@@ -14,7 +14,7 @@ std::string EndOfExportLine(uint64_t events) {
   return "{\"" + std::string(kEndOfExport) + "\":{\"events\":" + std::to_string(events) + "}}\n";
 }
 
-Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out) {
+Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out, std::optional<uint64_t> up_to) {
   if (db.log() == nullptr) return Error{"the store has no log column family"};
   rocksdb::ReadOptions read;
   read.readahead_size = 2 << 20;  // the log is read front to back once
@@ -22,7 +22,7 @@ Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out) {
   std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(read, db.log()));
   uint64_t exported = 0;
   std::string line;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->SeekToFirst(); it->Valid() && (!up_to || exported < *up_to); it->Next()) {
     Result<EventEnvelope> decoded =
         DecodeLogEntry(it->key().ToStringView(), it->value().ToStringView());
     if (!decoded.ok()) {

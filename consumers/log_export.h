@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -37,7 +38,10 @@ std::string EndOfExportLine(uint64_t events);
 // bytes) is written with U+FFFD in its place, never thrown on; an event that does not decode is an
 // Error naming its position (the output then ends early, without its end line: run
 // `mctctl verify`).
-Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out);
+// With `up_to`, the export ends at that position (a running store's durable head: an event
+// written but not yet synced is not exported).
+Result<uint64_t> ExportLog(const RocksDb& db, std::ostream& out,
+                           std::optional<uint64_t> up_to = std::nullopt);
 
 struct ImportStats {
   uint64_t events = 0;

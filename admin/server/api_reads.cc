@@ -52,7 +52,7 @@ class SinkBuffer : public std::streambuf {
 bool StreamExport(ReadContext& ctx, httplib::DataSink& sink) {
   SinkBuffer buffer(sink, ctx.export_grace_over);
   std::ostream out(&buffer);
-  auto exported = consumers::ExportLog(*ctx.store.db, out);
+  auto exported = consumers::ExportLog(*ctx.store.db, out, ctx.store.log->Head());
   if (!exported.ok()) {
     const std::string why = ctx.export_grace_over() ? "the server is stopping; " : "";
     spdlog::error(

@@ -208,6 +208,23 @@ TEST_F(LogExportTest, ExportsDamagedTextAndImportRefusesIt) {
       << error;
 }
 
+// A running store exports up to its durable head: what is written but not yet synced is left out,
+// and the file so cut is whole (its end line counts what it holds).
+TEST_F(LogExportTest, ExportsUpToAGivenPositionAsAWholeFile) {
+  MakeSource(1);
+  auto db = RocksDb::Open(source());
+  ASSERT_TRUE(db.ok());
+  std::ostringstream out;
+  auto exported = ExportLog(*db.value(), out, 5);
+  ASSERT_TRUE(exported.ok()) << exported.error().message;
+  EXPECT_EQ(exported.value(), 5u);
+  EXPECT_EQ(Lines(out.str()).size(), 5u);
+  db.value().reset();
+  auto imported = Import(out.str(), target());
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->events, 5u);
+}
+
 TEST_F(LogExportTest, ExportStopsAtAnEventThatDoesNotDecode) {
   MakeSource(1);
   {
