@@ -344,8 +344,12 @@ bool OneWriteServer::WaitForNextRequest(BufferedSocketStream& stream, int wait_m
     if (svr_sock_ == INVALID_SOCKET) {
       return first && stream.WaitForInput(kFirstRequestWhenStoppingMs);
     }
-    if (waited + slice >= wait_ms ||
-        (!first && connections_waiting_.load(std::memory_order_relaxed) > 0)) {
+    // A new connection yields to waiting ones only after kFirstRequestYieldMs: its client may
+    // still be sending (a new connection closed unanswered after 50 ms was a reset to it), but
+    // one that sends nothing must not hold a thread for the whole read time-out.
+    const int yield_after_ms = first ? kFirstRequestYieldMs : 0;
+    if (waited + slice >= wait_ms || (waited + slice >= yield_after_ms &&
+                                      connections_waiting_.load(std::memory_order_relaxed) > 0)) {
       return false;
     }
   }
@@ -390,9 +394,8 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
     const bool stopping = svr_sock_ == INVALID_SOCKET;
     if (stopping && StopGraceOver(kStopGrace)) break;
     const bool first = left == keep_alive_max_count_;
-    // A connection's first request gets the read time-out: only a kept-alive connection, which
-    // was answered already, yields its thread to connections waiting for one (a new connection
-    // closed unanswered after 50 ms was a reset to its client).
+    // A connection's first request gets the read time-out, yielding to waiting connections only
+    // after a second (WaitForNextRequest).
     const bool request_here =
         stopping ? stream.WaitForInput(first ? kFirstRequestWhenStoppingMs : 0)
                  : WaitForNextRequest(stream, first ? read_timeout_ms : keep_alive_ms, first);

@@ -139,6 +139,7 @@ class OneWriteServer : public httplib::Server {
   // request, and how long after the stop connections still begin requests at all (the stop
   // cannot be held by many slow clients queued for a thread).
   static constexpr int kFirstRequestWhenStoppingMs = 1000;
+  static constexpr int kFirstRequestYieldMs = 1000;
   static constexpr std::chrono::seconds kStopGrace{10};
 
   // The stop's instant, recorded by whoever stops the server (before stop()), and what follows
@@ -173,8 +174,9 @@ class OneWriteServer : public httplib::Server {
  private:
   // Called by the library on a worker thread for each accepted connection.
   bool process_and_close_socket(socket_t sock) override;
-  // True when the next request's bytes are here or arrive within `wait_ms`, or, for a kept-alive
-  // connection (not `first`) while connections wait for a thread, within kIdleWhileOthersWaitMs.
+  // True when the next request's bytes are here or arrive within `wait_ms`, or, while
+  // connections wait for a thread, within kIdleWhileOthersWaitMs for a kept-alive connection and
+  // kFirstRequestYieldMs for a new one (`first`).
   // A stop ends the wait, but a first request still gets kFirstRequestWhenStoppingMs.
   bool WaitForNextRequest(BufferedSocketStream& stream, int wait_ms, bool first) const;
 

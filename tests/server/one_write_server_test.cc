@@ -284,6 +284,24 @@ TEST(OneWriteServer, ANewConnectionIsAnsweredWhenItsRequestComesLate) {
   }
 }
 
+// But a new connection that sends nothing does not hold its thread for the whole read time-out
+// while another waits for one: it yields after a second.
+TEST(OneWriteServer, ASilentNewConnectionYieldsItsThreadAfterASecond) {
+  ServerConfig config;
+  config.worker_threads = 1;
+  TestServer server(config);
+  const int silent = ConnectLoopback(server.port());
+  ASSERT_GE(silent, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it has the one thread
+  const auto started = std::chrono::steady_clock::now();
+  const std::string answer =
+      RawExchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ::close(silent);
+  EXPECT_EQ(RawStatus(answer), 200) << answer;
+  EXPECT_LT(waited, std::chrono::seconds(4)) << "the silent connection held the thread";
+}
+
 TEST(OneWriteServer, AnswersPipelinedRequestsInOrder) {
   TestServer server;
   const int fd = ConnectLoopback(server.port());
