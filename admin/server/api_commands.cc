@@ -32,6 +32,22 @@ int Answer(Store& store, Metrics& metrics, const domain::Command& command,
   return reply.status;
 }
 
+// The request's Idempotency-Key, "" when it has none; or why it cannot be taken. It says which
+// retry a request is (PAY-8's order, or a command id): two keys would leave that to chance, and
+// a header is not read by the JSON parser, so its text is checked here (invalid_input first,
+// domain.md).
+Result<std::string> IdempotencyKeyOf(const httplib::Request& request) {
+  const auto [first_key, no_more_keys] = request.headers.equal_range("Idempotency-Key");
+  if (first_key == no_more_keys) return std::string();
+  if (std::next(first_key) != no_more_keys) {
+    return Error{"Idempotency-Key: sent more than once; send one key"};
+  }
+  if (!consumers::IsUtf8(first_key->second)) {
+    return Error{consumers::NotUtf8Message("Idempotency-Key")};
+  }
+  return first_key->second;
+}
+
 }  // namespace
 
 void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& response) {
@@ -40,23 +56,15 @@ void HttpApi::HandleCommand(const httplib::Request& request, httplib::Response& 
   if (RefusedForItsQuery(request, response)) {
     return metrics_.CommandRefused("unknown", "invalid_input");
   }
-  // PAY-8's key says which order a retry is; two keys would leave that to chance. (One look-up.)
-  const auto [first_key, no_more_keys] = request.headers.equal_range("Idempotency-Key");
-  if (first_key != no_more_keys && std::next(first_key) != no_more_keys) {
+  const auto idempotency_key = IdempotencyKeyOf(request);
+  if (!idempotency_key.ok()) {
     metrics_.CommandRefused("unknown", "invalid_input");
-    return SendError(response, 400, "invalid_input",
-                     "Idempotency-Key: sent more than once; send one key");
+    return SendError(response, 400, "invalid_input", idempotency_key.error().message);
   }
   const std::string content_type = request.get_header_value("Content-Type");
-  const std::string idempotency_key = first_key == no_more_keys ? "" : first_key->second;
-  // invalid_input comes first (domain.md); a header is not read by the JSON parser.
-  if (!consumers::IsUtf8(idempotency_key)) {
-    metrics_.CommandRefused("unknown", "invalid_input");
-    return SendError(response, 400, "invalid_input", consumers::NotUtf8Message("Idempotency-Key"));
-  }
   const std::string mcid = request.matches[1].str();
   auto decoded = DecodeCommandRequest(
-      CommandRequest{mcid, content_type, request.body, idempotency_key, *actor},
+      CommandRequest{mcid, content_type, request.body, idempotency_key.value(), *actor},
       options_.max_body_bytes);
   if (const auto* refusal = std::get_if<CommandRefusal>(&decoded)) {
     // Refused before it is decided, as a 4xx of its own.
@@ -124,12 +132,9 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
   }
   // A retry after a lost answer is safe with a command id, as for any command (invariant 5): the
   // form's `command_id`, or the Idempotency-Key header; if both are sent they must agree.
-  const auto [first_key, no_more_keys] = request.headers.equal_range("Idempotency-Key");
-  if (first_key != no_more_keys && std::next(first_key) != no_more_keys) {
-    return refuse(400, "Idempotency-Key: sent more than once; send one key");
-  }
-  const std::string key = first_key == no_more_keys ? "" : first_key->second;
-  if (!consumers::IsUtf8(key)) return refuse(400, consumers::NotUtf8Message("Idempotency-Key"));
+  const auto idempotency_key = IdempotencyKeyOf(request);
+  if (!idempotency_key.ok()) return refuse(400, idempotency_key.error().message);
+  const std::string& key = idempotency_key.value();
   std::string command_id =
       request.has_file("command_id") ? request.get_file_value("command_id").content : key;
   if (request.has_file("command_id") && command_id.empty()) {
