@@ -442,17 +442,17 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
       if (!declared.problem.empty()) end_after_answer = true;
       head_refusal = std::move(declared.problem);
     });
-    // The library answers a head it could not read, or one refused by its head, as if the
-    // connection went on (`Keep-Alive`): it ends here, and the answer says so.
     if (stream.went_over_limit()) end_after_answer = true;
-    if (served && (!head_read || end_after_answer || stream.consumed() < body_end)) {
-      stream.SayTheConnectionCloses();
-    }
-    if (!stream.Flush()) served = false;
-    body_left_unread = served && (stream.consumed() < body_end || end_after_answer);
+    const bool body_unread = stream.consumed() < body_end || end_after_answer;
     // A head the library could not read (answered 400 or 414 without calling back): what follows
-    // it on the connection cannot be told apart from its remains either.
-    if (!served || closed || body_left_unread || !head_read) break;
+    // it on the connection cannot be told apart from its remains either. The library answers
+    // such a head, or one refused by its head, as if the connection went on (`Keep-Alive`): it
+    // ends here, and the answer says so.
+    const bool ends_here = body_unread || !head_read;
+    if (served && ends_here) stream.SayTheConnectionCloses();
+    if (!stream.Flush()) served = false;
+    body_left_unread = served && body_unread;
+    if (!served || closed || ends_here) break;
   }
   serving = nullptr;
   stream.Flush();
