@@ -184,6 +184,13 @@ async function timelineEvents() {
   return page.$$eval('#timeline li[data-event]', (items) => items.map((item) => item.dataset.event));
 }
 
+// Refund… on `order`'s row, the reason given, confirmed.
+async function confirmRefund(order, reason) {
+  await page.click(`.refund-button[data-order-id="${order}"]`);
+  await page.fill('#confirm-reason', reason);
+  await page.click('#confirm-ok');
+}
+
 // One command straight to the API as support, beside the page: { status, answer }.
 async function postCommand(mcid, body) {
   const response = await fetch(`${server.url}/v1/trainers/${mcid}/commands`, {
@@ -400,17 +407,12 @@ await step('Support console: a refused refund shows the server\'s message, and t
   await openTrainer(mcid, mcid);
   const count = (await timelineEvents()).length;
   const sentBefore = commandsSent.length;
-  const attempt = async (reason) => {
-    await page.click(`.refund-button[data-order-id="${order}"]`);
-    await page.fill('#confirm-reason', reason);
-    await page.click('#confirm-ok');
-  };
   // A refusal decides the command: trying again is another command, with another id.
   await page.route(commands, (route) => route.fulfill({
     status: 422, contentType: 'application/json',
     body: JSON.stringify({ code: 'refund_not_allowed', message: 'E2E: refused by a stand-in' }),
   }));
-  await attempt('E2E: first try');
+  await confirmRefund(order, 'E2E: first try');
   await page.waitForFunction(() => document.querySelector('#action-error .message')?.textContent === 'E2E: refused by a stand-in');
   await page.waitForSelector('#trainer-panel[data-state=ready]');
   await page.unroute(commands);
@@ -418,7 +420,7 @@ await step('Support console: a refused refund shows the server\'s message, and t
   const elsewhere = await postCommand(mcid, { command: 'IssueRefund', order_id: order, reason: 'E2E: by another agent' });
   checkEqual('the other agent\'s refund is accepted', elsewhere.status, 200);
   otherRefunds.push(elsewhere.answer.events[0].amount_minor);
-  await attempt('E2E: second try');
+  await confirmRefund(order, 'E2E: second try');
   await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'already_refunded');
   const shown = {
     code: await page.textContent('#action-error .code'),
@@ -441,23 +443,18 @@ await step('Support console: an action whose answer was lost goes again under th
   await openTrainer(mcid, mcid);
   const count = (await timelineEvents()).length;
   const sentBefore = commandsSent.length;
-  const attempt = async () => {
-    await page.click(`.refund-button[data-order-id="${order}"]`);
-    await page.fill('#confirm-reason', 'E2E: the answer was lost');
-    await page.click('#confirm-ok');
-  };
   // The server does it; its answer never reaches the page.
   let done = null;
   await page.route(commands, async (route) => {
     done = await (await route.fetch()).json();
     await route.abort('connectionreset');
   });
-  await attempt();
+  await confirmRefund(order, 'E2E: the answer was lost');
   await page.waitForFunction(() => document.querySelector('#action-error .code')?.textContent === 'network');
   await page.unroute(commands);
   checkEqual('the lost answer was an accepted refund', done && done.events.map((event) => event.event), ['RefundIssued']);
   otherRefunds.push(done.events[0].amount_minor);
-  await attempt();
+  await confirmRefund(order, 'E2E: the answer was lost');
   await page.waitForSelector('#action-result:not([hidden])');
   const ids = commandsSent.slice(sentBefore).map((sent) => sent.command_id);
   check('the try after the lost answer sends the same command_id', ids.length === 2 && ids[0] === ids[1], JSON.stringify(ids));
@@ -603,9 +600,7 @@ await step('Sign-out, then the auditor view', async () => {
 await step('The auditor may not send commands: the console shows forbidden', async () => {
   const other = '9100011';
   await openTrainer(other, other);
-  await page.click(`.refund-button[data-order-id="${fixtures.orders[other]}"]`);
-  await page.fill('#confirm-reason', 'E2E: auditors only read');
-  await page.click('#confirm-ok');
+  await confirmRefund(fixtures.orders[other], 'E2E: auditors only read');
   await page.waitForSelector('#action-error:not([hidden])');
   checkEqual('the server\'s code is shown', await page.textContent('#action-error .code'), 'forbidden');
 });
