@@ -15,6 +15,7 @@
 #include "admin/status_json.h"
 #include "consumers/codec.h"
 #include "consumers/json_text.h"
+#include "domain/roles.h"
 #include "projections/gaps.h"
 #include "projections/status.h"
 
@@ -69,8 +70,32 @@ class FreshCommandIds {
   int next_ = 1;
 };
 
+// Who sends an entry's command when the entry names no actor.
+enum class UnnamedActor : uint8_t {
+  // The trainer whose MCID it names: a `when`, whose answer may well be `forbidden` (ROLE-1).
+  kTheTrainer,
+  // The trainer when ROLE-1 lets them send it, else the system (ROLE-3 sends every command a
+  // trainer may not): a `given` entry is history that must be accepted, so a system-only command
+  // such as RecordCertification left without an actor (as in the format's own example) is the
+  // member site's, not a case that fails on its own set-up.
+  kWhoMaySendIt,
+};
+
+domain::Actor DefaultActor(const json& entry, const std::string& mcid_text, UnnamedActor unnamed) {
+  const domain::Actor trainer{domain::Role::kTrainer, mcid_text};
+  if (unnamed == UnnamedActor::kTheTrainer) return trainer;
+  const auto name = entry.find("command");
+  if (name == entry.end() || !name->is_string()) return trainer;
+  const std::string command = name->get<std::string>();
+  if (domain::RoleMaySend(domain::Role::kTrainer, command) ||
+      !domain::RoleMaySend(domain::Role::kSystem, command)) {
+    return trainer;
+  }
+  return domain::Actor{domain::Role::kSystem, "system"};
+}
+
 ParsedCommand ParseCommandEntry(const json& entry, const std::string& where,
-                                FreshCommandIds& fresh_ids) {
+                                FreshCommandIds& fresh_ids, UnnamedActor unnamed) {
   ParsedCommand out;
   FieldReader envelope(entry, where);
   const std::string mcid_text = envelope.Text("mcid");
@@ -80,7 +105,7 @@ ParsedCommand ParseCommandEntry(const json& entry, const std::string& where,
     if (!parsed.ok()) throw CaseError{where + "." + parsed.error().message};
     out.command.actor = parsed.value();
   } else {
-    out.command.actor = domain::Actor{domain::Role::kTrainer, mcid_text};
+    out.command.actor = DefaultActor(entry, mcid_text, unnamed);
   }
   out.command.command_id = envelope.Text("command_id");
   if (out.command.command_id.empty()) out.command.command_id = fresh_ids.Next();
@@ -131,7 +156,7 @@ void RunGiven(const json& given, const domain::Policy& policy, MemoryLog& log,
       log.Append(envelope->event.meta, {envelope->event.payload});
       continue;
     }
-    ParsedCommand parsed = ParseCommandEntry(entry, where, fresh_ids);
+    ParsedCommand parsed = ParseCommandEntry(entry, where, fresh_ids, UnnamedActor::kWhoMaySendIt);
     if (!parsed.invalid_input.empty()) throw CaseError{where + ": " + parsed.invalid_input};
     const domain::Decision decision = log.Handle(policy, parsed.command);
     if (!decision.accepted()) {
@@ -299,7 +324,7 @@ std::string RunCase(const json& scenario, std::string* name) {
   if (!when_entry.is_object() || !when_entry.contains("command")) {
     throw CaseError{"when: must be one command object"};
   }
-  ParsedCommand when = ParseCommandEntry(when_entry, "when", fresh_ids);
+  ParsedCommand when = ParseCommandEntry(when_entry, "when", fresh_ids, UnnamedActor::kTheTrainer);
   const size_t before = log.Envelopes().size();
   domain::Decision decision;
   if (when.invalid_input.empty()) decision = log.Handle(policy, when.command);

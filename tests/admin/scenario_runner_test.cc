@@ -155,6 +155,34 @@ TEST_F(ScenarioRunnerTest, RejectedGivenCommandIsAFailingCase) {
       << result.failure;
 }
 
+// The format's own example leaves the actor out of a given RecordCertification, which ROLE-1
+// forbids a trainer: a given command with no actor is sent by whoever may send it (the trainer,
+// else the system), since history must be accepted; a `when` with no actor is the trainer's.
+TEST_F(ScenarioRunnerTest, AGivenCommandWithNoActorIsSentByWhoMaySendIt) {
+  const char* given = R"([
+    {"event": "TrainerEnrolled", "mcid": "1000001", "at": "2016-05-01T00:00:00Z",
+     "name": "Hanako Sato", "email": "hanako@example.jp", "anniversary": "2017-05-01"},
+    {"command": "RecordCertification", "mcid": "1000001", "at": "2016-05-01T00:00:00Z",
+     "certification_id": "MCSA-2016", "track": "it_pro"},
+    {"command": "StartRenewal", "mcid": "1000001", "at": "2017-01-31T00:00:00Z"}])";
+  const auto passes =
+      Write("example.json",
+            Case(
+                R"({"command": "ChooseProfile", "mcid": "1000001", "at": "2017-02-01T00:00:00Z",
+          "employer_type": "freelance", "track": "it_pro"})",
+                R"({"events": [{"event": "ProfileChosen", "track": "it_pro"}]})", given));
+  const CaseResult passed = RunScenarioFile(passes);
+  EXPECT_TRUE(passed.passed) << passed.failure;
+  const auto forbidden = Write(
+      "when-forbidden.json",
+      Case(
+          R"({"command": "RecordCertification", "mcid": "1000001", "at": "2017-02-01T00:00:00Z",
+          "certification_id": "MCSA-2017", "track": "developer"})",
+          R"({"rejected": "forbidden"})", given));
+  const CaseResult refused = RunScenarioFile(forbidden);
+  EXPECT_TRUE(refused.passed) << refused.failure;
+}
+
 TEST_F(ScenarioRunnerTest, MalformedJsonIsAFailingCase) {
   const auto file = Write("broken.json", "{\"name\": ");
   const CaseResult result = RunScenarioFile(file);
