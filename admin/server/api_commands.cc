@@ -16,10 +16,16 @@
 namespace mct::admin::server {
 namespace {
 
-// Runs `command` and answers it; answers the HTTP status.
-int Answer(Store& store, Metrics& metrics, const domain::Command& command,
-           consumers::CommandIdOrigin id_origin, httplib::Response& response,
-           const std::function<void()>& appended) {
+// What a command's answer was, for the route that sent it.
+struct Answered {
+  int status = 0;
+  bool retried = false;  // the first answer of an earlier copy: nothing of this request written
+};
+
+// Runs `command` and answers it.
+Answered Answer(Store& store, Metrics& metrics, const domain::Command& command,
+                consumers::CommandIdOrigin id_origin, httplib::Response& response,
+                const std::function<void()>& appended) {
   const auto started = std::chrono::steady_clock::now();
   const auto answer = store.commands->Handle(command, id_origin);
   const double seconds =
@@ -29,7 +35,7 @@ int Answer(Store& store, Metrics& metrics, const domain::Command& command,
   if (reply.outcome == "accepted") appended();
   response.status = reply.status;
   response.set_content(reply.body, "application/json");
-  return reply.status;
+  return Answered{reply.status, reply.outcome == "retried"};
 }
 
 // The request's Idempotency-Key, "" when it has none; or why it cannot be taken. It says which
@@ -163,9 +169,11 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     auto kept = KeepUpload(options_.data_dir, staged_path, upload.sha256);
     if (!kept.ok()) {
       SendError(response, 500, "internal", kept.error().message + "; nothing was written");
-    } else if (const int status = Answer(store_, metrics_, command, id_origin, response, appended_);
-               status >= 400 && status < 500) {
-      // Refused: no event names the file. After a 503 one may (a failed sync), so it stays.
+    } else if (const Answered answered =
+                   Answer(store_, metrics_, command, id_origin, response, appended_);
+               (answered.status >= 400 && answered.status < 500) || answered.retried) {
+      // Refused, or a retry answered by its first copy (which may have sent other bytes): no
+      // event names this file. After a 503 one may (a failed sync), so it stays.
       TakeBackUpload(kept.value());
     }
   }

@@ -181,6 +181,25 @@ TEST_F(Upload, ARetryUnderTheSameCommandIdIsAnsweredNotDoneAgain) {
   EXPECT_EQ(server_.PostMultipart(path, empty, server_.OwnTrainer()).status, 400);
 }
 
+// A retry that brings other bytes is answered by its first copy, which names the first file: the
+// retry's file is not kept (regression: it stayed under uploads/, named by no event).
+TEST_F(Upload, ARetryWithOtherBytesLeavesOnlyTheFirstFile) {
+  server_.ToRequirements(kOwn);
+  const std::string first_jpeg = JpegBytes(4000);
+  const std::string path = TestServer::UploadPath(kOwn);
+  auto first_form = UploadForm(first_jpeg, "report.jpg", "image/jpeg");
+  first_form.push_back({"command_id", "upload-1", "", ""});
+  ASSERT_EQ(server_.PostMultipart(path, first_form, server_.OwnTrainer()).status, 200);
+  auto other_form = UploadForm(JpegBytes(4100), "report.jpg", "image/jpeg");
+  other_form.push_back({"command_id", "upload-1", "", ""});
+  const Answer again = server_.PostMultipart(path, other_form, server_.OwnTrainer());
+  ASSERT_EQ(again.status, 200) << again.Describe();
+  EXPECT_EQ(again.json["outcome"], "retried");
+  ExpectKept(kOwn, first_jpeg, "image/jpeg");
+  EXPECT_EQ(UploadedFiles(server_.data_dir()).size(), 1u);
+  EXPECT_EQ(UploadFolders(server_.data_dir()).size(), 1u);
+}
+
 TEST_F(Upload, APdfIsAcceptedWhateverTheClientCallsIt) {
   server_.ToRequirements("5550010");
   const std::string pdf = PdfBytes(3000);
