@@ -66,7 +66,13 @@ std::unique_ptr<consumers::RocksDb> CliContext::OpenDbToRead() {
 }
 
 int CliContext::Fail(const std::string& message, int code) {
-  std::cerr << "error: " << Shown(message) << "\n";
+  if (json) {
+    // A script that asked for JSON reads its errors as JSON too: one object, one line.
+    const nlohmann::json error = {{"error", message}, {"exit_code", code}};
+    std::cerr << error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cerr << "error: " << Shown(message) << "\n";
+  }
   exit_code = code;
   return code;
 }

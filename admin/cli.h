@@ -35,7 +35,8 @@ struct CliContext {
   std::unique_ptr<consumers::RocksDb> OpenDbToRead();
   // Whether --data holds a store; if not, prints so (exit 1).
   bool StoreIsThere();
-  // Prints `error: <message>` on stderr, sets exit_code (1 unless given) and answers it.
+  // Prints `error: <message>` on stderr (with --json, `{"error": message, "exit_code": code}`),
+  // sets exit_code (1 unless given) and answers it.
   int Fail(const std::string& message, int code = 1);
 
  private:

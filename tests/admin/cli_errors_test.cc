@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/command_output.h"
@@ -35,6 +36,28 @@ TEST(CliErrors, BadArgumentsAreOneLineAndExit2) {
     EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << run.out;
   }
   EXPECT_EQ(Mctctl("--help > /dev/null").exit_code, 0);
+}
+
+// A script that asked for JSON gets its errors as JSON: one object on one line of stderr, nothing
+// on stdout, the same exit codes.
+TEST(CliErrors, WithJsonAnErrorIsOneJsonObject) {
+  TempDir tmp;
+  const std::string data = "--data '" + (tmp.path() / "data").string() + "' --json ";
+  const auto no_store = Mctctl(data + "status 1000001 2>&1 >/dev/null");
+  EXPECT_EQ(no_store.exit_code, 1) << no_store.out;
+  const auto error = nlohmann::json::parse(no_store.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(error.is_object()) << no_store.out;
+  EXPECT_EQ(error["exit_code"], 1);
+  EXPECT_NE(error["error"].get<std::string>().find("no store in"), std::string::npos)
+      << no_store.out;
+  EXPECT_EQ(std::count(no_store.out.begin(), no_store.out.end(), '\n'), 1) << no_store.out;
+  const auto bad_mcid = Mctctl(data + "status not-an-mcid 2>&1");
+  EXPECT_EQ(bad_mcid.exit_code, 2) << bad_mcid.out;
+  const auto refused = nlohmann::json::parse(bad_mcid.out, nullptr, false);
+  ASSERT_TRUE(refused.is_object()) << bad_mcid.out;
+  EXPECT_EQ(refused["exit_code"], 2);
+  EXPECT_NE(refused["error"].get<std::string>().find("not an MCID"), std::string::npos)
+      << bad_mcid.out;
 }
 
 // Regression: a misspelt command was reported as "A subcommand is required", as if none was given.
