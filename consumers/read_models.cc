@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include "consumers/keys.h"
 #include "domain/sha256.h"
@@ -131,9 +132,14 @@ Status ReadModels::SwitchTo(std::shared_ptr<const Generation> next) {
     old = std::move(current_);
     current_ = std::move(next);
   }
-  // Readers that still hold the old generation finish first; then its families go.
-  while (old.use_count() > 1) std::this_thread::yield();
-  return Discard(*old);
+  // Readers that still hold the old generation finish first (a query, at most a scan: short, but
+  // not worth a core spun at full speed); then its families go.
+  while (old.use_count() > 1) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  // The switch is made and durable whatever happens next: a family that cannot be dropped now is
+  // a stale one, which the next Open drops. Reporting it as a failed switch would make a rebuild
+  // that did take effect look undone.
+  (void)Discard(*old);
+  return Ok();
 }
 
 Result<std::optional<projections::TrainerView>> ReadModels::View(const domain::Mcid& mcid) const {

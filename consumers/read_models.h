@@ -55,7 +55,8 @@ class ReadModels {
   std::shared_ptr<const Generation> Current() const;
   // Creates the families of a fresh generation after the current one.
   Result<std::shared_ptr<const Generation>> CreateNext();
-  // Makes `next` current in one write, then drops the families of the old one.
+  // Makes `next` current in one write, then drops the families of the old one once no reader
+  // holds it (one it cannot drop is stale, dropped by the next Open). An error means no switch.
   Status SwitchTo(std::shared_ptr<const Generation> next);
   // Drops a generation that will not be used (a rebuild that failed).
   Status Discard(const Generation& generation);
