@@ -1,6 +1,7 @@
 #include "admin/memory_log.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 namespace mct::admin {
@@ -47,13 +48,16 @@ domain::SharedFacts MemoryLog::Facts() const {
   domain::SharedFacts facts;
   uint64_t orders = 0;
   uint64_t highest_order_number = 0;
+  std::set<uint64_t> order_numbers;
   // Each trainer's state as the log goes: a PaymentPlaced given as an event need not repeat its
   // voucher code (domain.md lists no such field), yet it redeems the voucher in the cart (PAY-2).
   std::map<domain::Mcid, domain::TrainerState> states;
   for (const auto& envelope : log_) {
     const domain::Event& payload = envelope.event.payload;
     domain::TrainerState& state = states[envelope.event.meta.mcid];
-    highest_order_number = std::max(highest_order_number, domain::OrderNumberOf(payload));
+    const uint64_t order_number = domain::OrderNumberOf(payload);
+    highest_order_number = std::max(highest_order_number, order_number);
+    if (order_number != 0) order_numbers.insert(order_number);
     if (const auto* paid = std::get_if<domain::PaymentPlaced>(&payload)) {
       orders += 1;
       std::string code = paid->voucher_code;
@@ -65,8 +69,16 @@ domain::SharedFacts MemoryLog::Facts() const {
     }
     domain::EvolveInPlace(state, envelope.event);
   }
-  // PAY-7: past every order number in the log, also those of orders given as events.
+  // PAY-7: past every order number in the log, also those of orders given as events; once an
+  // order given as an event holds the last of eight digits, the lowest number no order holds.
   facts.next_order_number = std::max(orders, highest_order_number) + 1;
+  if (facts.next_order_number > domain::kLastOrderNumber) {
+    facts.next_order_number = 1;
+    for (const uint64_t taken : order_numbers) {
+      if (taken != facts.next_order_number) break;
+      facts.next_order_number += 1;
+    }
+  }
   return facts;
 }
 

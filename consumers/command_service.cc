@@ -130,6 +130,13 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
       facts.redeemed_vouchers.insert(*state.application->voucher_code);
     }
     facts.next_order_number = store_.ReserveOrderNumber();
+    if (facts.next_order_number > domain::kLastOrderNumber) {
+      // Only a restored log holding the last number gets here (100 million orders otherwise): a
+      // number again from the start could be one an order holds, and PAY-7's must be unique.
+      return answered(Error{"order numbers are used up: the log holds " +
+                            domain::FormatOrderId(domain::kLastOrderNumber) +
+                            ", the last of PAY-7's eight digits; nothing was written"});
+    }
   }
 
   // CommandServiceOptions::place_in_time_order.

@@ -518,7 +518,8 @@ Decision DecideForKnownTrainer(const Ctx& ctx) {
 }  // namespace
 
 // Eight digits give 100 million order numbers, more than the program will ever issue; the modulo
-// only keeps the format (PAY-7) should a store ever hand out more.
+// only keeps the format (PAY-7): no log passes it a number past kLastOrderNumber (the scenario
+// runner's finds a free one, the store refuses the order).
 std::string FormatOrderId(uint64_t number) {
   std::string digits = std::to_string(number % 100000000ULL);
   return "CT" + std::string(8 - digits.size(), '0') + digits;

@@ -103,6 +103,8 @@ struct Decision {
 [[nodiscard]] Decision Decide(const Policy& policy, const TrainerState& state,
                               const SharedFacts& facts, const Command& command);
 
+// PAY-7's order numbers are eight digits: CT00000001 to CT99999999.
+inline constexpr uint64_t kLastOrderNumber = 99'999'999;
 // PAY-7's order number for `number` ("CT00000042").
 std::string FormatOrderId(uint64_t number);
 // The number of an order id FormatOrderId wrote, or 0 for any other text.

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "consumers/keys.h"
 #include "tests/consumers/store_support.h"
 
 namespace mct::consumers {
@@ -413,6 +414,39 @@ TEST_P(CommandPath, OrderNumbersAreUnique) {
     EXPECT_TRUE(order_ids.insert(payment->order_id).second) << payment->order_id;
     EXPECT_EQ(payment->order_id.size(), 10u);  // PAY-7: CT + 8 digits
   }
+}
+
+// PAY-7's eight digits run out only in a restored log holding CT99999999: the order after the last
+// number is refused, nothing written, rather than given a number again from the start.
+TEST_P(CommandPath, NoOrderNumberPastTheLastOfEightDigits) {
+  ReadyToPay("1000001");
+  ReadyToPay("1000002");
+  parts_.reset();
+  {
+    auto db = RocksDb::Open(dir_.path());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    std::string next;
+    keys::PutBigEndian64(&next, domain::kLastOrderNumber);
+    ASSERT_TRUE(db.value()
+                    ->db()
+                    ->Put(rocksdb::WriteOptions(), db.value()->meta(), keys::kNextOrder, next)
+                    .ok());
+  }
+  parts_ = std::make_unique<StoreParts>(dir_.path());
+  const CommandAnswer last =
+      Send(Cmd("1000001", "2017-03-01T09:10:00Z", "order-1", CardOrder("k1")));
+  ASSERT_EQ(Outcome(last), "accepted");
+  EXPECT_EQ(std::get<domain::PaymentPlaced>(last.events.at(0).event.payload).order_id,
+            "CT99999999");
+  const uint64_t head = log().Head();
+  const auto refused =
+      GetParam() == Path::kBlocking
+          ? service().Handle(Cmd("1000002", "2017-03-01T09:10:00Z", "order-2", CardOrder("k2")))
+          : HandleAsync(Cmd("1000002", "2017-03-01T09:10:00Z", "order-2", CardOrder("k2")));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("order numbers are used up"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(log().Head(), head);
 }
 
 // --- Many threads ----------------------------------------------------------------------------------
