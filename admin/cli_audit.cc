@@ -11,6 +11,7 @@
 #include <string>
 
 #include "admin/cli.h"
+#include "admin/file_output.h"
 #include "admin/progress_bar.h"
 #include "admin/queries.h"
 #include "consumers/chain_verifier.h"
@@ -79,25 +80,29 @@ void RunExport(CliContext& context, const std::string& out_path) {
     if (!exported.ok()) context.Fail("export failed: " + exported.error().message);
     return;  // standard output carries the export and nothing else
   }
-  std::ofstream file(out_path, std::ios::binary | std::ios::trunc);
-  if (!file) return void(context.Fail("cannot write " + out_path, 2));
-  auto exported = consumers::ExportLog(*db, file);
-  file.close();
-  if (exported.ok() && !file) exported = Error{"writing " + out_path + " failed"};
-  if (!exported.ok()) {
-    std::error_code ignored;
-    fs::remove(out_path, ignored);  // half an export must not pass for a whole one
-    return void(context.Fail("export failed: " + exported.error().message));
+  if (IsInside(out_path, context.data_dir)) {
+    return void(context.Fail("--out " + Shown(out_path) +
+                                 " is inside the data directory, whose files are the store's own; "
+                                 "write the export elsewhere",
+                             2));
   }
+  // Half an export must not pass for a whole one, nor cost the backup it was to replace.
+  uint64_t events = 0;
+  const Status written = WriteWholeFile(out_path, [&](std::ostream& file) -> Status {
+    auto exported = consumers::ExportLog(*db, file);
+    if (!exported.ok()) return exported.error();
+    events = exported.value();
+    return Ok();
+  });
+  if (!written.ok()) return void(context.Fail("export failed: " + written.error().message));
   const double seconds = SecondsSince(started);
   if (context.json) {
-    const Json summary{{"events", exported.value()}, {"file", out_path}, {"seconds", seconds}};
+    const Json summary{{"events", events}, {"file", out_path}, {"seconds", seconds}};
     std::cout << summary.dump(2) << "\n";
     return;
   }
-  std::cout << "exported " << exported.value() << " events to " << out_path << " in " << seconds
-            << " s ("
-            << HumanCount(seconds > 0 ? static_cast<double>(exported.value()) / seconds : 0)
+  std::cout << "exported " << events << " events to " << out_path << " in " << seconds << " s ("
+            << HumanCount(seconds > 0 ? static_cast<double>(events) / seconds : 0)
             << " events/s)\n";
 }
 

@@ -9,21 +9,9 @@
 #include <fstream>
 #include <random>
 
+#include "admin/file_output.h"
+
 namespace mct::admin::server {
-namespace {
-
-// fsync(2) of a file or a folder by its path: a file's bytes, or a folder's names, on disk.
-Status SyncPath(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error{"cannot open " + path.string() + ": " + std::strerror(errno)};
-  const int synced = ::fsync(fd);
-  const int failure = errno;
-  ::close(fd);
-  if (synced != 0) return Error{"cannot sync " + path.string() + ": " + std::strerror(failure)};
-  return Ok();
-}
-
-}  // namespace
 
 std::string SniffMediaType(std::string_view bytes) {
   if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&

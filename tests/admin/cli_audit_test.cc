@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "consumers/chain_verifier.h"
@@ -123,6 +125,51 @@ TEST_F(CliVerifyTest, ExportsWhatItVerified) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(static_cast<size_t>(std::count(run.out.begin(), run.out.end(), '\n')),
             3 * consumers::audit::EventsPerTrainer() + 1);  // and the end line
+}
+
+std::string ReadWhole(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// An export written to a file replaces it only when whole: one that fails part-way (here, the
+// file size limit) leaves last night's backup as it was, and no temporary file beside it.
+TEST_F(CliVerifyTest, AFailedExportLeavesTheFileItWasToReplace) {
+  const std::filesystem::path folder = dir().parent_path() / "backups";
+  std::filesystem::create_directories(folder);
+  // A store whose export is far larger than the store's own small files (the limit is the
+  // process's, and the store writes its manifest when it opens).
+  const std::string data = "--data '" + (dir().parent_path() / "demo").string() + "' ";
+  ASSERT_EQ(Mctctl(data + "demo --trainers 60 --seed 3 > /dev/null").exit_code, 0);
+  const std::filesystem::path backup = folder / "last-night.ndjson";
+  ASSERT_EQ(Mctctl(data + "export --out '" + backup.string() + "'").exit_code, 0);
+  const std::string whole = ReadWhole(backup);
+  ASSERT_GT(whole.size(), 400u * 1024);
+  const Outcome cut = testing::RunCapturing("(trap '' XFSZ; ulimit -f 200; " +
+                                            std::string(MCT_BINARY_DIR) + "/admin/mctctl " + data +
+                                            "export --out '" + backup.string() + "') 2>&1");
+  EXPECT_EQ(cut.exit_code, 1) << cut.out;
+  EXPECT_EQ(cut.out.rfind("error: export failed: ", 0), 0u) << cut.out;
+  EXPECT_EQ(ReadWhole(backup), whole);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(folder),
+                          std::filesystem::directory_iterator()),
+            1)
+      << "no partial file left";
+  // Through a symbolic link: the file it names is replaced, the link stays a link.
+  const std::filesystem::path link = folder / "latest.ndjson";
+  std::filesystem::create_symlink(backup, link);
+  ASSERT_EQ(Mctctl(data + "export --out '" + link.string() + "'").exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(ReadWhole(backup), whole);
+}
+
+// The data directory's files are the store's own: an export there (its CURRENT, say) is refused.
+TEST_F(CliVerifyTest, AnExportIntoTheDataDirectoryIsRefused) {
+  const Outcome run = Mctctl(Data() + "export --out '" + (dir() / "CURRENT").string() + "' 2>&1");
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_NE(run.out.find("inside the data directory"), std::string::npos) << run.out;
+  EXPECT_EQ(ReadWhole(dir() / "CURRENT").rfind("MANIFEST-", 0), 0u);
+  EXPECT_EQ(Mctctl(Data() + "verify").exit_code, 0);
 }
 
 }  // namespace
