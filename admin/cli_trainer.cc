@@ -1,4 +1,6 @@
 // mctctl submit, status, history, gaps: one trainer at a time.
+#include <unistd.h>
+
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -128,8 +130,11 @@ void AddTrainerQuery(CLI::App& app, CliContext& context, const std::string& name
 void RunSubmit(CliContext& context, const std::string& input, const std::string& at_text) {
   std::string text = input;
   if (input.empty() || input == "-") {
+    if (::isatty(STDIN_FILENO) != 0) {
+      std::cerr << "reading the command's JSON from the terminal (end it with Ctrl-D)\n";
+    }
     text = ReadAll(std::cin);
-  } else if (input.front() != '{') {
+  } else if (input.front() != '{' && input.front() != '[') {  // else JSON given inline
     std::ifstream file(input);
     if (!file) {
       context.Fail("cannot read " + input, 2);
@@ -143,7 +148,11 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     return;
   }
   const nlohmann::json& json = parsed.value();
-  if (json.is_object() && json.contains("at")) {
+  if (!json.is_object()) {
+    context.Fail("invalid_input: the command must be a JSON object {\"command\": ...}", 2);
+    return;
+  }
+  if (json.contains("at")) {
     context.Fail("at: give the instant with --at (an importer's), not in the command", 2);
     return;
   }
@@ -165,13 +174,24 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     }
     command.at = *at;
   }
-  const std::string mcid_text =
-      json.is_object() && json.contains("mcid") && json["mcid"].is_string()
-          ? json["mcid"].get<std::string>()
-          : "";
+  if (!json.contains("mcid") || !json["mcid"].is_string()) {
+    context.Fail(std::string("invalid_input: mcid: ") + (json.contains("mcid")
+                                                             ? "must be a string of 4 to 10 digits"
+                                                             : "is required (4 to 10 digits)"),
+                 2);
+    return;
+  }
+  const std::string mcid_text = json["mcid"].get<std::string>();
   auto mcid = domain::Mcid::Parse(mcid_text);
   if (!mcid) {
-    context.Fail("invalid_input: mcid: '" + mcid_text + "' is not 4 to 10 digits", 2);
+    context.Fail("invalid_input: mcid: '" + Shown(mcid_text) + "' is not 4 to 10 digits", 2);
+    return;
+  }
+  // A command id is what makes a retry safe (invariant 5); one the store cannot record (empty)
+  // or a number silently replaced by a fresh id would each make the retry a second command.
+  if (json.contains("command_id") &&
+      (!json["command_id"].is_string() || json["command_id"].get<std::string>().empty())) {
+    context.Fail("invalid_input: command_id: must be a non-empty string", 2);
     return;
   }
   command.mcid = *mcid;
@@ -184,9 +204,8 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     }
     command.actor = actor.value();
   }
-  command.command_id = json.contains("command_id") && json["command_id"].is_string()
-                           ? json["command_id"].get<std::string>()
-                           : FreshCommandId();
+  command.command_id =
+      json.contains("command_id") ? json["command_id"].get<std::string>() : FreshCommandId();
   auto body = CommandBodyFromJson(json, {"mcid", "actor", "command_id"});
   if (!body.ok()) {
     context.Fail("invalid_input: " + body.error().message, 2);

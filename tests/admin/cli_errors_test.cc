@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/command_output.h"
 #include "tests/consumers/audit_fixture.h"
@@ -162,6 +164,34 @@ TEST(CliErrors, AQuestionToAMissingStoreIsAnErrorAndCreatesNothing) {
 
 // A trainer's stream is in time order (AUDIT-2 reads it as of any instant): a command stamped
 // before the trainer's latest event is refused and writes nothing.
+// A command id the store cannot record (empty; regression: accepted, and the export could then
+// not be imported) or one of the wrong type (regression: replaced by a fresh id, so a retry wrote
+// twice) is refused, as mctd refuses it, and so are an MCID that is not a string and a body that
+// is not an object; nothing is written, not even a store.
+TEST(CliErrors, SubmitRefusesACommandIdOrMcidOfTheWrongShape) {
+  TempDir tmp;
+  const std::string data = "--data '" + (tmp.path() / "data").string() + "' ";
+  const std::string enroll =
+      R"({"command":"EnrollTrainer","name":"Hanako Sato","email":"h@example.jp",)"
+      R"("anniversary":"2027-01-15",)";
+  for (const auto& [body, message] : std::vector<std::pair<std::string, std::string>>{
+           {enroll + R"("mcid":"3000300","command_id":""})",
+            "command_id: must be a non-empty string"},
+           {enroll + R"("mcid":"3000300","command_id":42})",
+            "command_id: must be a non-empty string"},
+           {enroll + R"("mcid":3000300})", "mcid: must be a string of 4 to 10 digits"},
+           {enroll + R"("command_id":"c1"})", "mcid: is required"},
+           {R"([1,2])", "the command must be a JSON object"}}) {
+    SCOPED_TRACE(body);
+    const auto run = Mctctl(data + "submit '" + body + "' 2>&1");
+    EXPECT_EQ(run.exit_code, 2) << run.out;
+    EXPECT_NE(run.out.find(message), std::string::npos) << run.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp.path() / "data"));
+  }
+  EXPECT_EQ(
+      Mctctl(data + "submit '" + enroll + R"("mcid":"3000300","command_id":"c1"}')").exit_code, 0);
+}
+
 TEST(CliErrors, SubmitRefusesAnInstantBeforeTheTrainersLatestEvent) {
   TempDir tmp;
   const std::string data = "--data '" + (tmp.path() / "data").string() + "' ";
