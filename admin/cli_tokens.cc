@@ -1,4 +1,5 @@
 // mctctl token add, list and remove: the bearer tokens of mctd.
+#include <cstdio>
 #include <iostream>
 
 #include "admin/cli.h"
@@ -87,7 +88,16 @@ void AddTokenCommands(CLI::App& app, CliContext& context) {
       const bool bad_argument = made.error().code == "invalid_input";
       return void(context.Fail(made.error().message, bad_argument ? 2 : 1));
     }
-    std::cout << made.value() << "\n";
+    if (context.json) {
+      PrintJson({{"token", made.value()}, {"role", *role}, {"id", *id}});
+    } else {
+      std::cout << made.value() << "\n";
+    }
+    // The token is shown only once: one that could not be shown is of no use, so it goes again.
+    if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+      (void)server::TokenStore::Remove(context.data_dir, {.token = made.value()});
+      context.Fail("the token could not be printed (standard output?), so it was not kept");
+    }
   });
   AddTokenListCommand(*token, context);
   AddTokenRemoveCommand(*token, context);

@@ -1,5 +1,7 @@
 // mctctl: the command line of the MCT renewal back office, for support, auditors and operators.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
 
 #include "admin/cli.h"
 
@@ -36,6 +38,13 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : 2;  // --help is not an error; bad arguments exit 2
+  }
+  // What a command printed must have reached its reader: a token shown once, an export, a
+  // verify's checkpoint. A full disk or a closed pipe behind stdout is a failure, not exit 0.
+  std::cout.flush();
+  if (context.exit_code == 0 &&
+      (std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout)) {
+    context.Fail("the output could not be written (standard output: full disk or closed pipe?)");
   }
   return context.exit_code;
 }

@@ -82,5 +82,29 @@ TEST_F(CliTokens, RemoveTakesTheTokensNamedAndSaysWhich) {
   }
 }
 
+// A token is shown only once: when it cannot be shown (stdout on a full disk), it is not kept
+// and the command fails. With --json it is an object naming its role and id.
+TEST_F(CliTokens, ATokenThatCannotBePrintedIsNotKept) {
+  Add("support", "alice");
+  const auto lost = Mctctl("token add --role support --id carol > /dev/full 2>&1");
+  EXPECT_EQ(lost.exit_code, 1);
+  const auto listed = Mctctl("token list");
+  EXPECT_NE(listed.out.find("1 tokens"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("carol"), std::string::npos) << listed.out;
+  const auto as_json = Mctctl("--json token add --role auditor --id dave");
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.out;
+  const auto made = nlohmann::json::parse(as_json.out);
+  EXPECT_EQ(made["role"], "auditor");
+  EXPECT_EQ(made["id"], "dave");
+  EXPECT_EQ(made["token"].get<std::string>().rfind("mct_", 0), 0u) << as_json.out;
+}
+
+// Whatever a command prints must reach its reader: stdout on a full disk is exit 1, not 0.
+TEST_F(CliTokens, OutputThatCannotBeWrittenIsAFailure) {
+  Add("support", "alice");
+  const auto listed = Mctctl("token list > /dev/full 2>/dev/null");
+  EXPECT_EQ(listed.exit_code, 1);
+}
+
 }  // namespace
 }  // namespace mct::admin
