@@ -17,19 +17,28 @@ constexpr consumers::StoreOptions kCliStore{.info_log = false};
 bool CliContext::StoreIsThere() {
   std::error_code error;
   if (std::filesystem::exists(data_dir / "CURRENT", error)) return true;
+  if (auto damaged = consumers::RocksDb::DamagedWithoutCurrent(data_dir)) {
+    Fail(*damaged);
+    return false;
+  }
   Fail("no store in " + data_dir.string() + " (give --data DIR or set MCT_DATA)");
   return false;
 }
 
 namespace {
 
-// `open()`, or, while another process (mctd) holds the store, `open_read_only()`, said on stderr.
+// `open()`, or, while another process (mctd) holds the store or when this user may not write it,
+// `open_read_only()`, said on stderr.
 template <typename Open, typename OpenReadOnly>
 auto OpenBesideTheWriter(const std::filesystem::path& dir, Open open, OpenReadOnly open_read_only) {
   auto opened = open();
   if (!opened.ok() && opened.error().code == consumers::RocksDb::kInUse) {
     std::cerr << "note: " << dir.string()
               << " is in use by another process (mctd?): reading it as it stands now\n";
+    opened = open_read_only();
+  } else if (!opened.ok() && opened.error().code == consumers::RocksDb::kNotWritable) {
+    std::cerr << "note: " << dir.string()
+              << " cannot be written by this user: reading it without writing\n";
     opened = open_read_only();
   }
   return opened;

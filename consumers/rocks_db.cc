@@ -72,16 +72,20 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   return Error{std::string(what) + ": " + status.ToString()};
 }
 
+std::optional<std::string> RocksDb::DamagedWithoutCurrent(const std::filesystem::path& dir) {
+  const auto file = StoreFileWithoutCurrent(dir);
+  if (!file) return std::nullopt;
+  return "the store in " + dir.string() + " is damaged: it holds its files (" + *file +
+         ", ...) but not CURRENT; it is not opened, and nothing was written (restore CURRENT from "
+         "a backup, or import an export into an empty directory)";
+}
+
 Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir, rocksdb::Env* env,
                                                bool info_log) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Error{"cannot create the data directory " + dir.string() + ": " + error.message()};
-  if (const auto file = StoreFileWithoutCurrent(dir)) {
-    return Error{"the store in " + dir.string() + " is damaged: it holds its files (" + *file +
-                 ", ...) but not CURRENT; it is not opened, and nothing was written (restore "
-                 "CURRENT from a backup, or import an export into an empty directory)"};
-  }
+  if (auto damaged = DamagedWithoutCurrent(dir)) return Error{*std::move(damaged)};
 
   rocksdb::DBOptions options;
   options.create_if_missing = true;
@@ -126,6 +130,14 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
         (held_elsewhere || said.find("lock hold by current process") != std::string::npos)) {
       return Error{"the store in " + dir.string() + " is in use by another process (mctd?)",
                    kInUse};
+    }
+    // An auditor's read-only copy, or a user who may read but not write: "while open a file for
+    // lock: DIR/LOCK: Permission denied" (or "Read-only file system").
+    if (opened.IsIOError() && said.find("for lock") != std::string::npos &&
+        (said.find("Permission denied") != std::string::npos ||
+         said.find("Read-only file system") != std::string::npos)) {
+      return Error{"the store in " + dir.string() + " cannot be written by this user",
+                   kNotWritable};
     }
     return Error{"cannot open the store in " + dir.string() + ": " + opened.ToString()};
   }

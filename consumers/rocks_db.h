@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ class RocksDb {
   // files sized ahead of their data (consumers/presized_wal.h). The file system of `env`
   // replaces the operating system's (tests inject disk failures through it); `env` must outlive
   // the database.
-  // When another process holds the database (mctd), the error's code is kInUse. Without
+  // When another process holds the database (mctd), the error's code is kInUse; when this user
+  // may not write it (a read-only copy, another user's files), kNotWritable. Without
   // `info_log` RocksDB keeps no DIR/LOG for this opening: RocksDB starts its log before it takes
   // the lock, so an opening refused beside mctd would otherwise move mctd's LOG aside.
   static Result<std::unique_ptr<RocksDb>> Open(const std::filesystem::path& dir,
@@ -38,7 +40,11 @@ class RocksDb {
   // Opens an existing database to read only, beside the process that writes it (mctd holds the
   // lock that Open takes): it sees the data as it was when opened, and never writes.
   static Result<std::unique_ptr<RocksDb>> OpenReadOnly(const std::filesystem::path& dir);
+  // Why `dir` cannot be opened when it holds a store's files but not CURRENT (which names the
+  // rest): nullopt when it has CURRENT, or no store's files at all.
+  static std::optional<std::string> DamagedWithoutCurrent(const std::filesystem::path& dir);
   static constexpr const char* kInUse = "store_in_use";
+  static constexpr const char* kNotWritable = "store_not_writable";
   ~RocksDb();
   RocksDb(const RocksDb&) = delete;
   RocksDb& operator=(const RocksDb&) = delete;

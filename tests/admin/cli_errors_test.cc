@@ -3,6 +3,7 @@
 // that are not UTF-8, written below the command path) is still printed rather than ending the
 // command.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -60,6 +61,52 @@ TEST(CliErrors, WithJsonAnErrorIsOneJsonObject) {
   EXPECT_EQ(refused["exit_code"], 2);
   EXPECT_NE(refused["error"].get<std::string>().find("not an MCID"), std::string::npos)
       << bad_mcid.out;
+}
+
+// A store that lost its CURRENT file is said to be damaged, not missing (regression: "no store
+// in DIR", which sent support looking for the wrong folder).
+TEST(CliErrors, AStoreWithoutCurrentIsCalledDamagedNotMissing) {
+  TempDir tmp;
+  const std::filesystem::path dir = tmp.path() / "data";
+  consumers::audit::MakeStore(dir, 2);
+  std::filesystem::remove(dir / "CURRENT");
+  for (const std::string command : {"status 1000001", "verify", "export", "checksum"}) {
+    SCOPED_TRACE(command);
+    const auto run = Mctctl("--data '" + dir.string() + "' " + command + " 2>&1");
+    EXPECT_EQ(run.exit_code, 1) << run.out;
+    EXPECT_NE(run.out.find("is damaged"), std::string::npos) << run.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "CURRENT"));
+  }
+}
+
+// A user who may read the data directory but not write it (an auditor's read-only copy) still
+// reads it: the commands that only read open it read-only, and say so; a write is refused with
+// the reason. The check runs as an unprivileged user, since root writes whatever the modes say.
+TEST(CliErrors, AStoreThisUserCannotWriteIsStillRead) {
+  TempDir tmp;
+  const std::filesystem::path dir = tmp.path() / "data";
+  consumers::audit::MakeStore(dir, 2);
+  // A copy of mctctl beside the data, since the build folder may be out of that user's reach.
+  const std::filesystem::path binary = tmp.path() / "mctctl";
+  std::filesystem::copy_file(std::string(MCT_BINARY_DIR) + "/admin/mctctl", binary);
+  testing::RunCapturing("chmod -R a+rX,a-w '" + dir.string() + "' && chmod a+rx '" +
+                        tmp.path().string() + "' '" + binary.string() + "'");
+  const std::string as_reader =
+      ::geteuid() == 0 ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "";
+  const std::string mctctl = as_reader + binary.string() + " --data '" + dir.string() + "' ";
+  for (const std::string command : {"status 1000001", "verify", "checksum"}) {
+    SCOPED_TRACE(command);
+    const auto run = testing::RunCapturing(mctctl + command + " 2>&1");
+    EXPECT_EQ(run.exit_code, 0) << run.out;
+    EXPECT_NE(run.out.find("cannot be written by this user: reading it without writing"),
+              std::string::npos)
+        << run.out;
+  }
+  const auto write = testing::RunCapturing(
+      mctctl + "submit '{\"command\":\"StartRenewal\",\"mcid\":\"1000001\"}' 2>&1");
+  EXPECT_EQ(write.exit_code, 1) << write.out;
+  EXPECT_NE(write.out.find("cannot be written by this user"), std::string::npos) << write.out;
+  testing::RunCapturing("chmod -R u+w '" + dir.string() + "'");
 }
 
 // Regression: a misspelt command was reported as "A subcommand is required", as if none was given.
