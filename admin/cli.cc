@@ -2,6 +2,7 @@
 
 #include <utf8.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -84,6 +85,19 @@ int CliContext::Fail(const std::string& message, int code) {
   }
   exit_code = code;
   return code;
+}
+
+CLI::Validator CurrencyCode() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool three_capitals = text.size() == 3 && std::ranges::all_of(text, [](char c) {
+                                      return c >= 'A' && c <= 'Z';
+                                    });
+        return three_capitals
+                   ? ""
+                   : "must be three capital letters (ISO 4217, as USD), not '" + text + "'";
+      },
+      "ISO 4217 CODE");
 }
 
 CLI::Validator WholeNumberIn(int64_t min, int64_t max) {

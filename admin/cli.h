@@ -53,6 +53,8 @@ inline constexpr int64_t kLargestFeeMinor = 1'000'000'000'000;
 // A whole number from `min` to `max`, refused in a few words. CLI11 reads "-1" into a size_t as
 // its largest value (no limit at all), and its PositiveNumber prints the largest double in full.
 CLI::Validator WholeNumberIn(int64_t min, int64_t max);
+// PAY-6's currency, an ISO 4217 code: three capital letters (--currency of mctd and of mctctl).
+CLI::Validator CurrencyCode();
 // `text` as the text output shows it: control characters (C0, DEL, C1), line separators and
 // bidirectional overrides written as \uXXXX, bytes that are not UTF-8 as U+FFFD. A name in the
 // log must not clear support's terminal, set its title or forge a line of the output.

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   app.add_option("--fee-minor", context.policy.fee_minor,
                  "the renewal fee in minor units (PAY-6; default 40000)")
       ->check(mct::admin::WholeNumberIn(1, mct::admin::kLargestFeeMinor));
-  app.add_option("--currency", context.policy.currency, "the fee's currency (default USD)");
+  app.add_option("--currency", context.policy.currency, "the fee's currency (default USD)")
+      ->check(mct::admin::CurrencyCode());
 
   mct::admin::AddScenarioCommand(app, context);
   mct::admin::AddTrainerCommands(app, context);

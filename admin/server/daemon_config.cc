@@ -28,18 +28,6 @@ const CLI::Validator kNotNegative(
 
 constexpr int64_t kGiB = int64_t{1} << 30;
 
-// An ISO 4217 code: three capital letters.
-const CLI::Validator kCurrencyCode(
-    [](std::string& text) -> std::string {
-      const bool three_capitals = text.size() == 3 && std::ranges::all_of(text, [](char c) {
-                                    return c >= 'A' && c <= 'Z';
-                                  });
-      return three_capitals
-                 ? ""
-                 : "must be three capital letters (ISO 4217, as USD), not '" + text + "'";
-    },
-    "ISO 4217 CODE");
-
 const CLI::Validator kListenAddress(
     [](std::string& text) -> std::string {
       return ParseListen(text) ? "" : "must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'";
@@ -129,7 +117,7 @@ void AddDaemonOptions(CLI::App& app, DaemonConfig& config) {
       ->capture_default_str();
   app.add_option("--currency", config.currency, "the fee's currency")
       ->envname("MCT_CURRENCY")
-      ->check(kCurrencyCode)
+      ->check(CurrencyCode())
       ->capture_default_str();
   app.add_option("--log-level", config.log_level, "debug, info, warn or error")
       ->envname("MCT_LOG_LEVEL")

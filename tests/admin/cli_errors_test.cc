@@ -30,6 +30,7 @@ TEST(CliErrors, BadArgumentsAreOneLineAndExit2) {
   for (const std::string arguments :
        {"status", "frobnicate", "token add --role admin --id x", "token add --role support --id ''",
         "token add --role trainer --id not-an-mcid", "--fee-minor 0 status 1000001",
+        "--currency 'e u' status 1000001", "--currency usd status 1000001",
         "status 1000001 --as-of ''", "report --month ''", "import /",
         "import /no/such/export.ndjson"}) {
     SCOPED_TRACE(arguments);
