@@ -98,11 +98,14 @@ void AddFleetCommands(CLI::App& app, CliContext& context) {
       if (!store) return;
       auto found = LookupQuery(*store, *email);
       if (!found.ok()) return void(context.Fail(found.error().message));
-      if (context.json) return PrintJson(found.value());
-      if (found.value()["trainers"].empty()) {
-        context.Fail("no trainer has the e-mail " + *email);
+      // No trainer is exit 1 whatever the form, as grep answers no match.
+      const bool none = found.value()["trainers"].empty();
+      if (context.json) {
+        PrintJson(found.value());
+        if (none) context.exit_code = 1;
         return;
       }
+      if (none) return void(context.Fail("no trainer has the e-mail " + *email));
       for (const auto& mcid : found.value()["trainers"])
         std::cout << mcid.get<std::string>() << "\n";
     });

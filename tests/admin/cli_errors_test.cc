@@ -110,6 +110,20 @@ TEST(CliErrors, AStoreThisUserCannotWriteIsStillRead) {
   testing::RunCapturing("chmod -R u+w '" + dir.string() + "'");
 }
 
+// lookup answers no match with exit 1 in both forms (regression: 1 in text, 0 with --json), and
+// a match with exit 0.
+TEST(CliErrors, LookupWithNoMatchIsExit1InBothForms) {
+  TempDir tmp;
+  const std::filesystem::path dir = tmp.path() / "data";
+  consumers::audit::MakeStore(dir, 1);
+  const std::string mctctl = "--data '" + dir.string() + "' ";
+  const auto text = Mctctl(mctctl + "lookup --email nobody@example.jp 2>&1");
+  EXPECT_EQ(text.exit_code, 1) << text.out;
+  const auto json = Mctctl(mctctl + "--json lookup --email nobody@example.jp");
+  EXPECT_EQ(json.exit_code, 1) << json.out;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["trainers"], nlohmann::json::array());
+}
+
 // Regression: a misspelt command was reported as "A subcommand is required", as if none was given.
 TEST(CliErrors, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
   const auto misspelt = Mctctl("statuz 1000001 2>&1");
