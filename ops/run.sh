@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the main job: installs what is missing, builds, loads demo data into the
-# embedded store (first run only), makes demo tokens, and starts mctd on 127.0.0.1.
+# embedded store (first run only), makes demo tokens (replacing the last run's), and starts mctd on
+# 127.0.0.1.
 #   MCT_DATA (default ./mct-data), MCT_PORT (default 8080), MCT_DEMO_TRAINERS (default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,10 @@ if [ ! -f "$data/CURRENT" ]; then
   "$mctctl" --data "$data" demo --trainers "${MCT_DEMO_TRAINERS:-2000}" --seed 1
 fi
 
+# Tokens are kept hashed and shown once, so each start makes new ones; the last start's go first,
+# so that they do not pile up (a token of these ids made by hand goes too).
+"$mctctl" --data "$data" token remove --id demo-support > /dev/null 2>&1 || true
+"$mctctl" --data "$data" token remove --id demo-auditor > /dev/null 2>&1 || true
 support=$("$mctctl" --data "$data" token add --role support --id demo-support)
 auditor=$("$mctctl" --data "$data" token add --role auditor --id demo-auditor)
 # The first trainer of the anniversary index. awk reads the whole answer: a reader that stopped at
@@ -23,7 +28,10 @@ auditor=$("$mctctl" --data "$data" token add --role auditor --id demo-auditor)
 trainer_mcid=$("$mctctl" --data "$data" --json due --from 1900-01-01 --to 2100-12-31 |
   awk -F'"' '/"mcid":/ && !found { print $4; found = 1 }')
 trainer=""
-[ -n "$trainer_mcid" ] && trainer=$("$mctctl" --data "$data" token add --role trainer --id "$trainer_mcid")
+if [ -n "$trainer_mcid" ]; then
+  "$mctctl" --data "$data" token remove --id "$trainer_mcid" --role trainer > /dev/null 2>&1 || true
+  trainer=$("$mctctl" --data "$data" token add --role trainer --id "$trainer_mcid")
+fi
 
 cat <<INFO
 

@@ -48,4 +48,27 @@ code=0
 wait "$pid" || code=$?
 pid=""
 [ "$code" = 0 ] || { echo "mctd exited $code on SIGTERM:"; tail -5 "$work/out"; exit 1; }
-echo "run command: ok (port $port, trainer $mcid)"
+
+# A second start on the same data: new demo tokens replace the last start's, so they do not pile up.
+MCT_DATA="$work/data" MCT_PORT=$port bash "$root/ops/run.sh" >"$work/out2" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || { echo "the second start stopped:"; cat "$work/out2"; exit 1; }
+  sleep 0.2
+done
+listed=$("$root/build/admin/mctctl" --data "$work/data" token list | tail -n 1)
+[ "$listed" = "3 tokens" ] || { echo "demo tokens piled up: $listed"; exit 1; }
+old_support=$support
+support=$(sed -n "s/^  support *\(mct_[0-9a-f]*\).*/\1/p" "$work/out2" | head -n 1)
+[ -n "$support" ] && [ "$support" != "$old_support" ] || { echo "no new support token"; exit 1; }
+curl -fs -H "Authorization: Bearer $support" "http://127.0.0.1:$port/v1/trainers/$mcid" | grep -q "\"mcid\""
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $old_support" \
+  "http://127.0.0.1:$port/v1/trainers/$mcid")
+[ "$status" = 401 ] || { echo "the last start's token still works: $status"; exit 1; }
+kill -TERM "$pid"
+code=0
+wait "$pid" || code=$?
+pid=""
+[ "$code" = 0 ] || { echo "mctd exited $code on SIGTERM after the second start"; exit 1; }
+echo "run command: ok (port $port, trainer $mcid, tokens replaced on a second start)"
