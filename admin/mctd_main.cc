@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -36,7 +37,14 @@ int main(int argc, char** argv) {
   try {
     mct::admin::server::ParseDaemonArguments(app, argc, argv);
   } catch (const CLI::ConfigError& error) {
-    std::cerr << "error: the config file: " << error.what()
+    // CLI11 says "INI was not able to parse KEY" for a key no flag has: say which file, and that.
+    std::string what = error.what();
+    constexpr std::string_view kNoSuchKey = "INI was not able to parse ";
+    if (what.starts_with(kNoSuchKey)) what = "unknown key '" + what.substr(kNoSuchKey.size()) + "'";
+    const CLI::Option* file = app.get_config_ptr();
+    const std::string named =
+        file != nullptr && file->count() > 0 ? " " + file->as<std::string>() : "";
+    std::cerr << "error: the config file" << named << ": " << what
               << " (its keys are the long flags' names, as listen = \"127.0.0.1:8080\", with no "
                  "[sections])\n";
     return 2;
@@ -79,10 +87,17 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   mct::domain::Policy policy{config.fee_minor, config.currency};
+  std::error_code no_current;
+  const bool new_store =
+      !std::filesystem::exists(std::filesystem::path(config.data_dir) / "CURRENT", no_current);
   auto store = mct::admin::Store::Open(config.data_dir, policy);
   if (!store.ok()) {
     log("error", {{"msg", "cannot open the store"}, {"error", store.error().message}});
     return 1;
+  }
+  if (new_store) {
+    // Said, since a mistyped --data would otherwise serve an empty store without a word.
+    log("info", {{"msg", "created a new, empty store"}, {"data", config.data_dir}});
   }
   if (const size_t cleared = mct::admin::server::ClearStagedUploads(config.data_dir); cleared > 0) {
     log("info",

@@ -291,6 +291,17 @@ TEST(DaemonConfig, MctdExits2WithOneLineForABadSetting) {
   }
 }
 
+// A key no flag has is named with its file, in words (regression: CLI11's "INI was not able to
+// parse workerz", without the file).
+TEST(DaemonConfig, MctdNamesTheFileAndTheUnknownKey) {
+  const std::string file = WriteConfigFile("listen = \"127.0.0.1:1001\"\nworkerz = 3\n");
+  const auto [exit_code, output] =
+      RunCapturing(MCT_BINARY_DIR "/admin/mctd --config " + file + " --print-config 2>&1");
+  EXPECT_EQ(exit_code, 2) << output;
+  EXPECT_EQ(output.rfind("error: the config file " + file + ": unknown key 'workerz' (", 0), 0u)
+      << output;
+}
+
 // The binary: --listen is HOST:PORT with a port of digits only, or mctd exits 2 before serving.
 TEST(DaemonConfig, MctdRefusesAListenAddressItCannotRead) {
   for (const std::string listen :
@@ -345,6 +356,11 @@ TEST(DaemonConfig, MctdLogsItsLifeAsJsonLines) {
   }
   EXPECT_TRUE(listening) << output;
   EXPECT_TRUE(stopped) << output;
+  // A new data directory is said to be new (a mistyped --data), and only the first time.
+  EXPECT_NE(output.find("\"msg\":\"created a new, empty store\""), std::string::npos) << output;
+  const auto again = RunCapturing(command);
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(again.out.find("created a new"), std::string::npos) << again.out;
 }
 
 }  // namespace
