@@ -2,8 +2,11 @@
 // (log_export.h). RestoreWriter checks and writes the events; this file reads the lines, builds the
 // store in a staging directory and moves it into place.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -89,6 +92,24 @@ void RemoveEmptyFoldersCreated(fs::path folder, const fs::path& created_above) {
   }
 }
 
+// Removes what imports into `target` that were killed left beside it: TARGET.importing-PID
+// directories whose process is gone (an import running now keeps its own). The export they were
+// read from is whole elsewhere; a half-built store is of no use to anyone.
+void RemoveStagingOfEndedImports(const fs::path& target) {
+  if (target.filename().empty()) return;
+  const std::string prefix = target.filename().string() + ".importing-";
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(target.parent_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || !entry.is_directory(error)) continue;
+    const std::string digits = name.substr(prefix.size());
+    pid_t pid = 0;
+    const auto [end, parsed] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (parsed != std::errc() || end != digits.data() + digits.size() || pid <= 0) continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), error);
+  }
+}
+
 // The directory the store is built in, beside the target so the final rename stays on one file
 // system. Removed on destruction unless moved into place.
 class StagingDir {
@@ -105,6 +126,7 @@ class StagingDir {
     fs::create_directories(target.parent_path(), error);
     if (error)
       return Error{"cannot create " + target.parent_path().string() + ": " + error.message()};
+    RemoveStagingOfEndedImports(target);
     fs::path path = target;
     path += ".importing-" + std::to_string(::getpid());
     // create_directory answers false for an existing one: never reuse (or delete) what another

@@ -4,6 +4,7 @@
 #include "consumers/log_export.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <array>
 #include <filesystem>
@@ -282,6 +283,25 @@ TEST_F(LogExportTest, ImportsIntoAnExistingEmptyDirectory) {
   ASSERT_TRUE(imported.ok()) << imported.error().message;
   EXPECT_EQ(imported->checksum, source_checksum_);
   EXPECT_TRUE(fs::exists(target() / "CURRENT"));
+}
+
+// An import killed part-way leaves TARGET.importing-PID; the next import into that target removes
+// it once its process is gone, and keeps one whose process runs (another import, maybe).
+TEST_F(LogExportTest, RemovesTheStagingThatKilledImportsLeft) {
+  MakeSource(1);
+  pid_t gone = 4194303;
+  while (::kill(gone, 0) == 0 || errno != ESRCH) --gone;
+  fs::path left = target();
+  left += ".importing-" + std::to_string(gone);
+  fs::create_directories(left / "half-built");
+  fs::path running = target();
+  running += ".importing-1";  // init, always running
+  fs::create_directories(running);
+  auto imported = Import(Export(source()), target());
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_FALSE(fs::exists(left));
+  EXPECT_TRUE(fs::exists(running));
+  fs::remove_all(running);
 }
 
 TEST_F(LogExportTest, ImportsAnEmptyExportAsAnEmptyStore) {
