@@ -156,6 +156,10 @@ class Verifier {
         if (auto problem = LinkProblem(envelope, mcid, version, previous_hash)) {
           return Broken(printable_mcid, version, position, *std::move(problem));
         }
+        if (Status checked = CheckVoucher(envelope, printable_mcid);
+            !checked.ok() || report_.broken) {
+          return checked;
+        }
         previous_hash = envelope.hash;
         last_position = position;
         report_.events_checked += 1;
@@ -170,6 +174,34 @@ class Verifier {
       up_to_recorded_.Add(CheckpointLine(mcid, version_at_recorded, hash_at_recorded));
     }
     return CheckHead(mcid, entries.size(), previous_hash, last_position);
+  }
+
+  // PAY-2 across the log: a voucher redeems once, and the store records which order redeemed it
+  // when it appends the payment (an import does the same). A payment the record does not name is
+  // a second redemption, a chain rewritten with a voucher, or a record changed: each a broken link
+  // (and an export of it would not import).
+  Status CheckVoucher(const EventEnvelope& envelope, const std::string& printable_mcid) {
+    const auto* paid = std::get_if<domain::PaymentPlaced>(&envelope.event.payload);
+    if (paid == nullptr || paid->voucher_code.empty()) return Ok();
+    std::string recorded;
+    const rocksdb::Status got =
+        db_.db()->Get(read_, db_.meta(), keys::Voucher(paid->voucher_code), &recorded);
+    if (!got.ok() && !got.IsNotFound()) return FromRocks(got, "reading the voucher record");
+    const std::string mcid = envelope.event.meta.mcid.str();
+    if (got.ok() && recorded == mcid + '\0' + paid->order_id) return Ok();
+    const std::string voucher = "voucher '" + domain::Printable(paid->voucher_code) +
+                                "' of order " + domain::Printable(paid->order_id);
+    if (got.IsNotFound()) {
+      return Broken(printable_mcid, envelope.stream_version, envelope.global_position,
+                    voucher + " is not in the store's record of redeemed vouchers");
+    }
+    const size_t separator = recorded.find('\0');
+    return Broken(printable_mcid, envelope.stream_version, envelope.global_position,
+                  voucher + " was redeemed by another order (" +
+                      domain::Printable(recorded.substr(
+                          separator == std::string::npos ? recorded.size() : separator + 1)) +
+                      " of trainer " + domain::Printable(recorded.substr(0, separator)) +
+                      "): a voucher redeems once (PAY-2)");
   }
 
   // After every chain held: the recorded checkpoint against the log as it is now.

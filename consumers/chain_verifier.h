@@ -66,7 +66,8 @@ struct VerifyReport {
 //     points at a log event that exists, decodes, carries that MCID, version and position; its
 //     prev_hash is the hash of the stream's previous event (empty for the first) and its hash is
 //     ComputeEventHash recomputed; the head in meta ("head/<mcid>") names the last event, and no
-//     head names a stream without events;
+//     head names a stream without events; a payment with a voucher is the one the store's record
+//     of redeemed vouchers names (PAY-2: a voucher redeems once);
 //  2. the log: positions run 1..N with no hole, and every event is reached by a stream entry;
 //  3. when `recorded` is given, that the log's first recorded->position events still have its
 //     digest (a log shorter than that has lost events).

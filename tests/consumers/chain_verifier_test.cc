@@ -161,6 +161,47 @@ TEST_F(ChainVerifierTest, ARehashedForgeryBreaksTheNextLink) {
             "trainer 1000003 version 2: prev_hash does not match the hash of version 1");
 }
 
+// PAY-2 across the log: a voucher payment must be the one the store's record of redeemed vouchers
+// names. A record naming another order (a second redemption, as a rewritten chain would carry) or
+// none is a broken link at that payment (regression: verify passed such a log, which import then
+// refused).
+TEST_F(ChainVerifierTest, NamesAVoucherPaymentTheVoucherRecordDoesNotName) {
+  std::string voucher_key;
+  uint64_t version = 0;
+  std::string order;
+  {
+    PlainDb plain(dir());
+    for (uint64_t at = 1; at <= audit::EventsPerTrainer() && voucher_key.empty(); ++at) {
+      Result<EventEnvelope> event =
+          DecodeBinary(plain.Get(kLogFamily, plain.LogKeyOf(McidText(1), at)));
+      ASSERT_TRUE(event.ok());
+      const auto* paid = std::get_if<domain::PaymentPlaced>(&event->event.payload);
+      if (paid == nullptr || paid->voucher_code.empty()) continue;
+      voucher_key = keys::Voucher(paid->voucher_code);
+      version = at;
+      order = paid->order_id;
+    }
+    ASSERT_FALSE(voucher_key.empty()) << "the sample history redeems a voucher";
+    ASSERT_EQ(plain.Get(kMetaFamily, voucher_key), McidText(1) + '\0' + order);
+    plain.Put(kMetaFamily, voucher_key, McidText(3) + '\0' + "CT10000031");
+  }
+  const std::string where = "trainer 1000002 version " + std::to_string(version) + ": ";
+  const std::string broken = Broken(Verify(dir()));
+  EXPECT_EQ(broken.rfind(where, 0), 0u) << broken;
+  EXPECT_NE(broken.find("was redeemed by another order (CT10000031 of trainer 1000004): a voucher "
+                        "redeems once (PAY-2)"),
+            std::string::npos)
+      << broken;
+  {
+    PlainDb plain(dir());
+    plain.Delete(kMetaFamily, voucher_key);
+  }
+  const std::string unrecorded = Broken(Verify(dir()));
+  EXPECT_EQ(unrecorded.rfind(where, 0), 0u) << unrecorded;
+  EXPECT_NE(unrecorded.find("is not in the store's record of redeemed vouchers"), std::string::npos)
+      << unrecorded;
+}
+
 TEST_F(ChainVerifierTest, NamesAHeadThatDoesNotMatchTheLastEvent) {
   {
     PlainDb plain(dir());
