@@ -1,5 +1,7 @@
 #include "consumers/command_service.h"
 
+#include <algorithm>
+
 #include "consumers/text_checks.h"
 
 namespace mct::consumers {
@@ -130,13 +132,6 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
       facts.redeemed_vouchers.insert(*state.application->voucher_code);
     }
     facts.next_order_number = store_.ReserveOrderNumber();
-    if (facts.next_order_number > domain::kLastOrderNumber) {
-      // Only a restored log holding the last number gets here (100 million orders otherwise): a
-      // number again from the start could be one an order holds, and PAY-7's must be unique.
-      return answered(Error{"order numbers are used up: the log holds " +
-                            domain::FormatOrderId(domain::kLastOrderNumber) +
-                            ", the last of PAY-7's eight digits; nothing was written"});
-    }
   }
 
   // CommandServiceOptions::place_in_time_order.
@@ -153,6 +148,17 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
   }
   if (decision.retried) return answered(FirstAnswer(command, state));
   if (decision.events.empty()) return answered(NothingNew(command, id_origin));
+  if (facts.next_order_number > domain::kLastOrderNumber &&
+      std::ranges::any_of(decision.events, [](const domain::Event& event) {
+        return std::holds_alternative<domain::PaymentPlaced>(event);
+      })) {
+    // Only a restored log holding the last number gets here (100 million order attempts
+    // otherwise): a number again from the start could be one an order holds, and PAY-7's must be
+    // unique. Decided first, so that a retry still gets its first answer and a refusal its code.
+    return answered(Error{"order numbers are used up: the log holds " +
+                          domain::FormatOrderId(domain::kLastOrderNumber) +
+                          ", the last of PAY-7's eight digits; nothing was written"});
+  }
   AppendRequest& request = prepared.append;
   request.meta = domain::EventMeta{
       command.mcid,

@@ -447,6 +447,17 @@ TEST_P(CommandPath, NoOrderNumberPastTheLastOfEightDigits) {
   EXPECT_NE(refused.error().message.find("order numbers are used up"), std::string::npos)
       << refused.error().message;
   EXPECT_EQ(log().Head(), head);
+  // Decided first: the order that took the last number is still answered as a retry, and an
+  // order its rules refuse still gets its code.
+  const CommandAnswer retried =
+      Send(Cmd("1000001", "2017-03-01T09:11:00Z", "order-1", CardOrder("k1")));
+  EXPECT_EQ(Outcome(retried), "retried");
+  EXPECT_EQ(std::get<domain::PaymentPlaced>(retried.events.at(0).event.payload).order_id,
+            "CT99999999");
+  Enrolled("1000003");
+  EXPECT_EQ(Outcome(Send(Cmd("1000003", "2017-03-01T09:10:00Z", "order-3", CardOrder("k3")))),
+            "no_renewal_in_progress");
+  EXPECT_EQ(log().Head(), head + 3);  // the enrolment's three commands only
 }
 
 // --- Many threads ----------------------------------------------------------------------------------
