@@ -96,14 +96,15 @@ void RunExport(CliContext& context, const std::string& out_path) {
   });
   if (!written.ok()) return void(context.Fail("export failed: " + written.error().message));
   const double seconds = SecondsSince(started);
+  // Beside an export sent to stdout or a pipe by name (/dev/stdout), the summary goes to stderr.
+  std::ostream& said = IsWrittenInPlace(out_path) ? std::cerr : std::cout;
   if (context.json) {
     const Json summary{{"events", events}, {"file", out_path}, {"seconds", seconds}};
-    std::cout << summary.dump(2) << "\n";
+    said << summary.dump(2) << "\n";
     return;
   }
-  std::cout << "exported " << events << " events to " << out_path << " in " << seconds << " s ("
-            << HumanCount(seconds > 0 ? static_cast<double>(events) / seconds : 0)
-            << " events/s)\n";
+  said << "exported " << events << " events to " << out_path << " in " << seconds << " s ("
+       << HumanCount(seconds > 0 ? static_cast<double>(events) / seconds : 0) << " events/s)\n";
 }
 
 void RunImport(CliContext& context, const std::string& input, bool legacy) {

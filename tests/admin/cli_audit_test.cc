@@ -163,6 +163,33 @@ TEST_F(CliVerifyTest, AFailedExportLeavesTheFileItWasToReplace) {
   EXPECT_EQ(ReadWhole(backup), whole);
 }
 
+// /dev/stdout names whatever stdout is: a pipe gets the export alone (the summary goes to stderr),
+// and a file a shell's `>>` opened is appended to, not emptied or replaced. A file replaced keeps
+// its permissions (an export holds personal data: a 0600 one must not become 0644).
+TEST_F(CliVerifyTest, AnExportByNameToStdoutOrOverAPrivateFileKeepsWhatWasThere) {
+  const std::string mctctl = std::string(MCT_BINARY_DIR) + "/admin/mctctl " + Data();
+  const std::string lines = std::to_string(3 * consumers::audit::EventsPerTrainer() + 1);
+  const Outcome piped =
+      testing::RunCapturing(mctctl + "export --out /dev/stdout 2>/dev/null | wc -l");
+  EXPECT_EQ(piped.out, lines + "\n");
+  const std::filesystem::path log = dir().parent_path() / "all.log";
+  std::ofstream(log) << "kept\n";
+  ASSERT_EQ(testing::RunCapturing(mctctl + "export --out /dev/stdout >> '" + log.string() +
+                                  "' 2>/dev/null")
+                .exit_code,
+            0);
+  const std::string appended = ReadWhole(log);
+  EXPECT_EQ(appended.rfind("kept\n{", 0), 0u) << appended.substr(0, 80);
+  const std::filesystem::path private_export = dir().parent_path() / "private.ndjson";
+  std::ofstream(private_export) << "old\n";
+  std::filesystem::permissions(
+      private_export, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  ASSERT_EQ(Mctctl(Data() + "export --out '" + private_export.string() + "'").exit_code, 0);
+  EXPECT_EQ(std::filesystem::status(private_export).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_NE(ReadWhole(private_export), "old\n");
+}
+
 // The data directory's files are the store's own: an export there (its CURRENT, say) is refused.
 TEST_F(CliVerifyTest, AnExportIntoTheDataDirectoryIsRefused) {
   const Outcome run = Mctctl(Data() + "export --out '" + (dir() / "CURRENT").string() + "' 2>&1");
