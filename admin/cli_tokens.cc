@@ -95,8 +95,16 @@ void AddTokenCommands(CLI::App& app, CliContext& context) {
     }
     // The token is shown only once: one that could not be shown is of no use, so it goes again.
     if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-      (void)server::TokenStore::Remove(context.data_dir, {.token = made.value()});
-      context.Fail("the token could not be printed (standard output?), so it was not kept");
+      const auto removed = server::TokenStore::Remove(context.data_dir, {.token = made.value()});
+      if (removed.ok()) {
+        return void(
+            context.Fail("the token could not be printed (standard output?), so it was not kept"));
+      }
+      // Still valid, and nobody knows it: say how to revoke it.
+      context.Fail("the token could not be printed (standard output?) and is still kept (" +
+                   removed.error().message +
+                   "): remove it with `mctctl token remove --fingerprint " +
+                   server::TokenStore::FingerprintOf(made.value()) + "`");
     }
   });
   AddTokenListCommand(*token, context);

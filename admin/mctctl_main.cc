@@ -1,5 +1,6 @@
 // mctctl: the command line of the MCT renewal back office, for support, auditors and operators.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -17,6 +18,9 @@ int main(int argc, char** argv) {
       "The data directory is --data DIR, else $MCT_DATA, else ./mct-data.\n"
       "Run `mctctl COMMAND --help` for the options of a command.");
 
+  // A reader that went away (`mctctl ... | head`) is an error to report, as a full disk is, not a
+  // signal that ends the command wherever it is (between a token kept and the token printed).
+  std::signal(SIGPIPE, SIG_IGN);
   mct::admin::CliContext context;
   app.add_option("--data", context.data_dir, "data directory (default: $MCT_DATA or ./mct-data)");
   app.add_flag("--json", context.json, "print JSON for machines instead of text for people");
@@ -45,7 +49,9 @@ int main(int argc, char** argv) {
   std::cout.flush();
   if (context.exit_code == 0 &&
       (std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout)) {
-    context.Fail("the output could not be written (standard output: full disk or closed pipe?)");
+    context.Fail(
+        "the command ran, but its output could not be written (standard output: a full disk or a "
+        "closed pipe?); what it saved, if anything, is saved");
   }
   return context.exit_code;
 }

@@ -18,18 +18,25 @@ if [ ! -f "$data/CURRENT" ]; then
 fi
 
 # Tokens are kept hashed and shown once, so each start makes new ones; the last start's go first,
-# so that they do not pile up (a token of these ids made by hand goes too).
-"$mctctl" --data "$data" token remove --id demo-support > /dev/null 2>&1 || true
-"$mctctl" --data "$data" token remove --id demo-auditor > /dev/null 2>&1 || true
+# so that they do not pile up (a token of these ids made by hand goes too). A failure to remove
+# one that is there ends the script.
+remove_tokens_of() {  # ID ROLE
+  if "$mctctl" --data "$data" token list | awk -v id="$1" -v role="$2" \
+    '$2 == role && $3 == id { found = 1 } END { exit !found }'; then
+    "$mctctl" --data "$data" token remove --id "$1" --role "$2" > /dev/null
+  fi
+}
+remove_tokens_of demo-support support
+remove_tokens_of demo-auditor auditor
 support=$("$mctctl" --data "$data" token add --role support --id demo-support)
 auditor=$("$mctctl" --data "$data" token add --role auditor --id demo-auditor)
 # The first trainer of the anniversary index. awk reads the whole answer: a reader that stopped at
-# the first line (head) would end mctctl with SIGPIPE, and pipefail would end this script.
+# the first line (head) would make mctctl fail on the closed pipe, and pipefail end this script.
 trainer_mcid=$("$mctctl" --data "$data" --json due --from 1900-01-01 --to 2100-12-31 |
   awk -F'"' '/"mcid":/ && !found { print $4; found = 1 }')
 trainer=""
 if [ -n "$trainer_mcid" ]; then
-  "$mctctl" --data "$data" token remove --id "$trainer_mcid" --role trainer > /dev/null 2>&1 || true
+  remove_tokens_of "$trainer_mcid" trainer
   trainer=$("$mctctl" --data "$data" token add --role trainer --id "$trainer_mcid")
 fi
 

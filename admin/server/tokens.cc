@@ -362,4 +362,8 @@ std::optional<domain::Actor> TokenStore::Authenticate(const std::string& token) 
   return found;
 }
 
+std::string TokenStore::FingerprintOf(const std::string& token) {
+  return domain::Sha256Hex(token).substr(0, kFingerprintLength);
+}
+
 }  // namespace mct::admin::server

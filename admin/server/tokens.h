@@ -48,6 +48,8 @@ class TokenStore {
     domain::Actor actor;
   };
   static constexpr size_t kFingerprintLength = 12;
+  // The fingerprint `token list` shows for `token`.
+  static std::string FingerprintOf(const std::string& token);
   static Result<std::vector<Listed>> List(const std::filesystem::path& data_dir);
 
   // Which tokens Remove takes away: the one `token` itself, the one whose fingerprint starts with
