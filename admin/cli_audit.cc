@@ -130,6 +130,9 @@ void RunImport(CliContext& context, const std::string& input, bool legacy) {
     return void(context.Fail("import refused, nothing was written: " + imported.error().message));
   }
   const consumers::ImportStats& stats = imported.value();
+  for (const std::string& folder : stats.removed_leftovers) {
+    std::cerr << "note: removed " << Shown(folder) << ", left by an import that was killed\n";
+  }
   if (context.json) {
     std::cout << Json{{"events", stats.events},
                       {"streams", stats.streams},

@@ -23,6 +23,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "consumers/rocks_db.h"
 #include "domain/result.h"
@@ -48,6 +49,8 @@ struct ImportStats {
   uint64_t streams = 0;
   double seconds = 0;    // reading, checking, writing and building the read models
   std::string checksum;  // ReadModels::Checksum of the restored store
+  // The staging folders (DATA.importing-PID) of killed imports into the same target, removed.
+  std::vector<std::string> removed_leftovers;
 };
 
 // Restores an export into `data_dir`, which must be absent or an empty directory (anything else is

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "consumers/codec.h"
 #include "consumers/event_store.h"
@@ -92,22 +93,47 @@ void RemoveEmptyFoldersCreated(fs::path folder, const fs::path& created_above) {
   }
 }
 
-// Removes what imports into `target` that were killed left beside it: TARGET.importing-PID
-// directories whose process is gone (an import running now keeps its own). The export they were
-// read from is whole elsewhere; a half-built store is of no use to anyone.
-void RemoveStagingOfEndedImports(const fs::path& target) {
-  if (target.filename().empty()) return;
+// Whether a process holds the lock of the store being built in `folder` (RocksDB's LOCK file,
+// locked with fcntl); false when it has none yet. A look from another host or PID namespace (a
+// shared volume) sees the lock where it could not see the process.
+bool StoreLockHeld(const fs::path& folder) {
+  const int fd = ::open((folder / "LOCK").c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return errno != ENOENT;  // there but not ours to open: take it as held
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  const bool held = ::fcntl(fd, F_GETLK, &lock) != 0 || lock.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
+// Removes what imports into `target` that were killed left beside it, and answers what it
+// removed: TARGET.importing-PID directories whose process is gone and whose store nobody holds
+// (an import running now keeps its own). The export they were read from is whole elsewhere; a
+// half-built store is of no use to anyone.
+std::vector<std::string> RemoveStagingOfEndedImports(const fs::path& target) {
+  std::vector<std::string> removed;
+  if (target.filename().empty()) return removed;
   const std::string prefix = target.filename().string() + ".importing-";
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(target.parent_path(), error)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix) || !entry.is_directory(error)) continue;
+  for (fs::directory_iterator it(target.parent_path(), error), end; !error && it != end;
+       it.increment(error)) {
+    const fs::path& found = it->path();
+    const std::string name = found.filename().string();
+    std::error_code not_a_folder;
+    if (!name.starts_with(prefix) || !it->is_directory(not_a_folder)) continue;
     const std::string digits = name.substr(prefix.size());
     pid_t pid = 0;
-    const auto [end, parsed] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    if (parsed != std::errc() || end != digits.data() + digits.size() || pid <= 0) continue;
-    if (::kill(pid, 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), error);
+    const auto [end_of_digits, parsed] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (parsed != std::errc() || end_of_digits != digits.data() + digits.size() || pid <= 0)
+      continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH || StoreLockHeld(found)) continue;
+    std::error_code not_removed;
+    fs::remove_all(found, not_removed);
+    if (!not_removed) removed.push_back(found.string());
   }
+  return removed;
 }
 
 // The directory the store is built in, beside the target so the final rename stays on one file
@@ -126,7 +152,7 @@ class StagingDir {
     fs::create_directories(target.parent_path(), error);
     if (error)
       return Error{"cannot create " + target.parent_path().string() + ": " + error.message()};
-    RemoveStagingOfEndedImports(target);
+    std::vector<std::string> removed = RemoveStagingOfEndedImports(target);
     fs::path path = target;
     path += ".importing-" + std::to_string(::getpid());
     // create_directory answers false for an existing one: never reuse (or delete) what another
@@ -136,7 +162,8 @@ class StagingDir {
       return Error{"cannot create the staging directory " + path.string() + ": " +
                    (error ? error.message() : "it exists (an interrupted import? remove it)")};
     }
-    return std::unique_ptr<StagingDir>(new StagingDir(std::move(path), std::move(created_above)));
+    return std::unique_ptr<StagingDir>(
+        new StagingDir(std::move(path), std::move(created_above), std::move(removed)));
   }
   ~StagingDir() {
     std::error_code ignored;
@@ -148,6 +175,8 @@ class StagingDir {
   StagingDir& operator=(const StagingDir&) = delete;
 
   const fs::path& path() const { return path_; }
+  // What killed imports into the same target had left, removed before this one began.
+  const std::vector<std::string>& removed_leftovers() const { return removed_; }
 
   // Renames onto `target` (replacing it if it is an empty directory) and syncs the parent, so the
   // restored store is there after a power cut.
@@ -167,10 +196,13 @@ class StagingDir {
   }
 
  private:
-  StagingDir(fs::path path, fs::path created_above)
-      : path_(std::move(path)), created_above_(std::move(created_above)) {}
+  StagingDir(fs::path path, fs::path created_above, std::vector<std::string> removed)
+      : path_(std::move(path)),
+        created_above_(std::move(created_above)),
+        removed_(std::move(removed)) {}
   fs::path path_;
   fs::path created_above_;  // empty when the target's parent was there already
+  std::vector<std::string> removed_;
 };
 
 bool IsBlank(const std::string& line) {
@@ -294,6 +326,7 @@ Result<ImportStats> ImportLog(std::istream& in, const fs::path& data_dir, Import
   if (!staging.ok()) return staging.error();
 
   ImportStats stats;
+  stats.removed_leftovers = staging.value()->removed_leftovers();
   {
     auto db = RocksDb::Open(staging.value()->path());
     if (!db.ok()) return db.error();

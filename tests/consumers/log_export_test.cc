@@ -300,6 +300,7 @@ TEST_F(LogExportTest, RemovesTheStagingThatKilledImportsLeft) {
   auto imported = Import(Export(source()), target());
   ASSERT_TRUE(imported.ok()) << imported.error().message;
   EXPECT_FALSE(fs::exists(left));
+  EXPECT_EQ(imported->removed_leftovers, std::vector<std::string>{left.string()});
   EXPECT_TRUE(fs::exists(running));
   fs::remove_all(running);
 }
