@@ -1,6 +1,7 @@
 // mctctl submit, status, history, gaps: one trainer at a time.
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -134,7 +135,8 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
       std::cerr << "reading the command's JSON from the terminal (end it with Ctrl-D)\n";
     }
     text = ReadAll(std::cin);
-  } else if (input.front() != '{' && input.front() != '[') {  // else JSON given inline
+  } else if ((input.front() != '{' && input.front() != '[') || std::filesystem::exists(input)) {
+    // A file, unless it is JSON given inline (a file whose name starts so is still a file).
     std::ifstream file(input);
     if (!file) {
       context.Fail("cannot read " + input, 2);

@@ -224,8 +224,6 @@ TEST(CliErrors, AQuestionToAMissingStoreIsAnErrorAndCreatesNothing) {
   }
 }
 
-// A trainer's stream is in time order (AUDIT-2 reads it as of any instant): a command stamped
-// before the trainer's latest event is refused and writes nothing.
 // A command id the store cannot record (empty; regression: accepted, and the export could then
 // not be imported) or one of the wrong type (regression: replaced by a fresh id, so a retry wrote
 // twice) is refused, as mctd refuses it, and so are an MCID that is not a string and a body that
@@ -254,6 +252,8 @@ TEST(CliErrors, SubmitRefusesACommandIdOrMcidOfTheWrongShape) {
       Mctctl(data + "submit '" + enroll + R"("mcid":"3000300","command_id":"c1"}')").exit_code, 0);
 }
 
+// A trainer's stream is in time order (AUDIT-2 reads it as of any instant): a command stamped
+// before the trainer's latest event is refused and writes nothing.
 TEST(CliErrors, SubmitRefusesAnInstantBeforeTheTrainersLatestEvent) {
   TempDir tmp;
   const std::string data = "--data '" + (tmp.path() / "data").string() + "' ";
