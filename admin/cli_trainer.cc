@@ -135,7 +135,8 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
       std::cerr << "reading the command's JSON from the terminal (end it with Ctrl-D)\n";
     }
     text = ReadAll(std::cin);
-  } else if ((input.front() != '{' && input.front() != '[') || std::filesystem::exists(input)) {
+  } else if (std::error_code not_a_file; (input.front() != '{' && input.front() != '[') ||
+                                         std::filesystem::exists(input, not_a_file)) {
     // A file, unless it is JSON given inline (a file whose name starts so is still a file).
     std::ifstream file(input);
     if (!file) {
