@@ -13,14 +13,17 @@ cleanup() {
 trap cleanup EXIT
 
 port=$((20000 + RANDOM % 20000))
-MCT_DATA="$work/data" MCT_PORT=$port bash "$root/ops/run.sh" >"$work/out" 2>&1 &
-pid=$!
-for _ in $(seq 600); do
-  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { echo "ops/run.sh stopped before serving:"; cat "$work/out"; exit 1; }
-  sleep 0.2
-done
-curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "not ready:"; cat "$work/out"; exit 1; }
+start() {  # start OUTPUT_FILE: ops/run.sh on $work/data in the background, until it serves
+  MCT_DATA="$work/data" MCT_PORT=$port bash "$root/ops/run.sh" >"$1" 2>&1 &
+  pid=$!
+  for _ in $(seq 600); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "ops/run.sh stopped before serving:"; cat "$1"; exit 1; }
+    sleep 0.2
+  done
+  echo "not ready:"; cat "$1"; exit 1
+}
+start "$work/out"
 
 token() {  # token ROLE: the demo token printed for ROLE
   sed -n "s/^  $1 *\(mct_[0-9a-f]*\).*/\1/p" "$work/out" | head -n 1
@@ -50,13 +53,7 @@ pid=""
 [ "$code" = 0 ] || { echo "mctd exited $code on SIGTERM:"; tail -5 "$work/out"; exit 1; }
 
 # A second start on the same data: new demo tokens replace the last start's, so they do not pile up.
-MCT_DATA="$work/data" MCT_PORT=$port bash "$root/ops/run.sh" >"$work/out2" 2>&1 &
-pid=$!
-for _ in $(seq 600); do
-  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { echo "the second start stopped:"; cat "$work/out2"; exit 1; }
-  sleep 0.2
-done
+start "$work/out2"
 listed=$("$root/build/admin/mctctl" --data "$work/data" token list | tail -n 1)
 [ "$listed" = "3 tokens" ] || { echo "demo tokens piled up: $listed"; exit 1; }
 old_support=$support
