@@ -24,6 +24,13 @@ start() {  # start OUTPUT_FILE: ops/run.sh on $work/data in the background, unti
   echo "not ready:"; cat "$1"; exit 1
 }
 start "$work/out"
+stop() {  # stop OUTPUT_FILE: SIGTERM, which must end it with exit 0
+  kill -TERM "$pid"
+  local code=0
+  wait "$pid" || code=$?
+  pid=""
+  [ "$code" = 0 ] || { echo "mctd exited $code on SIGTERM:"; tail -5 "$1"; exit 1; }
+}
 
 token() {  # token ROLE: the demo token printed for ROLE
   sed -n "s/^  $1 *\(mct_[0-9a-f]*\).*/\1/p" "$work/out" | head -n 1
@@ -46,11 +53,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $train
   "http://127.0.0.1:$port/v1/reports")
 [ "$status" = 403 ] || { echo "a trainer's token read the reports: $status"; exit 1; }
 
-kill -TERM "$pid"
-code=0
-wait "$pid" || code=$?
-pid=""
-[ "$code" = 0 ] || { echo "mctd exited $code on SIGTERM:"; tail -5 "$work/out"; exit 1; }
+stop "$work/out"
 
 # A second start on the same data: new demo tokens replace the last start's, so they do not pile up.
 start "$work/out2"
@@ -63,9 +66,5 @@ curl -fs -H "Authorization: Bearer $support" "http://127.0.0.1:$port/v1/trainers
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $old_support" \
   "http://127.0.0.1:$port/v1/trainers/$mcid")
 [ "$status" = 401 ] || { echo "the last start's token still works: $status"; exit 1; }
-kill -TERM "$pid"
-code=0
-wait "$pid" || code=$?
-pid=""
-[ "$code" = 0 ] || { echo "mctd exited $code on SIGTERM after the second start"; exit 1; }
+stop "$work/out2"
 echo "run command: ok (port $port, trainer $mcid, tokens replaced on a second start)"
