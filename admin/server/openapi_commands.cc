@@ -25,14 +25,21 @@ enum class FieldType {
   kTrack,
   kEmployerType,
   kPaymentMethod,
+  kIdempotencyKey,  // PlaceOrder's (PAY-8): the body's, or the Idempotency-Key header's
+  kCountry,         // the billing address's (PAY-3): preselected
+};
+
+// Whether the server takes a command without the field.
+enum class Presence : uint8_t {
+  kOptional,  // may be left out: it reads as empty, zero or false
+  kRequired,  // command_json.cc refuses its absence (RequiredDate, RequiredEnum, PlaceOrder's method)
+  kNonEmpty,  // read as empty when absent, which the rules refuse (invalid_input): at least 1
 };
 
 struct CommandField {
   std::string_view name;
   FieldType type;
-  // What command_json.cc refuses when absent (RequiredDate, RequiredEnum, PlaceOrder's method);
-  // any other field may be left out and reads as empty, zero or false.
-  bool required = false;
+  Presence presence = Presence::kOptional;
 };
 
 struct CommandFields {
@@ -43,49 +50,54 @@ struct CommandFields {
 // UploadMtmReport is missing on purpose: the commands route refuses it (its own route reads it).
 const std::vector<CommandFields>& AllCommandFields() {
   using enum FieldType;
+  using enum Presence;
   static const std::vector<CommandFields> fields = {
-      {"EnrollTrainer", {{"name", kText}, {"email", kText}, {"anniversary", kDate, true}}},
-      {"RecordCertification", {{"certification_id", kText}, {"track", kTrack, true}}},
+      {"EnrollTrainer",
+       {{"name", kText, kNonEmpty}, {"email", kText, kNonEmpty}, {"anniversary", kDate, kRequired}}},
+      {"RecordCertification",
+       {{"certification_id", kText, kNonEmpty}, {"track", kTrack, kRequired}}},
       {"StartRenewal", {}},
-      {"IssueFteCode", {{"alias", kText}, {"code", kText}}},
+      {"IssueFteCode", {{"alias", kText, kNonEmpty}, {"code", kText, kNonEmpty}}},
       {"ChooseProfile",
-       {{"employer_type", kEmployerType, true},
+       {{"employer_type", kEmployerType, kRequired},
         {"employer_detail", kText},
         {"fte_code", kText},
-        {"track", kTrack, true}}},
+        {"track", kTrack, kRequired}}},
       {"FileException",
-       {{"classes", kInteger},
-        {"course_name", kText},
-        {"course_date", kDate, true},
-        {"students", kInteger},
-        {"organization", kText},
-        {"manager_name", kText},
-        {"manager_email", kText}}},
+       {{"classes", kInteger, kNonEmpty},
+        {"course_name", kText, kNonEmpty},
+        {"course_date", kDate, kRequired},
+        {"students", kInteger, kNonEmpty},
+        {"organization", kText, kNonEmpty},
+        {"manager_name", kText, kNonEmpty},
+        {"manager_email", kText, kNonEmpty}}},
       {"RecordMtmSurvey",
-       {{"course_name", kText}, {"course_date", kDate, true}, {"average_score", kNumber, true}}},
+       {{"course_name", kText, kNonEmpty},
+        {"course_date", kDate, kRequired},
+        {"average_score", kNumber, kRequired}}},
       {"ConfirmRequirements", {}},
       {"AcceptTerms", {{"accept_terms", kFlag}, {"accept_payment_redirect", kFlag}}},
-      {"ApplyVoucher", {{"voucher_code", kText}}},
+      {"ApplyVoucher", {{"voucher_code", kText, kNonEmpty}}},
       {"EnterBillingAddress",
-       {{"first_name", kText},
-        {"last_name", kText},
-        {"email", kText},
-        {"email_confirmation", kText},
-        {"phone", kText},
-        {"address1", kText},
-        {"address2", kText},
-        {"city", kText},
-        {"state", kText},
-        {"postal_code", kText},
-        {"country", kText}}},
+       {{"first_name", kText, kNonEmpty},
+        {"last_name", kText, kNonEmpty},
+        {"email", kText, kNonEmpty},
+        {"email_confirmation", kText, kNonEmpty},
+        {"phone", kText, kNonEmpty},
+        {"address1", kText, kNonEmpty},
+        {"address2", kText, kNonEmpty},
+        {"city", kText, kNonEmpty},
+        {"state", kText, kNonEmpty},
+        {"postal_code", kText, kNonEmpty},
+        {"country", kCountry}}},
       {"PlaceOrder",
-       {{"method", kPaymentMethod, true},
+       {{"method", kPaymentMethod, kRequired},
         {"card", kCard},
         {"payer_name", kText},
         {"confirmed", kFlag},
-        {"idempotency_key", kText}}},
+        {"idempotency_key", kIdempotencyKey}}},
       {"OrderWelcomeKit", {}},
-      {"IssueRefund", {{"order_id", kText}, {"reason", kText}}},
+      {"IssueRefund", {{"order_id", kText}, {"reason", kText, kNonEmpty}}},
       {"SettleRefund", {{"order_id", kText}}},
       {"ApplyAlumni", {}},
       {"SwitchBackFromAlumni", {}},
@@ -122,6 +134,16 @@ Json FieldSchema(FieldType type) {
       return Enumeration(consumers::JsonNamesOf<domain::Track>());
     case FieldType::kEmployerType:
       return Enumeration(consumers::JsonNamesOf<domain::EmployerType>());
+    case FieldType::kCountry:
+      return Json{{"type", "string"},
+                  {"minLength", 1},
+                  {"description", "PAY-3: preselected, JP when left out"}};
+    case FieldType::kIdempotencyKey:
+      return Json{{"type", "string"},
+                  {"minLength", 1},
+                  {"description",
+                   "PAY-8: required, here or as the Idempotency-Key header (they must agree when "
+                   "both are sent)"}};
     case FieldType::kPaymentMethod: {
       // Read as text and judged by Decide: another value is a 422, not a 400.
       Json schema = Enumeration(consumers::JsonNamesOf<domain::PaymentMethod>());
@@ -152,8 +174,12 @@ Json CommandSchemas() {
           {"description", "retry key (invariant 5); the server mints one when absent"}}}};
     Json required = Json::array({"command"});
     for (const auto& field : fields) {
-      properties[std::string(field.name)] = FieldSchema(field.type);
-      if (field.required) required.push_back(std::string(field.name));
+      Json schema = FieldSchema(field.type);
+      if (field.presence == Presence::kNonEmpty) {
+        schema[field.type == FieldType::kText ? "minLength" : "minimum"] = 1;
+      }
+      properties[std::string(field.name)] = std::move(schema);
+      if (field.presence != Presence::kOptional) required.push_back(std::string(field.name));
     }
     const std::vector<std::string> roles = RolesSending(command);
     schemas[name] =
