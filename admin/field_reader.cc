@@ -90,11 +90,22 @@ domain::Date FieldReader::RequiredDate(std::string_view key) {
   return {};
 }
 
+std::optional<std::string> CommandDateProblem(const domain::Date& date) {
+  static const domain::Date kFirst = *domain::Date::Parse("1900-01-01");
+  static const domain::Date kLast = *domain::Date::Parse("9998-12-31");
+  if (date >= kFirst && date <= kLast) return std::nullopt;
+  return "'" + date.ToString() + "' is not a date from 1900-01-01 to 9998-12-31";
+}
+
 std::optional<domain::Date> FieldReader::OptionalDate(std::string_view key) {
   const std::string text = Text(key);
   if (text.empty()) return std::nullopt;
   auto date = domain::Date::Parse(text);
-  if (!date) Fail(key, "'" + text + "' is not a date YYYY-MM-DD");
+  if (!date) {
+    Fail(key, "'" + text + "' is not a date YYYY-MM-DD");
+  } else if (auto problem = CommandDateProblem(*date)) {
+    Fail(key, *problem);
+  }
   return date;
 }
 

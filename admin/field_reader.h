@@ -18,6 +18,11 @@
 
 namespace mct::admin {
 
+// Why `date`, given in a command, is refused, or nullopt: a command's dates lie from 1900 to
+// 9998, so that every date the rules derive from them (a window 90 days before, an anniversary a
+// year after) is still written YYYY-MM-DD (a year 0000 anniversary made a window open in year -1).
+std::optional<std::string> CommandDateProblem(const domain::Date& date);
+
 class FieldReader {
  public:
   // `context` prefixes field names in messages ("card" gives "card.number").

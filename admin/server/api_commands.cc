@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "admin/cli.h"
+#include "admin/field_reader.h"
 #include "admin/server/command_request.h"
 #include "admin/server/http_api.h"
 #include "admin/server/route_table.h"
@@ -134,6 +135,9 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     upload.course_date = domain::Date::Parse(date);
     if (!upload.course_date) {
       return refuse(400, "course_date: '" + date + "' is not a date YYYY-MM-DD");
+    }
+    if (auto problem = CommandDateProblem(*upload.course_date)) {
+      return refuse(400, "course_date: " + *problem);
     }
   }
   // A retry after a lost answer is safe with a command id, as for any command (invariant 5): the

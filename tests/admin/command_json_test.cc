@@ -53,6 +53,27 @@ TEST(CommandJson, MalformedDateIsNamed) {
   EXPECT_NE(body.error().message.find("course_date: '2017-2-10' is not a date"), std::string::npos);
 }
 
+// A command's dates lie from 1900 to 9998 (regression: a year 0000 anniversary was taken, and
+// the status then showed a window opening on "00-1-10-03").
+TEST(CommandJson, ADateOutsideTheYears1900To9998IsRefused) {
+  for (const std::string anniversary : {"0000-01-01", "1899-12-31", "9999-01-01"}) {
+    SCOPED_TRACE(anniversary);
+    auto body = Decode(R"({"command": "EnrollTrainer", "name": "A", "email": "a@example.jp", "anniversary": ")" +
+                       anniversary + R"("})");
+    ASSERT_FALSE(body.ok());
+    EXPECT_NE(body.error().message.find("anniversary: '" + anniversary +
+                                        "' is not a date from 1900-01-01 to 9998-12-31"),
+              std::string::npos)
+        << body.error().message;
+  }
+  for (const std::string anniversary : {"1900-01-01", "9998-12-31"}) {
+    EXPECT_TRUE(Decode(R"({"command": "EnrollTrainer", "name": "A", "email": "a@example.jp", "anniversary": ")" +
+                       anniversary + R"("})")
+                    .ok())
+        << anniversary;
+  }
+}
+
 TEST(CommandJson, UnknownEnumValueIsNamed) {
   auto body = Decode(R"({"command": "ChooseProfile", "employer_type": "pirate", "track": "it_pro"})");
   ASSERT_FALSE(body.ok());
