@@ -355,14 +355,18 @@ void HttpApi::RegisterRoutes() {
                [this](const httplib::Request& request, httplib::Response& response) {
                  HandleUpload(request, response);
                });
-  server_.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+  // These take no query parameter either: one is refused as on every route (README).
+  server_.Get("/healthz", [](const httplib::Request& request, httplib::Response& response) {
+    if (RefusedForItsQuery(request, response)) return;
     response.set_content(R"({"status":"ok"})", "application/json");
   });
-  server_.Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
+  server_.Get("/readyz", [this](const httplib::Request& request, httplib::Response& response) {
+    if (RefusedForItsQuery(request, response)) return;
     if (!ready_) return SendError(response, 503, "not_ready", "the read models are catching up");
     response.set_content(R"({"status":"ready"})", "application/json");
   });
-  server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+  server_.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
+    if (RefusedForItsQuery(request, response)) return;
     response.set_content(metrics_.Render(store_), "text/plain; version=0.0.4");
   });
   RegisterReadRoutes(

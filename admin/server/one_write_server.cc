@@ -100,12 +100,14 @@ DeclaredBody ReadDeclaredBody(httplib::Request& request) {
 }
 
 // Why a head that frames its body well is still refused, or "": an HTTP/1.1 request must name
-// its Host (RFC 9112, 3.2), and a GET or HEAD has no body (cpp-httplib 0.11 would leave it unread
-// and take its bytes for the next request).
+// its Host, once (RFC 9112, 3.2: two are a 400, as a proxy before this server may have routed by
+// the other), and a GET or HEAD has no body (cpp-httplib 0.11 would leave it unread and take its
+// bytes for the next request).
 std::string ProblemBesideTheBody(const httplib::Request& request, const DeclaredBody& declared) {
   if (request.version == "HTTP/1.1" && !request.has_header("Host")) {
     return "send a Host header (HTTP/1.1)";
   }
+  if (request.get_header_value_count("Host") > 1) return "Host: sent more than once; send one";
   const bool has_body = !declared.length || *declared.length > 0;
   if (has_body && (request.method == "GET" || request.method == "HEAD")) {
     return "a " + request.method + " request has no body";

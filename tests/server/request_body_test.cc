@@ -247,7 +247,9 @@ TEST(RequestBody, AGetWithABodyOrARequestWithoutHostIs400) {
             "HEAD " + status + " HTTP/1.1\r\nHost: x\r\n" + auth +
                 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
             "has no body"},
-           {"no Host", "GET " + status + " HTTP/1.1\r\n" + auth + "\r\n", "Host"}}) {
+           {"no Host", "GET " + status + " HTTP/1.1\r\n" + auth + "\r\n", "Host"},
+           {"two Hosts", "GET " + status + " HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + auth + "\r\n",
+            "Host: sent more than once"}}) {
     SCOPED_TRACE(what);
     const std::string answer =
         RawExchange(server.port(), head + SmuggledStatusRequest(server.Support()));
