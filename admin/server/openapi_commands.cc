@@ -32,7 +32,8 @@ enum class FieldType {
 // Whether the server takes a command without the field.
 enum class Presence : uint8_t {
   kOptional,  // may be left out: it reads as empty, zero or false
-  kRequired,  // command_json.cc refuses its absence (RequiredDate, RequiredEnum, PlaceOrder's method)
+  kRequired,  // command_json.cc refuses its absence (RequiredDate, RequiredEnum, PlaceOrder's
+              // method)
   kNonEmpty,  // read as empty when absent, which the rules refuse (invalid_input): at least 1
 };
 
@@ -53,7 +54,9 @@ const std::vector<CommandFields>& AllCommandFields() {
   using enum Presence;
   static const std::vector<CommandFields> fields = {
       {"EnrollTrainer",
-       {{"name", kText, kNonEmpty}, {"email", kText, kNonEmpty}, {"anniversary", kDate, kRequired}}},
+       {{"name", kText, kNonEmpty},
+        {"email", kText, kNonEmpty},
+        {"anniversary", kDate, kRequired}}},
       {"RecordCertification",
        {{"certification_id", kText, kNonEmpty}, {"track", kTrack, kRequired}}},
       {"StartRenewal", {}},

@@ -58,8 +58,9 @@ TEST(CommandJson, MalformedDateIsNamed) {
 TEST(CommandJson, ADateOutsideTheYears1900To9998IsRefused) {
   for (const std::string anniversary : {"0000-01-01", "1899-12-31", "9999-01-01"}) {
     SCOPED_TRACE(anniversary);
-    auto body = Decode(R"({"command": "EnrollTrainer", "name": "A", "email": "a@example.jp", "anniversary": ")" +
-                       anniversary + R"("})");
+    auto body = Decode(
+        R"({"command": "EnrollTrainer", "name": "A", "email": "a@example.jp", "anniversary": ")" +
+        anniversary + R"("})");
     ASSERT_FALSE(body.ok());
     EXPECT_NE(body.error().message.find("anniversary: '" + anniversary +
                                         "' is not a date from 1900-01-01 to 9998-12-31"),
@@ -67,9 +68,11 @@ TEST(CommandJson, ADateOutsideTheYears1900To9998IsRefused) {
         << body.error().message;
   }
   for (const std::string anniversary : {"1900-01-01", "9998-12-31"}) {
-    EXPECT_TRUE(Decode(R"({"command": "EnrollTrainer", "name": "A", "email": "a@example.jp", "anniversary": ")" +
-                       anniversary + R"("})")
-                    .ok())
+    EXPECT_TRUE(
+        Decode(
+            R"({"command": "EnrollTrainer", "name": "A", "email": "a@example.jp", "anniversary": ")" +
+            anniversary + R"("})")
+            .ok())
         << anniversary;
   }
 }

@@ -241,7 +241,8 @@ TEST_F(OpenApiLive, ACommandsRequiredFieldsAreWhatTheServerRequires) {
     const std::string& token = server_.Token(system_only ? "system" : "support");
     Json minimal = Json::object();
     for (const auto& field : required) {
-      if (sample.contains(field.get<std::string>())) minimal[field.get<std::string>()] = sample[field.get<std::string>()];
+      if (sample.contains(field.get<std::string>()))
+        minimal[field.get<std::string>()] = sample[field.get<std::string>()];
     }
     minimal["command"] = name;
     if (name == "PlaceOrder") {  // PayPal's payer (PAY-4); the key here or as the header (PAY-8)

@@ -174,9 +174,11 @@ TEST_F(RouteRoleWalk, EveryApiRouteTakesItsQueryParametersAndNoOther) {
       // Given twice with two values, it would be read as whichever came first (twice with one
       // value is one parameter: the library reads it once).
       const std::string given = std::string(name) + "=" + values.at(name);
-      const Answer twice = CallAt(route, path + joiner + given + "&" + given + "0", server_.Support());
+      const Answer twice =
+          CallAt(route, path + joiner + given + "&" + given + "0", server_.Support());
       EXPECT_EQ(twice.status, 400) << name << ": " << twice.Describe();
-      EXPECT_NE(twice.message().find(std::string(name) + ": given more than once"), std::string::npos)
+      EXPECT_NE(twice.message().find(std::string(name) + ": given more than once"),
+                std::string::npos)
           << twice.Describe();
     }
   }
