@@ -94,7 +94,11 @@ std::optional<std::string> CommandDateProblem(const domain::Date& date) {
   static const domain::Date kFirst = *domain::Date::Parse("1900-01-01");
   static const domain::Date kLast = *domain::Date::Parse("9998-12-31");
   if (date >= kFirst && date <= kLast) return std::nullopt;
-  return "'" + date.ToString() + "' is not a date from 1900-01-01 to 9998-12-31";
+  // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) on "'" + a returned string.
+  std::string problem = "'";
+  problem += date.ToString();
+  problem += "' is not a date from 1900-01-01 to 9998-12-31";
+  return problem;
 }
 
 std::optional<domain::Date> FieldReader::OptionalDate(std::string_view key) {
