@@ -187,8 +187,10 @@ class Verifier {
     const rocksdb::Status got =
         db_.db()->Get(read_, db_.meta(), keys::Voucher(paid->voucher_code), &recorded);
     if (!got.ok() && !got.IsNotFound()) return FromRocks(got, "reading the voucher record");
-    const std::string mcid = envelope.event.meta.mcid.str();
-    if (got.ok() && recorded == mcid + '\0' + paid->order_id) return Ok();
+    if (got.ok() &&
+        recorded == keys::VoucherValue(envelope.event.meta.mcid.str(), paid->order_id)) {
+      return Ok();
+    }
     const std::string voucher = "voucher '" + domain::Printable(paid->voucher_code) +
                                 "' of order " + domain::Printable(paid->order_id);
     if (got.IsNotFound()) {

@@ -301,7 +301,7 @@ void EventStore::CommitBatch(std::vector<Pending*>& batch, uint64_t drain) {
           paid != nullptr && !paid->voucher_code.empty()) {
         new_vouchers.insert(paid->voucher_code);
         meta_puts.emplace_back(keys::Voucher(paid->voucher_code),
-                               request.meta.mcid.str() + '\0' + paid->order_id);
+                               keys::VoucherValue(request.meta.mcid.str(), paid->order_id));
       }
       EventEnvelope envelope;
       // The last event takes the request's meta rather than a copy of it.

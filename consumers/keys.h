@@ -70,6 +70,12 @@ inline std::string CommandValue(std::string_view mcid, uint64_t first, uint64_t 
 }
 
 inline std::string Voucher(std::string_view code) { return "voucher/" + std::string(code); }
+// "voucher/" values: the redeeming order's mcid '\0' order id.
+inline std::string VoucherValue(std::string_view mcid, std::string_view order_id) {
+  std::string out = StreamPrefix(mcid);
+  out += order_id;
+  return out;
+}
 inline constexpr std::string_view kNextOrder = "order/next";
 inline constexpr std::string_view kHeadPrefix = "head/";
 inline constexpr std::string_view kVoucherPrefix = "voucher/";

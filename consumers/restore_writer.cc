@@ -146,7 +146,7 @@ Status RestoreWriter::TrackVoucher(const EventEnvelope& envelope) {
     return Error{"voucher '" + paid->voucher_code +
                  "' was redeemed by an earlier order; a voucher redeems once (PAY-2)"};
   }
-  batch_.Put(db_.meta(), key, envelope.event.meta.mcid.str() + '\0' + paid->order_id);
+  batch_.Put(db_.meta(), key, keys::VoucherValue(envelope.event.meta.mcid.str(), paid->order_id));
   staged_keys_.insert(key);
   return Ok();
 }
