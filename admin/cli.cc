@@ -16,8 +16,7 @@ namespace mct::admin {
 constexpr consumers::StoreOptions kCliStore{.info_log = false};
 
 bool CliContext::StoreIsThere() {
-  std::error_code error;
-  if (std::filesystem::exists(data_dir / "CURRENT", error)) return true;
+  if (consumers::RocksDb::HoldsStore(data_dir)) return true;
   if (auto damaged = consumers::RocksDb::DamagedWithoutCurrent(data_dir)) {
     Fail(*damaged);
     return false;

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -87,9 +86,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   mct::domain::Policy policy{config.fee_minor, config.currency};
-  std::error_code no_current;
-  const bool new_store =
-      !std::filesystem::exists(std::filesystem::path(config.data_dir) / "CURRENT", no_current);
+  const bool new_store = !mct::consumers::RocksDb::HoldsStore(config.data_dir);
   auto store = mct::admin::Store::Open(config.data_dir, policy);
   if (!store.ok()) {
     log("error", {{"msg", "cannot open the store"}, {"error", store.error().message}});

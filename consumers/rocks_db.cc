@@ -54,7 +54,7 @@ constexpr uint64_t kWalZerosAheadBytes = 16 << 20;
 // files as obsolete: a damaged store must be refused, never replaced.
 std::optional<std::string> StoreFileWithoutCurrent(const std::filesystem::path& dir) {
   std::error_code error;
-  if (std::filesystem::exists(dir / "CURRENT", error)) return std::nullopt;
+  if (RocksDb::HoldsStore(dir)) return std::nullopt;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();
     if (name.ends_with(".sst") || name.ends_with(".log") || name.starts_with("MANIFEST-") ||
@@ -70,6 +70,11 @@ std::optional<std::string> StoreFileWithoutCurrent(const std::filesystem::path& 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Ok();
   return Error{std::string(what) + ": " + status.ToString()};
+}
+
+bool RocksDb::HoldsStore(const std::filesystem::path& dir) {
+  std::error_code error;
+  return std::filesystem::exists(dir / "CURRENT", error);
 }
 
 std::optional<std::string> RocksDb::DamagedWithoutCurrent(const std::filesystem::path& dir) {

@@ -40,6 +40,8 @@ class RocksDb {
   // Opens an existing database to read only, beside the process that writes it (mctd holds the
   // lock that Open takes): it sees the data as it was when opened, and never writes.
   static Result<std::unique_ptr<RocksDb>> OpenReadOnly(const std::filesystem::path& dir);
+  // Whether `dir` holds a store: its CURRENT file, RocksDB's pointer to its manifest.
+  static bool HoldsStore(const std::filesystem::path& dir);
   // Why `dir` cannot be opened when it holds a store's files but not CURRENT (which names the
   // rest): nullopt when it has CURRENT, or no store's files at all.
   static std::optional<std::string> DamagedWithoutCurrent(const std::filesystem::path& dir);
