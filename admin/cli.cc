@@ -86,6 +86,11 @@ int CliContext::Fail(const std::string& message, int code) {
   return code;
 }
 
+bool StdoutWritten() {
+  std::cout.flush();
+  return std::fflush(stdout) == 0 && std::ferror(stdout) == 0 && std::cout.good();
+}
+
 CLI::Validator CurrencyCode() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

@@ -62,6 +62,9 @@ std::string Shown(std::string_view text);
 // CLI11's failure message, as one line like every other error of the command line:
 // `error: <what> (see --help)`.
 std::string OneLineFailure(const CLI::App* app, const CLI::Error& error);
+// Flushes stdout and answers whether all that was printed there reached it (false on a full disk
+// or a closed pipe, SIGPIPE being ignored).
+bool StdoutWritten();
 // Prints `value` as indented JSON on stdout. Text that is not UTF-8 (a damaged log) is printed
 // with replacement characters rather than ending the command.
 void PrintJson(const nlohmann::json& value);

@@ -1,5 +1,4 @@
 // mctctl token add, list and remove: the bearer tokens of mctd.
-#include <cstdio>
 #include <iostream>
 
 #include "admin/cli.h"
@@ -94,7 +93,7 @@ void AddTokenCommands(CLI::App& app, CliContext& context) {
       std::cout << made.value() << "\n";
     }
     // The token is shown only once: one that could not be shown is of no use, so it goes again.
-    if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    if (!StdoutWritten()) {
       const auto removed = server::TokenStore::Remove(context.data_dir, {.token = made.value()});
       if (removed.ok()) {
         return void(

@@ -1,8 +1,6 @@
 // mctctl: the command line of the MCT renewal back office, for support, auditors and operators.
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <cstdio>
-#include <iostream>
 
 #include "admin/cli.h"
 
@@ -46,9 +44,7 @@ int main(int argc, char** argv) {
   }
   // What a command printed must have reached its reader: a token shown once, an export, a
   // verify's checkpoint. A full disk or a closed pipe behind stdout is a failure, not exit 0.
-  std::cout.flush();
-  if (context.exit_code == 0 &&
-      (std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout)) {
+  if (context.exit_code == 0 && !mct::admin::StdoutWritten()) {
     context.Fail(
         "the command ran, but its output could not be written (standard output: a full disk or a "
         "closed pipe?); what it saved, if anything, is saved");

@@ -521,7 +521,7 @@ Decision DecideForKnownTrainer(const Ctx& ctx) {
 // only keeps the format (PAY-7): no log passes it a number past kLastOrderNumber (the scenario
 // runner's finds a free one, the store refuses the order).
 std::string FormatOrderId(uint64_t number) {
-  std::string digits = std::to_string(number % 100000000ULL);
+  std::string digits = std::to_string(number % (kLastOrderNumber + 1));
   return "CT" + std::string(8 - digits.size(), '0') + digits;
 }
 
