@@ -144,6 +144,16 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
   }
   domain::Decision decision = domain::Decide(policy_, state, facts, *placed);
   if (!decision.accepted()) {
+    // invalid_input comes before every rule's code (domain.md): a client's command id that
+    // another trainer's command took is that, though only the log can tell. Looked up here, on
+    // the refused path, so that an accepted command pays no extra read for it.
+    if (decision.rejection->code != domain::RejectionCode::kInvalidInput &&
+        !state.command_ids.contains(command.command_id)) {
+      auto taken = NothingNew(command, id_origin);
+      if (!taken.ok() || taken.value().kind == CommandAnswer::Kind::kRejected) {
+        return answered(std::move(taken));
+      }
+    }
     return answered(Rejected(decision.rejection->code, std::move(decision.rejection->message)));
   }
   if (decision.retried) return answered(FirstAnswer(command, state));
