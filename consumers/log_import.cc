@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -58,6 +59,26 @@ bool NextLine(std::istream& in, std::string& line, bool& too_long) {
   return true;  // the last line, without its '\n'
 }
 
+// A few of the names `folder` holds, to show what keeps it from being empty (mctd's `tokens`,
+// written by a `token add` before any store, say).
+std::string SomeNamesIn(const fs::path& folder) {
+  constexpr size_t kShown = 3;
+  std::vector<std::string> names;
+  size_t count = 0;
+  std::error_code error;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    ++count;
+    names.push_back(it->path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string shown;
+  for (size_t i = 0; i < names.size() && i < kShown; ++i) {
+    shown += (i == 0 ? "" : ", ") + names[i];
+  }
+  if (count > kShown) shown += " and " + std::to_string(count - kShown) + " more";
+  return shown;
+}
+
 // The target as an absolute path without a trailing separator or symbolic links (the restored
 // store is renamed onto the folder a link names, not onto the link), if it is absent or an empty
 // directory; a restore never mixes with existing data.
@@ -76,8 +97,10 @@ Result<fs::path> CheckTarget(const fs::path& data_dir) {
   const bool empty = fs::is_empty(target, error);
   if (error) return Error{"cannot read " + target.string() + ": " + error.message()};
   if (!empty) {
-    return Error{"the data directory " + target.string() +
-                 " is not empty: import restores into an empty or absent directory only"};
+    return Error{"the data directory " + target.string() + " is not empty (it holds " +
+                 SomeNamesIn(target) +
+                 "): import restores into an empty or absent directory only; add mctd's tokens "
+                 "after the import"};
   }
   return target;
 }
