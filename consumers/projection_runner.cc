@@ -1,5 +1,6 @@
 #include "consumers/projection_runner.h"
 
+#include <rocksdb/snapshot.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -279,7 +280,7 @@ Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
   auto applied = Apply(*next.value(), store_.Head(), bulk, progress);
   if (applied.ok()) {
     // The rest, with the live runner paused, so nothing lands between catch-up and switch.
-    std::lock_guard lock(live_mutex_);
+    std::unique_lock lock(live_mutex_);
     applied = Apply(*next.value(), store_.Head(), bulk, progress);
     if (applied.ok()) {
       rocksdb::FlushOptions flush;
@@ -293,10 +294,13 @@ Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
     }
     if (applied.ok()) {
       if (Status switched = models_.SwitchTo(next.value()); !switched.ok()) return switched.error();
+      // Digested as of a snapshot taken before the live runner goes on, so that the checksum is
+      // of exactly the events the rebuild applied (a command meanwhile would otherwise make an
+      // equal rebuild differ), while the scan itself does not hold the live read models back.
+      rocksdb::ManagedSnapshot snapshot(models_.db().db());
+      lock.unlock();
       WakeWaiters();  // the new generation may already hold a position a reader waits for
-      // Digested before the live runner goes on, so that the checksum is of exactly the events
-      // the rebuild applied (a command meanwhile would otherwise make an equal rebuild differ).
-      auto checksum = models_.Checksum();
+      auto checksum = models_.ChecksumAt(*next.value(), *snapshot.snapshot());
       if (!checksum.ok()) return checksum.error();
       RebuildStats stats;
       stats.events = applied.value();

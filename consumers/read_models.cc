@@ -1,5 +1,6 @@
 #include "consumers/read_models.h"
 
+#include <rocksdb/snapshot.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -219,10 +220,18 @@ Result<uint64_t> ReadModels::Checkpoint(const Generation& generation) const {
 
 Result<std::string> ReadModels::Checksum() const {
   const auto generation = Current();
+  rocksdb::ManagedSnapshot snapshot(db_.db());
+  return ChecksumAt(*generation, *snapshot.snapshot());
+}
+
+Result<std::string> ReadModels::ChecksumAt(const Generation& generation,
+                                           const rocksdb::Snapshot& snapshot) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = &snapshot;
   std::string digest_input;
   std::string running = domain::Sha256Hex("");
-  for (const auto& [name, family] : generation->Digested()) {
-    std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(rocksdb::ReadOptions(), family));
+  for (const auto& [name, family] : generation.Digested()) {
+    std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(read, family));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       // Length-prefixed so that no two different contents give the same input.
       digest_input.clear();

@@ -69,8 +69,12 @@ class ReadModels {
   // Counters of one month, or of every month when `month` is empty (keyed "YYYY-MM/name").
   Result<std::map<std::string, int64_t>> Report(const std::string& month) const;
   Result<uint64_t> Checkpoint(const Generation& generation) const;
-  // Hex SHA-256 over every key and value of the read models (not the log, not the checkpoint).
+  // Hex SHA-256 over every key and value of the read models (not the log, not the checkpoint),
+  // read from one snapshot, so a runner writing meanwhile cannot mix two states into one digest.
   Result<std::string> Checksum() const;
+  // The same digest of `generation` as `snapshot` holds it.
+  Result<std::string> ChecksumAt(const Generation& generation,
+                                 const rocksdb::Snapshot& snapshot) const;
 
   RocksDb& db() const { return db_; }
 
