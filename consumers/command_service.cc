@@ -144,10 +144,15 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
   }
   domain::Decision decision = domain::Decide(policy_, state, facts, *placed);
   if (!decision.accepted()) {
-    // invalid_input comes before every rule's code (domain.md): a client's command id that
-    // another trainer's command took is that, though only the log can tell. Looked up here, on
+    // A client's command id that another trainer's command took is invalid_input, found where
+    // domain.md's order puts a retried command: after invalid_input, forbidden and
+    // unknown_trainer / already_enrolled (so that it tells nobody the role table refuses that
+    // the id exists), before every later rule's code. Only the log can tell; looked up here, on
     // the refused path, so that an accepted command pays no extra read for it.
-    if (decision.rejection->code != domain::RejectionCode::kInvalidInput &&
+    using domain::RejectionCode;
+    const RejectionCode code = decision.rejection->code;
+    if (code != RejectionCode::kInvalidInput && code != RejectionCode::kForbidden &&
+        code != RejectionCode::kUnknownTrainer && code != RejectionCode::kAlreadyEnrolled &&
         !state.command_ids.contains(command.command_id)) {
       auto taken = NothingNew(command, id_origin);
       if (!taken.ok() || taken.value().kind == CommandAnswer::Kind::kRejected) {

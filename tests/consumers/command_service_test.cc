@@ -163,8 +163,8 @@ TEST_P(CommandPath, CommandIdOfAnotherTrainersCommandIsRefusedAndShowsNothing) {
   for (const auto& [what, body] : std::vector<std::pair<std::string, domain::CommandBody>>{
            {"a command that writes", domain::ApplyAlumni{}},
            {"a command that changes nothing", ItProCertification()},
-           // Invalid input comes first: the rules would refuse a second enrolment on their own.
-           {"a command the rules refuse", Enroll("1000002", On("2017-05-01"))}}) {
+           // Where a retry would be found: before the step's own rule (not_alumni).
+           {"a command the rules refuse", domain::SwitchBackFromAlumni{}}}) {
     SCOPED_TRACE(what);
     const CommandAnswer other = Send(Cmd("1000002", "2017-03-01T09:01:00Z", "shared-1", body));
     EXPECT_EQ(Outcome(other), "invalid_input");
