@@ -14,8 +14,10 @@
 #include "admin/file_output.h"
 #include "admin/progress_bar.h"
 #include "admin/queries.h"
+#include "admin/server/tokens.h"
 #include "consumers/chain_verifier.h"
 #include "consumers/log_export.h"
+#include "consumers/rocks_db.h"
 
 namespace mct::admin {
 namespace {
@@ -127,7 +129,15 @@ void RunImport(CliContext& context, const std::string& input, bool legacy) {
   auto imported =
       consumers::ImportLog(*in, context.data_dir, consumers::ImportOptions{.legacy = legacy});
   if (!imported.ok()) {
-    return void(context.Fail("import refused, nothing was written: " + imported.error().message));
+    std::string message = "import refused, nothing was written: " + imported.error().message;
+    // A token added before any store leaves its file in a folder that is otherwise new.
+    if (std::error_code ignored;
+        !consumers::RocksDb::HoldsStore(context.data_dir) &&
+        std::filesystem::exists(context.data_dir / server::TokenStore::kFileName, ignored)) {
+      message += " (it holds mctd's tokens and no store: move them aside, import, then add the "
+                 "tokens again with mctctl token add)";
+    }
+    return void(context.Fail(message));
   }
   const consumers::ImportStats& stats = imported.value();
   for (const std::string& folder : stats.removed_leftovers) {

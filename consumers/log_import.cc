@@ -59,8 +59,7 @@ bool NextLine(std::istream& in, std::string& line, bool& too_long) {
   return true;  // the last line, without its '\n'
 }
 
-// A few of the names `folder` holds, to show what keeps it from being empty (mctd's `tokens`,
-// written by a `token add` before any store, say).
+// A few of the names `folder` holds, to show what keeps it from being empty.
 std::string SomeNamesIn(const fs::path& folder) {
   constexpr size_t kShown = 3;
   std::vector<std::string> names;
@@ -98,9 +97,7 @@ Result<fs::path> CheckTarget(const fs::path& data_dir) {
   if (error) return Error{"cannot read " + target.string() + ": " + error.message()};
   if (!empty) {
     return Error{"the data directory " + target.string() + " is not empty (it holds " +
-                 SomeNamesIn(target) +
-                 "): import restores into an empty or absent directory only; add mctd's tokens "
-                 "after the import"};
+                 SomeNamesIn(target) + "): import restores into an empty or absent directory only"};
   }
   return target;
 }

@@ -24,7 +24,6 @@
 namespace mct::admin::server {
 namespace {
 
-constexpr const char* kFileName = "tokens";
 // Writers (Add, Remove) take turns on this file's lock: the tokens file itself is replaced by
 // Remove, and a lock on a replaced file would guard nothing.
 constexpr const char* kWritersLockName = "tokens.lock";
@@ -184,7 +183,7 @@ std::string RandomToken() {
 }  // namespace
 
 TokenStore::TokenStore(std::filesystem::path data_dir, std::chrono::milliseconds recheck)
-    : path_(std::move(data_dir) / kFileName), recheck_(recheck) {}
+    : path_(std::move(data_dir) / TokenStore::kFileName), recheck_(recheck) {}
 
 Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domain::Role role,
                                     const std::string& id) {
@@ -200,7 +199,7 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
   if (token.empty()) return Error{"no randomness available for a token"};
   std::error_code error;
   std::filesystem::create_directories(data_dir, error);
-  const std::filesystem::path path = data_dir / kFileName;
+  const std::filesystem::path path = data_dir / TokenStore::kFileName;
   auto turn = TakeWritersTurn(data_dir);
   if (!turn.ok()) return turn.error();
   OpenFile file(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, kFileMode));
@@ -220,7 +219,7 @@ Result<std::string> TokenStore::Add(const std::filesystem::path& data_dir, domai
 }
 
 Result<std::vector<TokenStore::Listed>> TokenStore::List(const std::filesystem::path& data_dir) {
-  const std::filesystem::path path = data_dir / kFileName;
+  const std::filesystem::path path = data_dir / TokenStore::kFileName;
   std::error_code error;
   if (!std::filesystem::is_directory(data_dir, error)) {
     return Error{"no data directory " + data_dir.string() + " (give --data DIR or set MCT_DATA)"};
@@ -263,7 +262,7 @@ Result<std::vector<TokenStore::Listed>> TokenStore::Remove(const std::filesystem
 
   auto turn = TakeWritersTurn(data_dir);
   if (!turn.ok()) return turn.error();
-  const std::filesystem::path path = data_dir / kFileName;
+  const std::filesystem::path path = data_dir / TokenStore::kFileName;
   std::error_code error;
   const auto text = std::filesystem::exists(path, error) ? ReadLocked(path) : std::string();
   if (!text) return SystemError("cannot read", path);

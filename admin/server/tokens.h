@@ -35,6 +35,8 @@ namespace mct::admin::server {
 
 class TokenStore {
  public:
+  // The file's name in the data directory.
+  static constexpr const char* kFileName = "tokens";
   explicit TokenStore(std::filesystem::path data_dir,
                       std::chrono::milliseconds recheck = std::chrono::seconds(1));
 

@@ -76,7 +76,7 @@ grep -q "is not empty" "$work/err" || fail "non-empty refusal said: $(cat "$work
 # A folder that holds only mctd's tokens (a token added before any store) says so.
 "$mctctl" --data "$work/tokens-first" token add --role support --id audit >/dev/null || fail "token add on a new folder"
 if "$mctctl" --data "$work/tokens-first" import "$work/log.ndjson" 2>"$work/err"; then fail "import beside a tokens file"; fi
-grep -q "it holds tokens, tokens.lock).*add mctd's tokens after the import" "$work/err" \
+grep -q "it holds tokens, tokens.lock).*it holds mctd's tokens and no store" "$work/err" \
   || fail "tokens-only refusal said: $(cat "$work/err")"
 
 sed '3s/.*/{"event": "TrainerEnrolled",/' "$work/log.ndjson" >"$work/malformed.ndjson"

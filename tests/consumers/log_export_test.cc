@@ -331,7 +331,8 @@ TEST_F(LogExportTest, RefusesANonEmptyDirectory) {
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.error().message,
             "the data directory " + target().string() +
-                " is not empty: import restores into an empty or absent directory only");
+                " is not empty (it holds notes.txt): import restores into an empty or absent "
+                "directory only");
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator(target())) names.insert(entry.path().filename());
   EXPECT_EQ(names, std::set<std::string>{"notes.txt"});
