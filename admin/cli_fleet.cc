@@ -29,6 +29,10 @@ void PrintMonth(const Json& month) {
             << month["currency"].get<std::string>() << " (minor units), refunds "
             << month["refunds_minor"].get<int64_t>() << " (" << month["refunds"].get<int64_t>()
             << "), net " << month["net_minor"].get<int64_t>() << "\n";
+  for (const auto& [currency, minor] : month["revenue_minor_other_currencies"].items()) {
+    std::cout << "  revenue in " << currency << "     " << minor.get<int64_t>()
+              << " (minor units; orders of another fee currency, not in net)\n";
+  }
   std::cout << "  funnel            ";
   for (const auto& [stage, count] : month["funnel"].items()) {
     std::cout << " " << stage << " " << count.get<int64_t>();

@@ -142,6 +142,14 @@ Json MonthReport(const std::string& month, const std::map<std::string, int64_t>&
     }
   }
   const int64_t revenue = count("revenue_minor." + currency);
+  // Orders placed while the fee was configured in another currency: not added into revenue and
+  // net (which would mix units), but not hidden either.
+  Json other_currencies = Json::object();
+  const std::string revenue_prefix = "revenue_minor.";
+  for (const auto& [name, value] : counters) {
+    if (name.rfind(revenue_prefix, 0) != 0 || name == revenue_prefix + currency) continue;
+    other_currencies[name.substr(revenue_prefix.size())] = value;
+  }
   const int64_t refunds = count("refunds_minor");
   Json funnel = Json::object();
   for (const char* stage : {"started", "profile", "requirements", "terms", "payment", "completed"}) {
@@ -155,6 +163,7 @@ Json MonthReport(const std::string& month, const std::map<std::string, int64_t>&
               {"by_payment_method", by_method},
               {"currency", currency},
               {"revenue_minor", revenue},
+              {"revenue_minor_other_currencies", other_currencies},
               {"refunds_minor", refunds},
               {"net_minor", revenue - refunds},
               {"refunds", count("refunds.count")},

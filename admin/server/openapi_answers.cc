@@ -133,6 +133,12 @@ Json MonthReportSchema() {
        {"by_payment_method", CompletedBy(consumers::JsonNamesOf<domain::PaymentMethod>())},
        {"currency", Text()},
        {"revenue_minor", Count()},
+       {"revenue_minor_other_currencies",
+        {{"type", "object"},
+         {"description",
+          "revenue of orders placed in another currency than `currency` (the fee's "
+          "configuration changed), by currency; not in `revenue_minor` nor `net_minor`"},
+         {"additionalProperties", Count()}}},
        {"refunds_minor", Count()},
        {"net_minor", Count()},
        {"refunds", Count()},

@@ -270,5 +270,33 @@ TEST(StoreReopen, QueriesAnswerTheSameAfterReopen) {
   EXPECT_EQ(ReportQuery(*store.value(), std::nullopt, At(kNow))->dump(), report->dump());
 }
 
+// The fee's currency is configuration (PAY-6): orders placed before it changed are shown apart,
+// by currency, never added into revenue and net in other units.
+TEST(ReportCurrencies, OrdersOfAnEarlierFeeCurrencyAreShownApart) {
+  consumers::testing::TempDir dir("currencies");
+  int64_t usd_revenue = 0;
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    const Status lived = RunLives(*store.value()->commands, kBase, 0, kLifeCount, 1, "usd");
+    ASSERT_TRUE(lived.ok()) << lived.error().message;
+    ASSERT_TRUE(store.value()->runner->CatchUp().ok());
+    auto report = ReportQuery(*store.value(), "2017-03", At(kNow));
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    usd_revenue = report->at("report")["revenue_minor"].get<int64_t>();
+    ASSERT_GT(usd_revenue, 0);
+    EXPECT_EQ(report->at("report")["revenue_minor_other_currencies"], Json::object());
+  }
+  auto store = Store::Open(dir.path(), domain::Policy{.fee_minor = 60000, .currency = "EUR"});
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto report = ReportQuery(*store.value(), "2017-03", At(kNow));
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  const Json& march = report->at("report");
+  EXPECT_EQ(march["currency"], "EUR");
+  EXPECT_EQ(march["revenue_minor"], 0);
+  EXPECT_EQ(march["revenue_minor_other_currencies"], (Json{{"USD", usd_revenue}}));
+  EXPECT_EQ(march["net_minor"], -march["refunds_minor"].get<int64_t>());
+}
+
 }  // namespace
 }  // namespace mct::admin
