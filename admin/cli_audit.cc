@@ -134,8 +134,9 @@ void RunImport(CliContext& context, const std::string& input, bool legacy) {
     if (std::error_code ignored;
         !consumers::RocksDb::HoldsStore(context.data_dir) &&
         std::filesystem::exists(context.data_dir / server::TokenStore::kFileName, ignored)) {
-      message += " (it holds mctd's tokens and no store: move them aside, import, then add the "
-                 "tokens again with mctctl token add)";
+      message +=
+          " (it holds mctd's tokens and no store: move them aside, import, then add the "
+          "tokens again with mctctl token add)";
     }
     return void(context.Fail(message));
   }
