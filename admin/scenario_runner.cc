@@ -98,12 +98,29 @@ ParsedCommand ParseCommandEntry(const json& entry, const std::string& where,
                                 FreshCommandIds& fresh_ids, UnnamedActor unnamed) {
   ParsedCommand out;
   FieldReader envelope(entry, where);
-  const std::string mcid_text = envelope.Text("mcid");
+  // A `when` is a client's command: what a front door refuses as a bad request (an MCID that is
+  // not a string, AUDIT-3; an actor without its id, AUDIT-1) is its answer, invalid_input. A
+  // `given` entry must be accepted, so there it breaks the case.
+  const bool clients_command = unnamed == UnnamedActor::kTheTrainer;
+  std::string mcid_text;
+  if (const auto mcid = entry.find("mcid");
+      clients_command && mcid != entry.end() && !mcid->is_string()) {
+    envelope.Skip("mcid");
+    out.invalid_input = "mcid: must be a string of 4 to 10 digits, not " + mcid->dump();
+  } else {
+    mcid_text = envelope.Text("mcid");
+  }
   out.command.at = envelope.RequiredInstant("at");
   if (const json* actor = envelope.Object("actor")) {
     auto parsed = ActorFromJson(*actor);
-    if (!parsed.ok()) throw CaseError{where + "." + parsed.error().message};
-    out.command.actor = parsed.value();
+    if (parsed.ok()) {
+      out.command.actor = parsed.value();
+    } else if (clients_command) {
+      if (out.invalid_input.empty()) out.invalid_input = parsed.error().message;
+      out.command.actor = DefaultActor(entry, mcid_text, unnamed);
+    } else {
+      throw CaseError{where + "." + parsed.error().message};
+    }
   } else {
     out.command.actor = DefaultActor(entry, mcid_text, unnamed);
   }
@@ -115,7 +132,7 @@ ParsedCommand ParseCommandEntry(const json& entry, const std::string& where,
   }
   if (auto mcid = domain::Mcid::Parse(mcid_text)) {
     out.command.mcid = *mcid;
-  } else {
+  } else if (out.invalid_input.empty()) {
     out.invalid_input = "mcid: '" + mcid_text + "' is not 4 to 10 digits";
   }
   auto body = CommandBodyFromJson(entry, {"mcid", "at", "actor", "command_id"});
