@@ -60,7 +60,8 @@ struct ImportStats {
 // stream's previous event and each hash ComputeEventHash; a command id may not reappear after its
 // command's events, nor a voucher be redeemed twice (PAY-2). Since anyone can compute the hashes,
 // a stream must also be one the write path could have written: opened by its one TrainerEnrolled,
-// in time order, no trainer acting on another's stream, no auditor acting (restore_writer.cc).
+// in time order, no trainer acting on another's stream, no auditor acting, each event from a role
+// that may send the command writing it (ROLE-1..3, restore_writer.cc).
 // The end line must come last, and count the events before it. Blank lines are skipped.
 //
 // All or nothing: the store is built in a fresh directory beside `data_dir` (log, streams, meta:

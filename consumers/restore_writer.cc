@@ -11,6 +11,7 @@
 #include "consumers/chain_verifier.h"
 #include "consumers/keys.h"
 #include "domain/decide.h"
+#include "domain/roles.h"
 
 namespace mct::consumers {
 namespace {
@@ -21,8 +22,9 @@ constexpr uint64_t kBatchEvents = 8192;
 // The hashes prove an export was not altered after it was written, not that a store wrote it:
 // anyone can compute them. So an event is also held to what the write path guarantees of a
 // stream: it opens with the trainer's enrolment and holds no other, its events are in time order
-// (AUDIT-2: as-of reads rely on it), a trainer acts only on their own stream (ROLE-1) and an
-// auditor never writes (ROLE-4). Why `envelope` breaks one of these, or nullopt.
+// (AUDIT-2: as-of reads rely on it), a trainer acts only on their own stream (ROLE-1), an
+// auditor never writes (ROLE-4) and every event comes from a role that may send the command that
+// writes it (ROLE-1..3). Why `envelope` breaks one of these, or nullopt.
 std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uint64_t version,
                                               const domain::Instant& previous_at,
                                               bool accept_out_of_time_order,
@@ -53,6 +55,13 @@ std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uin
     return "the trainer " + meta.actor.id + " acted on another trainer's stream (ROLE-1)";
   }
   if (meta.actor.role == domain::Role::kAuditor) return "an auditor wrote an event (ROLE-4)";
+  const std::string_view command = domain::CommandWriting(envelope.event.payload);
+  if (!domain::RoleMaySend(meta.actor.role, command)) {
+    return "a " + std::string(domain::ToString(meta.actor.role)) + " (" + meta.actor.id +
+           ") wrote " + std::string(domain::EventName(envelope.event.payload)) +
+           ", which only a role that may send " + std::string(command) +
+           " writes (ROLE-1..3)";
+  }
   return std::nullopt;
 }
 

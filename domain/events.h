@@ -18,6 +18,7 @@ struct TrainerEnrolled {
   static constexpr uint16_t kTag = 1;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "TrainerEnrolled";
+  static constexpr std::string_view kWrittenBy = "EnrollTrainer";
   std::string name;
   std::string email;
   Date anniversary;
@@ -28,6 +29,7 @@ struct CertificationRecorded {
   static constexpr uint16_t kTag = 2;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "CertificationRecorded";
+  static constexpr std::string_view kWrittenBy = "RecordCertification";
   std::string certification_id;
   Track track = Track::kItPro;
   bool operator==(const CertificationRecorded&) const = default;
@@ -37,6 +39,7 @@ struct RenewalStarted {
   static constexpr uint16_t kTag = 3;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "RenewalStarted";
+  static constexpr std::string_view kWrittenBy = "StartRenewal";
   RenewalKind kind = RenewalKind::kRenewal;
   Date anniversary;  // the deadline this application is for
   bool operator==(const RenewalStarted&) const = default;
@@ -46,6 +49,7 @@ struct FteCodeIssued {
   static constexpr uint16_t kTag = 4;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "FteCodeIssued";
+  static constexpr std::string_view kWrittenBy = "IssueFteCode";
   std::string alias;        // domain\alias
   std::string code_sha256;  // PROF-2: only a hash of the code is kept
   Instant expires_at;       // issue instant + 48 hours, exclusive
@@ -56,6 +60,7 @@ struct ProfileChosen {
   static constexpr uint16_t kTag = 5;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "ProfileChosen";
+  static constexpr std::string_view kWrittenBy = "ChooseProfile";
   EmployerType employer_type = EmployerType::kOther;
   std::string employer_detail;
   Track track = Track::kItPro;
@@ -66,6 +71,7 @@ struct ExceptionFiled {
   static constexpr uint16_t kTag = 6;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "ExceptionFiled";
+  static constexpr std::string_view kWrittenBy = "FileException";
   int64_t classes = 0;
   std::string course_name;
   Date course_date;
@@ -80,6 +86,7 @@ struct MtmSurveyRecorded {
   static constexpr uint16_t kTag = 7;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "MtmSurveyRecorded";
+  static constexpr std::string_view kWrittenBy = "RecordMtmSurvey";
   std::string course_name;
   Date course_date;
   double average_score = 0;  // REQ-3: recorded, never judged
@@ -90,6 +97,7 @@ struct MtmReportUploaded {
   static constexpr uint16_t kTag = 8;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "MtmReportUploaded";
+  static constexpr std::string_view kWrittenBy = "UploadMtmReport";
   std::string media_type;  // image/jpeg or application/pdf (REQ-5)
   int64_t size = 0;
   std::string sha256;
@@ -103,6 +111,7 @@ struct RequirementsConfirmed {
   static constexpr uint16_t kTag = 9;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "RequirementsConfirmed";
+  static constexpr std::string_view kWrittenBy = "ConfirmRequirements";
   bool operator==(const RequirementsConfirmed&) const = default;
 };
 
@@ -110,6 +119,7 @@ struct TermsAccepted {
   static constexpr uint16_t kTag = 10;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "TermsAccepted";
+  static constexpr std::string_view kWrittenBy = "AcceptTerms";
   bool operator==(const TermsAccepted&) const = default;
 };
 
@@ -117,6 +127,7 @@ struct VoucherApplied {
   static constexpr uint16_t kTag = 11;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "VoucherApplied";
+  static constexpr std::string_view kWrittenBy = "ApplyVoucher";
   std::string voucher_code;
   bool operator==(const VoucherApplied&) const = default;
 };
@@ -126,6 +137,7 @@ struct BillingAddressEntered {
   static constexpr uint16_t kTag = 12;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "BillingAddressEntered";
+  static constexpr std::string_view kWrittenBy = "EnterBillingAddress";
   std::string first_name;
   std::string last_name;
   std::string email;
@@ -144,6 +156,7 @@ struct PaymentPlaced {
   static constexpr uint16_t kTag = 13;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "PaymentPlaced";
+  static constexpr std::string_view kWrittenBy = "PlaceOrder";
   std::string order_id;
   PaymentMethod method = PaymentMethod::kCreditCard;
   CardBrand card_brand = CardBrand::kNone;
@@ -161,6 +174,7 @@ struct RenewalCompleted {
   static constexpr uint16_t kTag = 14;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "RenewalCompleted";
+  static constexpr std::string_view kWrittenBy = "PlaceOrder";
   RenewalKind kind = RenewalKind::kRenewal;
   std::string order_id;
   Date previous_anniversary;
@@ -172,6 +186,7 @@ struct WelcomeKitOrdered {
   static constexpr uint16_t kTag = 15;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "WelcomeKitOrdered";
+  static constexpr std::string_view kWrittenBy = "OrderWelcomeKit";
   std::string order_id;
   bool operator==(const WelcomeKitOrdered&) const = default;
 };
@@ -180,6 +195,7 @@ struct RefundIssued {
   static constexpr uint16_t kTag = 16;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "RefundIssued";
+  static constexpr std::string_view kWrittenBy = "IssueRefund";
   std::string order_id;
   int64_t amount_minor = 0;
   std::string reason;
@@ -190,6 +206,7 @@ struct RefundSettled {
   static constexpr uint16_t kTag = 17;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "RefundSettled";
+  static constexpr std::string_view kWrittenBy = "SettleRefund";
   std::string order_id;
   bool operator==(const RefundSettled&) const = default;
 };
@@ -198,6 +215,7 @@ struct AlumniApplied {
   static constexpr uint16_t kTag = 18;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "AlumniApplied";
+  static constexpr std::string_view kWrittenBy = "ApplyAlumni";
   bool operator==(const AlumniApplied&) const = default;
 };
 
@@ -205,6 +223,7 @@ struct AlumniSwitchedBack {
   static constexpr uint16_t kTag = 19;
   static constexpr uint16_t kSchemaVersion = 1;
   static constexpr std::string_view kName = "AlumniSwitchedBack";
+  static constexpr std::string_view kWrittenBy = "SwitchBackFromAlumni";
   bool operator==(const AlumniSwitchedBack&) const = default;
 };
 
@@ -217,6 +236,9 @@ using Event = std::variant<TrainerEnrolled, CertificationRecorded, RenewalStarte
 
 // The type name of an event as domain.md spells it ("RenewalStarted").
 std::string_view EventName(const Event& event);
+// The one command whose decision writes this type of event (RenewalCompleted comes with the
+// PaymentPlaced of PlaceOrder): whom the role table (ROLE-1..4) lets write it.
+std::string_view CommandWriting(const Event& event);
 uint16_t EventTag(const Event& event);
 uint16_t EventSchemaVersion(const Event& event);
 

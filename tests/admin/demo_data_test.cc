@@ -15,6 +15,7 @@
 #include "admin/cli.h"
 #include "admin/store.h"
 #include "consumers/codec.h"
+#include "domain/roles.h"
 
 namespace mct::admin {
 namespace {
@@ -184,6 +185,13 @@ TEST_F(DemoDataTest, ThreeHundredTrainersShowEveryKindOfHistory) {
     EXPECT_GT(census.events.count(name) ? census.events.at(name) : 0, 0) << name;
   }
   EXPECT_EQ(census.events.at("TrainerEnrolled"), 300);
+  // Each event came from a role that may send the command domain::CommandWriting names for it,
+  // as an import checks (ROLE-1..3): the map from events to commands agrees with the decisions.
+  for (const auto& envelope : WholeLog(*store)) {
+    const domain::Event& event = envelope.event.payload;
+    EXPECT_TRUE(domain::RoleMaySend(envelope.event.meta.actor.role, domain::CommandWriting(event)))
+        << domain::EventName(event) << " by " << domain::ToString(envelope.event.meta.actor.role);
+  }
   EXPECT_GT(census.anniversary_days.size(), 150u);  // spread over the year
   EXPECT_GE(census.first_at, "2015-01-01");
   EXPECT_LT(census.last_at, "2026-11-01");

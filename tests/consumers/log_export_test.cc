@@ -18,6 +18,8 @@
 
 #include "consumers/chain_verifier.h"
 #include "consumers/keys.h"
+#include "consumers/codec.h"
+#include "domain/roles.h"
 #include "tests/consumers/audit_fixture.h"
 
 namespace mct::consumers {
@@ -563,6 +565,26 @@ TEST_F(LogExportTest, RefusesASecondEnrolmentAnEventOutOfTimeOrderAndForgedActor
               event["actor"] = {{"role", "auditor"}, {"id", "a1"}};
             }),
             where + "an auditor wrote an event (ROLE-4)");
+  // A role that may not send the command writing the last event (ROLE-1..3), for one.
+  {
+    const Result<EventEnvelope> last = EventFromJson(Parsed(exported.back()), EnvelopeFields::kComplete);
+    ASSERT_TRUE(last.ok()) << last.error().message;
+    const std::string_view command = domain::CommandWriting(last->event.payload);
+    std::optional<domain::Actor> refused;
+    for (const domain::Actor& actor : {domain::Actor{domain::Role::kSystem, "member-site"},
+                                       domain::Actor{domain::Role::kSupport, "support-7"},
+                                       domain::Actor{domain::Role::kTrainer, "1000001"}}) {
+      if (!refused && !domain::RoleMaySend(actor.role, command)) refused = actor;
+    }
+    ASSERT_TRUE(refused.has_value()) << "every role may send " << command;
+    EXPECT_EQ(with_one_more([&](nlohmann::ordered_json& event) {
+                event["actor"] = {{"role", domain::ToString(refused->role)}, {"id", refused->id}};
+              }),
+              where + "a " + std::string(domain::ToString(refused->role)) + " (" + refused->id +
+                  ") wrote " + std::string(domain::EventName(last->event.payload)) +
+                  ", which only a role that may send " + std::string(command) +
+                  " writes (ROLE-1..3)");
+  }
   // Regression: these were restored, and an event dated 9999 made every later command of the
   // trainer be placed there.
   EXPECT_EQ(with_one_more([](nlohmann::ordered_json& event) {
