@@ -25,6 +25,8 @@ std::vector<Gap> WithOpenGap(std::vector<Gap> closed, const domain::Date& annive
 }
 
 std::vector<Gap> GapsAsOf(const domain::TrainerState& state, const domain::Date& today) {
+  // No enrolment, no membership to have gaps in (its anniversary would be the epoch's).
+  if (!state.enrolled) return {};
   return WithOpenGap(ClosedGaps(state), state.anniversary, today);
 }
 

@@ -46,6 +46,10 @@ class GapsTest : public ::testing::Test {
   std::vector<RecordedEvent> stream_;
 };
 
+TEST(GapsOfNoEnrolment, AreNone) {
+  EXPECT_TRUE(GapsAsOf(domain::TrainerState{}, D("2017-06-01")).empty());
+}
+
 TEST_F(GapsTest, NoGapBeforeTheAnniversary) { EXPECT_TRUE(GapsOn("2017-04-30T23:59:59Z").empty()); }
 
 TEST_F(GapsTest, OpenGapFromTheAnniversary) {
