@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "domain/input_checks.h"
 #include "domain/overloaded.h"
 
 namespace mct::domain {
@@ -98,7 +99,9 @@ void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
             state.application = std::move(app);
           },
           [&](const FteCodeIssued& e) {
-            state.fte_codes[e.alias] = FteCode{e.code_sha256, e.expires_at};
+            // The digest kept in lower-case hex, as Sha256Hex writes it: one given as an event
+            // may be written in upper case.
+            state.fte_codes[e.alias] = FteCode{AsciiLowercase(e.code_sha256), e.expires_at};
           },
           [&](const ProfileChosen& e) {
             with_app([&](Application& app) {
