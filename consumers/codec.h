@@ -71,7 +71,8 @@ nlohmann::ordered_json PayloadToJson(const domain::Event& event);
 enum class EnvelopeFields {
   kComplete,  // an export line: every envelope field present
   kMetaOnly,  // a scenario's given event: `mcid` and `at` required; actor, ids optional; no
-              // position or hashes; a nullable payload field may be left out (read as null)
+              // position or hashes; a text or integer payload field may be left out or null
+              // (read as empty or 0), an integer written as 40000.0
 };
 // Reads an event back. Every payload field is required (nullable ones may be null); an unknown
 // key, a wrong type or a malformed value is an Error naming the field.

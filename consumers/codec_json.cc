@@ -216,9 +216,10 @@ Result<EventEnvelope> EventFromJson(const nlohmann::json& json, EnvelopeFields f
     ReadHash(reader, "prev_hash", envelope.prev_hash);
     ReadHash(reader, "hash", envelope.hash);
   }
-  // domain.md's event table is what scenario authors write from; a nullable field added beyond
-  // it (PaymentPlaced.voucher_code) may be left out of a given event and reads as none.
-  if (!complete) reader.AllowAbsentNullable();
+  // domain.md's event table is what scenario authors write from, by hand: a field added beyond
+  // it (PaymentPlaced.voucher_code), one with nothing to say (a freelance profile's
+  // employer_detail) or a constant (tax_minor) may be left out of a given event.
+  if (!complete) reader.AllowLeftOutFields();
   std::visit([&reader](auto& typed) { VisitFields(typed, reader); }, *payload);
   if (!reader.ok()) return Error{reader.error()};
   envelope.event.payload = *std::move(payload);

@@ -1,5 +1,6 @@
 #include "consumers/json_field_reader.h"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -71,12 +72,27 @@ bool JsonFieldReader::GetString(std::string_view name, std::string& value) {
   return true;
 }
 
+bool JsonFieldReader::LeftOut(std::string_view name) const {
+  if (!lenient_ || !ok()) return false;
+  const auto found = object_.find(name);
+  return found == object_.end() || found->is_null();
+}
+
+std::optional<int64_t> JsonFieldReader::WholeNumber(const nlohmann::json& json) const {
+  if (!lenient_ || !json.is_number_float()) return std::nullopt;
+  const double number = json.get<double>();
+  // Within ±2^53, where every whole number is exact in a double.
+  constexpr double kExact = 9007199254740992.0;
+  if (std::trunc(number) != number || number < -kExact || number > kExact) return std::nullopt;
+  return static_cast<int64_t>(number);
+}
+
 void JsonFieldReader::operator()(std::string_view name, std::string& value, Nullable nullable) {
+  if (LeftOut(name)) {
+    value.clear();
+    return;
+  }
   if (nullable == Nullable::kWhenEmpty) {
-    if (absent_nullable_ok_ && ok() && !Has(name)) {
-      value.clear();
-      return;
-    }
     const nlohmann::json* json = Get(name);
     if (json != nullptr && json->is_null()) {
       value.clear();
@@ -95,9 +111,15 @@ void JsonFieldReader::operator()(std::string_view name, std::string& value, Null
 }
 
 void JsonFieldReader::operator()(std::string_view name, int64_t& value) {
+  if (LeftOut(name)) {
+    value = 0;
+    return;
+  }
   const nlohmann::json* json = Get(name);
   if (json == nullptr) return;
-  if (json->is_number_unsigned()) {
+  if (const std::optional<int64_t> whole = WholeNumber(*json)) {
+    value = *whole;
+  } else if (json->is_number_unsigned()) {
     const auto unsigned_value = json->get<uint64_t>();
     if (unsigned_value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       Fail(name, json->dump() + " is out of range");
@@ -112,9 +134,15 @@ void JsonFieldReader::operator()(std::string_view name, int64_t& value) {
 }
 
 void JsonFieldReader::operator()(std::string_view name, uint64_t& value) {
+  if (LeftOut(name)) {
+    value = 0;
+    return;
+  }
   const nlohmann::json* json = Get(name);
   if (json == nullptr) return;
-  if (json->is_number_unsigned()) {
+  if (const std::optional<int64_t> whole = WholeNumber(*json); whole && *whole >= 0) {
+    value = static_cast<uint64_t>(*whole);
+  } else if (json->is_number_unsigned()) {
     value = json->get<uint64_t>();
   } else if (json->is_number_integer() && json->get<int64_t>() >= 0) {
     value = static_cast<uint64_t>(json->get<int64_t>());

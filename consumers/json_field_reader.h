@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -40,15 +41,18 @@ class JsonFieldReader {
   // scoped ("RenewalStarted.actor.role: missing").
   void Absorb(const JsonFieldReader& nested);
 
-  // From now on a nullable field may be left out, and reads as empty (a scenario's given event).
-  void AllowAbsentNullable() { absent_nullable_ok_ = true; }
+  // From now on the reader takes what an author writes by hand in a scenario's given event: a
+  // text or integer field left out or null reads as empty or 0 (an employer_detail a freelance
+  // profile has none of, PaymentPlaced's tax_minor that is always 0), and an integer may be
+  // written as a whole number with a fraction (40000.0). An export line is read strictly.
+  void AllowLeftOutFields() { lenient_ = true; }
 
   bool Has(std::string_view name) const { return object_.contains(name); }
   // Fails on the first key that is not one of `allowed`: "<scope>.<key>: unknown field".
   void RefuseUnknownKeys(std::initializer_list<std::string_view> allowed);
 
   // A required string; when `nullable` is kWhenEmpty, null reads as empty and an empty string is
-  // refused (null is the one way to say "none"), and so does a missing key if AllowAbsentNullable.
+  // refused (null is the one way to say "none"). After AllowLeftOutFields, see there.
   void operator()(std::string_view name, std::string& value, Nullable nullable = Nullable::kNo);
   void operator()(std::string_view name, int64_t& value);
   void operator()(std::string_view name, uint64_t& value);
@@ -84,7 +88,12 @@ class JsonFieldReader {
 
   const nlohmann::json& object_;
   std::string scope_;
-  bool absent_nullable_ok_ = false;
+  // After AllowLeftOutFields: whether `name` is left out or null, which then reads as empty.
+  bool LeftOut(std::string_view name) const;
+  // After AllowLeftOutFields: a whole number written with a fraction, as an integer.
+  std::optional<int64_t> WholeNumber(const nlohmann::json& json) const;
+
+  bool lenient_ = false;
   std::string error_;
 };
 

@@ -59,8 +59,7 @@ std::optional<std::string> StreamShapeProblem(const EventEnvelope& envelope, uin
   if (!domain::RoleMaySend(meta.actor.role, command)) {
     return "a " + std::string(domain::ToString(meta.actor.role)) + " (" + meta.actor.id +
            ") wrote " + std::string(domain::EventName(envelope.event.payload)) +
-           ", which only a role that may send " + std::string(command) +
-           " writes (ROLE-1..3)";
+           ", which only a role that may send " + std::string(command) + " writes (ROLE-1..3)";
   }
   return std::nullopt;
 }

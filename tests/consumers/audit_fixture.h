@@ -6,11 +6,11 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>

@@ -185,8 +185,39 @@ TEST(CodecJson, MetaOnlyReadsAnOmittedNullableFieldAsNone) {
   given.erase("card_brand");
   given.erase("card_last4");
   ASSERT_TRUE(EventFromJson(given, EnvelopeFields::kMetaOnly).ok());
-  given.erase("payer_name");
-  EXPECT_EQ(ErrorOf(given, EnvelopeFields::kMetaOnly), "PaymentPlaced.payer_name: missing");
+}
+
+// Given events are written by hand: a text or integer field left out or null reads as empty or 0
+// (a freelance profile's employer_detail, PaymentPlaced's constant tax_minor), and 40000.0 as
+// 40000; a date is still required and a wrong type still refused. An export line stays strict.
+TEST(CodecJson, MetaOnlyTakesLeftOutTextAndIntegersAndWholeFloats) {
+  json given = json::parse(R"({"event": "PaymentPlaced", "mcid": "1000001",
+      "at": "2017-03-01T09:10:00Z", "order_id": "CT20170301", "method": "credit_card",
+      "card_brand": "visa", "card_last4": "1111", "amount_minor": 40000.0, "currency": "USD",
+      "payer_name": null, "idempotency_key": "order-1"})");
+  const Result<EventEnvelope> read = EventFromJson(given, EnvelopeFields::kMetaOnly);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  const auto& paid = std::get<domain::PaymentPlaced>(read->event.payload);
+  EXPECT_EQ(paid.amount_minor, 40000);
+  EXPECT_EQ(paid.tax_minor, 0);
+  EXPECT_EQ(paid.payer_name, "");
+
+  given["amount_minor"] = 40000.5;
+  EXPECT_EQ(ErrorOf(given, EnvelopeFields::kMetaOnly),
+            "PaymentPlaced.amount_minor: expected an integer, got 40000.5");
+  given["amount_minor"] = "40000";
+  EXPECT_EQ(ErrorOf(given, EnvelopeFields::kMetaOnly),
+            "PaymentPlaced.amount_minor: expected an integer, got a string");
+
+  json profile = json::parse(R"({"event": "ProfileChosen", "mcid": "1000001",
+      "at": "2017-03-01T09:10:00Z", "employer_type": "freelance", "track": "it_pro"})");
+  const Result<EventEnvelope> chosen = EventFromJson(profile, EnvelopeFields::kMetaOnly);
+  ASSERT_TRUE(chosen.ok()) << chosen.error().message;
+  EXPECT_EQ(std::get<domain::ProfileChosen>(chosen->event.payload).employer_detail, "");
+
+  json enrolled = json::parse(R"({"event": "TrainerEnrolled", "mcid": "1000001",
+      "at": "2016-05-01T00:00:00Z", "name": "Hanako Sato", "email": "h@example.jp"})");
+  EXPECT_EQ(ErrorOf(enrolled, EnvelopeFields::kMetaOnly), "TrainerEnrolled.anniversary: missing");
 }
 
 TEST(CodecJson, MetaOnlyReadsActorAndIdsWhenGiven) {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "consumers/chain_verifier.h"
-#include "consumers/keys.h"
 #include "consumers/codec.h"
+#include "consumers/keys.h"
 #include "domain/roles.h"
 #include "tests/consumers/audit_fixture.h"
 
@@ -567,7 +567,8 @@ TEST_F(LogExportTest, RefusesASecondEnrolmentAnEventOutOfTimeOrderAndForgedActor
             where + "an auditor wrote an event (ROLE-4)");
   // A role that may not send the command writing the last event (ROLE-1..3), for one.
   {
-    const Result<EventEnvelope> last = EventFromJson(Parsed(exported.back()), EnvelopeFields::kComplete);
+    const Result<EventEnvelope> last =
+        EventFromJson(Parsed(exported.back()), EnvelopeFields::kComplete);
     ASSERT_TRUE(last.ok()) << last.error().message;
     const std::string_view command = domain::CommandWriting(last->event.payload);
     std::optional<domain::Actor> refused;
