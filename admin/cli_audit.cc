@@ -130,13 +130,16 @@ void RunImport(CliContext& context, const std::string& input, bool legacy) {
       consumers::ImportLog(*in, context.data_dir, consumers::ImportOptions{.legacy = legacy});
   if (!imported.ok()) {
     std::string message = "import refused, nothing was written: " + imported.error().message;
-    // A token added before any store leaves its file in a folder that is otherwise new.
+    // A token added before any store leaves its files in a folder that is otherwise new.
+    const std::filesystem::path tokens = context.data_dir / server::TokenStore::kFileName;
+    std::filesystem::path lock = tokens;
+    lock += ".lock";
     if (std::error_code ignored;
         !consumers::RocksDb::HoldsStore(context.data_dir) &&
-        std::filesystem::exists(context.data_dir / server::TokenStore::kFileName, ignored)) {
-      message +=
-          " (it holds mctd's tokens and no store: move them aside, import, then add the "
-          "tokens again with mctctl token add)";
+        (std::filesystem::exists(tokens, ignored) || std::filesystem::exists(lock, ignored))) {
+      message += "; those are mctd's tokens and no store: move " + Shown(tokens.string()) +
+                 " and " + Shown(lock.string()) +
+                 " out of the folder, import, then move them back (the tokens stay valid)";
     }
     return void(context.Fail(message));
   }

@@ -95,14 +95,20 @@ domain::Actor DefaultActor(const json& entry, const std::string& mcid_text, Unna
   return domain::Actor{domain::Role::kSystem, "system"};
 }
 
-// A value of a case as its author means it: a field given as null is a field left out (an
-// optional `order_id`, a PayPal order's `card`), and a whole number written with a fraction
-// (40000.0) is that whole number. mctd's API is stricter; a case is written by hand.
-json AsMeant(const json& value) {
+// The keys the format page calls optional: written as null, they are left out.
+const std::set<std::string, std::less<>> kOptionalKeys = {"actor", "command_id", "order_id",
+                                                          "employer_detail", "card"};
+
+// A value of a case as its author means it: an optional field given as null is a field left out
+// (an `order_id`, a PayPal order's `card`), and a whole number written with a fraction (40000.0)
+// is that whole number. mctd's API is stricter; a case is written by hand. Any other null stays,
+// so that an unknown key is still an error even with a null value.
+json AsMeant(const json& value, bool top_level = true) {
   if (value.is_object()) {
     json out = json::object();
     for (const auto& [key, field] : value.items()) {
-      if (!field.is_null()) out[key] = AsMeant(field);
+      if (top_level && field.is_null() && kOptionalKeys.contains(key)) continue;
+      out[key] = AsMeant(field, false);
     }
     return out;
   }
@@ -320,15 +326,18 @@ std::string CheckStatus(const json& expected, const domain::Command& when, const
     if (!parsed) throw CaseError{"then.status.mcid: not an MCID"};
     mcid = *parsed;
   }
-  // A day alone (as_of "2017-03-02") is read as its first instant, UTC.
+  // A day alone (as_of "2017-03-02") is read as its last instant, UTC: the status once that
+  // day's events, the `when`'s included, are in.
   const auto as_of_day = expected.contains("as_of") && expected["as_of"].is_string()
                              ? domain::Date::Parse(expected["as_of"].get<std::string>())
                              : std::nullopt;
   if (as_of_day) fields.Skip("as_of");
-  const domain::Instant as_of = as_of_day
-                                    ? domain::Instant(domain::Instant::TimePoint(as_of_day->days()))
-                                : fields.Has("as_of") ? fields.RequiredInstant("as_of")
-                                                      : when.at;
+  const domain::Instant as_of =
+      as_of_day
+          ? domain::Instant(domain::Instant::TimePoint(as_of_day->days() + std::chrono::days(1)) -
+                            std::chrono::milliseconds(1))
+      : fields.Has("as_of") ? fields.RequiredInstant("as_of")
+                            : when.at;
   if (!fields.ok()) throw CaseError{fields.Finish().error().message};
   const domain::TrainerState state = projections::FoldAsOf(log.Stream(mcid), as_of);
   if (!state.enrolled) return "expected status of " + mcid.str() + ", but it is not enrolled";

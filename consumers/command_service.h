@@ -87,7 +87,8 @@ class CommandService {
   Result<CommandAnswer> FirstAnswer(const domain::Command& command,
                                     const domain::TrainerState& state) const;
   // The answer to a command accepted with nothing to write: nothing is recorded, its id
-  // included; an id another trainer's command took is refused, as it is when a command writes.
+  // included; an id another trainer's command took is refused, as it is when a command writes
+  // and when the rules refuse it (Prepare asks this then too).
   Result<CommandAnswer> NothingNew(const domain::Command& command, CommandIdOrigin id_origin) const;
   // The answer to a prepared command once its append is answered; puts back in the cache the
   // state the command leaves.

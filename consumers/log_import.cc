@@ -62,14 +62,16 @@ bool NextLine(std::istream& in, std::string& line, bool& too_long) {
 // A few of the names `folder` holds, to show what keeps it from being empty.
 std::string SomeNamesIn(const fs::path& folder) {
   constexpr size_t kShown = 3;
-  std::vector<std::string> names;
+  std::vector<std::string> names;  // the first kShown in name order, of `count`
   size_t count = 0;
   std::error_code error;
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
     ++count;
     names.push_back(it->path().filename().string());
+    std::sort(names.begin(), names.end());
+    if (names.size() > kShown) names.pop_back();
   }
-  std::sort(names.begin(), names.end());
+  if (names.empty()) return "entries that could not be listed";
   std::string shown;
   for (size_t i = 0; i < names.size() && i < kShown; ++i) {
     shown += (i == 0 ? "" : ", ") + names[i];

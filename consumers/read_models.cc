@@ -221,6 +221,7 @@ Result<uint64_t> ReadModels::Checkpoint(const Generation& generation) const {
 Result<std::string> ReadModels::Checksum() const {
   const auto generation = Current();
   rocksdb::ManagedSnapshot snapshot(db_.db());
+  if (snapshot.snapshot() == nullptr) return Error{"the store gave no snapshot to digest"};
   return ChecksumAt(*generation, *snapshot.snapshot());
 }
 

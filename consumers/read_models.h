@@ -72,7 +72,7 @@ class ReadModels {
   // Hex SHA-256 over every key and value of the read models (not the log, not the checkpoint),
   // read from one snapshot, so a runner writing meanwhile cannot mix two states into one digest.
   Result<std::string> Checksum() const;
-  // The same digest of `generation` as `snapshot` holds it.
+  // The same digest of `generation` as `snapshot` holds it; the caller keeps both alive.
   Result<std::string> ChecksumAt(const Generation& generation,
                                  const rocksdb::Snapshot& snapshot) const;
 

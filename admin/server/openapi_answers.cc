@@ -137,7 +137,8 @@ Json MonthReportSchema() {
         {{"type", "object"},
          {"description",
           "revenue of orders placed in another currency than `currency` (the fee's "
-          "configuration changed), by currency; not in `revenue_minor` nor `net_minor`"},
+          "configuration changed), by currency; not in `revenue_minor` nor `net_minor` "
+          "(`refunds_minor` counts refunds whatever their order's currency)"},
          {"additionalProperties", Count()}}},
        {"refunds_minor", Count()},
        {"net_minor", Count()},

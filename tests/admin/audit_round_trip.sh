@@ -76,8 +76,13 @@ grep -q "is not empty" "$work/err" || fail "non-empty refusal said: $(cat "$work
 # A folder that holds only mctd's tokens (a token added before any store) says so.
 "$mctctl" --data "$work/tokens-first" token add --role support --id audit >/dev/null || fail "token add on a new folder"
 if "$mctctl" --data "$work/tokens-first" import "$work/log.ndjson" 2>"$work/err"; then fail "import beside a tokens file"; fi
-grep -q "it holds tokens, tokens.lock).*it holds mctd's tokens and no store" "$work/err" \
+grep -q "it holds tokens, tokens.lock).*those are mctd's tokens and no store" "$work/err" \
   || fail "tokens-only refusal said: $(cat "$work/err")"
+# Followed as it says, the import works and the token still does.
+mv "$work/tokens-first/tokens" "$work/tokens-first/tokens.lock" "$work/"
+"$mctctl" --data "$work/tokens-first" import "$work/log.ndjson" >/dev/null || fail "import after moving the tokens aside"
+mv "$work/tokens" "$work/tokens.lock" "$work/tokens-first/"
+"$mctctl" --data "$work/tokens-first" token list | grep -q "audit" || fail "the moved-back token is not listed"
 
 sed '3s/.*/{"event": "TrainerEnrolled",/' "$work/log.ndjson" >"$work/malformed.ndjson"
 if "$mctctl" --data "$work/refused" import "$work/malformed.ndjson" 2>"$work/err"; then fail "malformed import accepted"; fi

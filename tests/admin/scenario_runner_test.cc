@@ -218,6 +218,26 @@ TEST_F(ScenarioRunnerTest, MalformedWhenCommandIsAnsweredInvalidInput) {
   EXPECT_TRUE(result.passed) << result.failure;
 }
 
+// A null stands for a field left out only where the format page makes the field optional: an
+// unknown key is still reported, whatever its value.
+TEST_F(ScenarioRunnerTest, NullIsLeftOutOnlyForOptionalFields) {
+  const auto optional_null =
+      Write("optional.json",
+            Case(R"({"command": "StartRenewal", "mcid": "1000001", "at": "2017-01-31T00:00:00Z",
+               "command_id": null, "actor": null})",
+                 R"({"events": [{"event": "RenewalStarted"}]})"));
+  const CaseResult passed = RunScenarioFile(optional_null);
+  EXPECT_TRUE(passed.passed) << passed.failure;
+  const auto unknown_null =
+      Write("unknown.json",
+            Case(R"({"command": "StartRenewal", "mcid": "1000001", "at": "2017-01-31T00:00:00Z",
+               "bogus": null})",
+                 R"({"events": [{"event": "RenewalStarted"}]})"));
+  const CaseResult failed = RunScenarioFile(unknown_null);
+  EXPECT_FALSE(failed.passed);
+  EXPECT_NE(failed.failure.find("bogus: unknown field"), std::string::npos) << failed.failure;
+}
+
 TEST_F(ScenarioRunnerTest, RetriedCommandIdWritesNothing) {
   const std::string given = R"([
     {"event": "TrainerEnrolled", "mcid": "1000001", "at": "2016-05-01T00:00:00Z",
