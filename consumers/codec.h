@@ -70,8 +70,9 @@ nlohmann::ordered_json PayloadToJson(const domain::Event& event);
 // How much of the envelope a JSON event must carry.
 enum class EnvelopeFields {
   kComplete,  // an export line: every envelope field present
-  kMetaOnly,  // a scenario's given event: `mcid` and `at` required; actor, ids optional; no
-              // position or hashes; a text or integer payload field may be left out or null
+  kMetaOnly,  // a scenario's given event: `mcid` and `at` required; actor, ids optional;
+              // position and hashes, if copied from an export, left to the log it goes to;
+              // a text or integer payload field may be left out or null
               // (read as empty or 0), an integer written as 40000.0
 };
 // Reads an event back. Every payload field is required (nullable ones may be null); an unknown

@@ -105,18 +105,16 @@ bool IsOneOf(std::string_view key, const auto& keys) {
   return false;
 }
 
-// Every key must be an envelope key of this mode or one of the payload's fields.
+// Every key must be an envelope key or one of the payload's fields. (A given event copied from
+// an export keeps its position and hashes; the log it is appended to assigns its own, as it does
+// to every event, so there they are known keys that say nothing.)
 std::optional<Error> RefuseUnknownKeys(const nlohmann::json& json, std::string_view scope,
-                                       const Event& payload, EnvelopeFields fields) {
+                                       const Event& payload) {
   FieldNames names;
   std::visit([&names](const auto& typed) { VisitFields(typed, names); }, payload);
   for (const auto& [key, value] : json.items()) {
-    if (IsOneOf(key, kMetaKeys) || names.Contains(key)) continue;
-    const std::string where = std::string(scope) + "." + key;
-    if (!IsOneOf(key, kStoreKeys)) return Error{where + ": unknown field"};
-    if (fields == EnvelopeFields::kMetaOnly) {
-      return Error{where + ": not allowed in a given event; the store assigns it"};
-    }
+    if (IsOneOf(key, kMetaKeys) || IsOneOf(key, kStoreKeys) || names.Contains(key)) continue;
+    return Error{std::string(scope) + "." + key + ": unknown field"};
   }
   return std::nullopt;
 }
@@ -190,7 +188,7 @@ Result<EventEnvelope> EventFromJson(const nlohmann::json& json, EnvelopeFields f
   const std::string name = name_json->get<std::string>();
   std::optional<Event> payload = EventNamed(name);
   if (!payload) return Error{"event: '" + name + "' is not an event type"};
-  if (std::optional<Error> unknown = RefuseUnknownKeys(json, name, *payload, fields)) {
+  if (std::optional<Error> unknown = RefuseUnknownKeys(json, name, *payload)) {
     return *std::move(unknown);
   }
 
