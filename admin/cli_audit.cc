@@ -132,8 +132,7 @@ void RunImport(CliContext& context, const std::string& input, bool legacy) {
     std::string message = "import refused, nothing was written: " + imported.error().message;
     // A token added before any store leaves its files in a folder that is otherwise new.
     const std::filesystem::path tokens = context.data_dir / server::TokenStore::kFileName;
-    std::filesystem::path lock = tokens;
-    lock += ".lock";
+    const std::filesystem::path lock = context.data_dir / server::TokenStore::kLockFileName;
     if (std::error_code ignored;
         !consumers::RocksDb::HoldsStore(context.data_dir) &&
         (std::filesystem::exists(tokens, ignored) || std::filesystem::exists(lock, ignored))) {

@@ -1,7 +1,6 @@
 #include "admin/scenario_runner.h"
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -112,13 +111,7 @@ json AsMeant(const json& value, bool top_level = true) {
     }
     return out;
   }
-  if (value.is_number_float()) {
-    const double number = value.get<double>();
-    constexpr double kExact = 9007199254740992.0;  // 2^53: every whole number below is exact
-    if (std::trunc(number) == number && number >= -kExact && number <= kExact) {
-      return static_cast<int64_t>(number);
-    }
-  }
+  if (const std::optional<int64_t> whole = consumers::WholeNumberOf(value)) return *whole;
   return value;
 }
 

@@ -4,7 +4,6 @@
 #include <rocksdb/snapshot.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <memory>
 #include <utility>
@@ -380,9 +379,7 @@ std::optional<Checkpoint> ParseCheckpoint(std::string_view text) {
   }
   const std::string_view digest = text.substr(colon + 1);
   if (!domain::IsSha256Hex(digest)) return std::nullopt;
-  for (const char c : digest) {
-    checkpoint.digest += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  checkpoint.digest = domain::AsciiLowercase(digest);
   return checkpoint;
 }
 

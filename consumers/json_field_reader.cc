@@ -1,9 +1,10 @@
 #include "consumers/json_field_reader.h"
 
-#include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
+
+#include "consumers/json_text.h"
 
 namespace mct::consumers {
 
@@ -79,12 +80,7 @@ bool JsonFieldReader::LeftOut(std::string_view name) const {
 }
 
 std::optional<int64_t> JsonFieldReader::WholeNumber(const nlohmann::json& json) const {
-  if (!lenient_ || !json.is_number_float()) return std::nullopt;
-  const double number = json.get<double>();
-  // Within ±2^53, where every whole number is exact in a double.
-  constexpr double kExact = 9007199254740992.0;
-  if (std::trunc(number) != number || number < -kExact || number > kExact) return std::nullopt;
-  return static_cast<int64_t>(number);
+  return lenient_ ? WholeNumberOf(json) : std::nullopt;
 }
 
 void JsonFieldReader::operator()(std::string_view name, std::string& value, Nullable nullable) {

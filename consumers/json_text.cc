@@ -1,5 +1,6 @@
 #include "consumers/json_text.h"
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -113,6 +114,14 @@ Result<nlohmann::json> ParseJsonText(std::string_view text) {
   }
   if (watch.duplicate()) return Error{*watch.duplicate() + ": given twice"};
   return json;
+}
+
+std::optional<int64_t> WholeNumberOf(const nlohmann::json& value) {
+  if (!value.is_number_float()) return std::nullopt;
+  const double number = value.get<double>();
+  constexpr double kExact = 9007199254740992.0;  // 2^53
+  if (std::trunc(number) != number || number < -kExact || number > kExact) return std::nullopt;
+  return static_cast<int64_t>(number);
 }
 
 }  // namespace mct::consumers

@@ -6,7 +6,9 @@
 // and then two readers disagree about which command was sent.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 
 #include "domain/result.h"
@@ -16,5 +18,9 @@ namespace mct::consumers {
 // The parsed text, or an Error whose message says what is wrong and where ("at column 12: ...",
 // "card.number: given twice"), to be put after the caller's own words.
 Result<nlohmann::json> ParseJsonText(std::string_view text);
+
+// A number written with a fraction that is whole (40000.0) as that integer, within ±2^53 where
+// every whole number is exact in a double; nullopt for anything else (an integer included).
+std::optional<int64_t> WholeNumberOf(const nlohmann::json& value);
 
 }  // namespace mct::consumers

@@ -73,7 +73,7 @@ std::string SomeNamesIn(const fs::path& folder) {
   }
   if (names.empty()) return "entries that could not be listed";
   std::string shown;
-  for (size_t i = 0; i < names.size() && i < kShown; ++i) {
+  for (size_t i = 0; i < names.size(); ++i) {
     shown += (i == 0 ? "" : ", ") + names[i];
   }
   if (count > kShown) shown += " and " + std::to_string(count - kShown) + " more";

@@ -300,8 +300,7 @@ Result<RebuildStats> ProjectionRunner::Rebuild(const ProgressFn& progress,
       rocksdb::ManagedSnapshot snapshot(models_.db().db());
       lock.unlock();
       WakeWaiters();  // the new generation may already hold a position a reader waits for
-      if (snapshot.snapshot() == nullptr) return Error{"the store gave no snapshot to digest"};
-      auto checksum = models_.ChecksumAt(*next.value(), *snapshot.snapshot());
+      auto checksum = models_.ChecksumAt(*next.value(), snapshot.snapshot());
       if (!checksum.ok()) return checksum.error();
       RebuildStats stats;
       stats.events = applied.value();

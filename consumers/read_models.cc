@@ -4,10 +4,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "consumers/keys.h"
+#include "domain/hex.h"
 #include "domain/sha256.h"
 
 namespace mct::consumers {
@@ -41,12 +41,7 @@ std::string AnniversaryKey(const domain::Date& anniversary, const std::string& m
   return DateKey(anniversary) + mcid;
 }
 
-std::string LowercaseEmail(std::string_view email) {
-  std::string out(email);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+std::string LowercaseEmail(std::string_view email) { return domain::AsciiLowercase(email); }
 
 std::string EmailKey(const std::string& email, const std::string& mcid) {
   return LowercaseEmail(email) + '\0' + mcid;
@@ -221,14 +216,15 @@ Result<uint64_t> ReadModels::Checkpoint(const Generation& generation) const {
 Result<std::string> ReadModels::Checksum() const {
   const auto generation = Current();
   rocksdb::ManagedSnapshot snapshot(db_.db());
-  if (snapshot.snapshot() == nullptr) return Error{"the store gave no snapshot to digest"};
-  return ChecksumAt(*generation, *snapshot.snapshot());
+  return ChecksumAt(*generation, snapshot.snapshot());
 }
 
 Result<std::string> ReadModels::ChecksumAt(const Generation& generation,
-                                           const rocksdb::Snapshot& snapshot) const {
+                                           const rocksdb::Snapshot* snapshot) const {
+  // Without one, the families would be read at different moments and mix two states.
+  if (snapshot == nullptr) return Error{"the store gave no snapshot to digest"};
   rocksdb::ReadOptions read;
-  read.snapshot = &snapshot;
+  read.snapshot = snapshot;
   std::string digest_input;
   std::string running = domain::Sha256Hex("");
   for (const auto& [name, family] : generation.Digested()) {

@@ -74,7 +74,7 @@ class ReadModels {
   Result<std::string> Checksum() const;
   // The same digest of `generation` as `snapshot` holds it; the caller keeps both alive.
   Result<std::string> ChecksumAt(const Generation& generation,
-                                 const rocksdb::Snapshot& snapshot) const;
+                                 const rocksdb::Snapshot* snapshot) const;
 
   RocksDb& db() const { return db_; }
 

@@ -19,6 +19,14 @@ std::string HexOf(std::string_view bytes) {
   return out;
 }
 
+std::string AsciiLowercase(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
 std::string Printable(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());

@@ -145,14 +145,6 @@ std::string_view Trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-std::string AsciiLowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
 bool LooksLikeEmail(std::string_view text) {
   const auto at = text.find('@');
   if (at == std::string_view::npos || at == 0 || text.find('@', at + 1) != std::string_view::npos) {

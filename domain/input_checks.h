@@ -21,7 +21,4 @@ bool LooksLikeEmail(std::string_view text);
 // `text` without leading and trailing white space.
 std::string_view Trim(std::string_view text);
 
-// `text` with A-Z as a-z (hex digests compare so).
-std::string AsciiLowercase(std::string_view text);
-
 }  // namespace mct::domain

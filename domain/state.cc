@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "domain/input_checks.h"
+#include "domain/hex.h"
 #include "domain/overloaded.h"
 
 namespace mct::domain {

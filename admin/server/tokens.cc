@@ -24,9 +24,6 @@
 namespace mct::admin::server {
 namespace {
 
-// Writers (Add, Remove) take turns on this file's lock: the tokens file itself is replaced by
-// Remove, and a lock on a replaced file would guard nothing.
-constexpr const char* kWritersLockName = "tokens.lock";
 // Who holds which role is for mctd's user alone, like the database beside it.
 constexpr mode_t kFileMode = 0600;
 
@@ -103,7 +100,7 @@ Status OwnLikeTheFolder(int fd, const std::filesystem::path& file) {
 
 // The writers' turn, held until the answer goes out of scope.
 Result<std::unique_ptr<OpenFile>> TakeWritersTurn(const std::filesystem::path& data_dir) {
-  const std::filesystem::path path = data_dir / kWritersLockName;
+  const std::filesystem::path path = data_dir / TokenStore::kLockFileName;
   auto lock =
       std::make_unique<OpenFile>(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kFileMode));
   if (lock->fd() < 0) return SystemError("cannot open", path);
@@ -243,9 +240,7 @@ Result<std::vector<TokenStore::Listed>> TokenStore::Remove(const std::filesystem
   if (which.role && which.id.empty()) {
     return Error{"a role narrows an id: give the id too", "invalid_input"};
   }
-  std::string fingerprint = which.fingerprint;
-  std::ranges::transform(fingerprint, fingerprint.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string fingerprint = domain::AsciiLowercase(which.fingerprint);
   if (!which.fingerprint.empty() && (fingerprint.size() < 8 || fingerprint.size() > 64 ||
                                      !std::ranges::all_of(fingerprint, [](char c) {
                                        return std::isxdigit(static_cast<unsigned char>(c));

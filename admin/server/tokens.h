@@ -35,8 +35,11 @@ namespace mct::admin::server {
 
 class TokenStore {
  public:
-  // The file's name in the data directory.
+  // The file's name in the data directory, and its writers' lock beside it.
   static constexpr const char* kFileName = "tokens";
+  // Writers (Add, Remove) take turns on the lock file's lock: the tokens file itself is replaced
+  // by Remove, and a lock on a replaced file would guard nothing.
+  static constexpr const char* kLockFileName = "tokens.lock";
   explicit TokenStore(std::filesystem::path data_dir,
                       std::chrono::milliseconds recheck = std::chrono::seconds(1));
 

@@ -32,5 +32,12 @@ TEST(Printable, KeepsPrintableAsciiAndEscapesEveryOtherByte) {
   EXPECT_EQ(Printable("\x7f\xc3\xa9"), "\\x7f\\xc3\\xa9") << "DEL and UTF-8 bytes are escaped too";
 }
 
+// A-Z only: other bytes, UTF-8 included, are left as they are (e-mail keys, digests, fingerprints).
+TEST(AsciiLowercase, LowersAToZAndNothingElse) {
+  EXPECT_EQ(AsciiLowercase("AbC-XYZ@Example.JP 09"), "abc-xyz@example.jp 09");
+  EXPECT_EQ(AsciiLowercase("\xC3\x89T\xC3\x89"), "\xC3\x89t\xC3\x89");
+  EXPECT_EQ(AsciiLowercase(""), "");
+}
+
 }  // namespace
 }  // namespace mct::domain
