@@ -9,6 +9,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "admin/progress_bar.h"
+
 namespace mct::admin {
 
 // mctctl keeps no RocksDB log of its own: that is mctd's DIR/LOG, which an opening refused
@@ -55,15 +57,30 @@ std::unique_ptr<T> CliContext::Taken(Result<std::unique_ptr<T>> opened) {
   return std::move(opened).value();
 }
 
+Result<std::unique_ptr<Store>> CliContext::OpenWritable() {
+  ProgressBar bar("rebuild for this build's read-model layout", !json);
+  auto opened = Store::Open(data_dir, policy, kCliStore, [&bar](uint64_t folded, uint64_t target) {
+    bar.Update(folded, target);
+  });
+  bar.Finish();
+  if (opened.ok() && opened.value()->layout_rebuild && !json) {
+    const auto& rebuild = *opened.value()->layout_rebuild;
+    std::cerr << "note: the read models were in layout " << rebuild.from_layout
+              << "; rebuilt them from the log for layout " << consumers::ReadModels::kLayout << " ("
+              << rebuild.stats.events << " events)\n";
+  }
+  return opened;
+}
+
 std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
   if (missing == Missing::kRefuse && !StoreIsThere()) return nullptr;
-  return Taken(Store::Open(data_dir, policy, kCliStore));
+  return Taken(OpenWritable());
 }
 
 std::unique_ptr<Store> CliContext::OpenStoreToRead() {
   if (!StoreIsThere()) return nullptr;
   return Taken(OpenBesideTheWriter(
-      data_dir, [&] { return Store::Open(data_dir, policy, kCliStore); },
+      data_dir, [&] { return OpenWritable(); },
       [&] { return Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true}); }));
 }
 

@@ -40,6 +40,8 @@ struct CliContext {
   int Fail(const std::string& message, int code = 1);
 
  private:
+  // Store::Open with a progress line for the rebuild it makes of read models in another layout.
+  Result<std::unique_ptr<Store>> OpenWritable();
   // The opened store or database, or nullptr once its error is printed (Fail).
   template <typename T>
   std::unique_ptr<T> Taken(Result<std::unique_ptr<T>> opened);

@@ -33,6 +33,10 @@ void PrintMonth(const Json& month) {
     std::cout << "  revenue in " << currency << "     " << minor.get<int64_t>()
               << " (minor units; orders of another fee currency, not in net)\n";
   }
+  for (const auto& [currency, minor] : month["refunds_minor_other_currencies"].items()) {
+    std::cout << "  refunds in " << currency << "     " << minor.get<int64_t>()
+              << " (minor units; refunds of orders paid in another currency, not in net)\n";
+  }
   std::cout << "  funnel            ";
   for (const auto& [stage, count] : month["funnel"].items()) {
     std::cout << " " << stage << " " << count.get<int64_t>();

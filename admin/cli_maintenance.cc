@@ -14,10 +14,16 @@ void AddMaintenanceCommands(CLI::App& app, CliContext& context) {
       ->callback([&context] {
         auto store = context.OpenStore();
         if (!store) return;
-        ProgressBar bar("rebuild", !context.json);
-        auto stats = store->runner->Rebuild(
-            [&bar](uint64_t applied, uint64_t target) { bar.Update(applied, target); });
-        bar.Finish();
+        Result<consumers::RebuildStats> stats = consumers::RebuildStats{};
+        if (store->layout_rebuild) {
+          // Read models of another layout were rebuilt as the store opened: not twice.
+          stats = store->layout_rebuild->stats;
+        } else {
+          ProgressBar bar("rebuild", !context.json);
+          stats = store->runner->Rebuild(
+              [&bar](uint64_t applied, uint64_t target) { bar.Update(applied, target); });
+          bar.Finish();
+        }
         if (!stats.ok()) return void(context.Fail("rebuild failed: " + stats.error().message));
         const double rate = stats->seconds > 0 ? static_cast<double>(stats->events) / stats->seconds : 0;
         if (context.json) {

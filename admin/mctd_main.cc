@@ -16,6 +16,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 
 #include "admin/cli.h"
 #include "admin/server/daemon_config.h"
@@ -87,10 +88,25 @@ int main(int argc, char** argv) {
 
   mct::domain::Policy policy{config.fee_minor, config.currency};
   const bool new_store = !mct::consumers::RocksDb::HoldsStore(config.data_dir);
-  auto store = mct::admin::Store::Open(config.data_dir, policy);
+  bool rebuild_said = false;
+  auto store = mct::admin::Store::Open(
+      config.data_dir, policy, {}, [&](uint64_t /*folded*/, uint64_t target) {
+        if (std::exchange(rebuild_said, true)) return;
+        log("info", {{"msg",
+                      "the read models are in another build's layout: rebuilding them "
+                      "from the log before serving"},
+                     {"events", target}});
+      });
   if (!store.ok()) {
     log("error", {{"msg", "cannot open the store"}, {"error", store.error().message}});
     return 1;
+  }
+  if (const auto& rebuild = store.value()->layout_rebuild) {
+    log("info", {{"msg", "rebuilt the read models for this build's layout"},
+                 {"from_layout", rebuild->from_layout},
+                 {"layout", mct::consumers::ReadModels::kLayout},
+                 {"events", rebuild->stats.events},
+                 {"seconds", rebuild->stats.seconds}});
   }
   if (new_store) {
     // Said, since a mistyped --data would otherwise serve an empty store without a word.

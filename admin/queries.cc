@@ -120,6 +120,23 @@ Result<Json> DueQuery(const Store& store, const domain::Date& from, const domain
 
 namespace {
 
+// The counter "<prefix><currency>", and the other currencies' under `prefix` as {currency: n}.
+std::pair<int64_t, Json> SplitByCurrency(const std::map<std::string, int64_t>& counters,
+                                         const std::string& prefix, const std::string& currency) {
+  int64_t own = 0;
+  Json others = Json::object();
+  for (auto it = counters.lower_bound(prefix); it != counters.end(); ++it) {
+    const auto& [name, value] = *it;
+    if (name.rfind(prefix, 0) != 0) break;
+    if (name == prefix + currency) {
+      own = value;
+    } else {
+      others[name.substr(prefix.size())] = value;
+    }
+  }
+  return {own, std::move(others)};
+}
+
 // Folds "name" → value counters of one month into the report's shape.
 Json MonthReport(const std::string& month, const std::map<std::string, int64_t>& counters,
                  int64_t lapses, const std::string& currency) {
@@ -141,16 +158,10 @@ Json MonthReport(const std::string& month, const std::map<std::string, int64_t>&
       target[key][kind] = target[key][kind].get<int64_t>() + value;
     }
   }
-  const int64_t revenue = count("revenue_minor." + currency);
-  // Orders placed while the fee was configured in another currency: not added into revenue and
-  // net (which would mix units), but not hidden either.
-  Json other_currencies = Json::object();
-  const std::string revenue_prefix = "revenue_minor.";
-  for (const auto& [name, value] : counters) {
-    if (name.rfind(revenue_prefix, 0) != 0 || name == revenue_prefix + currency) continue;
-    other_currencies[name.substr(revenue_prefix.size())] = value;
-  }
-  const int64_t refunds = count("refunds_minor");
+  // Orders placed (and refunds of orders paid) while the fee was configured in another currency:
+  // kept out of revenue, refunds and net, which would otherwise mix units, but not hidden.
+  const auto [revenue, revenue_other] = SplitByCurrency(counters, "revenue_minor.", currency);
+  const auto [refunds, refunds_other] = SplitByCurrency(counters, "refunds_minor.", currency);
   Json funnel = Json::object();
   for (const char* stage : {"started", "profile", "requirements", "terms", "payment", "completed"}) {
     funnel[stage] = count(std::string("funnel.") + stage);
@@ -163,8 +174,9 @@ Json MonthReport(const std::string& month, const std::map<std::string, int64_t>&
               {"by_payment_method", by_method},
               {"currency", currency},
               {"revenue_minor", revenue},
-              {"revenue_minor_other_currencies", other_currencies},
+              {"revenue_minor_other_currencies", revenue_other},
               {"refunds_minor", refunds},
+              {"refunds_minor_other_currencies", refunds_other},
               {"net_minor", revenue - refunds},
               {"refunds", count("refunds.count")},
               {"lapses", lapses},

@@ -11,7 +11,8 @@ std::filesystem::path DefaultDataDir() {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const domain::Policy& policy,
-                                           consumers::StoreOptions options) {
+                                           consumers::StoreOptions options,
+                                           const consumers::ProgressFn& rebuild_progress) {
   auto store = std::make_unique<Store>();
   auto db = options.read_only ? consumers::RocksDb::OpenReadOnly(dir)
                               : consumers::RocksDb::Open(dir, nullptr, options.info_log);
@@ -30,7 +31,25 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
   // A crash may have left the read models behind the log: catch up before serving (a reader
   // beside mctd reads them as mctd keeps them).
-  if (options.read_only) return store;
+  const uint64_t layout = store->models->StoredLayout();
+  if (options.read_only) {
+    if (!store->models->NeedsRebuild()) return store;
+    return Error{"the read models in " + dir.string() + " are in layout " + std::to_string(layout) +
+                 ", this build reads layout " + std::to_string(consumers::ReadModels::kLayout) +
+                 ": restart mctd on it (it rebuilds them as it starts), or stop it and run "
+                 "`mctctl rebuild`"};
+  }
+  if (store->models->NeedsRebuild()) {
+    // Another build's projections wrote them: what they hold cannot be read as this build's.
+    auto rebuilt = store->runner->Rebuild(rebuild_progress);
+    if (!rebuilt.ok()) {
+      return Error{"rebuilding the read models of layout " + std::to_string(layout) +
+                   " for this build's layout " + std::to_string(consumers::ReadModels::kLayout) +
+                   ": " + rebuilt.error().message};
+    }
+    store->layout_rebuild = LayoutRebuild{layout, std::move(rebuilt).value()};
+    return store;
+  }
   if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();
   return store;
 }

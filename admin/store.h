@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "consumers/command_service.h"
@@ -26,13 +27,23 @@ struct Store {
   std::unique_ptr<consumers::ReadModels> models;
   std::unique_ptr<consumers::CommandService> commands;
   std::unique_ptr<consumers::ProjectionRunner> runner;
+  // Set when Open found the read models in another layout than this build's and rebuilt them.
+  struct LayoutRebuild {
+    uint64_t from_layout = 0;
+    consumers::RebuildStats stats;
+  };
+  std::optional<LayoutRebuild> layout_rebuild;
 
-  // Opens (creating) the store in `dir` with `policy`, and brings the read models up to the log.
+  // Opens (creating) the store in `dir` with `policy`, and brings the read models up to the log:
+  // caught up, or rebuilt from it (reporting to `rebuild_progress`) when another build wrote them
+  // in another layout (ReadModels::kLayout).
   // With options.read_only: opens an existing store beside the process that writes it (mctd),
-  // as it stands; nothing is written, and an append is refused.
+  // as it stands; nothing is written, and an append is refused. Read models in another layout
+  // are refused then: the writer rebuilds them when it starts.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                              const domain::Policy& policy = {},
-                                             consumers::StoreOptions options = {});
+                                             consumers::StoreOptions options = {},
+                                             const consumers::ProgressFn& rebuild_progress = {});
   ~Store();
 };
 

@@ -14,6 +14,9 @@ namespace mct::consumers {
 namespace {
 
 constexpr std::string_view kGenerationKey = "readmodels/generation";
+constexpr std::string_view kLayoutKey = "readmodels/layout";
+// Stores written before the layout was recorded.
+constexpr uint64_t kFirstLayout = 1;
 constexpr std::string_view kCheckpointKey = "position";
 constexpr std::string_view kFamilyPrefix = "rm.";
 
@@ -77,6 +80,26 @@ Result<std::unique_ptr<ReadModels>> ReadModels::Open(RocksDb& db) {
   auto generation = models->OpenGeneration(number);
   if (!generation.ok()) return generation.error();
   models->current_ = generation.value();
+  if (db.db()->Get(rocksdb::ReadOptions(), db.meta(), kLayoutKey, &value).ok()) {
+    models->stored_layout_ = keys::ReadBigEndian64(value);
+  } else {
+    // No layout recorded: a new store (nothing applied yet, so any layout), or one from before
+    // layouts were recorded.
+    auto applied = models->Checkpoint(*models->current_);
+    if (!applied.ok()) return applied.error();
+    models->stored_layout_ = applied.value() == 0 ? kLayout : kFirstLayout;
+    if (applied.value() == 0 && !db.read_only()) {
+      value.clear();
+      keys::PutBigEndian64(&value, kLayout);
+      // Not synced: lost to a crash, the empty generation still reads as this layout.
+      if (Status put =
+              FromRocks(db.db()->Put(rocksdb::WriteOptions(), db.meta(), kLayoutKey, value),
+                        "recording the read models' layout");
+          !put.ok()) {
+        return put.error();
+      }
+    }
+  }
   // A rebuild that died before switching leaves families of another generation: drop them
   // (but not as a reader: the writer's rebuild may be running).
   if (db.read_only()) return models;
@@ -112,13 +135,29 @@ Status ReadModels::Discard(const Generation& generation) {
   return Ok();
 }
 
+uint64_t ReadModels::StoredLayout() const {
+  std::lock_guard lock(mutex_);
+  return stored_layout_;
+}
+
 Status ReadModels::SwitchTo(std::shared_ptr<const Generation> next) {
-  std::string value;
-  keys::PutBigEndian64(&value, next->number);
+  // The generation and the layout it was written in, in one write: never one without the other.
+  std::string number, layout;
+  keys::PutBigEndian64(&number, next->number);
+  keys::PutBigEndian64(&layout, kLayout);
+  rocksdb::WriteBatch batch;
+  if (Status put =
+          FromRocks(batch.Put(db_.meta(), kGenerationKey, number), "switching read models");
+      !put.ok()) {
+    return put;
+  }
+  if (Status put = FromRocks(batch.Put(db_.meta(), kLayoutKey, layout), "switching read models");
+      !put.ok()) {
+    return put;
+  }
   rocksdb::WriteOptions options;
   options.sync = true;
-  if (Status written = FromRocks(db_.db()->Put(options, db_.meta(), kGenerationKey, value),
-                                 "switching read models");
+  if (Status written = FromRocks(db_.db()->Write(options, &batch), "switching read models");
       !written.ok()) {
     return written;
   }
@@ -127,6 +166,7 @@ Status ReadModels::SwitchTo(std::shared_ptr<const Generation> next) {
     std::lock_guard lock(mutex_);
     old = std::move(current_);
     current_ = std::move(next);
+    stored_layout_ = kLayout;
   }
   // Readers that still hold the old generation finish first (a query, at most a scan: short, but
   // not worth a core spun at full speed); then its families go.

@@ -9,6 +9,7 @@
 //   rm.<g>.reports     YYYY-MM '/' counter        → int64(8)
 //   rm.<g>.checkpoint  "position"                → the last log position applied(8)
 //   meta               "readmodels/generation"   → g(8)
+//   meta               "readmodels/layout"       → the layout g was written in(8)
 //
 // The checkpoint is written in the same WriteBatch as the state derived up to it (invariant 4).
 //
@@ -49,8 +50,19 @@ struct DueEntry {
 
 class ReadModels {
  public:
+  // What this build's projections and view codec store. Raise it whenever they store something
+  // else (a new counter, a field of a view): a store written in another layout is rebuilt from
+  // the log on its next writable open (admin::Store), never read as if it were this one.
+  // 2: orders keep their currency, and refunds are counted per order currency.
+  static constexpr uint64_t kLayout = 2;
+
   // Opens the current generation (creating generation 1 on a new store) and drops stale ones.
   static Result<std::unique_ptr<ReadModels>> Open(RocksDb& db);
+
+  // The layout the current generation was written in; 1 for stores from before layouts were
+  // recorded. An empty generation is in any layout, so a new store reads as kLayout.
+  uint64_t StoredLayout() const;
+  bool NeedsRebuild() const { return StoredLayout() != kLayout; }
 
   std::shared_ptr<const Generation> Current() const;
   // Creates the families of a fresh generation after the current one.
@@ -85,6 +97,7 @@ class ReadModels {
   RocksDb& db_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Generation> current_;
+  uint64_t stored_layout_ = kLayout;  // of current_; under mutex_
 };
 
 // Key helpers shared by the runner and the queries.

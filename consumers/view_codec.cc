@@ -82,6 +82,7 @@ void WriteOrder(BinaryWriter& out, const domain::Order& order) {
   WriteEnum(out, order.kind);
   WriteEnum(out, order.method);
   out.I64(order.amount_minor);
+  out.String(order.currency);
   out.String(order.idempotency_key);
   WriteDate(out, order.completed_on);
   WriteDate(out, order.previous_anniversary);
@@ -98,6 +99,7 @@ domain::Order ReadOrder(BinaryReader& in) {
   order.kind = ReadEnum<domain::RenewalKind>(in, "order.kind");
   order.method = ReadEnum<domain::PaymentMethod>(in, "order.method");
   order.amount_minor = in.I64({"view", "order.amount_minor"});
+  order.currency = in.String({"view", "order.currency"});
   order.idempotency_key = in.String({"view", "order.idempotency_key"});
   order.completed_on = ReadDate(in, "order.completed_on");
   order.previous_anniversary = ReadDate(in, "order.previous_anniversary");

@@ -149,6 +149,7 @@ void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
             order.order_id = e.order_id;
             order.method = e.method;
             order.amount_minor = e.amount_minor;
+            order.currency = e.currency;
             order.idempotency_key = e.idempotency_key;
             order.completed_on = today;
             state.orders.push_back(std::move(order));

@@ -56,6 +56,7 @@ struct Order {
   RenewalKind kind = RenewalKind::kRenewal;
   PaymentMethod method = PaymentMethod::kCreditCard;
   int64_t amount_minor = 0;
+  std::string currency;  // the fee's currency when the order was paid: its refunds' too
   std::string idempotency_key;
   Date completed_on;
   Date previous_anniversary;

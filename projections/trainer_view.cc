@@ -95,7 +95,10 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
             }
           },
           [&](const domain::RefundIssued& e) {
-            month.Add("refunds_minor", e.amount_minor);
+            // In the refunded order's currency: a refund of a USD order is no EUR month's loss.
+            const domain::Order* order = before.FindOrder(e.order_id);
+            month.Add("refunds_minor." + (order != nullptr ? order->currency : std::string()),
+                      e.amount_minor);
             month.Add("refunds.count");
           },
           [&](const domain::AlumniApplied&) { month.Add("alumni_applied"); },

@@ -137,10 +137,15 @@ Json MonthReportSchema() {
         {{"type", "object"},
          {"description",
           "revenue of orders placed in another currency than `currency` (the fee's "
-          "configuration changed), by currency; not in `revenue_minor` nor `net_minor` "
-          "(`refunds_minor` counts refunds whatever their order's currency)"},
+          "configuration changed), by currency; not in `revenue_minor` nor `net_minor`"},
          {"additionalProperties", Count()}}},
        {"refunds_minor", Count()},
+       {"refunds_minor_other_currencies",
+        {{"type", "object"},
+         {"description",
+          "refunds of orders paid in another currency than `currency`, by that currency; "
+          "not in `refunds_minor` nor `net_minor`"},
+         {"additionalProperties", Count()}}},
        {"net_minor", Count()},
        {"refunds", Count()},
        {"lapses", Count()},

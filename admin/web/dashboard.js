@@ -7,7 +7,9 @@
 //   data-dimension, data-key, data-kind  for the breakdowns (by_employer_type, by_track,
 //               by_payment_method; kind renewal, reinstatement or total), range sums;
 //   data-days   for due_count (30, 60, 90).
-// lapsed_now has neither month nor days. Funnel stages are figures "funnel.<stage>".
+// lapsed_now has neither month nor days. Funnel stages are figures "funnel.<stage>". Money of
+// orders paid in another fee currency is revenue_minor_other_currencies and
+// refunds_minor_other_currencies, range sums with data-key the currency.
 'use strict';
 
 (() => {
@@ -17,6 +19,7 @@
   const COUNT_FIELDS = ['renewals', 'reinstatements', 'refunds', 'lapses', 'exceptions_filed', 'uploads',
     'alumni_applied', 'alumni_switched_back'];
   const MONEY_FIELDS = ['revenue_minor', 'refunds_minor', 'net_minor'];
+  const OTHER_CURRENCY_FIELDS = ['revenue_minor_other_currencies', 'refunds_minor_other_currencies'];
   const FUNNEL = ['started', 'profile', 'requirements', 'terms', 'payment', 'completed'];
   const DIMENSIONS = [
     { field: 'by_employer_type', table: 'by-employer-type' },
@@ -94,6 +97,7 @@
     const out = { month, currency, by_employer_type: {}, by_track: {}, by_payment_method: {}, funnel: {} };
     for (const field of [...COUNT_FIELDS, ...MONEY_FIELDS]) out[field] = 0;
     for (const stage of FUNNEL) out.funnel[stage] = 0;
+    for (const field of OTHER_CURRENCY_FIELDS) out[field] = {};
     return out;
   }
 
@@ -106,6 +110,11 @@
     for (const row of rows) {
       for (const field of [...COUNT_FIELDS, ...MONEY_FIELDS]) total[field] += row[field] || 0;
       for (const stage of FUNNEL) total.funnel[stage] += (row.funnel && row.funnel[stage]) || 0;
+      for (const field of OTHER_CURRENCY_FIELDS) {
+        for (const [currency, minor] of Object.entries(row[field] || {})) {
+          total[field][currency] = (total[field][currency] || 0) + minor;
+        }
+      }
       for (const { field } of DIMENSIONS) {
         for (const [key, kinds] of Object.entries(row[field] || {})) {
           const target = total[field][key] || (total[field][key] = { renewal: 0, reinstatement: 0 });
@@ -196,6 +205,20 @@
       figure('td', 'net_minor', row.net_minor, { month }, { money: true, className: `num ${row.net_minor < 0 ? 'negative' : ''}` }));
     for (const row of rows) body.append(line(row, row.month, 'td'));
     clear(document.querySelector('#money-table tfoot')).append(line(total, 'range', 'th'));
+    renderOtherCurrencies(total);
+  }
+
+  // Orders paid while the fee was configured in another currency, and their refunds: shown apart,
+  // since adding them into the figures above would mix units. Hidden when there are none.
+  function renderOtherCurrencies(total) {
+    const currencies = [...new Set(OTHER_CURRENCY_FIELDS.flatMap((field) => Object.keys(total[field])))].sort();
+    const body = clear(document.querySelector('#other-currency-table tbody'));
+    for (const currency of currencies) {
+      body.append(el('tr', {},
+        el('td', {}, currency),
+        ...OTHER_CURRENCY_FIELDS.map((field) => figure('td', field, total[field][currency] || 0, { month: 'range', key: currency }, { money: true }))));
+    }
+    document.getElementById('other-currencies').hidden = currencies.length === 0;
   }
 
   function renderFunnel(total) {

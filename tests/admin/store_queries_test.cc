@@ -270,11 +270,12 @@ TEST(StoreReopen, QueriesAnswerTheSameAfterReopen) {
   EXPECT_EQ(ReportQuery(*store.value(), std::nullopt, At(kNow))->dump(), report->dump());
 }
 
-// The fee's currency is configuration (PAY-6): orders placed before it changed are shown apart,
-// by currency, never added into revenue and net in other units.
-TEST(ReportCurrencies, OrdersOfAnEarlierFeeCurrencyAreShownApart) {
+// The fee's currency is configuration (PAY-6): orders placed before it changed, and their
+// refunds, are shown apart by currency, never added into revenue, refunds and net in other units.
+TEST(ReportCurrencies, OrdersAndRefundsOfAnEarlierFeeCurrencyAreShownApart) {
   consumers::testing::TempDir dir("currencies");
   int64_t usd_revenue = 0;
+  int64_t usd_refunds = 0;
   {
     auto store = Store::Open(dir.path());
     ASSERT_TRUE(store.ok()) << store.error().message;
@@ -283,9 +284,14 @@ TEST(ReportCurrencies, OrdersOfAnEarlierFeeCurrencyAreShownApart) {
     ASSERT_TRUE(store.value()->runner->CatchUp().ok());
     auto report = ReportQuery(*store.value(), "2017-03", At(kNow));
     ASSERT_TRUE(report.ok()) << report.error().message;
-    usd_revenue = report->at("report")["revenue_minor"].get<int64_t>();
+    const Json& march = report->at("report");
+    usd_revenue = march["revenue_minor"].get<int64_t>();
+    usd_refunds = march["refunds_minor"].get<int64_t>();
     ASSERT_GT(usd_revenue, 0);
-    EXPECT_EQ(report->at("report")["revenue_minor_other_currencies"], Json::object());
+    ASSERT_GT(usd_refunds, 0);
+    EXPECT_EQ(march["net_minor"], usd_revenue - usd_refunds);
+    EXPECT_EQ(march["revenue_minor_other_currencies"], Json::object());
+    EXPECT_EQ(march["refunds_minor_other_currencies"], Json::object());
   }
   auto store = Store::Open(dir.path(), domain::Policy{.fee_minor = 60000, .currency = "EUR"});
   ASSERT_TRUE(store.ok()) << store.error().message;
@@ -294,8 +300,10 @@ TEST(ReportCurrencies, OrdersOfAnEarlierFeeCurrencyAreShownApart) {
   const Json& march = report->at("report");
   EXPECT_EQ(march["currency"], "EUR");
   EXPECT_EQ(march["revenue_minor"], 0);
+  EXPECT_EQ(march["refunds_minor"], 0);
+  EXPECT_EQ(march["net_minor"], 0);
   EXPECT_EQ(march["revenue_minor_other_currencies"], (Json{{"USD", usd_revenue}}));
-  EXPECT_EQ(march["net_minor"], -march["refunds_minor"].get<int64_t>());
+  EXPECT_EQ(march["refunds_minor_other_currencies"], (Json{{"USD", usd_refunds}}));
 }
 
 }  // namespace

@@ -261,6 +261,12 @@ await step('Dashboard against mctctl', async () => {
   const currentMonth = before.today.slice(0, 7);
   checkEqual('"All months" spans the report', all.shown,
     { from: reportMonths[0], to: [currentMonth, ...reportMonths].sort().pop() });
+  // The euro order and its refund (seed.mjs): shown apart, and equal to mctctl's by the compare.
+  const euros = ['revenue_minor_other_currencies', 'refunds_minor_other_currencies']
+    .map((name) => all.figures.find((figure) => figure.figure === name && figure.key === 'EUR'));
+  check('the dashboard shows the euro order\'s revenue and refund apart', euros.every((one) => one && Number(one.value) > 0),
+    JSON.stringify(euros));
+  check('the other currencies\' table is shown', await page.isVisible('#other-currencies'));
   await checkDashboard(before, 'last 6 months', { from: addMonths(currentMonth, -5), to: currentMonth });
   const busiest = [...before.report.months].sort((a, b) => (b.renewals + b.reinstatements) - (a.renewals + a.reinstatements))[0];
   await checkDashboard(before, `one month (${busiest.month})`, { from: busiest.month, to: busiest.month });

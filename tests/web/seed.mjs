@@ -1,8 +1,8 @@
 // The scripted data of the web end-to-end test: a dozen trainers whose histories are sent with
 // `mctctl submit --at`, dated relative to today (UTC) so the data stays meaningful on any day.
 // Covers renewals and reinstatements over several months, card (credit, debit, Amex), PayPal and
-// voucher payments, a refund issued and settled, an alumni application, lapsed trainers and
-// applications stopped half-way (the funnel).
+// voucher payments, a refund issued and settled, an order paid in another fee currency and its
+// refund, an alumni application, lapsed trainers and applications stopped half-way (the funnel).
 //
 // Usage: node seed.mjs MCTCTL DATA_DIR FIXTURES_JSON
 // Writes FIXTURES_JSON: which MCID plays which part, for the test.
@@ -31,8 +31,10 @@ const CARDS = {
 const commands = [];
 let submitted = 0;
 
-function send(mcid, when, body, actor = { role: 'trainer', id: mcid }) {
-  commands.push({ when, json: { ...body, mcid, actor } });
+// `policy`: mctctl's fee flags for this one command (an order placed while the fee was
+// configured otherwise).
+function send(mcid, when, body, actor = { role: 'trainer', id: mcid }, policy = []) {
+  commands.push({ when, json: { ...body, mcid, actor }, policy });
 }
 
 function enroll(mcid, name, email, anniversary, enrolledOffset, tracks) {
@@ -46,7 +48,7 @@ function enroll(mcid, name, email, anniversary, enrolledOffset, tracks) {
 // One application from StartRenewal up to `stopAfter` ('profile', 'requirements', 'terms',
 // 'payment' = completed), on day `offset`, a minute per step.
 function apply(mcid, offset, options) {
-  const { employer, detail = '', track, survey = false, exception = false, method, brand, voucher, stopAfter = 'payment', payer } = options;
+  const { employer, detail = '', track, survey = false, exception = false, method, brand, voucher, stopAfter = 'payment', payer, policy = [] } = options;
   let minute = 60;
   const next = () => at(offset, minute++);
   send(mcid, next(), { command: 'StartRenewal' });
@@ -80,7 +82,7 @@ function apply(mcid, offset, options) {
   if (brand) {
     order.card = { holder: payer.toUpperCase(), number: CARDS[brand], expiry: cardExpiry, security_code: brand === 'amex' ? '1234' : '123' };
   }
-  send(mcid, next(), order);
+  send(mcid, next(), order, { role: 'trainer', id: mcid }, policy);
 }
 
 // --- The trainers ----------------------------------------------------------------------------------
@@ -148,6 +150,14 @@ apply('9100012', -90, { employer: 'microsoft_fte', detail: 'northamerica\\tyamag
 enroll('9100013', 'Riko Inoue', 'riko.inoue@example.jp', date(25), -340, ['dynamics']);
 apply('9100013', -1, { employer: 'other', track: 'dynamics', survey: true, stopAfter: 'requirements' });
 
+// Paid while the fee was configured in euros (PAY-6), then refunded: the report and the dashboard
+// keep both apart from the configured currency's revenue, refunds and net.
+fixtures.euro_renewal = '9100016';
+enroll('9100016', 'Emma Schneider', 'emma.schneider@example.jp', date(40), -325, ['it_pro']);
+apply('9100016', -45, { employer: 'freelance', track: 'it_pro', survey: true, method: 'credit_card', brand: 'visa', payer: 'Emma Schneider',
+  policy: ['--currency', 'EUR', '--fee-minor', '30000'] });
+send('9100016', at(-40, 120), { command: 'IssueRefund', order_id: '', reason: 'paid in the wrong currency' }, { role: 'support', id: 'support-1' });
+
 // Two trainers sharing one e-mail address (a family's): a look-up by it finds both.
 fixtures.shared_email = 'the.hayashi.family@example.jp';
 fixtures.shared_email_trainers = ['9100014', '9100015'];
@@ -156,9 +166,9 @@ enroll('9100015', 'Haruto Hayashi', fixtures.shared_email, date(250), -115, ['iw
 
 // --- Sending ---------------------------------------------------------------------------------------
 
-function submit({ when, json }) {
+function submit({ when, json, policy }) {
   try {
-    return JSON.parse(execFileSync(mctctl, ['--data', dataDir, '--json', 'submit', '--at', when, JSON.stringify(json)], { encoding: 'utf8' }));
+    return JSON.parse(execFileSync(mctctl, ['--data', dataDir, '--json', ...policy, 'submit', '--at', when, JSON.stringify(json)], { encoding: 'utf8' }));
   } catch (error) {
     const out = `${error.stdout || ''}${error.stderr || ''}`.trim();
     throw new Error(`seed: ${json.command} for ${json.mcid} at ${when} failed: ${out}`);

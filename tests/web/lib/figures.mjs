@@ -5,6 +5,8 @@ const PER_MONTH = ['renewals', 'reinstatements', 'revenue_minor', 'refunds_minor
   'exceptions_filed', 'uploads', 'alumni_applied', 'alumni_switched_back'];
 const FUNNEL = ['started', 'profile', 'requirements', 'terms', 'payment', 'completed'];
 const DIMENSIONS = ['by_employer_type', 'by_track', 'by_payment_method'];
+// {currency: minor} of orders paid in another fee currency; shown as range sums by currency.
+const OTHER_CURRENCIES = ['revenue_minor_other_currencies', 'refunds_minor_other_currencies'];
 
 export function addMonths(month, count) {
   const [year, number] = month.split('-').map(Number);
@@ -46,6 +48,9 @@ export function expectedFigure(reference, figure, range) {
       if (figure.kind === 'total') return counts.renewal + counts.reinstatement;
       return counts[figure.kind];
     });
+  }
+  if (OTHER_CURRENCIES.includes(figure.figure)) {
+    return sum(reports, (report) => (report[figure.figure] === undefined ? undefined : report[figure.figure][figure.key] || 0));
   }
   if (figure.figure.startsWith('funnel.')) return sum(reports, (report) => report.funnel[figure.figure.slice(7)]);
   return sum(reports, (report) => report[figure.figure]);
@@ -92,6 +97,8 @@ export function compareFigures(reference, figures, range) {
     const keys = new Set(inRange.flatMap((one) => Object.keys(one[dimension] || {})));
     for (const key of keys) for (const kind of ['renewal', 'reinstatement', 'total']) need(dimension, 'range', dimension, key, kind);
   }
+  const currencies = new Set(inRange.flatMap((one) => OTHER_CURRENCIES.flatMap((field) => Object.keys(one[field] || {}))));
+  for (const currency of currencies) for (const field of OTHER_CURRENCIES) need(field, 'range', '', currency);
   // Nothing shown for a month outside the range.
   for (const figure of figures) {
     if (figure.month && figure.month !== 'range' && (figure.month < range.from || figure.month > range.to)) {

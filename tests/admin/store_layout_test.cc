@@ -1,0 +1,149 @@
+// Read models written by a build whose projections stored something else (another layout,
+// ReadModels::kLayout) are never read as this build's: a writable open rebuilds them from the
+// log, a read-only open beside the writer refuses them, and a new store records its layout.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <string>
+
+#include "admin/queries.h"
+#include "admin/store.h"
+#include "consumers/keys.h"
+#include "tests/command_output.h"
+#include "tests/consumers/store_support.h"
+
+namespace mct::admin {
+namespace {
+
+using namespace consumers::testing;  // NOLINT(google-build-using-namespace)
+
+constexpr uint64_t kBase = 4100000;
+constexpr std::string_view kNow = "2017-04-10T00:00:00Z";
+// The meta key read_models.h documents.
+constexpr std::string_view kLayoutKey = "readmodels/layout";
+
+std::string LayoutValue(uint64_t layout) {
+  std::string value;
+  consumers::keys::PutBigEndian64(&value, layout);
+  return value;
+}
+
+// The layout the meta family records, as stored; empty when none is.
+std::string RecordedLayout(Store& store) {
+  std::string recorded;
+  if (!store.db->db()->Get(rocksdb::ReadOptions(), store.db->meta(), kLayoutKey, &recorded).ok())
+    return {};
+  return recorded;
+}
+
+// What an older build left: its layout recorded (or none, before layouts were recorded), and a
+// counter that differs from what this build's projections count.
+void MakeOlderLayout(Store& store, bool record_layout) {
+  rocksdb::DB* db = store.db->db();
+  if (record_layout) {
+    ASSERT_TRUE(
+        db->Put(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey, LayoutValue(1)).ok());
+  } else {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey).ok());
+  }
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), store.models->Current()->reports,
+                      "2017-03/completed.renewal", LayoutValue(12345))
+                  .ok());
+}
+
+class OlderLayout : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open(dir_.path());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    EXPECT_EQ(store.value()->models->StoredLayout(), consumers::ReadModels::kLayout);
+    const Status lived = RunLives(*store.value()->commands, kBase, 0, kLifeCount, 1, "l");
+    ASSERT_TRUE(lived.ok()) << lived.error().message;
+    ASSERT_TRUE(store.value()->runner->CatchUp().ok());
+    auto report = ReportQuery(*store.value(), std::nullopt, At(kNow));
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    report_ = report->dump();
+    head_ = store.value()->log->Head();
+    MakeOlderLayout(*store.value(), GetParam());
+  }
+
+  TempDir dir_{"layout"};
+  std::string report_;
+  uint64_t head_ = 0;
+};
+
+TEST_P(OlderLayout, AWritableOpenRebuildsThemFromTheLog) {
+  uint64_t progress_calls = 0;
+  auto store = Store::Open(dir_.path(), {}, {}, [&](uint64_t, uint64_t) { ++progress_calls; });
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(store.value()->layout_rebuild.has_value());
+  EXPECT_EQ(store.value()->layout_rebuild->from_layout, 1U);
+  EXPECT_EQ(store.value()->layout_rebuild->stats.events, head_);
+  EXPECT_GT(progress_calls, 0U);
+  EXPECT_EQ(store.value()->models->StoredLayout(), consumers::ReadModels::kLayout);
+  EXPECT_FALSE(store.value()->models->NeedsRebuild());
+  // The older build's counter is gone with its generation: the report is this build's again.
+  auto report = ReportQuery(*store.value(), std::nullopt, At(kNow));
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->dump(), report_);
+  auto checksum = store.value()->models->Checksum();
+  ASSERT_TRUE(checksum.ok());
+  EXPECT_EQ(checksum.value(), store.value()->layout_rebuild->stats.checksum);
+  EXPECT_EQ(RecordedLayout(*store.value()), LayoutValue(consumers::ReadModels::kLayout));
+  store.value().reset();
+  // Once rebuilt, the next open only catches up.
+  auto again = Store::Open(dir_.path());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again.value()->layout_rebuild.has_value());
+}
+
+TEST_P(OlderLayout, AReadOnlyOpenRefusesThemAndChangesNothing) {
+  auto reader = Store::Open(dir_.path(), {}, consumers::StoreOptions{.read_only = true});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.error().message.find("layout 1"), std::string::npos) << reader.error().message;
+  EXPECT_NE(reader.error().message.find("mctctl rebuild"), std::string::npos);
+  auto store = Store::Open(dir_.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(store.value()->layout_rebuild.has_value());
+  EXPECT_EQ(store.value()->layout_rebuild->from_layout, 1U);
+}
+
+// `mctctl rebuild` on such a store: the open rebuilds, says so, and the command does not rebuild
+// a second time.
+TEST_P(OlderLayout, MctctlSaysItRebuiltThemOnce) {
+  const testing::CommandOutcome run =
+      testing::RunCapturing(std::string(MCT_BINARY_DIR) + "/admin/mctctl --data '" +
+                            dir_.path().string() + "' rebuild 2>&1");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("note: the read models were in layout 1; rebuilt them from the log for "
+                         "layout " +
+                         std::to_string(consumers::ReadModels::kLayout) + " (" +
+                         std::to_string(head_) + " events)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("rebuilt " + std::to_string(head_) + " events"), std::string::npos)
+      << run.out;
+  auto store = Store::Open(dir_.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_FALSE(store.value()->layout_rebuild.has_value());
+  EXPECT_EQ(store.value()->models->Current()->number, 2U);  // one rebuild, not two
+}
+
+INSTANTIATE_TEST_SUITE_P(RecordedOrNot, OlderLayout, ::testing::Bool());
+
+TEST(NewStoreLayout, IsRecordedAtTheFirstOpen) {
+  TempDir dir("layout-new");
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    EXPECT_EQ(RecordedLayout(*store.value()), LayoutValue(consumers::ReadModels::kLayout));
+    const Status lived = RunLives(*store.value()->commands, kBase, 0, 2, 1, "n");
+    ASSERT_TRUE(lived.ok()) << lived.error().message;
+  }
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_FALSE(store.value()->layout_rebuild.has_value());
+}
+
+}  // namespace
+}  // namespace mct::admin

@@ -1,0 +1,73 @@
+// The report's counters (domain.md, Projections: revenue, refunds and net per month): what one
+// trainer's events add to which month.
+#include "projections/trainer_view.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace mct::projections {
+namespace {
+
+using domain::Date;
+using domain::Instant;
+
+domain::RecordedEvent Recorded(const char* at, domain::Event event) {
+  domain::EventMeta meta;
+  meta.mcid = *domain::Mcid::Parse("1000001");
+  meta.at = *Instant::Parse(at);
+  meta.actor = {domain::Role::kSupport, "s-1"};
+  return {meta, std::move(event)};
+}
+
+domain::PaymentPlaced Paid(const char* order_id, int64_t amount, const char* currency) {
+  domain::PaymentPlaced paid;
+  paid.order_id = order_id;
+  paid.amount_minor = amount;
+  paid.currency = currency;
+  paid.idempotency_key = std::string("key-") + order_id;
+  return paid;
+}
+
+// Every counter the stream adds, summed by "month counter".
+std::map<std::string, int64_t> CountersOf(const std::vector<domain::RecordedEvent>& stream) {
+  TrainerView view;
+  std::vector<CounterDelta> deltas;
+  for (const auto& event : stream) ApplyToView(view, event, &deltas);
+  std::map<std::string, int64_t> sums;
+  for (const auto& delta : deltas) sums[delta.month + " " + delta.name] += delta.delta;
+  return sums;
+}
+
+std::vector<domain::RecordedEvent> EnrolledAndPaidInUsd() {
+  return {
+      Recorded("2016-05-01T00:00:00Z",
+               domain::TrainerEnrolled{"Hanako Sato", "h@example.jp", *Date::Parse("2017-05-01")}),
+      Recorded("2017-03-10T09:00:00Z", Paid("o-1", 40000, "USD")),
+      Recorded("2017-03-10T09:00:00Z",
+               domain::RenewalCompleted{domain::RenewalKind::kRenewal, "o-1",
+                                        *Date::Parse("2017-05-01"), *Date::Parse("2018-05-01")})};
+}
+
+TEST(ReportCounters, RevenueIsCountedInTheOrdersCurrency) {
+  const auto counters = CountersOf(EnrolledAndPaidInUsd());
+  EXPECT_EQ(counters.at("2017-03 revenue_minor.USD"), 40000);
+  EXPECT_EQ(counters.at("2017-03 completed.renewal"), 1);
+}
+
+// A refund issued after the fee's currency changed still belongs to the order it refunds: it
+// lowers that currency's net, not the month's configured one.
+TEST(ReportCounters, ARefundIsCountedInItsOrdersCurrencyInTheMonthItWasIssued) {
+  auto stream = EnrolledAndPaidInUsd();
+  stream.push_back(
+      Recorded("2017-04-02T10:00:00Z", domain::RefundIssued{"o-1", 15000, "customer request"}));
+  const auto counters = CountersOf(stream);
+  EXPECT_EQ(counters.at("2017-04 refunds_minor.USD"), 15000);
+  EXPECT_EQ(counters.at("2017-04 refunds.count"), 1);
+  EXPECT_EQ(counters.count("2017-04 refunds_minor.EUR"), 0U);
+  EXPECT_EQ(counters.count("2017-04 refunds_minor"), 0U);
+  EXPECT_EQ(counters.count("2017-03 refunds_minor.USD"), 0U);
+}
+
+}  // namespace
+}  // namespace mct::projections
