@@ -27,8 +27,9 @@ void PrintMonth(const Json& month) {
   PrintBreakdown("by payment method", month["by_payment_method"]);
   std::cout << "  revenue            " << month["revenue_minor"].get<int64_t>() << " "
             << month["currency"].get<std::string>() << " (minor units), refunds "
-            << month["refunds_minor"].get<int64_t>() << " (" << month["refunds"].get<int64_t>()
-            << "), net " << month["net_minor"].get<int64_t>() << "\n";
+            << month["refunds_minor"].get<int64_t>() << ", net "
+            << month["net_minor"].get<int64_t>() << "; " << month["refunds"].get<int64_t>()
+            << " refunds in all currencies\n";
   for (const auto& [currency, minor] : month["revenue_minor_other_currencies"].items()) {
     std::cout << "  revenue in " << currency << "     " << minor.get<int64_t>()
               << " (minor units; orders of another fee currency, not in net)\n";

@@ -29,15 +29,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   store->commands = std::make_unique<consumers::CommandService>(
       *store->log, policy, consumers::CommandServiceOptions{.place_in_time_order = true});
   store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
-  // A crash may have left the read models behind the log: catch up before serving (a reader
-  // beside mctd reads them as mctd keeps them).
+  // A reader beside mctd reads the read models as mctd keeps them, if it can read them at all.
   const uint64_t layout = store->models->StoredLayout();
   if (options.read_only) {
     if (!store->models->NeedsRebuild()) return store;
     return Error{"the read models in " + dir.string() + " are in layout " + std::to_string(layout) +
-                 ", this build reads layout " + std::to_string(consumers::ReadModels::kLayout) +
-                 ": restart mctd on it (it rebuilds them as it starts), or stop it and run "
-                 "`mctctl rebuild`"};
+                 " and this build reads layout " + std::to_string(consumers::ReadModels::kLayout) +
+                 ": mctd of this build rebuilds them as it starts (if it is starting, wait until "
+                 "it serves), or stop mctd and run this build's `mctctl rebuild`"};
   }
   if (store->models->NeedsRebuild()) {
     // Another build's projections wrote them: what they hold cannot be read as this build's.
@@ -50,6 +49,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
     store->layout_rebuild = LayoutRebuild{layout, std::move(rebuilt).value()};
     return store;
   }
+  // A crash may have left the read models behind the log: catch up before serving.
   if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();
   return store;
 }

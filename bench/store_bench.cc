@@ -745,8 +745,9 @@ Latency TimeStatusQueries(const mct::admin::Store& store,
   return Percentiles(std::move(samples));
 }
 
-// The store's parts opened as Store::Open opens them, but without its catch-up, which the
-// benchmark times itself.
+// The store's parts opened as Store::Open opens them, but without its catch-up (or a rebuild of
+// read models of another layout: the benchmark's directories are new), which the benchmark
+// times itself.
 std::unique_ptr<mct::admin::Store> OpenWithoutCatchUp(const fs::path& dir) {
   auto store = std::make_unique<mct::admin::Store>();
   auto db = RocksDb::Open(dir);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "consumers/keys.h"
 #include "domain/hex.h"
@@ -19,6 +20,26 @@ constexpr std::string_view kLayoutKey = "readmodels/layout";
 constexpr uint64_t kFirstLayout = 1;
 constexpr std::string_view kCheckpointKey = "position";
 constexpr std::string_view kFamilyPrefix = "rm.";
+
+// The layout record names the generation it speaks for: a build that records no layout switches
+// generations without touching it, and the record must not then vouch for what that build wrote.
+std::string LayoutRecord(uint64_t generation, uint64_t layout) {
+  std::string record;
+  keys::PutBigEndian64(&record, generation);
+  keys::PutBigEndian64(&record, layout);
+  return record;
+}
+
+// The layout recorded for `generation`, if the record is that generation's.
+std::optional<uint64_t> RecordedLayout(RocksDb& db, uint64_t generation) {
+  std::string record;
+  if (!db.db()->Get(rocksdb::ReadOptions(), db.meta(), kLayoutKey, &record).ok())
+    return std::nullopt;
+  if (record.size() != 16 || keys::ReadBigEndian64(record.substr(0, 8)) != generation) {
+    return std::nullopt;
+  }
+  return keys::ReadBigEndian64(record.substr(8));
+}
 
 std::string FamilyName(uint64_t generation, std::string_view model) {
   return std::string(kFamilyPrefix) + std::to_string(generation) + "." + std::string(model);
@@ -80,21 +101,20 @@ Result<std::unique_ptr<ReadModels>> ReadModels::Open(RocksDb& db) {
   auto generation = models->OpenGeneration(number);
   if (!generation.ok()) return generation.error();
   models->current_ = generation.value();
-  if (db.db()->Get(rocksdb::ReadOptions(), db.meta(), kLayoutKey, &value).ok()) {
-    models->stored_layout_ = keys::ReadBigEndian64(value);
+  if (const std::optional<uint64_t> layout = RecordedLayout(db, number)) {
+    models->stored_layout_ = *layout;
   } else {
-    // No layout recorded: a new store (nothing applied yet, so any layout), or one from before
-    // layouts were recorded.
+    // No layout recorded for this generation: a new store (nothing applied yet, so any layout),
+    // or one a build that records none filled (from before layouts were recorded, or an older
+    // build's rebuild, which switched generations without a word about the layout).
     auto applied = models->Checkpoint(*models->current_);
     if (!applied.ok()) return applied.error();
     models->stored_layout_ = applied.value() == 0 ? kLayout : kFirstLayout;
     if (applied.value() == 0 && !db.read_only()) {
-      value.clear();
-      keys::PutBigEndian64(&value, kLayout);
       // Not synced: lost to a crash, the empty generation still reads as this layout.
-      if (Status put =
-              FromRocks(db.db()->Put(rocksdb::WriteOptions(), db.meta(), kLayoutKey, value),
-                        "recording the read models' layout");
+      if (Status put = FromRocks(db.db()->Put(rocksdb::WriteOptions(), db.meta(), kLayoutKey,
+                                              LayoutRecord(number, kLayout)),
+                                 "recording the read models' layout");
           !put.ok()) {
         return put.error();
       }
@@ -142,9 +162,9 @@ uint64_t ReadModels::StoredLayout() const {
 
 Status ReadModels::SwitchTo(std::shared_ptr<const Generation> next) {
   // The generation and the layout it was written in, in one write: never one without the other.
-  std::string number, layout;
+  std::string number;
   keys::PutBigEndian64(&number, next->number);
-  keys::PutBigEndian64(&layout, kLayout);
+  const std::string layout = LayoutRecord(next->number, kLayout);
   rocksdb::WriteBatch batch;
   if (Status put =
           FromRocks(batch.Put(db_.meta(), kGenerationKey, number), "switching read models");

@@ -9,7 +9,7 @@
 //   rm.<g>.reports     YYYY-MM '/' counter        → int64(8)
 //   rm.<g>.checkpoint  "position"                → the last log position applied(8)
 //   meta               "readmodels/generation"   → g(8)
-//   meta               "readmodels/layout"       → the layout g was written in(8)
+//   meta               "readmodels/layout"       → g(8) and the layout g was written in(8)
 //
 // The checkpoint is written in the same WriteBatch as the state derived up to it (invariant 4).
 //

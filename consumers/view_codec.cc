@@ -7,7 +7,9 @@ namespace mct::consumers {
 namespace {
 
 // A new layout gets a new number; DecodeView reads every number it knows.
-constexpr uint8_t kViewFormat = 1;
+// 1: orders without their currency; 2: with it.
+constexpr uint8_t kViewFormat = 2;
+constexpr uint8_t kViewFormatWithoutCurrency = 1;
 constexpr uint8_t kGapsFormat = 1;
 
 void WriteDate(BinaryWriter& out, const domain::Date& date) {
@@ -93,13 +95,15 @@ void WriteOrder(BinaryWriter& out, const domain::Order& order) {
   out.U8(order.refund_settled ? 1 : 0);
 }
 
-domain::Order ReadOrder(BinaryReader& in) {
+domain::Order ReadOrder(BinaryReader& in, uint8_t format) {
   domain::Order order;
   order.order_id = in.String({"view", "order.order_id"});
   order.kind = ReadEnum<domain::RenewalKind>(in, "order.kind");
   order.method = ReadEnum<domain::PaymentMethod>(in, "order.method");
   order.amount_minor = in.I64({"view", "order.amount_minor"});
-  order.currency = in.String({"view", "order.currency"});
+  // Unknown in the older format: an older build's view, which a rebuild replaces (ReadModels'
+  // layout), or one such a build wrote beside this one.
+  if (format != kViewFormatWithoutCurrency) order.currency = in.String({"view", "order.currency"});
   order.idempotency_key = in.String({"view", "order.idempotency_key"});
   order.completed_on = ReadDate(in, "order.completed_on");
   order.previous_anniversary = ReadDate(in, "order.previous_anniversary");
@@ -147,7 +151,10 @@ std::string EncodeView(const projections::TrainerView& view) {
 Result<projections::TrainerView> DecodeView(std::string_view bytes) {
   BinaryReader in(bytes);
   const uint8_t format = in.U8({"view", "format"});
-  if (in.ok() && format != kViewFormat) in.Fail("view: unknown format " + std::to_string(format));
+  if (in.ok() && format != kViewFormat && format != kViewFormatWithoutCurrency) {
+    in.Fail("view: unknown format " + std::to_string(format) +
+            " (written by another build: rebuild the read models with this one)");
+  }
   projections::TrainerView view;
   domain::TrainerState& state = view.state;
   state.enrolled = in.U8({"view", "enrolled"}) != 0;
@@ -163,7 +170,7 @@ Result<projections::TrainerView> DecodeView(std::string_view bytes) {
   if (in.U8({"view", "application"}) != 0) state.application = ReadApplication(in);
   const uint64_t orders = in.U64({"view", "orders"});
   for (uint64_t index = 0; index < orders && in.ok(); ++index)
-    state.orders.push_back(ReadOrder(in));
+    state.orders.push_back(ReadOrder(in, format));
   view.funnel_month = in.String({"view", "funnel_month"});
   view.funnel_reached = in.U8({"view", "funnel_reached"});
   return Finish(in, std::move(view), "trainer view");

@@ -95,9 +95,12 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
             }
           },
           [&](const domain::RefundIssued& e) {
-            // In the refunded order's currency: a refund of a USD order is no EUR month's loss.
+            // In the refunded order's currency: a refund of a USD order is no EUR month's loss. An
+            // order the stream never paid (an imported log may hold such a refund) has none.
             const domain::Order* order = before.FindOrder(e.order_id);
-            month.Add("refunds_minor." + (order != nullptr ? order->currency : std::string()),
+            month.Add("refunds_minor." + (order != nullptr && !order->currency.empty()
+                                              ? order->currency
+                                              : std::string(kUnknownCurrency)),
                       e.amount_minor);
             month.Add("refunds.count");
           },

@@ -41,6 +41,10 @@ struct CounterDelta {
   int64_t delta = 0;
 };
 
+// The currency a refund is counted in when its order's is not known ("refunds_minor.unknown"):
+// never an ISO 4217 code, which is three capital letters.
+inline constexpr std::string_view kUnknownCurrency = "unknown";
+
 // Applies `event` to `view` and appends the report counters it changes to `report`.
 void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
                  std::vector<CounterDelta>* report);

@@ -22,6 +22,10 @@ using Json = OpenApiJson;
 // The scalar types of the answers (functions: a global JSON value is not trivially destructible).
 Json Text() { return Json{{"type", "string"}}; }
 Json Count() { return Json{{"type", "integer"}, {"format", "int64"}}; }
+Json Described(Json schema, std::string_view description) {
+  schema["description"] = description;
+  return schema;
+}
 Json Day() { return Json{{"type", "string"}, {"format", "date"}}; }
 Json Instant() { return Json{{"type", "string"}, {"format", "date-time"}}; }
 
@@ -143,11 +147,13 @@ Json MonthReportSchema() {
        {"refunds_minor_other_currencies",
         {{"type", "object"},
          {"description",
-          "refunds of orders paid in another currency than `currency`, by that currency; "
-          "not in `refunds_minor` nor `net_minor`"},
+          "refunds of orders paid in another currency than `currency`, by that currency "
+          "(`unknown` for a refund of an order the log does not show paid); not in "
+          "`refunds_minor` nor `net_minor`"},
          {"additionalProperties", Count()}}},
        {"net_minor", Count()},
-       {"refunds", Count()},
+       {"refunds",
+        Described(Count(), "refunds issued in the month, whatever their order's currency")},
        {"lapses", Count()},
        {"funnel", Object(funnel)},
        {"exceptions_filed", Count()},

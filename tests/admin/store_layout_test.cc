@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <sstream>
 #include <string>
 
 #include "admin/queries.h"
 #include "admin/store.h"
 #include "consumers/keys.h"
+#include "consumers/log_export.h"
 #include "tests/command_output.h"
 #include "tests/consumers/store_support.h"
 
@@ -22,13 +24,18 @@ constexpr std::string_view kNow = "2017-04-10T00:00:00Z";
 // The meta key read_models.h documents.
 constexpr std::string_view kLayoutKey = "readmodels/layout";
 
-std::string LayoutValue(uint64_t layout) {
-  std::string value;
-  consumers::keys::PutBigEndian64(&value, layout);
-  return value;
+std::string BigEndian(uint64_t value) {
+  std::string bytes;
+  consumers::keys::PutBigEndian64(&bytes, value);
+  return bytes;
 }
 
-// The layout the meta family records, as stored; empty when none is.
+// The record: the generation it speaks for, then that generation's layout.
+std::string LayoutRecord(uint64_t generation, uint64_t layout) {
+  return BigEndian(generation) + BigEndian(layout);
+}
+
+// The layout record the meta family holds, as stored; empty when none is.
 std::string RecordedLayout(Store& store) {
   std::string recorded;
   if (!store.db->db()->Get(rocksdb::ReadOptions(), store.db->meta(), kLayoutKey, &recorded).ok())
@@ -36,22 +43,41 @@ std::string RecordedLayout(Store& store) {
   return recorded;
 }
 
-// What an older build left: its layout recorded (or none, before layouts were recorded), and a
-// counter that differs from what this build's projections count.
-void MakeOlderLayout(Store& store, bool record_layout) {
+// How an older build left the store.
+enum class Older : uint8_t {
+  kRecordedLayoutOne,      // a build that recorded layout 1
+  kNothingRecorded,        // a build from before layouts were recorded
+  kRebuiltAfterTheRecord,  // a build that records none rebuilt a store this build had recorded
+};
+
+// What an older build left: the record as `older` says, and a counter that differs from what
+// this build's projections count.
+void MakeOlderLayout(Store& store, Older older) {
   rocksdb::DB* db = store.db->db();
-  if (record_layout) {
-    ASSERT_TRUE(
-        db->Put(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey, LayoutValue(1)).ok());
-  } else {
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey).ok());
+  const uint64_t generation = store.models->Current()->number;
+  switch (older) {
+    case Older::kRecordedLayoutOne:
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey,
+                          LayoutRecord(generation, 1))
+                      .ok());
+      break;
+    case Older::kNothingRecorded:
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey).ok());
+      break;
+    case Older::kRebuiltAfterTheRecord:
+      // This build's record of the generation before; the older build's switch left it so.
+      ASSERT_TRUE(store.runner->Rebuild().ok());
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey,
+                          LayoutRecord(generation, consumers::ReadModels::kLayout))
+                      .ok());
+      break;
   }
   ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), store.models->Current()->reports,
-                      "2017-03/completed.renewal", LayoutValue(12345))
+                      "2017-03/completed.renewal", BigEndian(12345))
                   .ok());
 }
 
-class OlderLayout : public ::testing::TestWithParam<bool> {
+class OlderLayout : public ::testing::TestWithParam<Older> {
  protected:
   void SetUp() override {
     auto store = Store::Open(dir_.path());
@@ -89,7 +115,8 @@ TEST_P(OlderLayout, AWritableOpenRebuildsThemFromTheLog) {
   auto checksum = store.value()->models->Checksum();
   ASSERT_TRUE(checksum.ok());
   EXPECT_EQ(checksum.value(), store.value()->layout_rebuild->stats.checksum);
-  EXPECT_EQ(RecordedLayout(*store.value()), LayoutValue(consumers::ReadModels::kLayout));
+  EXPECT_EQ(RecordedLayout(*store.value()),
+            LayoutRecord(store.value()->models->Current()->number, consumers::ReadModels::kLayout));
   store.value().reset();
   // Once rebuilt, the next open only catches up.
   auto again = Store::Open(dir_.path());
@@ -126,23 +153,50 @@ TEST_P(OlderLayout, MctctlSaysItRebuiltThemOnce) {
   auto store = Store::Open(dir_.path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   EXPECT_FALSE(store.value()->layout_rebuild.has_value());
-  EXPECT_EQ(store.value()->models->Current()->number, 2U);  // one rebuild, not two
+  // One rebuild, not two: one generation after the older build's.
+  EXPECT_EQ(store.value()->models->Current()->number,
+            GetParam() == Older::kRebuiltAfterTheRecord ? 3U : 2U);
 }
 
-INSTANTIATE_TEST_SUITE_P(RecordedOrNot, OlderLayout, ::testing::Bool());
+INSTANTIATE_TEST_SUITE_P(Ways, OlderLayout,
+                         ::testing::Values(Older::kRecordedLayoutOne, Older::kNothingRecorded,
+                                           Older::kRebuiltAfterTheRecord));
 
 TEST(NewStoreLayout, IsRecordedAtTheFirstOpen) {
   TempDir dir("layout-new");
   {
     auto store = Store::Open(dir.path());
     ASSERT_TRUE(store.ok()) << store.error().message;
-    EXPECT_EQ(RecordedLayout(*store.value()), LayoutValue(consumers::ReadModels::kLayout));
+    EXPECT_EQ(RecordedLayout(*store.value()), LayoutRecord(1, consumers::ReadModels::kLayout));
     const Status lived = RunLives(*store.value()->commands, kBase, 0, 2, 1, "n");
     ASSERT_TRUE(lived.ok()) << lived.error().message;
   }
   auto store = Store::Open(dir.path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   EXPECT_FALSE(store.value()->layout_rebuild.has_value());
+}
+
+// An import builds the read models of the store it creates: in this build's layout, recorded,
+// so that opening it catches up instead of rebuilding.
+TEST(ImportedStoreLayout, IsRecordedAndNotRebuiltOnOpen) {
+  TempDir source("layout-export");
+  TempDir target("layout-import");
+  std::ostringstream exported;
+  {
+    auto store = Store::Open(source.path());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    const Status lived = RunLives(*store.value()->commands, kBase, 0, kLifeCount, 1, "i");
+    ASSERT_TRUE(lived.ok()) << lived.error().message;
+    ASSERT_TRUE(consumers::ExportLog(*store.value()->db, exported).ok());
+  }
+  std::istringstream in(exported.str());
+  auto imported = consumers::ImportLog(in, target.path() / "data");
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  auto store = Store::Open(target.path() / "data");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_FALSE(store.value()->layout_rebuild.has_value());
+  EXPECT_EQ(RecordedLayout(*store.value()),
+            LayoutRecord(store.value()->models->Current()->number, consumers::ReadModels::kLayout));
 }
 
 }  // namespace

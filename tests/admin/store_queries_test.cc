@@ -304,6 +304,23 @@ TEST(ReportCurrencies, OrdersAndRefundsOfAnEarlierFeeCurrencyAreShownApart) {
   EXPECT_EQ(march["net_minor"], 0);
   EXPECT_EQ(march["revenue_minor_other_currencies"], (Json{{"USD", usd_revenue}}));
   EXPECT_EQ(march["refunds_minor_other_currencies"], (Json{{"USD", usd_refunds}}));
+
+  // The same month with orders and refunds in euros too: each currency counted on its own side.
+  const Status lived = RunLives(*store.value()->commands, kBase, kLifeCount, kLifeCount, 1, "eur");
+  ASSERT_TRUE(lived.ok()) << lived.error().message;
+  ASSERT_TRUE(store.value()->runner->CatchUp().ok());
+  auto mixed = ReportQuery(*store.value(), "2017-03", At(kNow));
+  ASSERT_TRUE(mixed.ok()) << mixed.error().message;
+  const Json& both = mixed->at("report");
+  const int64_t eur_revenue = both["revenue_minor"].get<int64_t>();
+  const int64_t eur_refunds = both["refunds_minor"].get<int64_t>();
+  EXPECT_GT(eur_revenue, 0);
+  EXPECT_GT(eur_refunds, 0);
+  EXPECT_NE(eur_revenue, usd_revenue);  // the euro fee is another amount
+  EXPECT_EQ(both["net_minor"], eur_revenue - eur_refunds);
+  EXPECT_EQ(both["revenue_minor_other_currencies"], (Json{{"USD", usd_revenue}}));
+  EXPECT_EQ(both["refunds_minor_other_currencies"], (Json{{"USD", usd_refunds}}));
+  EXPECT_EQ(both["refunds"], 2 * march["refunds"].get<int64_t>());
 }
 
 }  // namespace

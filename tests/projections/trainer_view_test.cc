@@ -49,6 +49,14 @@ std::vector<domain::RecordedEvent> EnrolledAndPaidInUsd() {
                                         *Date::Parse("2017-05-01"), *Date::Parse("2018-05-01")})};
 }
 
+// The counters of EnrolledAndPaidInUsd() and a refund of 15000 of `order_id` on 2017-04-02.
+std::map<std::string, int64_t> CountersAfterARefundOf(const char* order_id) {
+  auto stream = EnrolledAndPaidInUsd();
+  stream.push_back(
+      Recorded("2017-04-02T10:00:00Z", domain::RefundIssued{order_id, 15000, "customer request"}));
+  return CountersOf(stream);
+}
+
 TEST(ReportCounters, RevenueIsCountedInTheOrdersCurrency) {
   const auto counters = CountersOf(EnrolledAndPaidInUsd());
   EXPECT_EQ(counters.at("2017-03 revenue_minor.USD"), 40000);
@@ -58,15 +66,20 @@ TEST(ReportCounters, RevenueIsCountedInTheOrdersCurrency) {
 // A refund issued after the fee's currency changed still belongs to the order it refunds: it
 // lowers that currency's net, not the month's configured one.
 TEST(ReportCounters, ARefundIsCountedInItsOrdersCurrencyInTheMonthItWasIssued) {
-  auto stream = EnrolledAndPaidInUsd();
-  stream.push_back(
-      Recorded("2017-04-02T10:00:00Z", domain::RefundIssued{"o-1", 15000, "customer request"}));
-  const auto counters = CountersOf(stream);
+  const auto counters = CountersAfterARefundOf("o-1");
   EXPECT_EQ(counters.at("2017-04 refunds_minor.USD"), 15000);
   EXPECT_EQ(counters.at("2017-04 refunds.count"), 1);
   EXPECT_EQ(counters.count("2017-04 refunds_minor.EUR"), 0U);
   EXPECT_EQ(counters.count("2017-04 refunds_minor"), 0U);
   EXPECT_EQ(counters.count("2017-03 refunds_minor.USD"), 0U);
+}
+
+// A refund of an order the stream never paid (an imported log may hold one) is counted, in a
+// currency no ISO code can be.
+TEST(ReportCounters, ARefundOfAnOrderNeverPaidIsCountedAsOfAnUnknownCurrency) {
+  const auto counters = CountersAfterARefundOf("o-9");
+  EXPECT_EQ(counters.at("2017-04 refunds_minor.unknown"), 15000);
+  EXPECT_EQ(counters.count("2017-04 refunds_minor.USD"), 0U);
 }
 
 }  // namespace
