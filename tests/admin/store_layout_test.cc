@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -156,6 +157,35 @@ TEST_P(OlderLayout, MctctlSaysItRebuiltThemOnce) {
   // One rebuild, not two: one generation after the older build's.
   EXPECT_EQ(store.value()->models->Current()->number,
             GetParam() == Older::kRebuiltAfterTheRecord ? 3U : 2U);
+}
+
+// mctd on such a store: says it rebuilds before it serves, and what it rebuilt.
+TEST_P(OlderLayout, MctdRebuildsThemBeforeServingAndSaysSo) {
+  const testing::CommandOutcome run = testing::RunCapturing(
+      "timeout --preserve-status -s TERM 3 " + std::string(MCT_BINARY_DIR) +
+      "/admin/mctd --data '" + dir_.path().string() + "' --listen 127.0.0.1:0 2>&1");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  const size_t rebuilding = run.out.find(
+      "\"msg\":\"the read models are in another build's layout: rebuilding them from the log "
+      "before serving\"");
+  const size_t rebuilt =
+      run.out.find("\"msg\":\"rebuilt the read models for this build's layout\"");
+  const size_t listening = run.out.find("\"msg\":\"listening\"");
+  ASSERT_NE(rebuilding, std::string::npos) << run.out;
+  ASSERT_NE(rebuilt, std::string::npos) << run.out;
+  ASSERT_NE(listening, std::string::npos) << run.out;
+  EXPECT_LT(rebuilding, rebuilt);
+  EXPECT_LT(rebuilt, listening);
+  const size_t line_start = run.out.rfind('\n', rebuilt) + 1;  // npos + 1: the first line
+  const auto line = nlohmann::json::parse(
+      run.out.substr(line_start, run.out.find('\n', rebuilt) - line_start), nullptr, false);
+  ASSERT_TRUE(line.is_object()) << run.out;
+  EXPECT_EQ(line.value("from_layout", 0), 1) << line;
+  EXPECT_EQ(line.value("layout", 0U), consumers::ReadModels::kLayout) << line;
+  EXPECT_EQ(line.value("events", 0U), head_) << line;
+  auto store = Store::Open(dir_.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_FALSE(store.value()->layout_rebuild.has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Ways, OlderLayout,
