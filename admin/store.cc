@@ -29,15 +29,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   store->commands = std::make_unique<consumers::CommandService>(
       *store->log, policy, consumers::CommandServiceOptions{.place_in_time_order = true});
   store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
-  // A reader beside mctd reads the read models as mctd keeps them, if it can read them at all.
+  // A reader beside mctd reads the read models as mctd keeps them; those of another build's
+  // layout it refuses to read (ReadModels' queries), while the log still answers.
+  if (options.read_only) return store;
   const uint64_t layout = store->models->StoredLayout();
-  if (options.read_only) {
-    if (!store->models->NeedsRebuild()) return store;
-    return Error{"the read models in " + dir.string() + " are in layout " + std::to_string(layout) +
-                 " and this build reads layout " + std::to_string(consumers::ReadModels::kLayout) +
-                 ": mctd of this build rebuilds them as it starts (if it is starting, wait until "
-                 "it serves), or stop mctd and run this build's `mctctl rebuild`"};
-  }
   if (store->models->NeedsRebuild()) {
     // Another build's projections wrote them: what they hold cannot be read as this build's.
     auto rebuilt = store->runner->Rebuild(rebuild_progress);

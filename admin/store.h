@@ -39,7 +39,7 @@ struct Store {
   // in another layout (ReadModels::kLayout).
   // With options.read_only: opens an existing store beside the process that writes it (mctd),
   // as it stands; nothing is written, and an append is refused. Read models in another layout
-  // are refused then: the writer rebuilds them when it starts.
+  // are not rebuilt then: their queries are refused (ReadModels), the log's still answer.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                              const domain::Policy& policy = {},
                                              consumers::StoreOptions options = {},

@@ -155,6 +155,19 @@ Status ReadModels::Discard(const Generation& generation) {
   return Ok();
 }
 
+Result<std::shared_ptr<const Generation>> ReadModels::Readable() const {
+  std::lock_guard lock(mutex_);
+  if (stored_layout_ == kLayout) return current_;
+  // Only a reader can meet this (a writable admin::Store rebuilds at open): beside a writer of
+  // another build, or on a store this user may not write.
+  return Error{"the read models are in layout " + std::to_string(stored_layout_) +
+               " and this build reads layout " + std::to_string(kLayout) +
+               " (the log's own questions, history and as-of ones, still answer): open the store "
+               "with this build's mctd or mctctl where it may write (it rebuilds them from the "
+               "log as it opens; a starting mctd serves once done), or stop the writer and run "
+               "this build's `mctctl rebuild`"};
+}
+
 uint64_t ReadModels::StoredLayout() const {
   std::lock_guard lock(mutex_);
   return stored_layout_;
@@ -199,7 +212,9 @@ Status ReadModels::SwitchTo(std::shared_ptr<const Generation> next) {
 }
 
 Result<std::optional<projections::TrainerView>> ReadModels::View(const domain::Mcid& mcid) const {
-  const auto generation = Current();
+  auto readable = Readable();
+  if (!readable.ok()) return readable.error();
+  const std::shared_ptr<const Generation>& generation = readable.value();
   std::string value;
   const rocksdb::Status got =
       db_.db()->Get(rocksdb::ReadOptions(), generation->status, mcid.str(), &value);
@@ -211,7 +226,9 @@ Result<std::optional<projections::TrainerView>> ReadModels::View(const domain::M
 }
 
 Result<std::vector<DueEntry>> ReadModels::Due(const domain::Date& from, const domain::Date& to) const {
-  const auto generation = Current();
+  auto readable = Readable();
+  if (!readable.ok()) return readable.error();
+  const std::shared_ptr<const Generation>& generation = readable.value();
   std::vector<DueEntry> out;
   rocksdb::ReadOptions read;
   const std::string upper = DateKey(to.AddDays(1));
@@ -228,7 +245,9 @@ Result<std::vector<DueEntry>> ReadModels::Due(const domain::Date& from, const do
 }
 
 Result<std::vector<domain::Mcid>> ReadModels::LookupEmail(const std::string& email) const {
-  const auto generation = Current();
+  auto readable = Readable();
+  if (!readable.ok()) return readable.error();
+  const std::shared_ptr<const Generation>& generation = readable.value();
   const std::string prefix = LowercaseEmail(email) + '\0';
   std::vector<domain::Mcid> out;
   std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(rocksdb::ReadOptions(), generation->email));
@@ -242,7 +261,9 @@ Result<std::vector<domain::Mcid>> ReadModels::LookupEmail(const std::string& ema
 }
 
 Result<std::optional<StoredGaps>> ReadModels::Gaps(const domain::Mcid& mcid) const {
-  const auto generation = Current();
+  auto readable = Readable();
+  if (!readable.ok()) return readable.error();
+  const std::shared_ptr<const Generation>& generation = readable.value();
   std::string value;
   const rocksdb::Status got = db_.db()->Get(rocksdb::ReadOptions(), generation->gaps, mcid.str(), &value);
   if (got.IsNotFound()) return std::optional<StoredGaps>();
@@ -253,7 +274,9 @@ Result<std::optional<StoredGaps>> ReadModels::Gaps(const domain::Mcid& mcid) con
 }
 
 Result<std::map<std::string, int64_t>> ReadModels::Report(const std::string& month) const {
-  const auto generation = Current();
+  auto readable = Readable();
+  if (!readable.ok()) return readable.error();
+  const std::shared_ptr<const Generation>& generation = readable.value();
   std::map<std::string, int64_t> out;
   const std::string prefix = month.empty() ? "" : month + "/";
   std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(rocksdb::ReadOptions(), generation->reports));
@@ -274,7 +297,9 @@ Result<uint64_t> ReadModels::Checkpoint(const Generation& generation) const {
 }
 
 Result<std::string> ReadModels::Checksum() const {
-  const auto generation = Current();
+  auto readable = Readable();
+  if (!readable.ok()) return readable.error();
+  const std::shared_ptr<const Generation>& generation = readable.value();
   rocksdb::ManagedSnapshot snapshot(db_.db());
   return ChecksumAt(*generation, snapshot.snapshot());
 }

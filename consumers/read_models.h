@@ -59,8 +59,10 @@ class ReadModels {
   // Opens the current generation (creating generation 1 on a new store) and drops stale ones.
   static Result<std::unique_ptr<ReadModels>> Open(RocksDb& db);
 
-  // The layout the current generation was written in; 1 for stores from before layouts were
-  // recorded. An empty generation is in any layout, so a new store reads as kLayout.
+  // The layout the current generation was written in. Without a record for that generation (a
+  // store from before layouts were recorded, or one an older build rebuilt, which leaves the
+  // record of the generation before), 1 if it holds anything: an empty generation is in any
+  // layout, so a new store reads as kLayout.
   uint64_t StoredLayout() const;
   bool NeedsRebuild() const { return StoredLayout() != kLayout; }
 
@@ -73,7 +75,7 @@ class ReadModels {
   // Drops a generation that will not be used (a rebuild that failed).
   Status Discard(const Generation& generation);
 
-  // --- queries, on the current generation ----------------------------------------------------
+  // --- queries, on the current generation; refused while it is in another layout -------------
   Result<std::optional<projections::TrainerView>> View(const domain::Mcid& mcid) const;
   Result<std::vector<DueEntry>> Due(const domain::Date& from, const domain::Date& to) const;
   Result<std::vector<domain::Mcid>> LookupEmail(const std::string& email) const;
@@ -93,6 +95,8 @@ class ReadModels {
  private:
   explicit ReadModels(RocksDb& db) : db_(db) {}
   Result<std::shared_ptr<const Generation>> OpenGeneration(uint64_t number);
+  // The current generation, or why its read models cannot be read as this build's.
+  Result<std::shared_ptr<const Generation>> Readable() const;
 
   RocksDb& db_;
   mutable std::mutex mutex_;

@@ -20,6 +20,10 @@ class ReportWriter {
   std::vector<CounterDelta>* out_;
 };
 
+std::string CurrencyOrUnknown(const std::string& currency) {
+  return currency.empty() ? std::string(kUnknownCurrency) : currency;
+}
+
 // Counts `stage` once per application, in the month the application started.
 void Reach(TrainerView& view, FunnelStage stage, std::vector<CounterDelta>* report) {
   const auto bit = static_cast<uint8_t>(1U << static_cast<unsigned>(stage));
@@ -74,7 +78,7 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
           [&](const domain::ExceptionFiled&) { month.Add("exceptions_filed"); },
           [&](const domain::MtmReportUploaded&) { month.Add("uploads"); },
           [&](const domain::PaymentPlaced& e) {
-            month.Add("revenue_minor." + e.currency, e.amount_minor);
+            month.Add("revenue_minor." + CurrencyOrUnknown(e.currency), e.amount_minor);
             month.Add("orders.by_method." + std::string(domain::ToString(e.method)));
           },
           [&](const domain::RenewalCompleted& e) {
@@ -96,11 +100,10 @@ void ApplyToView(TrainerView& view, const domain::RecordedEvent& event,
           },
           [&](const domain::RefundIssued& e) {
             // In the refunded order's currency: a refund of a USD order is no EUR month's loss. An
-            // order the stream never paid (an imported log may hold such a refund) has none.
+            // order the stream never paid (an imported log may hold such a refund) has none, nor
+            // has one read from a view stored before orders kept it (view_codec.h, format 1).
             const domain::Order* order = before.FindOrder(e.order_id);
-            month.Add("refunds_minor." + (order != nullptr && !order->currency.empty()
-                                              ? order->currency
-                                              : std::string(kUnknownCurrency)),
+            month.Add("refunds_minor." + CurrencyOrUnknown(order != nullptr ? order->currency : ""),
                       e.amount_minor);
             month.Add("refunds.count");
           },

@@ -41,8 +41,9 @@ struct CounterDelta {
   int64_t delta = 0;
 };
 
-// The currency a refund is counted in when its order's is not known ("refunds_minor.unknown"):
-// never an ISO 4217 code, which is three capital letters.
+// The currency money is counted in when it is not known ("refunds_minor.unknown"): a refund of
+// an order the stream never paid, or of one read from a view of the format before orders kept
+// their currency. Never an ISO 4217 code, which is three capital letters.
 inline constexpr std::string_view kUnknownCurrency = "unknown";
 
 // Applies `event` to `view` and appends the report counters it changes to `report`.

@@ -148,7 +148,8 @@ Json MonthReportSchema() {
         {{"type", "object"},
          {"description",
           "refunds of orders paid in another currency than `currency`, by that currency "
-          "(`unknown` for a refund of an order the log does not show paid); not in "
+          "(`unknown` for a refund of an order the log does not show paid, or one paid before "
+          "orders kept their currency and not yet rebuilt); not in "
           "`refunds_minor` nor `net_minor`"},
          {"additionalProperties", Count()}}},
        {"net_minor", Count()},

@@ -49,6 +49,7 @@ enum class Older : uint8_t {
   kRecordedLayoutOne,      // a build that recorded layout 1
   kNothingRecorded,        // a build from before layouts were recorded
   kRebuiltAfterTheRecord,  // a build that records none rebuilt a store this build had recorded
+  kMalformedRecord,        // a record of another size (a development build's, 8 bytes)
 };
 
 // What an older build left: the record as `older` says, and a counter that differs from what
@@ -64,6 +65,11 @@ void MakeOlderLayout(Store& store, Older older) {
       break;
     case Older::kNothingRecorded:
       ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey).ok());
+      break;
+    case Older::kMalformedRecord:
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), store.db->meta(), kLayoutKey,
+                          BigEndian(consumers::ReadModels::kLayout))
+                      .ok());
       break;
     case Older::kRebuiltAfterTheRecord:
       // This build's record of the generation before; the older build's switch left it so.
@@ -125,11 +131,30 @@ TEST_P(OlderLayout, AWritableOpenRebuildsThemFromTheLog) {
   EXPECT_FALSE(again.value()->layout_rebuild.has_value());
 }
 
-TEST_P(OlderLayout, AReadOnlyOpenRefusesThemAndChangesNothing) {
-  auto reader = Store::Open(dir_.path(), {}, consumers::StoreOptions{.read_only = true});
-  ASSERT_FALSE(reader.ok());
-  EXPECT_NE(reader.error().message.find("layout 1"), std::string::npos) << reader.error().message;
-  EXPECT_NE(reader.error().message.find("mctctl rebuild"), std::string::npos);
+// Read beside a writer (or where this user may not write): the read models' questions are
+// refused, naming the fix; the log's (history, status and gaps as of an instant) still answer.
+TEST_P(OlderLayout, AReaderRefusesTheirQueriesButNotTheLogs) {
+  {
+    auto reader = Store::Open(dir_.path(), {}, consumers::StoreOptions{.read_only = true});
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    const Store& store = *reader.value();
+    EXPECT_TRUE(store.models->NeedsRebuild());
+    const domain::Mcid mcid = *domain::Mcid::Parse(LifeMcid(kBase, 0));
+    auto report = ReportQuery(store, std::nullopt, At(kNow));
+    ASSERT_FALSE(report.ok());
+    EXPECT_NE(report.error().message.find("layout 1"), std::string::npos) << report.error().message;
+    EXPECT_NE(report.error().message.find("mctctl rebuild"), std::string::npos);
+    EXPECT_FALSE(StatusQuery(store, mcid, std::nullopt, At(kNow)).ok());
+    EXPECT_FALSE(GapsQuery(store, mcid, std::nullopt, At(kNow)).ok());
+    EXPECT_FALSE(store.models->Checksum().ok());
+    auto history = HistoryQuery(store, mcid, std::nullopt);
+    ASSERT_TRUE(history.ok()) << history.error().message;
+    EXPECT_FALSE(history->at("events").empty());
+    auto past = StatusQuery(store, mcid, At(kNow), At(kNow));
+    ASSERT_TRUE(past.ok()) << past.error().message;
+    EXPECT_TRUE(GapsQuery(store, mcid, At(kNow), At(kNow)).ok());
+  }
+  // The reader changed nothing: the next writable open still finds them to rebuild.
   auto store = Store::Open(dir_.path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   ASSERT_TRUE(store.value()->layout_rebuild.has_value());
@@ -162,7 +187,7 @@ TEST_P(OlderLayout, MctctlSaysItRebuiltThemOnce) {
 // mctd on such a store: says it rebuilds before it serves, and what it rebuilt.
 TEST_P(OlderLayout, MctdRebuildsThemBeforeServingAndSaysSo) {
   const testing::CommandOutcome run = testing::RunCapturing(
-      "timeout --preserve-status -s TERM 3 " + std::string(MCT_BINARY_DIR) +
+      "timeout -k 10 --preserve-status -s TERM 3 " + std::string(MCT_BINARY_DIR) +
       "/admin/mctd --data '" + dir_.path().string() + "' --listen 127.0.0.1:0 2>&1");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   const size_t rebuilding = run.out.find(
@@ -190,7 +215,7 @@ TEST_P(OlderLayout, MctdRebuildsThemBeforeServingAndSaysSo) {
 
 INSTANTIATE_TEST_SUITE_P(Ways, OlderLayout,
                          ::testing::Values(Older::kRecordedLayoutOne, Older::kNothingRecorded,
-                                           Older::kRebuiltAfterTheRecord));
+                                           Older::kRebuiltAfterTheRecord, Older::kMalformedRecord));
 
 TEST(NewStoreLayout, IsRecordedAtTheFirstOpen) {
   TempDir dir("layout-new");
@@ -204,6 +229,24 @@ TEST(NewStoreLayout, IsRecordedAtTheFirstOpen) {
   auto store = Store::Open(dir.path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   EXPECT_FALSE(store.value()->layout_rebuild.has_value());
+}
+
+// A new store opened only to read, before anything records its layout: nothing to refuse.
+TEST(NewStoreLayout, AReaderOfAnEmptyStoreWithoutARecordReadsIt) {
+  TempDir dir("layout-empty");
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE(store.value()
+                    ->db->db()
+                    ->Delete(rocksdb::WriteOptions(), store.value()->db->meta(), kLayoutKey)
+                    .ok());
+  }
+  auto reader = Store::Open(dir.path(), {}, consumers::StoreOptions{.read_only = true});
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  EXPECT_FALSE(reader.value()->models->NeedsRebuild());
+  auto report = ReportQuery(*reader.value(), std::nullopt, At(kNow));
+  ASSERT_TRUE(report.ok()) << report.error().message;
 }
 
 // An import builds the read models of the store it creates: in this build's layout, recorded,

@@ -82,5 +82,23 @@ TEST(ReportCounters, ARefundOfAnOrderNeverPaidIsCountedAsOfAnUnknownCurrency) {
   EXPECT_EQ(counters.count("2017-04 refunds_minor.USD"), 0U);
 }
 
+// An order whose currency is not known (read from a view of the format before orders kept it):
+// its refund is counted under "unknown", never as "refunds_minor." alone.
+TEST(ReportCounters, ARefundOfAnOrderOfUnknownCurrencyIsCountedAsSuch) {
+  TrainerView view;
+  std::vector<CounterDelta> deltas;
+  for (const auto& event : EnrolledAndPaidInUsd()) ApplyToView(view, event, &deltas);
+  view.state.orders.at(0).currency.clear();
+  deltas.clear();
+  ApplyToView(
+      view,
+      Recorded("2017-04-02T10:00:00Z", domain::RefundIssued{"o-1", 15000, "customer request"}),
+      &deltas);
+  ASSERT_EQ(deltas.size(), 2U);
+  EXPECT_EQ(deltas[0].name, "refunds_minor.unknown");
+  EXPECT_EQ(deltas[0].delta, 15000);
+  EXPECT_EQ(deltas[1].name, "refunds.count");
+}
+
 }  // namespace
 }  // namespace mct::projections
