@@ -44,19 +44,31 @@ double SecondsSince(std::chrono::steady_clock::time_point started) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
+// Generated data is only the same for a seed when it starts from an empty log: refuses (true)
+// when the store in --data already holds events.
+bool RefusedAsNotEmpty(CliContext& context, const Store& store) {
+  const uint64_t head = store.log->Head();
+  if (head == 0) return false;
+  context.Fail(context.data_dir.string() + " already holds " + std::to_string(head) +
+               " events; the demo writes only into an empty store, so give a new --data "
+               "directory");
+  return true;
+}
+
 void RunDemo(CliContext& context, const DemoArgs& args) {
+  // Asked first without writing: opened for writing, a store of another build's read-model
+  // layout would be rebuilt before the demo refuses it.
+  if (consumers::RocksDb::HoldsStore(context.data_dir)) {
+    auto existing =
+        Store::Open(context.data_dir, context.policy, consumers::StoreOptions{.read_only = true});
+    if (existing.ok() && RefusedAsNotEmpty(context, *existing.value())) return;
+  }
   // The demo's own durability: no fsync per group commit, one sync of the WAL at the end.
   auto opened = Store::Open(context.data_dir, context.policy,
                             consumers::StoreOptions{.sync = false, .info_log = false});
   if (!opened.ok()) return void(context.Fail(opened.error().message));
   const std::unique_ptr<Store> store = std::move(opened).value();
-  // Generated data is only the same for a seed when it starts from an empty log.
-  if (const uint64_t head = store->log->Head(); head != 0) {
-    context.Fail(context.data_dir.string() + " already holds " + std::to_string(head) +
-                 " events; the demo writes only into an empty store, so give a new --data "
-                 "directory");
-    return;
-  }
+  if (RefusedAsNotEmpty(context, *store)) return;
 
   const auto started = std::chrono::steady_clock::now();
   TrainerProgress progress(!context.json);

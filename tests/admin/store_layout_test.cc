@@ -213,6 +213,21 @@ TEST_P(OlderLayout, MctdRebuildsThemBeforeServingAndSaysSo) {
   EXPECT_FALSE(store.value()->layout_rebuild.has_value());
 }
 
+// `mctctl demo` refuses a store that holds events: before it rebuilds anything of it.
+TEST_P(OlderLayout, ARefusedDemoLeavesThemAsTheyAre) {
+  const testing::CommandOutcome run =
+      testing::RunCapturing(std::string(MCT_BINARY_DIR) + "/admin/mctctl --data '" +
+                            dir_.path().string() + "' demo --trainers 5 2>&1");
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.out.find("already holds " + std::to_string(head_) + " events"), std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("rebuilt"), std::string::npos) << run.out;
+  auto store = Store::Open(dir_.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_TRUE(store.value()->layout_rebuild.has_value());  // still to do: the demo did not
+  EXPECT_EQ(store.value()->log->Head(), head_);
+}
+
 INSTANTIATE_TEST_SUITE_P(Ways, OlderLayout,
                          ::testing::Values(Older::kRecordedLayoutOne, Older::kNothingRecorded,
                                            Older::kRebuiltAfterTheRecord, Older::kMalformedRecord));
