@@ -89,7 +89,10 @@ class PresizedFile : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
   void FillLoop() {
-    static const std::string zeros(kMaxPiece, '\0');
+    // Never destroyed: the filler is joined by whichever thread closes the WAL file, at times a
+    // RocksDB background thread that outlives main(), so nothing orders the filler's last read
+    // before a destructor run at exit.
+    static const std::string& zeros = *new std::string(kMaxPiece, '\0');
     std::unique_lock lock(mutex_);
     while (true) {
       changed_.wait(lock, [&] { return stopping_ || ready_ < written_ + Lead(); });
