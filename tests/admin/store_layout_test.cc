@@ -228,6 +228,67 @@ TEST_P(OlderLayout, ARefusedDemoLeavesThemAsTheyAre) {
   EXPECT_EQ(store.value()->log->Head(), head_);
 }
 
+// A rebuild that fails inside the open (here an event of the log no longer decodes) leaves the
+// store as the older build left it, the half-built generation gone, and the next open tries again.
+TEST_P(OlderLayout, ARebuildThatFailsChangesNothingAndIsTriedAgain) {
+  const std::string damaged_key = consumers::keys::Position(head_ / 2);
+  std::string original;
+  std::string record_before;
+  uint64_t generation_before = 0;
+  {
+    auto db = consumers::RocksDb::Open(dir_.path());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    rocksdb::DB* raw = db.value()->db();
+    ASSERT_TRUE(raw->Get(rocksdb::ReadOptions(), db.value()->log(), damaged_key, &original).ok());
+    ASSERT_TRUE(
+        raw->Put(rocksdb::WriteOptions(), db.value()->log(), damaged_key, "\x07garbage").ok());
+    raw->Get(rocksdb::ReadOptions(), db.value()->meta(), kLayoutKey, &record_before);
+  }
+  {
+    auto reader = Store::Open(dir_.path(), {}, consumers::StoreOptions{.read_only = true});
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    generation_before = reader.value()->models->Current()->number;
+  }
+  auto failed = Store::Open(dir_.path());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("rebuilding the read models of layout"), std::string::npos)
+      << failed.error().message;
+  EXPECT_NE(failed.error().message.find("event at position " + std::to_string(head_ / 2)),
+            std::string::npos)
+      << failed.error().message;
+  {
+    auto db = consumers::RocksDb::Open(dir_.path());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    std::string record_after;
+    db.value()->db()->Get(rocksdb::ReadOptions(), db.value()->meta(), kLayoutKey, &record_after);
+    EXPECT_EQ(record_after, record_before);
+    // Only the older build's generation is left: the one the failed rebuild began was dropped.
+    for (const std::string& name : db.value()->FamilyNames()) {
+      EXPECT_EQ(name.find("." + std::to_string(generation_before + 1) + "."), std::string::npos)
+          << name;
+    }
+    ASSERT_TRUE(db.value()
+                    ->db()
+                    ->Put(rocksdb::WriteOptions(), db.value()->log(), damaged_key, original)
+                    .ok());
+  }
+  {
+    auto reader = Store::Open(dir_.path(), {}, consumers::StoreOptions{.read_only = true});
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    EXPECT_EQ(reader.value()->models->Current()->number, generation_before);
+    EXPECT_TRUE(reader.value()->models->NeedsRebuild());
+    EXPECT_EQ(reader.value()->log->Head(), head_);
+  }
+  // Mended, the next open rebuilds as if nothing had happened.
+  auto store = Store::Open(dir_.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE(store.value()->layout_rebuild.has_value());
+  EXPECT_EQ(store.value()->layout_rebuild->stats.events, head_);
+  auto report = ReportQuery(*store.value(), std::nullopt, At(kNow));
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->dump(), report_);
+}
+
 INSTANTIATE_TEST_SUITE_P(Ways, OlderLayout,
                          ::testing::Values(Older::kRecordedLayoutOne, Older::kNothingRecorded,
                                            Older::kRebuiltAfterTheRecord, Older::kMalformedRecord));
