@@ -88,25 +88,11 @@ int main(int argc, char** argv) {
 
   mct::domain::Policy policy{config.fee_minor, config.currency};
   const bool new_store = !mct::consumers::RocksDb::HoldsStore(config.data_dir);
-  bool rebuild_said = false;
-  auto store = mct::admin::Store::Open(
-      config.data_dir, policy, {}, [&](uint64_t /*folded*/, uint64_t target) {
-        if (std::exchange(rebuild_said, true)) return;
-        log("info", {{"msg",
-                      "the read models are in another build's layout: rebuilding them "
-                      "from the log before serving"},
-                     {"events", target}});
-      });
+  // Read models of another build's layout are rebuilt once the server listens (below).
+  auto store = mct::admin::Store::OpenLeavingOtherLayout(config.data_dir, policy);
   if (!store.ok()) {
     log("error", {{"msg", "cannot open the store"}, {"error", store.error().message}});
     return 1;
-  }
-  if (const auto& rebuild = store.value()->layout_rebuild) {
-    log("info", {{"msg", "rebuilt the read models for this build's layout"},
-                 {"from_layout", rebuild->from_layout},
-                 {"layout", mct::consumers::ReadModels::kLayout},
-                 {"events", rebuild->stats.events},
-                 {"seconds", rebuild->stats.seconds}});
   }
   if (new_store) {
     // Said, since a mistyped --data would otherwise serve an empty store without a word.
@@ -146,6 +132,34 @@ int main(int argc, char** argv) {
                             .dump());
         }
       });
+  // An upgrade's read models are rebuilt while the server answers what the log can (health,
+  // metrics, commands, history, as-of questions); /readyz and the read models' routes say 503
+  // not_ready until the switch. A server that cannot rebuild them stops.
+  std::atomic<bool> rebuild_failed{false};
+  if (const uint64_t from_layout = store.value()->models->StoredLayout();
+      store.value()->models->NeedsRebuild()) {
+    log("info", {{"msg",
+                  "the read models are in another build's layout: rebuilding them from the log "
+                  "while serving the log's questions"},
+                 {"from_layout", from_layout},
+                 {"layout", mct::consumers::ReadModels::kLayout},
+                 {"events", store.value()->log->Head()}});
+    api.RebuildOtherLayout([&, from_layout](const nlohmann::json& status) {
+      if (status.value("state", "") == "done") {
+        log("info", {{"msg", "rebuilt the read models for this build's layout"},
+                     {"from_layout", from_layout},
+                     {"layout", mct::consumers::ReadModels::kLayout},
+                     {"events", status.value("events_done", 0U)},
+                     {"seconds", status.value("seconds", 0.0)}});
+        runner->Wake();  // catches up past the switch, then says ready
+        return;
+      }
+      log("error", {{"msg", "cannot rebuild the read models for this build's layout: stopping"},
+                    {"error", status.value("error", "")}});
+      rebuild_failed = true;
+      api.Stop();
+    });
+  }
   // The first SIGTERM or SIGINT stops the server; one more while it finishes is answered in the
   // log rather than taken silently (the stop's own limits end it: an export is cut 10 s in).
   std::atomic<bool> served_out{false};
@@ -173,9 +187,10 @@ int main(int argc, char** argv) {
   served_out = true;
   kill(getpid(), SIGTERM);  // wakes the signal thread, which then ends
   runner.reset();
-  auto caught_up = store.value()->runner->CatchUp();
+  const bool caught_up =
+      !store.value()->models->NeedsRebuild() && store.value()->runner->CatchUp().ok();
   store.value()->db->db()->FlushWAL(true);
   signal_waiter.join();
-  log("info", {{"msg", "stopped"}, {"read_models_caught_up", caught_up.ok()}});
-  return 0;
+  log("info", {{"msg", "stopped"}, {"read_models_caught_up", caught_up}});
+  return rebuild_failed ? 1 : 0;
 }

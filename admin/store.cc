@@ -9,10 +9,12 @@ std::filesystem::path DefaultDataDir() {
   return "mct-data";
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
-                                           const domain::Policy& policy,
-                                           consumers::StoreOptions options,
-                                           const consumers::ProgressFn& rebuild_progress) {
+namespace {
+
+// Everything of a Store opened, the read models as they were left.
+Result<std::unique_ptr<Store>> OpenParts(const std::filesystem::path& dir,
+                                         const domain::Policy& policy,
+                                         const consumers::StoreOptions& options) {
   auto store = std::make_unique<Store>();
   auto db = options.read_only ? consumers::RocksDb::OpenReadOnly(dir)
                               : consumers::RocksDb::Open(dir, nullptr, options.info_log);
@@ -29,6 +31,18 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   store->commands = std::make_unique<consumers::CommandService>(
       *store->log, policy, consumers::CommandServiceOptions{.place_in_time_order = true});
   store->runner = std::make_unique<consumers::ProjectionRunner>(*store->log, *store->models);
+  return store;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+                                           const domain::Policy& policy,
+                                           consumers::StoreOptions options,
+                                           const consumers::ProgressFn& rebuild_progress) {
+  auto opened = OpenParts(dir, policy, options);
+  if (!opened.ok()) return opened.error();
+  auto store = std::move(opened).value();
   // A reader beside mctd reads the read models as mctd keeps them; those of another build's
   // layout it refuses to read (ReadModels' queries), while the log still answers.
   if (options.read_only) return store;
@@ -45,6 +59,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
     return store;
   }
   // A crash may have left the read models behind the log: catch up before serving.
+  if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();
+  return store;
+}
+
+Result<std::unique_ptr<Store>> Store::OpenLeavingOtherLayout(const std::filesystem::path& dir,
+                                                             const domain::Policy& policy) {
+  auto opened = OpenParts(dir, policy, {});
+  if (!opened.ok()) return opened.error();
+  auto store = std::move(opened).value();
+  if (store->models->NeedsRebuild()) return store;  // caught up by the rebuild
   if (auto caught_up = store->runner->CatchUp(); !caught_up.ok()) return caught_up.error();
   return store;
 }

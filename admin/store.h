@@ -44,6 +44,10 @@ struct Store {
                                              const domain::Policy& policy = {},
                                              consumers::StoreOptions options = {},
                                              const consumers::ProgressFn& rebuild_progress = {});
+  // As a writable Open, but read models of another layout are left for the caller to rebuild
+  // (models->NeedsRebuild()): mctd serves the log's questions while it rebuilds them.
+  static Result<std::unique_ptr<Store>> OpenLeavingOtherLayout(const std::filesystem::path& dir,
+                                                               const domain::Policy& policy = {});
   ~Store();
 };
 

@@ -158,14 +158,15 @@ Status ReadModels::Discard(const Generation& generation) {
 Result<std::shared_ptr<const Generation>> ReadModels::Readable() const {
   std::lock_guard lock(mutex_);
   if (stored_layout_ == kLayout) return current_;
-  // Only a reader can meet this (a writable admin::Store rebuilds at open): beside a writer of
-  // another build, or on a store this user may not write.
+  // A reader meets this beside a writer of another build, or on a store this user may not
+  // write; mctd while it rebuilds them at start-up (it answers its own words for the code).
   return Error{"the read models are in layout " + std::to_string(stored_layout_) +
-               " and this build reads layout " + std::to_string(kLayout) +
-               " (the log's own questions, history and as-of ones, still answer): open the store "
-               "with this build's mctd or mctctl where it may write (it rebuilds them from the "
-               "log as it opens; a starting mctd serves once done), or stop the writer and run "
-               "this build's `mctctl rebuild`"};
+                   " and this build reads layout " + std::to_string(kLayout) +
+                   " (the log's own questions, history and as-of ones, still answer): open the "
+                   "store with this build's mctd or mctctl where it may write (it rebuilds them "
+                   "from the log as it opens), or stop the writer and run this build's `mctctl "
+                   "rebuild`",
+               std::string(kOtherLayout)};
 }
 
 uint64_t ReadModels::StoredLayout() const {

@@ -55,6 +55,8 @@ class ReadModels {
   // the log on its next writable open (admin::Store), never read as if it were this one.
   // 2: orders keep their currency, and refunds are counted per order currency.
   static constexpr uint64_t kLayout = 2;
+  // The code of a query's refusal while the current generation is in another layout.
+  static constexpr std::string_view kOtherLayout = "read_models_in_other_layout";
 
   // Opens the current generation (creating generation 1 on a new store) and drops stale ones.
   static Result<std::unique_ptr<ReadModels>> Open(RocksDb& db);

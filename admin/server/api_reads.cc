@@ -15,6 +15,7 @@
 #include "admin/server/route_table.h"
 #include "consumers/chain_verifier.h"
 #include "consumers/log_export.h"
+#include "consumers/read_models.h"
 #include "consumers/text_checks.h"
 
 namespace mct::admin::server {
@@ -76,6 +77,14 @@ void SendResult(httplib::Response& response, const Result<Json>& result) {
   const std::string& code = result.error().code;
   if (code == kUnknownTrainer) return SendError(response, 404, code, result.error().message);
   if (code == kInvalidInput) return SendError(response, 400, code, result.error().message);
+  if (code == consumers::ReadModels::kOtherLayout) {
+    // Only while mctd rebuilds them at its start: a writable open never serves them otherwise.
+    response.set_header("Retry-After", "1");
+    return SendError(response, 503, "not_ready",
+                     "the read models are being rebuilt for this build's layout (GET /v1/rebuild "
+                     "follows it); the log's questions, the history and as_of= ones, answer "
+                     "meanwhile");
+  }
   SendError(response, 500, "internal", result.error().message);
 }
 

@@ -1,5 +1,6 @@
 #include "admin/server/http_api.h"
 
+#include <fmt/format.h>
 #include <netdb.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
@@ -362,7 +363,7 @@ void HttpApi::RegisterRoutes() {
   });
   server_.Get("/readyz", [this](const httplib::Request& request, httplib::Response& response) {
     if (RefusedForItsQuery(request, response)) return;
-    if (!ready_) return SendError(response, 503, "not_ready", "the read models are catching up");
+    if (!ready_) return SendError(response, 503, "not_ready", NotReadyMessage());
     response.set_content(R"({"status":"ready"})", "application/json");
   });
   server_.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
@@ -418,6 +419,18 @@ Result<int> HttpApi::Bind(const std::string& host, int port) {
     return Error{"cannot listen on " + host + ":" + std::to_string(bound) + " with a full backlog"};
   }
   return bound;
+}
+
+void HttpApi::RebuildOtherLayout(RebuildJob::FinishedFn finished) {
+  rebuild_.Start(domain::Actor{.role = domain::Role::kSystem, .id = "mctd"}, std::move(finished));
+}
+
+std::string HttpApi::NotReadyMessage() const {
+  if (!store_.models->NeedsRebuild()) return "the read models are catching up";
+  const nlohmann::json status = rebuild_.Status();
+  return fmt::format(
+      "the read models are being rebuilt for this build's layout: {:.0f}% done (GET /v1/rebuild)",
+      100 * status.value("progress", 0.0));
 }
 
 void HttpApi::Serve() {

@@ -60,6 +60,10 @@ class HttpApi {
   void Serve();
   // Stops Serve, also when called before Serve has begun to listen (Serve then returns at once).
   void Stop();
+  // Starts the rebuild of read models left in another build's layout
+  // (Store::OpenLeavingOtherLayout), as POST /v1/rebuild would, asked by mctd itself; `finished`
+  // gets its final status (RebuildJob).
+  void RebuildOtherLayout(RebuildJob::FinishedFn finished);
   bool ready() const { return ready_.load(); }
   void set_ready(bool ready) { ready_ = ready; }
 
@@ -75,6 +79,8 @@ class HttpApi {
   int RefuseByItsHead(const httplib::Request& request, httplib::Response& response);
   // Whether `path` names a page of the web folder that GET would serve.
   bool IsServedPage(const std::string& path) const;
+  // What /readyz says while not ready.
+  std::string NotReadyMessage() const;
   // True once a stop was asked for longer ago than the export's grace.
   bool ExportStopGraceOver() const;
   // The largest upload form read: the report's limit, its text fields' (a command body's), and

@@ -8,7 +8,7 @@ namespace mct::admin::server {
 
 RebuildJob::~RebuildJob() { Wait(); }
 
-bool RebuildJob::Start(const domain::Actor& actor) {
+bool RebuildJob::Start(const domain::Actor& actor, FinishedFn finished) {
   std::lock_guard lock(mutex_);
   if (status_["state"] == "running") return false;
   if (thread_.joinable()) thread_.join();  // the last rebuild's thread, finished
@@ -18,7 +18,8 @@ bool RebuildJob::Start(const domain::Actor& actor) {
              {"events_done", 0},
              {"events_total", store_.log->Head()},
              {"progress", 0.0}};
-  thread_ = std::thread([this] { Run(); });
+  if (store_.models->NeedsRebuild()) status_["from_layout"] = store_.models->StoredLayout();
+  thread_ = std::thread([this, finished = std::move(finished)] { Run(finished); });
   return true;
 }
 
@@ -36,14 +37,22 @@ void RebuildJob::Wait() {
   if (finished.joinable()) finished.join();
 }
 
-void RebuildJob::Run() {
+void RebuildJob::Run(const FinishedFn& finished) {
+  Rebuild();
+  if (finished) finished(Status());
+}
+
+void RebuildJob::Rebuild() {
   progress_(0);
   // The live generation's digest now; the rebuilt one has applied at least as much, so the two
-  // are compared only when no event came meanwhile.
+  // are compared only when no event came meanwhile. Read models of another layout have none
+  // this build can read, and are not caught up: what the runner wrote there would be dropped.
   const uint64_t head_before = store_.log->Head();
+  const bool other_layout = store_.models->NeedsRebuild();
   spdlog::info(R"({{"msg":"rebuild started","events":{}}})", head_before);
-  auto caught_up = store_.runner->CatchUp();
-  auto before = store_.models->Checksum();
+  Result<uint64_t> caught_up = other_layout ? Result<uint64_t>(0) : store_.runner->CatchUp();
+  Result<std::string> before =
+      other_layout ? Result<std::string>(std::string()) : store_.models->Checksum();
   auto stats = store_.runner->Rebuild([this](uint64_t folded, uint64_t target) {
     const double fraction = target == 0 ? 1.0 : static_cast<double>(folded) / static_cast<double>(target);
     progress_(fraction);
@@ -70,10 +79,11 @@ void RebuildJob::Run() {
   status_["seconds"] = stats->seconds;
   status_["events_per_second"] =
       stats->seconds > 0 ? static_cast<double>(stats->events) / stats->seconds : 0.0;
-  status_["checksum_before"] = before.value();
   status_["checksum_after"] = stats->checksum;
-  if (stats->events == head_before) {
-    status_["checksums_equal"] = before.value() == stats->checksum;
+  if (!other_layout) {
+    status_["checksum_before"] = before.value();
+    if (stats->events == head_before)
+      status_["checksums_equal"] = before.value() == stats->checksum;
   }
   spdlog::info(R"({{"msg":"rebuild done","events":{},"seconds":{}}})", stats->events, stats->seconds);
 }

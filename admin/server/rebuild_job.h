@@ -31,18 +31,24 @@ class RebuildJob {
   RebuildJob(const RebuildJob&) = delete;
   RebuildJob& operator=(const RebuildJob&) = delete;
 
-  // Starts a rebuild asked by `actor`; false when one is running already.
-  bool Start(const domain::Actor& actor);
+  // Gets the final Status() on the rebuild's thread.
+  using FinishedFn = std::function<void(const nlohmann::json& status)>;
+  // Starts a rebuild asked by `actor`; false when one is running already. Read models of
+  // another build's layout (mctd's start-up) are rebuilt without the live checksum, which
+  // cannot be read as this build's.
+  bool Start(const domain::Actor& actor, FinishedFn finished = {});
   // {"state": "idle"|"running"|"done"|"failed", "asked_by", "started_at", "finished_at",
-  //  "events_done", "events_total", "progress", "seconds", "events_per_second",
+  //  "from_layout", "events_done", "events_total", "progress", "seconds", "events_per_second",
   //  "checksum_before", "checksum_after", "checksums_equal", "error"}; fields that do not apply
-  // yet are absent.
+  // are absent ("from_layout" only for read models of another layout, which have no
+  // "checksum_before").
   nlohmann::json Status() const;
   // Blocks until no rebuild is running (tests, shutdown).
   void Wait();
 
  private:
-  void Run();
+  void Run(const FinishedFn& finished);
+  void Rebuild();
 
   Store& store_;
   ProgressSink progress_;

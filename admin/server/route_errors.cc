@@ -25,6 +25,15 @@ void AddReadOutcomes(std::vector<RouteError>& out) {
                  "?after= named a position the read models have not applied within the wait"});
 }
 
+// What a route that asks the read models answers while they are being rebuilt at start-up.
+void AddRebuildOutcome(const Route& route, std::vector<RouteError>& out) {
+  if (!AsksTheReadModels(route)) return;
+  out.push_back({503, "not_ready",
+                 "the read models are being rebuilt for this build's layout (mctd's start after "
+                 "an upgrade; GET /v1/rebuild follows it): the log's questions, the history and "
+                 "as_of= ones, answer meanwhile"});
+}
+
 }  // namespace
 
 int RejectionStatus(domain::RejectionCode code) {
@@ -52,7 +61,9 @@ std::vector<RouteError> RouteErrors(const Route& route) {
                  "Transfer-Encoding, or not a number"});
   if (route.access == RouteAccess::kPublic) {
     if (route.path == "/readyz") {
-      out.push_back({503, "not_ready", "the read models are still catching up"});
+      out.push_back({503, "not_ready",
+                     "the read models are still catching up, or being rebuilt for this build's "
+                     "layout"});
     }
     return out;
   }
@@ -87,10 +98,12 @@ std::vector<RouteError> RouteErrors(const Route& route) {
       out.push_back({403, "forbidden", "the role may not read this trainer (ROLE-5)"});
       out.push_back({404, "unknown_trainer", "no trainer is enrolled with the MCID"});
       AddReadOutcomes(out);
+      AddRebuildOutcome(route, out);
       break;
     case RouteAccess::kFleet:
       out.push_back({403, "forbidden", "the role may not read the fleet (ROLE-5)"});
       AddReadOutcomes(out);
+      AddRebuildOutcome(route, out);
       break;
     case RouteAccess::kAudit:
       out.push_back({400, "invalid_input", "a query parameter given twice or not UTF-8 text"});

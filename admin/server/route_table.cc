@@ -89,6 +89,10 @@ bool ReadsReadModels(const Route& route) {
           route.access == RouteAccess::kFleet);
 }
 
+bool AsksTheReadModels(const Route& route) {
+  return ReadsReadModels(route) && !route.path.ends_with("/history");
+}
+
 std::vector<std::string_view> QueryParameters(const Route& route) {
   std::vector<std::string_view> names;
   if (route.method == "GET" &&

@@ -45,6 +45,10 @@ std::vector<std::string_view> MethodsAt(std::string_view path);
 // Whether `route` reads the read models and so takes ?after= (read your writes, api_reads.h): the
 // GETs of a trainer's status, history and gaps, and of the fleet.
 bool ReadsReadModels(const Route& route);
+// Whether `route` asks the read models themselves (the history, which takes ?after= with the
+// rest, reads only the log): refused 503 not_ready while they are being rebuilt for this
+// build's layout (HttpApi::RebuildOtherLayout).
+bool AsksTheReadModels(const Route& route);
 
 // The query parameters `route` takes, for the server (any other is refused: a misspelt ?asof=
 // must not answer the present as if it were the past) and the OpenAPI document.

@@ -36,7 +36,9 @@ void RunnerLoop::Run() {
     pending_ = false;
     lock.unlock();
     const auto started = std::chrono::steady_clock::now();
-    caught_up_(store_.runner->CatchUp());
+    // Read models of another layout are being rebuilt (HttpApi::RebuildOtherLayout), which
+    // applies the log up to its switch; what a catch-up wrote into them would be dropped.
+    if (!store_.models->NeedsRebuild()) caught_up_(store_.runner->CatchUp());
     lock.lock();
     waiting_for_work_ = true;
     wake_.wait_for(lock, kIdleCatchUp, [this] { return stopping_ || pending_; });

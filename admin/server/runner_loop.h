@@ -18,7 +18,7 @@ namespace mct::admin::server {
 class RunnerLoop {
  public:
   // `caught_up` is called on the runner's thread after every catch-up with its result (the events
-  // it applied, or the error).
+  // it applied, or the error). None is made while the read models are in another layout.
   RunnerLoop(Store& store, std::function<void(const Result<uint64_t>&)> caught_up);
   ~RunnerLoop();
   RunnerLoop(const RunnerLoop&) = delete;

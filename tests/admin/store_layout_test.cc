@@ -184,33 +184,67 @@ TEST_P(OlderLayout, MctctlSaysItRebuiltThemOnce) {
             GetParam() == Older::kRebuiltAfterTheRecord ? 3U : 2U);
 }
 
-// mctd on such a store: says it rebuilds before it serves, and what it rebuilt.
-TEST_P(OlderLayout, MctdRebuildsThemBeforeServingAndSaysSo) {
+// The JSON log line of mctd's output whose "msg" is `msg`; null when there is none.
+nlohmann::json LogLine(const std::string& out, const std::string& msg) {
+  const size_t found = out.find("\"msg\":\"" + msg + "\"");
+  if (found == std::string::npos) return nullptr;
+  const size_t start = out.rfind('\n', found) + 1;  // npos + 1: the first line
+  return nlohmann::json::parse(out.substr(start, out.find('\n', found) - start), nullptr, false);
+}
+
+// mctd on such a store: rebuilds them while it serves, and says so before and after.
+TEST_P(OlderLayout, MctdRebuildsThemWhileServingAndSaysSo) {
   const testing::CommandOutcome run = testing::RunCapturing(
       "timeout -k 10 --preserve-status -s TERM 3 " + std::string(MCT_BINARY_DIR) +
       "/admin/mctd --data '" + dir_.path().string() + "' --listen 127.0.0.1:0 2>&1");
   ASSERT_EQ(run.exit_code, 0) << run.out;
-  const size_t rebuilding = run.out.find(
-      "\"msg\":\"the read models are in another build's layout: rebuilding them from the log "
-      "before serving\"");
-  const size_t rebuilt =
-      run.out.find("\"msg\":\"rebuilt the read models for this build's layout\"");
-  const size_t listening = run.out.find("\"msg\":\"listening\"");
-  ASSERT_NE(rebuilding, std::string::npos) << run.out;
-  ASSERT_NE(rebuilt, std::string::npos) << run.out;
-  ASSERT_NE(listening, std::string::npos) << run.out;
-  EXPECT_LT(rebuilding, rebuilt);
-  EXPECT_LT(rebuilt, listening);
-  const size_t line_start = run.out.rfind('\n', rebuilt) + 1;  // npos + 1: the first line
-  const auto line = nlohmann::json::parse(
-      run.out.substr(line_start, run.out.find('\n', rebuilt) - line_start), nullptr, false);
-  ASSERT_TRUE(line.is_object()) << run.out;
-  EXPECT_EQ(line.value("from_layout", 0), 1) << line;
-  EXPECT_EQ(line.value("layout", 0U), consumers::ReadModels::kLayout) << line;
-  EXPECT_EQ(line.value("events", 0U), head_) << line;
+  const std::string rebuilding_msg =
+      "the read models are in another build's layout: rebuilding them from the log while serving "
+      "the log's questions";
+  const std::string rebuilt_msg = "rebuilt the read models for this build's layout";
+  const nlohmann::json rebuilding = LogLine(run.out, rebuilding_msg);
+  const nlohmann::json rebuilt = LogLine(run.out, rebuilt_msg);
+  ASSERT_TRUE(rebuilding.is_object()) << run.out;
+  ASSERT_TRUE(rebuilt.is_object()) << run.out;
+  ASSERT_TRUE(LogLine(run.out, "listening").is_object()) << run.out;
+  EXPECT_LT(run.out.find(rebuilding_msg), run.out.find(rebuilt_msg));
+  EXPECT_EQ(rebuilding.value("from_layout", 0), 1) << rebuilding;
+  EXPECT_EQ(rebuilding.value("events", 0U), head_) << rebuilding;
+  EXPECT_EQ(rebuilt.value("from_layout", 0), 1) << rebuilt;
+  EXPECT_EQ(rebuilt.value("layout", 0U), consumers::ReadModels::kLayout) << rebuilt;
+  EXPECT_EQ(rebuilt.value("events", 0U), head_) << rebuilt;
+  EXPECT_EQ(LogLine(run.out, "stopped").value("read_models_caught_up", false), true) << run.out;
   auto store = Store::Open(dir_.path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   EXPECT_FALSE(store.value()->layout_rebuild.has_value());
+}
+
+// mctd on such a store whose log cannot be folded: says why and stops with 1, the store as it was.
+TEST_P(OlderLayout, MctdThatCannotRebuildThemStops) {
+  const std::string damaged_key = consumers::keys::Position(head_ / 2);
+  {
+    auto db = consumers::RocksDb::Open(dir_.path());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    ASSERT_TRUE(db.value()
+                    ->db()
+                    ->Put(rocksdb::WriteOptions(), db.value()->log(), damaged_key, "\x07garbage")
+                    .ok());
+  }
+  const testing::CommandOutcome run = testing::RunCapturing(
+      "timeout -k 10 --preserve-status -s TERM 20 " + std::string(MCT_BINARY_DIR) +
+      "/admin/mctd --data '" + dir_.path().string() + "' --listen 127.0.0.1:0 2>&1");
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const nlohmann::json failed =
+      LogLine(run.out, "cannot rebuild the read models for this build's layout: stopping");
+  ASSERT_TRUE(failed.is_object()) << run.out;
+  EXPECT_NE(failed.value("error", "").find("event at position " + std::to_string(head_ / 2)),
+            std::string::npos)
+      << failed;
+  EXPECT_EQ(LogLine(run.out, "stopped").value("read_models_caught_up", true), false) << run.out;
+  auto reader = Store::Open(dir_.path(), {}, consumers::StoreOptions{.read_only = true});
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  EXPECT_TRUE(reader.value()->models->NeedsRebuild());
+  EXPECT_EQ(reader.value()->log->Head(), head_);
 }
 
 // `mctctl demo` refuses a store that holds events: before it rebuilds anything of it.

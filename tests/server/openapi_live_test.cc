@@ -202,6 +202,16 @@ TEST_F(OpenApiLive, EveryErrorARouteAnswersIsInItsResponsesAndTheConverse) {
   TestServer slow(limited);
   slow.Get("/v1/due", slow.Support());
   for (const Route& route : Routes()) Note(route, Call(slow, route, slow.Support()));
+  // An upgrade's start: the read models an older build wrote are being rebuilt.
+  ServerConfig upgraded = Config();
+  upgraded.prepare = [](const std::filesystem::path& dir) {
+    auto store = Store::Open(dir);
+    if (!store.ok()) throw std::runtime_error(store.error().message);
+    RecordAnOlderLayout(*store.value());
+  };
+  upgraded.leave_other_layout = true;
+  TestServer rebuilding(upgraded);
+  for (const Route& route : Routes()) Note(route, Call(rebuilding, route, rebuilding.Support()));
 
   for (const Route& route : Routes()) {
     SCOPED_TRACE(Name(route));

@@ -11,9 +11,12 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,6 +32,7 @@
 #include "admin/server/metrics.h"
 #include "admin/server/tokens.h"
 #include "admin/store.h"
+#include "consumers/keys.h"
 #include "domain/roles.h"
 #include "tests/consumers/store_support.h"
 
@@ -86,13 +90,30 @@ struct ServerConfig {
   std::chrono::milliseconds export_stop_grace = std::chrono::seconds(10);
   std::chrono::milliseconds stalled_send_timeout = std::chrono::seconds(10);
   std::filesystem::path web_root;  // the web pages; empty: none served
+  // Run on the empty data directory before the server opens it (a store left by another build).
+  std::function<void(const std::filesystem::path& data_dir)> prepare;
+  // Opens as mctd does, leaving read models of another layout for HttpApi::RebuildOtherLayout.
+  bool leave_other_layout = false;
 };
+
+// Makes `store`'s read models read as a build of layout 1 wrote them (the record of
+// read_models.h: the generation, then its layout): the next writable open finds them to rebuild.
+inline void RecordAnOlderLayout(Store& store) {
+  std::string record;
+  consumers::keys::PutBigEndian64(&record, store.models->Current()->number);
+  consumers::keys::PutBigEndian64(&record, 1);
+  const auto put =
+      store.db->db()->Put(rocksdb::WriteOptions(), store.db->meta(), "readmodels/layout", record);
+  if (!put.ok()) throw std::runtime_error(put.ToString());
+}
 
 class TestServer {
  public:
   explicit TestServer(ServerConfig config = {}) : dir_("server") {
     spdlog::set_level(spdlog::level::warn);  // one line per request is noise in a test log
-    auto opened = Store::Open(dir_.path());
+    if (config.prepare) config.prepare(dir_.path());
+    auto opened = config.leave_other_layout ? Store::OpenLeavingOtherLayout(dir_.path())
+                                            : Store::Open(dir_.path());
     if (!opened.ok()) throw std::runtime_error(opened.error().message);
     store_ = std::move(opened).value();
     for (const auto& [name, role, id] :
@@ -151,6 +172,7 @@ class TestServer {
   void SetReady(bool ready) { api_->set_ready(ready); }
   const std::filesystem::path& data_dir() const { return dir_.path(); }
   Store& store() { return *store_; }
+  HttpApi& api() { return *api_; }
   Metrics& metrics() { return metrics_; }
 
   // Every role's caller, then "no token" and "bad token".
