@@ -17,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string_view>
 
 #include "admin/server/rebuild_job.h"
 #include "admin/store.h"
@@ -26,6 +27,9 @@ namespace mct::admin::server {
 
 // ?after=: the longest a read waits for the read models, unless configured otherwise.
 inline constexpr std::chrono::milliseconds kDefaultReadWait{5000};
+// What a trainer's own history shows for an FteCodeIssued's code_sha256 (PROF-2: the hash of a
+// short code would give the code away).
+inline constexpr std::string_view kWithheldDigest = "withheld";
 
 struct ReadContext {
   Store& store;

@@ -11,7 +11,8 @@ const std::vector<Route>& Routes() {
        "Upload an MTM survey report (REQ-5), multipart/form-data"},
       {"GET", "/v1/trainers/{mcid}", RouteAccess::kStatus, "A trainer's status (?as_of=, ?after=)"},
       {"GET", "/v1/trainers/{mcid}/history", RouteAccess::kRecords,
-       "A trainer's events (?as_of=, ?after=)"},
+       "A trainer's events (?as_of=, ?after=); to the trainer, an FteCodeIssued's code_sha256 "
+       "reads \"withheld\" (PROF-2)"},
       {"GET", "/v1/trainers/{mcid}/gaps", RouteAccess::kRecords,
        "Transcript gaps (?as_of=, ?after=)"},
       {"GET", "/v1/due", RouteAccess::kFleet, "Who falls due between ?from= and ?to= (?after=)"},
