@@ -11,6 +11,7 @@
 
 #include "admin/cli.h"
 #include "admin/command_json.h"
+#include "admin/file_input.h"
 #include "admin/queries.h"
 #include "consumers/codec.h"
 #include "consumers/json_text.h"
@@ -19,9 +20,9 @@
 namespace mct::admin {
 namespace {
 
-std::string ReadAll(std::istream& in) {
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+// What `submit` reads at most: far above any command or array of them a person sends, far below
+// what would exhaust the memory (a mistaken /dev/zero).
+constexpr size_t kSubmitLimit = 64 * 1024 * 1024;
 
 // A fresh command id when the caller gave none: random, so two submits never collide.
 std::string FreshCommandId() {
@@ -134,16 +135,21 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     if (::isatty(STDIN_FILENO) != 0) {
       std::cerr << "reading the command's JSON from the terminal (end it with Ctrl-D)\n";
     }
-    text = ReadAll(std::cin);
+    auto read = ReadWholeStream(std::cin, "the standard input", kSubmitLimit);
+    if (!read.ok()) {
+      context.Fail(read.error().message, 2);
+      return;
+    }
+    text = std::move(read).value();
   } else if (std::error_code not_a_file; (input.front() != '{' && input.front() != '[') ||
                                          std::filesystem::exists(input, not_a_file)) {
     // A file, unless it is JSON given inline (a file whose name starts so is still a file).
-    std::ifstream file(input);
-    if (!file) {
-      context.Fail("cannot read " + input, 2);
+    auto read = ReadWholeFile(input, kSubmitLimit);
+    if (!read.ok()) {
+      context.Fail(read.error().message, 2);
       return;
     }
-    text = ReadAll(file);
+    text = std::move(read).value();
   }
   const auto parsed = consumers::ParseJsonText(text);
   if (!parsed.ok()) {

@@ -11,6 +11,7 @@
 
 #include "admin/command_json.h"
 #include "admin/field_reader.h"
+#include "admin/file_input.h"
 #include "admin/memory_log.h"
 #include "admin/status_json.h"
 #include "consumers/codec.h"
@@ -434,13 +435,14 @@ void CollectFiles(const std::filesystem::path& path, std::vector<std::filesystem
 CaseResult RunScenarioFile(const std::filesystem::path& file) {
   CaseResult result;
   result.file = file.string();
-  std::ifstream in(file);
-  if (!in) {
-    result.failure = "cannot read the file";
+  // A case is a few kilobytes; the limit keeps a mistaken device or log file from the memory.
+  constexpr size_t kScenarioFileLimit = 16 * 1024 * 1024;
+  const auto text = ReadWholeFile(file, kScenarioFileLimit);
+  if (!text.ok()) {
+    result.failure = text.error().message;
     return result;
   }
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  const auto parsed = consumers::ParseJsonText(text);
+  const auto parsed = consumers::ParseJsonText(text.value());
   if (!parsed.ok()) {
     result.failure = "not valid JSON: " + parsed.error().message;
     return result;

@@ -42,6 +42,34 @@ TEST(CliErrors, BadArgumentsAreOneLineAndExit2) {
   EXPECT_EQ(Mctctl("--help > /dev/null").exit_code, 0);
 }
 
+// Input that cannot be read whole (a folder, a device that fails, more than the limit) is a
+// clear error naming it, never a crash, and nothing is written: not even a store.
+TEST(CliErrors, UnreadableInputIsAnErrorNotACrash) {
+  TempDir tmp;
+  const std::filesystem::path data = tmp.path() / "data";
+  const std::filesystem::path folder = tmp.path() / "a-folder";
+  std::filesystem::create_directories(folder);
+  const std::string at = "--data '" + data.string() + "' ";
+  const auto from_folder = Mctctl(at + "submit '" + folder.string() + "' 2>&1");
+  EXPECT_EQ(from_folder.exit_code, 2) << from_folder.out;
+  EXPECT_EQ(from_folder.out, "error: cannot read " + folder.string() + ": it is a folder\n");
+  // In a shell of its own: the runner's shell gives the command no standard input.
+  const auto endless =
+      testing::RunCapturing("sh -c \"head -c 70000000 /dev/zero | " + std::string(MCT_BINARY_DIR) +
+                            "/admin/mctctl " + at + "submit - 2>&1\"");
+  EXPECT_EQ(endless.exit_code, 2) << endless.out;
+  EXPECT_NE(endless.out.find("the standard input: it holds more than 67108864 bytes"),
+            std::string::npos)
+      << endless.out;
+  EXPECT_FALSE(std::filesystem::exists(data));
+  // A scenario file that fails as it is read is a failed case that says why.
+  const auto device = Mctctl("scenarios /proc/self/mem 2>&1");
+  EXPECT_EQ(device.exit_code, 1) << device.out;
+  EXPECT_NE(device.out.find("FAIL /proc/self/mem: cannot read /proc/self/mem: Input/output error"),
+            std::string::npos)
+      << device.out;
+}
+
 // A script that asked for JSON gets its errors as JSON: one object on one line of stderr, nothing
 // on stdout, the same exit codes.
 TEST(CliErrors, WithJsonAnErrorIsOneJsonObject) {
