@@ -11,6 +11,7 @@
 
 #include "admin/cli.h"
 #include "admin/command_json.h"
+#include "admin/field_reader.h"
 #include "admin/file_input.h"
 #include "admin/queries.h"
 #include "consumers/codec.h"
@@ -202,6 +203,12 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
       (!json["command_id"].is_string() || json["command_id"].get<std::string>().empty())) {
     context.Fail("invalid_input: command_id: must be a non-empty string", 2);
     return;
+  }
+  if (json.contains("command_id")) {
+    if (auto problem = TextLengthProblem(json["command_id"].get_ref<const std::string&>())) {
+      context.Fail("invalid_input: command_id: " + *problem, 2);
+      return;
+    }
   }
   command.mcid = *mcid;
   command.actor = {domain::Role::kSupport, "mctctl"};

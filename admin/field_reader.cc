@@ -26,11 +26,20 @@ const nlohmann::json* FieldReader::Find(std::string_view key) {
   return found == object_.end() ? nullptr : &*found;
 }
 
+std::optional<std::string> TextLengthProblem(std::string_view text) {
+  if (text.size() <= kMaxTextBytes) return std::nullopt;
+  return "is longer than " + std::to_string(kMaxTextBytes) + " bytes";
+}
+
 std::string FieldReader::Text(std::string_view key, std::string fallback) {
   const nlohmann::json* value = Find(key);
   if (value == nullptr) return fallback;
   if (!value->is_string()) {
     Fail(key, "must be a string");
+    return fallback;
+  }
+  if (auto problem = TextLengthProblem(value->get_ref<const std::string&>())) {
+    Fail(key, *problem);
     return fallback;
   }
   return value->get<std::string>();

@@ -23,6 +23,14 @@ namespace mct::admin {
 // year after) is still written YYYY-MM-DD (a year 0000 anniversary made a window open in year -1).
 std::optional<std::string> CommandDateProblem(const domain::Date& date);
 
+// The longest text a command's field may hold, in bytes. Far above any name, address, course or
+// key a person types; low enough that an event of ~20 such fields, each escaped at worst six
+// bytes a byte, stays within the export line that import reads (1 MiB): a log the product
+// accepted can always be restored from its export.
+inline constexpr size_t kMaxTextBytes = 4096;
+// Why `text` given as `name` is refused for its length, or nullopt.
+std::optional<std::string> TextLengthProblem(std::string_view text);
+
 class FieldReader {
  public:
   // `context` prefixes field names in messages ("card" gives "card.number").

@@ -52,6 +52,9 @@ Result<std::string> IdempotencyKeyOf(const httplib::Request& request) {
   if (!consumers::IsUtf8(first_key->second)) {
     return Error{consumers::NotUtf8Message("Idempotency-Key")};
   }
+  if (auto problem = TextLengthProblem(first_key->second)) {
+    return Error{"Idempotency-Key: " + *problem};
+  }
   return first_key->second;
 }
 

@@ -2,6 +2,7 @@
 
 #include "admin/cli.h"
 #include "admin/command_json.h"
+#include "admin/field_reader.h"
 #include "admin/queries.h"
 #include "admin/server/media_type.h"
 #include "admin/server/route_errors.h"
@@ -58,6 +59,9 @@ std::variant<DecodedCommand, CommandRefusal> DecodeCommandRequest(const CommandR
   if (const auto id = body.find("command_id"); id != body.end()) {
     if (!id->is_string() || id->get_ref<const std::string&>().empty()) {
       return refuse(400, "command_id: must be a non-empty string");
+    }
+    if (auto problem = TextLengthProblem(id->get_ref<const std::string&>())) {
+      return refuse(400, "command_id: " + *problem);
     }
     command.command_id = id->get<std::string>();
     if (key_is_the_id && command.command_id != request.idempotency_key) {

@@ -200,7 +200,8 @@ TEST_F(ScenarioRunnerTest, AKeyGivenTwiceIsAFailingCase) {
 TEST_F(ScenarioRunnerTest, MissingFileIsAFailingCase) {
   const CaseResult result = RunScenarioFile(dir_ / "absent.json");
   EXPECT_FALSE(result.passed);
-  EXPECT_EQ(result.failure, "cannot read the file");
+  EXPECT_EQ(result.failure,
+            "cannot read " + (dir_ / "absent.json").string() + ": No such file or directory");
 }
 
 TEST_F(ScenarioRunnerTest, UnknownRejectionCodeIsAFailingCase) {

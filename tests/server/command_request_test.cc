@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "admin/field_reader.h"
+
 namespace mct::admin::server {
 namespace {
 
@@ -40,6 +42,28 @@ TEST(DecodeCommandRequest, TakesTheTrainerFromThePathAndTheActorFromTheToken) {
   EXPECT_EQ(decoded.command.command_id, "client-1");
   EXPECT_EQ(decoded.id_origin, consumers::CommandIdOrigin::kClient);
   EXPECT_TRUE(std::holds_alternative<domain::StartRenewal>(decoded.command.body));
+}
+
+// Text longer than kMaxTextBytes is refused, naming the field: an event must fit an export line
+// that import reads back (field_reader.h).
+TEST(DecodeCommandRequest, RefusesTextLongerThanTheLimit) {
+  const std::string longest(kMaxTextBytes, 'a');
+  const std::string too_long(kMaxTextBytes + 1, 'a');
+  auto enrol = [](const std::string& name, const std::string& command_id) {
+    return nlohmann::json{{"command", "EnrollTrainer"},
+                          {"name", name},
+                          {"email", "a@example.jp"},
+                          {"anniversary", "2017-05-01"},
+                          {"command_id", command_id}}
+        .dump();
+  };
+  EXPECT_EQ(Decoded(Request(enrol(longest, longest))).command.command_id, longest);
+  const CommandRefusal name = Refused(Request(enrol(too_long, "c-1")));
+  EXPECT_EQ(name.status, 400);
+  EXPECT_EQ(name.message, "EnrollTrainer.name: is longer than 4096 bytes");
+  const CommandRefusal id = Refused(Request(enrol("Hanako Sato", too_long)));
+  EXPECT_EQ(id.status, 400);
+  EXPECT_EQ(id.message, "command_id: is longer than 4096 bytes");
 }
 
 TEST(DecodeCommandRequest, MintsACommandIdWhenTheBodyHasNone) {

@@ -529,6 +529,12 @@ TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
   ExpectError(server_.Post(TestServer::CommandPath("5559999"), order.dump(), "application/json",
                            server_.Support(), {{"Idempotency-Key", "key-\xff\xfe"}}),
               400, "invalid_input");
+  // Nor a key longer than a command's text may be (field_reader.h): its event must export.
+  const Answer long_key = server_.Post(path, order.dump(), "application/json", server_.Support(),
+                                       {{"Idempotency-Key", std::string(4097, 'k')}});
+  ExpectError(long_key, 400, "invalid_input");
+  EXPECT_EQ(long_key.message(), "Idempotency-Key: is longer than 4096 bytes")
+      << long_key.Describe();
 
   Json with_key = order;
   with_key["idempotency_key"] = "body-key";
