@@ -268,14 +268,19 @@ void RunSubmit(CliContext& context, const std::string& input, const std::string&
     context.exit_code = 1;
     return;
   }
-  const std::string outcome =
-      result.kind == consumers::CommandAnswer::Kind::kRetried ? "retried" : "accepted";
+  const bool retried = result.kind == consumers::CommandAnswer::Kind::kRetried;
+  const std::string outcome = retried ? "retried" : "accepted";
+  // A retry names the id its events were written under (a PlaceOrder retried by its key may
+  // carry another).
+  const std::string& command_id = retried && !result.events.empty()
+                                      ? result.events.front().event.meta.command_id
+                                      : command.command_id;
   if (context.json) {
-    PrintJson({{"outcome", outcome}, {"command_id", command.command_id}, {"events", events}});
+    PrintJson({{"outcome", outcome}, {"command_id", command_id}, {"events", events}});
     return;
   }
   std::cout << outcome << " " << domain::CommandName(command.body) << " for " << command.mcid.str()
-            << " (command " << Shown(command.command_id) << ")\n";
+            << " (command " << Shown(command_id) << ")\n";
   for (const auto& event : events) {
     std::cout << "  #" << event["global_position"].get<uint64_t>() << " v"
               << event["stream_version"].get<uint64_t>() << " " << event["event"].get<std::string>()

@@ -121,7 +121,11 @@ CommandReply RenderCommandReply(const Result<consumers::CommandAnswer>& answer,
   // Built in place: an initializer list would copy every event's tree once more.
   Json body = Json::object();
   body["outcome"] = reply.outcome;
-  body["command_id"] = command_id;
+  // A retry answers the id its events were written under: a PlaceOrder retried by its
+  // idempotency key (PAY-8) may come with another command_id, or a freshly minted one, which
+  // names nothing in the log.
+  body["command_id"] =
+      retried && !result.events.empty() ? result.events.front().event.meta.command_id : command_id;
   Json& events = body["events"] = Json::array();
   for (const auto& envelope : result.events) events.push_back(consumers::ToJson(envelope));
   reply.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -237,7 +237,8 @@ Json AnswerSchemas() {
       Object({{"outcome", Enumeration({"accepted", "retried"})},
               {"command_id", Text()},
               {"events", ArrayOf(SchemaRef("Event"))}},
-             "retried: the command_id was seen before; events are what it appended then");
+             "retried: the command_id (or a PlaceOrder's idempotency key) was seen before; "
+             "command_id and events are what it was written under and appended then");
   schemas["TrainerStatus"] = TrainerStatusSchema();
   schemas["TrainerHistory"] = Object({{"mcid", Text()}, {"events", ArrayOf(SchemaRef("Event"))}});
   schemas["TrainerGaps"] =

@@ -560,6 +560,17 @@ TEST_F(Errors, IdempotencyKeyHeaderOfPlaceOrder) {
                                       {{"Idempotency-Key", "header-key"}});
   ASSERT_EQ(retried.status, 200) << retried.Describe();
   EXPECT_EQ(retried.json.value("outcome", ""), "retried") << retried.Describe();
+  // It answers the id the order was written under, not the one minted for the retry.
+  EXPECT_EQ(retried.json.value("command_id", ""), first.json.value("command_id", ""))
+      << retried.Describe();
+  Json other_id = order;
+  other_id["command_id"] = "another-id";
+  const Answer retried_with_id =
+      server_.Post(path, other_id.dump(), "application/json", server_.Support(),
+                   {{"Idempotency-Key", "header-key"}});
+  EXPECT_EQ(retried_with_id.json.value("outcome", ""), "retried") << retried_with_id.Describe();
+  EXPECT_EQ(retried_with_id.json.value("command_id", ""), first.json.value("command_id", ""))
+      << retried_with_id.Describe();
   // The key in the body and the header agreeing is the same order too.
   with_key["idempotency_key"] = "header-key";
   const Answer agreeing = server_.Post(path, with_key.dump(), "application/json", server_.Support(),
