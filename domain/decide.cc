@@ -571,6 +571,15 @@ Decision Decide(const Policy& policy, const TrainerState& state, const SharedFac
     return Decision::Reject(Code::kAlreadyEnrolled,
                             "The MCID " + command.mcid.str() + " is already enrolled.");
   }
+  // Invariant 5 retries a command, not an id: another command under an id this trainer's
+  // accepted one holds is refused, as one under another trainer's id is (consumers'
+  // CommandService), rather than told it succeeded while nothing was done.
+  if (const auto taken = state.command_ids.find(command.command_id);
+      taken != state.command_ids.end() && taken->second != name) {
+    return Decision::Reject(Code::kInvalidInput, "command_id: already used by this trainer's " +
+                                                     std::string(taken->second) +
+                                                     "; send this command with a new id");
+  }
   if (IsRetried(state, command)) return Decision::Retried();
   if (enrolling) {
     const auto& enroll = std::get<EnrollTrainer>(command.body);

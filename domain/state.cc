@@ -72,7 +72,9 @@ TrainerState Evolve(TrainerState state, const RecordedEvent& recorded) {
 void EvolveInPlace(TrainerState& state, const RecordedEvent& recorded) {
   state.version += 1;
   state.last_at = std::max(state.last_at, recorded.meta.at);
-  if (!recorded.meta.command_id.empty()) state.command_ids.insert(recorded.meta.command_id);
+  if (!recorded.meta.command_id.empty()) {
+    state.command_ids.emplace(recorded.meta.command_id, CommandWriting(recorded.payload));
+  }
   const Date today = recorded.meta.at.date();
   // Steps of an application only touch it when there is one; a stray event changes nothing.
   auto with_app = [&state](auto&& change) {

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -85,7 +86,9 @@ struct TrainerState {
   std::optional<Application> application;
   bool alumni = false;
   std::vector<Order> orders;                 // in completion order; back() is the latest
-  std::set<std::string> command_ids;         // of accepted commands (architecture invariant 5)
+  // Of accepted commands (architecture invariant 5), each with the name of the command that
+  // wrote its events (Event's kWrittenBy): a retry is the same command under the same id.
+  std::map<std::string, std::string_view, std::less<>> command_ids;
   // PAY-8: the idempotency key of each placed order, and the command that placed it.
   std::map<std::string, std::string> idempotency_keys;
 

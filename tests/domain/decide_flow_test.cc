@@ -220,6 +220,26 @@ TEST(Audit1Retry, RetriedRefundWritesNothing) {
             "rejected:already_refunded");
 }
 
+// A retry is the same command under the same id: another command under an id this trainer's
+// accepted command holds is not told it succeeded while nothing was done.
+TEST(Audit1Retry, AnotherCommandUnderATakenIdIsRefused) {
+  Given given = Enrolled();
+  given.Did(StartRenewal{}, "2017-03-01T09:00:00Z", TrainerActor(), "start-1");
+  const Decision decision =
+      given.Decided(ApplyAlumni{}, "2017-03-01T09:00:05Z", TrainerActor(), "start-1");
+  ASSERT_FALSE(decision.accepted());
+  EXPECT_EQ(decision.rejection->code, RejectionCode::kInvalidInput);
+  EXPECT_EQ(decision.rejection->message,
+            "command_id: already used by this trainer's StartRenewal; send this command with a "
+            "new id");
+  // The enrolment's id too (given as a command of the system role).
+  EXPECT_EQ(given.When(StartRenewal{}, "2017-03-01T09:00:05Z", TrainerActor(), "cmd-1"),
+            "rejected:invalid_input");
+  // Its own retry still answers as one.
+  EXPECT_EQ(given.When(StartRenewal{}, "2017-03-01T09:00:05Z", TrainerActor(), "start-1"),
+            "retried");
+}
+
 TEST(Audit1Retry, RejectedCommandIsDecidedAgain) {
   Given given = Enrolled();
   EXPECT_EQ(given.When(StartRenewal{}, "2016-12-01T00:00:00Z", TrainerActor(), "start-1"),
