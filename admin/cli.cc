@@ -46,6 +46,25 @@ auto OpenBesideTheWriter(const std::filesystem::path& dir, Open open, OpenReadOn
   return opened;
 }
 
+// What a reading command says when it reads without writing because it may not write.
+void SayWhyReadOnly(const std::filesystem::path& dir) {
+  const auto why = consumers::RocksDb::WhyNotOpenForWriting(dir);
+  if (why == consumers::RocksDb::kInUse) {
+    std::cerr << "note: " << dir.string()
+              << " is in use by another process (mctd?): reading it as it stands now\n";
+  } else if (why == consumers::RocksDb::kNotWritable) {
+    std::cerr << "note: " << dir.string()
+              << " cannot be written by this user: reading it without writing\n";
+  }
+}
+
+// Whether `store`'s read models answer for the whole log in this build's layout.
+bool ReadModelsCurrent(const Store& store) {
+  if (store.models->NeedsRebuild()) return false;
+  auto checkpoint = store.models->Checkpoint(*store.models->Current());
+  return checkpoint.ok() && checkpoint.value() == store.log->Head();
+}
+
 }  // namespace
 
 template <typename T>
@@ -79,6 +98,14 @@ std::unique_ptr<Store> CliContext::OpenStore(Missing missing) {
 
 std::unique_ptr<Store> CliContext::OpenStoreToRead() {
   if (!StoreIsThere()) return nullptr;
+  // Read-only first: a reading command then takes no lock (a submit beside a long verify is not
+  // refused) and leaves nothing behind (each writable open starts a WAL file). Read models behind
+  // the log or in another layout are brought up by the writable open below, when it may.
+  if (auto reader = Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true});
+      reader.ok() && ReadModelsCurrent(*reader.value())) {
+    SayWhyReadOnly(data_dir);
+    return std::move(reader).value();
+  }
   return Taken(OpenBesideTheWriter(
       data_dir, [&] { return OpenWritable(); },
       [&] { return Store::Open(data_dir, policy, consumers::StoreOptions{.read_only = true}); }));
@@ -86,6 +113,11 @@ std::unique_ptr<Store> CliContext::OpenStoreToRead() {
 
 std::unique_ptr<consumers::RocksDb> CliContext::OpenDbToRead() {
   if (!StoreIsThere()) return nullptr;
+  // The log alone: read-only whenever it opens so (OpenStoreToRead).
+  if (auto reader = consumers::RocksDb::OpenReadOnly(data_dir); reader.ok()) {
+    SayWhyReadOnly(data_dir);
+    return std::move(reader).value();
+  }
   return Taken(OpenBesideTheWriter(
       data_dir, [&] { return consumers::RocksDb::Open(data_dir, nullptr, /*info_log=*/false); },
       [&] { return consumers::RocksDb::OpenReadOnly(data_dir); }));

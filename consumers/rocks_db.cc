@@ -1,8 +1,10 @@
 #include "consumers/rocks_db.h"
 
+#include <fcntl.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -70,6 +72,24 @@ std::optional<std::string> StoreFileWithoutCurrent(const std::filesystem::path& 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Ok();
   return Error{std::string(what) + ": " + status.ToString()};
+}
+
+std::optional<std::string> RocksDb::WhyNotOpenForWriting(const std::filesystem::path& dir) {
+  const std::string lock_file = (dir / "LOCK").string();
+  if (::access(dir.c_str(), W_OK) != 0 ||
+      (::access(lock_file.c_str(), F_OK) == 0 && ::access(lock_file.c_str(), W_OK) != 0)) {
+    return std::string(kNotWritable);
+  }
+  const int fd = ::open(lock_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;  // no LOCK yet: nobody holds it
+  // RocksDB holds a whole-file write lock (fcntl) on LOCK while a process has the store open.
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  const bool held = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+  ::close(fd);
+  if (held) return std::string(kInUse);
+  return std::nullopt;
 }
 
 bool RocksDb::HoldsStore(const std::filesystem::path& dir) {

@@ -45,6 +45,9 @@ class RocksDb {
   // Why `dir` cannot be opened when it holds a store's files but not CURRENT (which names the
   // rest): nullopt when it has CURRENT, or no store's files at all.
   static std::optional<std::string> DamagedWithoutCurrent(const std::filesystem::path& dir);
+  // What Open would refuse for the lock, without taking it: kInUse when another process holds
+  // the store, kNotWritable when this user may not write it, nullopt when neither.
+  static std::optional<std::string> WhyNotOpenForWriting(const std::filesystem::path& dir);
   static constexpr const char* kInUse = "store_in_use";
   static constexpr const char* kNotWritable = "store_not_writable";
   ~RocksDb();
