@@ -1,6 +1,8 @@
 #include "admin/store.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 namespace mct::admin {
 
@@ -41,6 +43,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            consumers::StoreOptions options,
                                            const consumers::ProgressFn& rebuild_progress) {
   auto opened = OpenParts(dir, policy, options);
+  // A reader beside a writer may list the families just before a rebuild creates its next
+  // generation and read the meta family just after the rebuild names it: open again.
+  for (int attempt = 1; options.read_only && attempt < 20 && !opened.ok() &&
+                        opened.error().code == consumers::RocksDb::kFamilyNotOpened;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    opened = OpenParts(dir, policy, options);
+  }
   if (!opened.ok()) return opened.error();
   auto store = std::move(opened).value();
   // A reader beside mctd reads the read models as mctd keeps them; those of another build's

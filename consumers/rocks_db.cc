@@ -6,7 +6,9 @@
 #include <rocksdb/table.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <optional>
+#include <thread>
 
 #include "consumers/memtable_hints.h"
 #include "consumers/presized_wal.h"
@@ -172,22 +174,49 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::filesystem::path& dir,
   return out;
 }
 
+namespace {
+
+// Whether a read-only open failed because the writer beside it changed the files as it read them:
+// a table file the manifest names was compacted away, or a column family dropped, between the
+// reading of the manifest and of what it names. The next attempt reads the new manifest.
+bool ChangedUnderTheReader(const rocksdb::Status& status) {
+  const std::string said = status.ToString();
+  return said.find("No such file or directory") != std::string::npos ||
+         said.find("Column family not found") != std::string::npos;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RocksDb>> RocksDb::OpenReadOnly(const std::filesystem::path& dir) {
   rocksdb::DBOptions options;
   options.create_if_missing = false;
   options.info_log = std::make_shared<NoInfoLog>();
+  // Every table file is opened with the database: one the writer deletes afterwards (a
+  // compaction, a rebuild's dropped generation) stays readable through its open descriptor.
+  options.max_open_files = -1;
   std::vector<std::string> names;
-  const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
-  if (!listed.ok())
-    return Error{"cannot read the store in " + dir.string() + ": " + listed.ToString()};
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  const rocksdb::Status opened =
-      rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw);
-  if (!opened.ok())
-    return Error{"cannot read the store in " + dir.string() + ": " + opened.ToString()};
+  rocksdb::Status opened;
+  constexpr int kAttempts = 20;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    names.clear();
+    handles.clear();
+    opened = rocksdb::DB::ListColumnFamilies(options, dir.string(), &names);
+    if (opened.ok()) {
+      std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+      for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name));
+      opened = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw);
+    }
+    if (opened.ok() || !ChangedUnderTheReader(opened)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
+  if (!opened.ok()) {
+    return Error{"cannot read the store in " + dir.string() + ": " + opened.ToString() +
+                 (ChangedUnderTheReader(opened)
+                      ? " (the process writing it kept changing its files; try again)"
+                      : "")};
+  }
   std::unique_ptr<RocksDb> out(new RocksDb());
   out->dir_ = dir;
   out->read_only_ = true;
@@ -216,7 +245,9 @@ rocksdb::ColumnFamilyHandle* RocksDb::Family(const std::string& name) const {
 Result<rocksdb::ColumnFamilyHandle*> RocksDb::CreateFamily(const std::string& name) {
   std::lock_guard lock(families_mutex_);
   if (const auto found = families_.find(name); found != families_.end()) return found->second;
-  if (read_only_) return Error{"the store has no " + name + " yet, and is open to read only"};
+  if (read_only_) {
+    return Error{"the store has no " + name + " yet, and is open to read only", kFamilyNotOpened};
+  }
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   const rocksdb::Status created = db_->CreateColumnFamily(FamilyOptions(name), name, &handle);
   if (!created.ok()) return Error{"cannot create column family " + name + ": " + created.ToString()};

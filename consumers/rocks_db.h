@@ -49,6 +49,9 @@ class RocksDb {
   // the store, kNotWritable when this user may not write it, nullopt when neither.
   static std::optional<std::string> WhyNotOpenForWriting(const std::filesystem::path& dir);
   static constexpr const char* kInUse = "store_in_use";
+  // A family a reader looked for is not among those it opened: the writer created it since
+  // (a rebuild's next generation, named by the meta family the reader read after its listing).
+  static constexpr const char* kFamilyNotOpened = "family_not_opened";
   static constexpr const char* kNotWritable = "store_not_writable";
   ~RocksDb();
   RocksDb(const RocksDb&) = delete;

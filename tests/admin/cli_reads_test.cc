@@ -2,9 +2,13 @@
 // take no lock and leave nothing behind: each writable open started a WAL file that stayed.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
+#include "admin/store.h"
 #include "tests/command_output.h"
 #include "tests/consumers/audit_fixture.h"
 
@@ -37,6 +41,38 @@ TEST(CliReads, LeaveNoFilesBehindAndTakeNoLock) {
     }
   }
   EXPECT_EQ(WalFiles(dir), before);
+}
+
+// Beside a writer that keeps replacing its files (each rebuild writes a generation of read models
+// and drops the last one), every read opens and answers: an open that met files changing under
+// it reads the new manifest again rather than failing with RocksDB's "Corruption".
+TEST(CliReads, OpenBesideAWriterThatKeepsChangingItsFiles) {
+  consumers::audit::TempDir tmp;
+  const std::filesystem::path dir = tmp.path() / "data";
+  consumers::audit::MakeStore(dir, 1000);
+  auto writer = Store::Open(dir);
+  ASSERT_TRUE(writer.ok()) << writer.error().message;
+  std::atomic<bool> stop{false};
+  std::atomic<int> rebuilds{0};
+  std::thread rebuilding([&] {
+    while (!stop) {
+      if (writer.value()->runner->Rebuild().ok()) ++rebuilds;
+      // A rebuild after another, with hardly a pause: mctd runs one when asked.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  const std::string mctctl =
+      std::string(MCT_BINARY_DIR) + "/admin/mctctl --data '" + dir.string() + "' ";
+  int failed = 0;
+  std::string first_failure;
+  for (int read = 0; read < 40; ++read) {
+    const auto run = testing::RunCapturing(mctctl + "status 1000001 2>&1");
+    if (run.exit_code != 0 && failed++ == 0) first_failure = run.out;
+  }
+  stop = true;
+  rebuilding.join();
+  EXPECT_GT(rebuilds.load(), 1);
+  EXPECT_EQ(failed, 0) << first_failure;
 }
 
 }  // namespace
