@@ -188,8 +188,8 @@ std::pair<std::string, int> EndOf(socket_t sock, End which) {
 
 }  // namespace
 
-BufferedSocketStream::BufferedSocketStream(socket_t sock, int read_timeout_ms)
-    : sock_(sock), read_timeout_ms_(read_timeout_ms) {}
+BufferedSocketStream::BufferedSocketStream(socket_t sock, int read_timeout_ms, int write_timeout_ms)
+    : sock_(sock), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {}
 
 bool BufferedSocketStream::WaitForInput(int timeout_ms) {
   if (in_begin_ < in_end_) return true;  // a pipelined request is here already
@@ -198,11 +198,16 @@ bool BufferedSocketStream::WaitForInput(int timeout_ms) {
 }
 
 bool BufferedSocketStream::Flush() {
+  // SO_SNDTIMEO bounds one send, and a send that moved some bytes before it stalled returns them
+  // only when the time-out has passed: a peer that stopped reading held the thread a time-out
+  // per such send (30 s where 10 were meant). The flush as a whole gets the time-out instead.
+  const Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(write_timeout_ms_);
   size_t sent = 0;
   while (!failed_ && sent < out_.size()) {
     const ssize_t n = ::send(sock_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<size_t>(n);
+      if (sent < out_.size() && Clock::now() >= give_up) failed_ = true;
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
@@ -383,7 +388,9 @@ bool OneWriteServer::process_and_close_socket(socket_t sock) {
   const int read_timeout_ms =
       static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
   const int keep_alive_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
-  BufferedSocketStream stream(sock, read_timeout_ms);
+  const int write_timeout_ms =
+      static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000);
+  BufferedSocketStream stream(sock, read_timeout_ms, write_timeout_ms);
   bool served = false;
   bool body_left_unread = false;
   // As the library's own loop: a kept-alive connection serves up to keep_alive_max_count_

@@ -65,8 +65,9 @@ class BufferedSocketStream final : public httplib::Stream {
 
   using Clock = std::chrono::steady_clock;
 
-  // `sock` is blocking, with the read and write time-outs set on it (SO_RCVTIMEO, SO_SNDTIMEO).
-  BufferedSocketStream(socket_t sock, int read_timeout_ms);
+  // `sock` is blocking, with the read and write time-outs set on it (SO_RCVTIMEO, SO_SNDTIMEO);
+  // `write_timeout_ms` is the latter, which bounds each Flush as a whole.
+  BufferedSocketStream(socket_t sock, int read_timeout_ms, int write_timeout_ms);
 
   // From now on reads fail once `deadline` has passed, however steadily bytes trickle in (each
   // byte would restart the read time-out); nullopt: only the read time-out.
@@ -75,7 +76,8 @@ class BufferedSocketStream final : public httplib::Stream {
   // True when a request's bytes are here or arrive within `timeout_ms` (or the peer closed, which
   // the next read reports). Sends what is waiting first.
   bool WaitForInput(int timeout_ms);
-  // Sends everything written so far; false once the peer is gone (every later call fails too).
+  // Sends everything written so far; false once the peer is gone, or has not taken it all within
+  // the write time-out (every later call fails too).
   bool Flush();
   // The answer held (not yet sent) says that the connection closes after it: the library's
   // `Keep-Alive` line becomes `Connection: close`, or goes where that is said already.
@@ -112,6 +114,7 @@ class BufferedSocketStream final : public httplib::Stream {
 
   socket_t sock_;
   int read_timeout_ms_;
+  int write_timeout_ms_;
   std::optional<Clock::time_point> deadline_;
   std::optional<uint64_t> limit_;
   bool over_limit_ = false;

@@ -74,7 +74,7 @@ class SocketPair : public ::testing::Test {
 };
 
 TEST_F(SocketPair, WritesLeaveTogetherOnFlush) {
-  BufferedSocketStream stream(server(), 2000);
+  BufferedSocketStream stream(server(), 2000, 2000);
   ASSERT_EQ(stream.write("HTTP/1.1 200 OK\r\n\r\n", 19), 19);
   ASSERT_EQ(stream.write("{\"ok\":true}", 11), 11);
   EXPECT_FALSE(Readable(client())) << "the head left before the body was written";
@@ -83,7 +83,7 @@ TEST_F(SocketPair, WritesLeaveTogetherOnFlush) {
 }
 
 TEST_F(SocketPair, LargeOutputStreamsWithoutFlush) {
-  BufferedSocketStream stream(server(), 2000);
+  BufferedSocketStream stream(server(), 2000, 2000);
   const std::string chunk(1024, 'x');
   for (size_t written = 0; written <= BufferedSocketStream::kFlushBytes; written += chunk.size()) {
     ASSERT_EQ(stream.write(chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
@@ -92,7 +92,7 @@ TEST_F(SocketPair, LargeOutputStreamsWithoutFlush) {
 }
 
 TEST_F(SocketPair, ReadSendsWhatWaitsBeforeWaitingForInput) {
-  BufferedSocketStream stream(server(), 2000);
+  BufferedSocketStream stream(server(), 2000, 2000);
   // The client answers only once it has what the server wrote, as a client waiting for a
   // `100 Continue` sends its body only after it.
   std::thread client_side([this] {
@@ -109,7 +109,7 @@ TEST_F(SocketPair, ReadSendsWhatWaitsBeforeWaitingForInput) {
 }
 
 TEST_F(SocketPair, ReadsComeFromOneReceiveInPieces) {
-  BufferedSocketStream stream(server(), 2000);
+  BufferedSocketStream stream(server(), 2000, 2000);
   ASSERT_EQ(::send(client(), "GET / HTTP/1.1\r\n", 16, 0), 16);
   std::string line;
   char byte = 0;
@@ -119,7 +119,7 @@ TEST_F(SocketPair, ReadsComeFromOneReceiveInPieces) {
 }
 
 TEST_F(SocketPair, LargeReadsTakeWhatIsBufferedThenGoStraightToTheCaller) {
-  BufferedSocketStream stream(server(), 2000);
+  BufferedSocketStream stream(server(), 2000, 2000);
   const std::string head = "POST / HTTP/1.1\r\n";
   const std::string body(20000, 'b');
   ASSERT_EQ(::send(client(), head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
@@ -145,7 +145,7 @@ TEST_F(SocketPair, LargeReadsTakeWhatIsBufferedThenGoStraightToTheCaller) {
 }
 
 TEST_F(SocketPair, AVanishedClientFailsTheStreamNotTheProcess) {
-  BufferedSocketStream stream(server(), 2000);
+  BufferedSocketStream stream(server(), 2000, 2000);
   CloseClient();
   const std::string answer(1024, 'a');
   ASSERT_EQ(stream.write(answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
@@ -154,6 +154,22 @@ TEST_F(SocketPair, AVanishedClientFailsTheStreamNotTheProcess) {
   EXPECT_FALSE(stream.is_writable());
   char byte = 0;
   EXPECT_LE(stream.read(&byte, 1), 0);
+}
+
+// A peer that stopped reading fails the flush once the write time-out has passed: one send that
+// moved some bytes before it stalled returns them only at the time-out, and a second would wait
+// as long again (an export to a client that stopped reading held its thread 30 s, not 10).
+TEST_F(SocketPair, APeerThatStopsReadingFailsTheFlushAfterTheWriteTimeOut) {
+  const timeval one_second{1, 0};
+  ASSERT_EQ(::setsockopt(server(), SOL_SOCKET, SO_SNDTIMEO, &one_second, sizeof(one_second)), 0);
+  BufferedSocketStream stream(server(), 2000, 1000);
+  const std::string answer(8 << 20, 'a');  // far more than the socket buffers hold
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(stream.write(answer.data(), answer.size()), -1);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_FALSE(stream.is_writable());
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::milliseconds(1700)) << "more than one send time-out";
 }
 
 TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
@@ -173,7 +189,7 @@ TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
   length = sizeof(client_end);
   ::getsockname(client, reinterpret_cast<sockaddr*>(&client_end), &length);
 
-  BufferedSocketStream stream(accepted, 2000);
+  BufferedSocketStream stream(accepted, 2000, 2000);
   for (int asked = 0; asked < 2; ++asked) {  // the second answer comes from what was kept
     std::string ip;
     int port = 0;
