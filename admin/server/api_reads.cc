@@ -70,12 +70,20 @@ using AnswerShape = std::function<void(Json& answer, const domain::Actor& reader
 
 // A trainer reading their own history does not get the FTE code's SHA-256 (PROF-2): a code of a
 // few digits is found again from its hash in moments, and the code is what proves the trainer
-// reads the Microsoft mail of the alias. Support and auditors, who verify chains, get it.
+// reads the Microsoft mail of the alias. Nor the event's own hash, which covers the digest and
+// every other field the trainer sees (so it would give the code away as well), where it is
+// shown: the event's `hash` and the next event's `prev_hash`. Support and auditors, who verify
+// chains, get them as stored.
 void WithholdFteDigestsFromTrainers(Json& history, const domain::Actor& reader) {
   if (reader.role != domain::Role::kTrainer) return;
+  bool after_a_code = false;
   for (Json& event : history["events"]) {
-    if (event.value("event", "") == "FteCodeIssued")
+    if (after_a_code) event["prev_hash"] = std::string(kWithheldDigest);
+    after_a_code = event.value("event", "") == "FteCodeIssued";
+    if (after_a_code) {
       event["code_sha256"] = std::string(kWithheldDigest);
+      event["hash"] = std::string(kWithheldDigest);
+    }
   }
 }
 
@@ -122,6 +130,9 @@ bool ReadAsOf(const httplib::Request& request, httplib::Response& response,
 bool ReadAfter(const ReadContext& ctx, const httplib::Request& request,
                httplib::Response& response) {
   if (!request.has_param("after")) return true;
+  // While an upgrade's rebuild runs (HttpApi::RebuildOtherLayout) the live read models do not
+  // move: the log's questions answer from the log, the read models' say not_ready at once.
+  if (ctx.store.models->NeedsRebuild()) return true;
   const std::string text = request.get_param_value("after");
   uint64_t position = 0;
   const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), position);
