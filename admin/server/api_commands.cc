@@ -121,6 +121,10 @@ void HttpApi::HandleUpload(const httplib::Request& request, httplib::Response& r
     if (!consumers::IsUtf8(request.get_file_value(field).content)) {
       return refuse(400, consumers::NotUtf8Message(field));
     }
+    // As a command's text (field_reader.h): every accepted event exports and imports.
+    if (auto problem = TextLengthProblem(request.get_file_value(field).content)) {
+      return refuse(400, std::string(field) + ": " + *problem);
+    }
   }
   const std::string& bytes = request.get_file_value("file").content;
   if (bytes.size() > options_.max_upload_bytes) {

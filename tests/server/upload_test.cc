@@ -321,6 +321,20 @@ TEST_F(Upload, MalformedUploadsAre4xx) {
   EXPECT_EQ(
       server_.PostMultipart(TestServer::UploadPath("5559999"), form, server_.Support()).status,
       400);
+  // A text longer than a command's may be (field_reader.h): its event must export.
+  for (const size_t part : {size_t{1}, size_t{2}}) {  // mct_full_name, course_name
+    form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+    form[part].content = std::string(4097, 'a');
+    const Answer long_text = server_.PostMultipart(path, form, server_.OwnTrainer());
+    EXPECT_EQ(long_text.status, 400) << long_text.Describe();
+    EXPECT_EQ(long_text.message(), form[part].name + ": is longer than 4096 bytes")
+        << long_text.Describe();
+  }
+  form = UploadForm(JpegBytes(), "report.jpg", "image/jpeg");
+  form.push_back({"command_id", std::string(4097, 'c'), "", ""});
+  const Answer long_id = server_.PostMultipart(path, form, server_.OwnTrainer());
+  EXPECT_EQ(long_id.status, 400) << long_id.Describe();
+  EXPECT_EQ(long_id.message(), "command_id: is longer than 4096 bytes") << long_id.Describe();
   // Without a token.
   EXPECT_EQ(server_.PostMultipart(path, UploadForm(JpegBytes(), "r.jpg", "image/jpeg"), "").status, 401);
   EXPECT_TRUE(UploadedFiles(server_.data_dir()).empty());
