@@ -193,7 +193,8 @@ CommandService::Prepared CommandService::Prepare(const domain::Command& command,
   return prepared;
 }
 
-Result<CommandAnswer> CommandService::Complete(const domain::Mcid& mcid, domain::TrainerState state,
+Result<CommandAnswer> CommandService::Complete(const domain::Mcid& mcid, std::string_view command,
+                                               domain::TrainerState state,
                                                Result<AppendOutcome> appended) {
   const ReturnToCache returned(*this, mcid.str(), state);
   if (!appended.ok()) return appended.error();
@@ -209,9 +210,16 @@ Result<CommandAnswer> CommandService::Complete(const domain::Mcid& mcid, domain:
                       "voucher or pay by card or PayPal.");
     case AppendRefusal::kDuplicateCommand: {
       // The id was taken meanwhile: by a copy of this command (its first answer), or by a command
-      // on another trainer, whose events are not this client's to see.
+      // on another trainer, whose events are not this client's to see, or by another command on
+      // this one (not a retry of this one: Decide's rule, met in a race).
       if (!outcome.written.empty() && outcome.written.front().event.meta.mcid != mcid) {
         return Rejected(domain::RejectionCode::kInvalidInput, CommandIdTakenMessage());
+      }
+      if (!outcome.written.empty() &&
+          domain::CommandWriting(outcome.written.front().event.payload) != command) {
+        return Rejected(domain::RejectionCode::kInvalidInput,
+                        domain::CommandIdTakenOnThisTrainerMessage(
+                            domain::CommandWriting(outcome.written.front().event.payload)));
       }
       CommandAnswer answer;
       answer.kind = CommandAnswer::Kind::kRetried;
@@ -233,7 +241,8 @@ Result<CommandAnswer> CommandService::Handle(const domain::Command& command,
   Prepared prepared = Prepare(command, id_origin);
   if (prepared.answer) return std::move(*prepared.answer);
   auto appended = store_.Append(std::move(prepared.append));
-  return Complete(command.mcid, std::move(prepared.state), std::move(appended));
+  return Complete(command.mcid, domain::CommandName(command.body), std::move(prepared.state),
+                  std::move(appended));
 }
 
 void CommandService::HandleAsync(const domain::Command& command, CommandIdOrigin id_origin,
@@ -245,9 +254,10 @@ void CommandService::HandleAsync(const domain::Command& command, CommandIdOrigin
     ++in_flight_;
   }
   store_.AppendAsync(std::move(prepared.append),
-                     [this, mcid = command.mcid, state = std::move(prepared.state),
+                     [this, mcid = command.mcid, name = domain::CommandName(command.body),
+                      state = std::move(prepared.state),
                       done = std::move(done)](Result<AppendOutcome> appended) mutable {
-                       done(Complete(mcid, std::move(state), std::move(appended)));
+                       done(Complete(mcid, name, std::move(state), std::move(appended)));
                        // Last: once the count is down, the destructor may free this service.
                        // Notified under the lock, so that it cannot free the condition first.
                        std::lock_guard lock(in_flight_mutex_);

@@ -90,10 +90,10 @@ class CommandService {
   // included; an id another trainer's command took is refused, as it is when a command writes
   // and when the rules refuse it (Prepare asks this then too).
   Result<CommandAnswer> NothingNew(const domain::Command& command, CommandIdOrigin id_origin) const;
-  // The answer to a prepared command once its append is answered; puts back in the cache the
-  // state the command leaves.
-  Result<CommandAnswer> Complete(const domain::Mcid& mcid, domain::TrainerState state,
-                                 Result<AppendOutcome> appended);
+  // The answer to a prepared command named `command` (domain::CommandName) once its append is
+  // answered; puts back in the cache the state the command leaves.
+  Result<CommandAnswer> Complete(const domain::Mcid& mcid, std::string_view command,
+                                 domain::TrainerState state, Result<AppendOutcome> appended);
 
   // The trainer's folded state, taken out of the cache when it is current there (Handle puts it
   // back, moved on by what the command wrote), else folded from its stream.

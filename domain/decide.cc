@@ -546,6 +546,11 @@ uint64_t OrderNumberOf(const Event& event) {
       event);
 }
 
+std::string CommandIdTakenOnThisTrainerMessage(std::string_view other) {
+  return "command_id: already used by this trainer's " + std::string(other) +
+         "; send this command with a new id";
+}
+
 Decision Decide(const Policy& policy, const TrainerState& state, const SharedFacts& facts,
                 const Command& command) {
   if (auto invalid = CheckInput(command)) {
@@ -576,9 +581,7 @@ Decision Decide(const Policy& policy, const TrainerState& state, const SharedFac
   // CommandService), rather than told it succeeded while nothing was done.
   if (const auto taken = state.command_ids.find(command.command_id);
       taken != state.command_ids.end() && taken->second != name) {
-    return Decision::Reject(Code::kInvalidInput, "command_id: already used by this trainer's " +
-                                                     std::string(taken->second) +
-                                                     "; send this command with a new id");
+    return Decision::Reject(Code::kInvalidInput, CommandIdTakenOnThisTrainerMessage(taken->second));
   }
   if (IsRetried(state, command)) return Decision::Retried();
   if (enrolling) {

@@ -103,6 +103,10 @@ struct Decision {
 [[nodiscard]] Decision Decide(const Policy& policy, const TrainerState& state,
                               const SharedFacts& facts, const Command& command);
 
+// The refusal of a command sent under the id of this trainer's accepted `other` command
+// (invariant 5 retries a command, not an id).
+std::string CommandIdTakenOnThisTrainerMessage(std::string_view other);
+
 // PAY-7's order numbers are eight digits: CT00000001 to CT99999999.
 inline constexpr uint64_t kLastOrderNumber = 99'999'999;
 // PAY-7's order number for `number` ("CT00000042").
