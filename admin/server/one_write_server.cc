@@ -199,15 +199,21 @@ bool BufferedSocketStream::WaitForInput(int timeout_ms) {
 
 bool BufferedSocketStream::Flush() {
   // SO_SNDTIMEO bounds one send, and a send that moved some bytes before it stalled returns them
-  // only when the time-out has passed: a peer that stopped reading held the thread a time-out
-  // per such send (30 s where 10 were meant). The flush as a whole gets the time-out instead.
-  const Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(write_timeout_ms_);
+  // only when the time-out has passed: a peer that stopped reading held the thread a time-out per
+  // such send (30 s where 10 were meant). So each send offers at most kFlushBytes, and one that
+  // took the whole time-out to move part of that ends the connection: a peer that takes 10 s for
+  // 64 KiB has stopped reading, while a slow one still reading gets its answer, however long.
+  const auto write_timeout = std::chrono::milliseconds(write_timeout_ms_);
   size_t sent = 0;
   while (!failed_ && sent < out_.size()) {
-    const ssize_t n = ::send(sock_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+    const size_t offered = std::min(out_.size() - sent, kFlushBytes);
+    const Clock::time_point started = Clock::now();
+    const ssize_t n = ::send(sock_, out_.data() + sent, offered, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<size_t>(n);
-      if (sent < out_.size() && Clock::now() >= give_up) failed_ = true;
+      if (static_cast<size_t>(n) < offered && Clock::now() - started >= write_timeout) {
+        failed_ = true;
+      }
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {

@@ -172,6 +172,35 @@ TEST_F(SocketPair, APeerThatStopsReadingFailsTheFlushAfterTheWriteTimeOut) {
   EXPECT_LT(waited, std::chrono::milliseconds(1700)) << "more than one send time-out";
 }
 
+// A peer that reads slowly but steadily gets a large answer whole, however long it takes in all:
+// only a send that moved part of its share in the whole time-out ends the connection.
+TEST_F(SocketPair, APeerThatReadsSlowlyGetsALargeAnswerWhole) {
+  const timeval one_second{1, 0};
+  ASSERT_EQ(::setsockopt(server(), SOL_SOCKET, SO_SNDTIMEO, &one_second, sizeof(one_second)), 0);
+  const std::string answer(2 << 20, 'a');
+  size_t received = 0;
+  std::thread reader([this, &received, expected = answer.size()] {
+    char buffer[65536];
+    const auto started = std::chrono::steady_clock::now();
+    // About 2 s in all, twice the time-out: 64 KiB every 60 ms.
+    while (received < expected &&
+           std::chrono::steady_clock::now() - started < std::chrono::seconds(20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(60));
+      const ssize_t n = ::recv(client(), buffer, sizeof(buffer), 0);
+      if (n <= 0) break;
+      received += static_cast<size_t>(n);
+    }
+  });
+  BufferedSocketStream stream(server(), 2000, 1000);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(stream.write(answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
+  EXPECT_TRUE(stream.Flush());
+  const auto took = std::chrono::steady_clock::now() - started;
+  reader.join();
+  EXPECT_EQ(received, answer.size());
+  EXPECT_GT(took, std::chrono::milliseconds(1000)) << "the reader was not slow enough to matter";
+}
+
 TEST(BufferedSocketStream, NamesBothEndsOfATcpConnection) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
