@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     nlohmann::json line = {{"ts", fmt::format("{:%FT%T}.{:03}Z", seconds, millis)},
                            {"level", level}};
     line.update(fields);
-    std::cerr << line.dump() << std::endl;
+    // One write a line: the start-up rebuild's thread logs beside the main thread.
+    std::cerr << (line.dump() + "\n") << std::flush;
   };
 
   // Checked when the flags were read (daemon_config.cc).
@@ -152,6 +153,15 @@ int main(int argc, char** argv) {
                      {"events", status.value("events_done", 0U)},
                      {"seconds", status.value("seconds", 0.0)}});
         runner->Wake();  // catches up past the switch, then says ready
+        return;
+      }
+      if (!store.value()->models->NeedsRebuild()) {
+        // Switched, then failed after (its checksum): the read models serve; say why it failed.
+        log("warn", {{"msg",
+                      "rebuilt the read models for this build's layout, but the rebuild "
+                      "then failed"},
+                     {"error", status.value("error", "")}});
+        runner->Wake();
         return;
       }
       log("error", {{"msg", "cannot rebuild the read models for this build's layout: stopping"},

@@ -208,12 +208,17 @@ Result<std::unique_ptr<RocksDb>> RocksDb::OpenReadOnly(const std::filesystem::pa
       for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name));
       opened = rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &handles, &raw);
     }
-    if (opened.ok() || !ChangedUnderTheReader(opened)) break;
+    // Only beside a writer: a file missing from a store nobody writes is damage, said at once.
+    if (opened.ok() || !ChangedUnderTheReader(opened) ||
+        WhyNotOpenForWriting(dir) != std::optional<std::string>(kInUse)) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
   }
   if (!opened.ok()) {
     return Error{"cannot read the store in " + dir.string() + ": " + opened.ToString() +
-                 (ChangedUnderTheReader(opened)
+                 (ChangedUnderTheReader(opened) &&
+                          WhyNotOpenForWriting(dir) == std::optional<std::string>(kInUse)
                       ? " (the process writing it kept changing its files; try again)"
                       : "")};
   }

@@ -445,10 +445,13 @@ bool HttpApi::ExportStopGraceOver() const {
 }
 
 void HttpApi::Stop() {
+  // A second stop (a failed start-up rebuild while a signal's stop waits for it in Serve) has
+  // nothing to wait for: the first one's stop of the accept loop is made or under way.
+  const bool already_stopping = server_.Stopping();
   server_.MarkStopping();
   // cpp-httplib ignores a stop before its accept loop runs: wait until Serve either listens or
   // has seen the request and returned. (If Serve was never called, there is nothing to stop.)
-  while (serve_entered_ && !serve_returned_ && !server_.is_running()) {
+  while (!already_stopping && serve_entered_ && !serve_returned_ && !server_.is_running()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   server_.stop();

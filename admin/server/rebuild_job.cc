@@ -9,9 +9,17 @@ namespace mct::admin::server {
 RebuildJob::~RebuildJob() { Wait(); }
 
 bool RebuildJob::Start(const domain::Actor& actor, FinishedFn finished) {
+  std::thread finished_thread;
+  {
+    std::lock_guard lock(mutex_);
+    if (status_["state"] == "running") return false;
+    finished_thread = std::move(thread_);
+  }
+  // The last rebuild's thread, done or about to be (its `finished` may still read Status()):
+  // joined without the lock it may need.
+  if (finished_thread.joinable()) finished_thread.join();
   std::lock_guard lock(mutex_);
-  if (status_["state"] == "running") return false;
-  if (thread_.joinable()) thread_.join();  // the last rebuild's thread, finished
+  if (status_["state"] == "running" || thread_.joinable()) return false;  // another Start won
   status_ = {{"state", "running"},
              {"asked_by", {{"role", domain::ToString(actor.role)}, {"id", actor.id}}},
              {"started_at", Now().ToString()},

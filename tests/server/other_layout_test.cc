@@ -59,6 +59,10 @@ TEST(OtherLayout, TheReadModelsRoutesSayNotReadyUntilTheSwitch) {
     EXPECT_NE(answer.message().find("GET /v1/rebuild"), std::string::npos) << answer.message();
     EXPECT_EQ(answer.headers.count("Retry-After"), 1U) << path;
   }
+  // ?after= waits for nothing while they are rebuilt: the answer is not_ready at once.
+  const Answer after = server.Get(ReadModelRoutes().front() + "?after=1", server.Support());
+  EXPECT_EQ(after.status, 503) << after.Describe();
+  EXPECT_EQ(after.code(), "not_ready") << after.Describe();
   const Answer ready = server.Get("/readyz");
   EXPECT_EQ(ready.status, 503) << ready.Describe();
   EXPECT_NE(ready.message().find("being rebuilt for this build's layout: 0% done"),
@@ -75,6 +79,9 @@ TEST(OtherLayout, TheLogsQuestionsAnswerMeanwhile) {
     const Answer answer = server.Get(path, server.Support());
     EXPECT_EQ(answer.status, 200) << path << ": " << answer.Describe();
   }
+  // ?after= included: the history reads the log, which holds every position.
+  const Answer history = server.Get("/v1/trainers/" + mcid + "/history?after=1", server.Support());
+  EXPECT_EQ(history.status, 200) << history.Describe();
   EXPECT_EQ(server.Get("/v1/export", server.Auditor()).status, 200);
   EXPECT_EQ(server.Post("/v1/verify", "", "", server.Auditor()).status, 200);
   EXPECT_EQ(server.Get("/healthz").status, 200);
